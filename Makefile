@@ -1,0 +1,48 @@
+# Two commands: `make run` and `make test`. Both set everything up first.
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 8501
+DEMO ?= 1
+BIN := $(VENV)/bin
+
+.PHONY: run test test-unit test-integration test-app test-e2e venv dev-venv browser-deps bench clean-data broker-start broker-stop
+
+run: venv
+	$(BIN)/python -m kafka_io serve --port $(PORT) --demo $(DEMO)
+
+test: dev-venv browser-deps
+	$(BIN)/python -m pytest tests/unit tests/integration tests/app tests/e2e
+
+test-unit: dev-venv
+	$(BIN)/python -m pytest tests/unit
+test-integration: dev-venv
+	$(BIN)/python -m pytest tests/integration
+test-app: dev-venv
+	$(BIN)/python -m pytest tests/app
+test-e2e: dev-venv browser-deps
+	$(BIN)/python -m pytest tests/e2e
+
+venv: $(VENV)/.runtime-installed
+dev-venv: $(VENV)/.dev-installed
+
+$(VENV)/.runtime-installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# Debian's chromium for the browser tests (never `playwright install`), and kcat for bench/.
+browser-deps:
+	@bash tests/e2e/ensure_browser.sh
+
+clean-data:
+	-$(BIN)/python -m kafka_io broker stop
+	rm -rf .kafka-local
+
+broker-start: venv
+	$(BIN)/python -m kafka_io broker start
+broker-stop: venv
+	$(BIN)/python -m kafka_io broker stop

@@ -1,0 +1,10 @@
+"""CLI: python -m kafka_io broker|topics|lag|produce|tail|demo ..."""
+
+from __future__ import annotations
+
+import sys
+
+from kafka_io.commands import main
+
+if __name__ == "__main__":
+    sys.exit(main())

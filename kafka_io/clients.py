@@ -1,0 +1,164 @@
+"""Client factories and error translation: the one place that configures librdkafka.
+
+Every client gets an explicit client.id and timeouts derived from
+ClusterSettings.timeout_s, so no blocking call can hang a page.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import uuid
+
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
+from confluent_kafka.admin import AdminClient
+
+from kafka_io.config import ClusterSettings
+from kafka_io.errors import KafkaIOError, NotFound, Timeout, Unavailable
+
+__all__ = [
+    "VIEWER_GROUP_PREFIX",
+    "make_admin",
+    "make_producer",
+    "make_viewer_consumer",
+    "translate_error",
+    "viewer_consumer_config",
+]
+
+log = logging.getLogger("kafka_io")
+
+VIEWER_GROUP_PREFIX = "kdash-viewer-"
+# Reads from the beginning of a big topic come back as one huge fetch response
+# on some brokers (noida-db ignores max.bytes); a low cap makes reads fail.
+RECEIVE_MESSAGE_MAX_BYTES = 2_000_000_000
+
+_UNREACHABLE = {
+    KafkaError._TRANSPORT,
+    KafkaError._ALL_BROKERS_DOWN,
+    KafkaError._RESOLVE,
+    KafkaError._DESTROY,
+    KafkaError.BROKER_NOT_AVAILABLE,
+    KafkaError.NETWORK_EXCEPTION,
+}
+_TIMEOUTS = {KafkaError._TIMED_OUT, KafkaError.REQUEST_TIMED_OUT, KafkaError._MSG_TIMED_OUT}
+_NOT_FOUND = {
+    KafkaError.UNKNOWN_TOPIC_OR_PART,
+    KafkaError._UNKNOWN_TOPIC,
+    KafkaError._UNKNOWN_PARTITION,
+    KafkaError.GROUP_ID_NOT_FOUND,
+}
+
+
+def _log_cb(settings: ClusterSettings):
+    # librdkafka writes connection noise to stderr by default; route it to
+    # logging at debug level instead (it never contains SASL passwords).
+    def on_error(err: KafkaError) -> None:
+        log.debug("kafka client error on %s: %s", settings.bootstrap_servers, err.str())
+
+    return on_error
+
+
+def _base_config(settings: ClusterSettings, role: str) -> dict:
+    timeout_ms = int(settings.timeout_s * 1000)
+    return {
+        **settings.client_config(),
+        "client.id": f"kdash-{role}",
+        "socket.timeout.ms": max(timeout_ms, 10),
+        "socket.connection.setup.timeout.ms": max(timeout_ms, 1000),
+        "reconnect.backoff.max.ms": 2000,
+        "log.connection.close": False,
+        "error_cb": _log_cb(settings),
+        "logger": log,
+    }
+
+
+def make_admin(settings: ClusterSettings) -> AdminClient:
+    return AdminClient(_base_config(settings, "admin"))
+
+
+def make_producer(settings: ClusterSettings, **overrides) -> Producer:
+    conf = _base_config(settings, "producer")
+    conf.update(
+        {
+            "acks": "all",
+            "enable.idempotence": True,
+            "linger.ms": 5,
+            "message.timeout.ms": max(int(settings.timeout_s * 1000) * 6, 5000),
+        }
+    )
+    conf.update(overrides)
+    return Producer(conf)
+
+
+def viewer_consumer_config(settings: ClusterSettings) -> dict:
+    """An assign-only reader that can never join, rebalance or commit a real group."""
+    conf = _base_config(settings, "viewer")
+    conf.update(
+        {
+            "group.id": f"{VIEWER_GROUP_PREFIX}{uuid.uuid4()}",
+            "enable.auto.commit": False,
+            "enable.auto.offset.store": False,
+            "enable.partition.eof": True,
+            "auto.offset.reset": "latest",
+            "receive.message.max.bytes": RECEIVE_MESSAGE_MAX_BYTES,
+        }
+    )
+    return conf
+
+
+def make_viewer_consumer(settings: ClusterSettings, **overrides) -> Consumer:
+    conf = viewer_consumer_config(settings)
+    conf.update(overrides)
+    return Consumer(conf)
+
+
+TCP_PROBE_TIMEOUT_S = 0.5
+
+
+def tcp_reason(bootstrap_servers: str) -> str | None:
+    """Why the first bootstrap server is unreachable at the TCP level, if it is.
+
+    librdkafka reports "Connection refused" only through callbacks that need
+    polling; a half-second TCP probe gives the user the real reason instead.
+    """
+    host, _, port = bootstrap_servers.split(",")[0].strip().rpartition(":")
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=TCP_PROBE_TIMEOUT_S):
+            return None
+    except ConnectionRefusedError:
+        return "connection refused (is the broker running?)"
+    except socket.timeout:
+        return f"no TCP answer within {TCP_PROBE_TIMEOUT_S:g} s"
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+    except ValueError:
+        return None
+
+
+def _reason(err: KafkaError) -> str:
+    text = err.str() or err.name()
+    return text.rstrip(".")
+
+
+def translate_error(exc: BaseException, settings: ClusterSettings, what: str = "") -> KafkaIOError:
+    """Turn a confluent exception into a KafkaIOError whose text is safe to show."""
+    if isinstance(exc, KafkaIOError):
+        return exc
+    err = exc.args[0] if isinstance(exc, KafkaException) and exc.args else None
+    subject = f"{what}: " if what else ""
+    if isinstance(err, KafkaError):
+        code = err.code()
+        if code in _UNREACHABLE or (code in _TIMEOUTS and not what):
+            detail = tcp_reason(settings.bootstrap_servers) or _reason(err)
+            return Unavailable(f"Cannot reach Kafka at {settings.bootstrap_servers}: {detail}")
+        if code in _TIMEOUTS:
+            return Timeout(
+                f"Cannot reach Kafka at {settings.bootstrap_servers}: "
+                f"no answer within {settings.timeout_s:g} s ({_reason(err)})"
+            )
+        if code in _NOT_FOUND:
+            return NotFound(f"{subject}{_reason(err)}")
+        return KafkaIOError(f"{subject}{_reason(err)}")
+    if isinstance(exc, TimeoutError):
+        return Timeout(f"{subject}no answer within {settings.timeout_s:g} s")
+    return KafkaIOError(f"{subject}{type(exc).__name__}: {exc}")

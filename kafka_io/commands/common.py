@@ -1,0 +1,44 @@
+"""Options and output helpers shared by the subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any, Iterable, Sequence
+
+from kafka_io.config import ClusterSettings, load_settings
+
+__all__ = ["add_cluster_options", "settings_from_args", "print_json", "print_table"]
+
+
+def add_cluster_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--bootstrap", metavar="HOST:PORT", help="overrides KAFKA_BOOTSTRAP_SERVERS")
+    parser.add_argument("--cluster", metavar="NAME", help="a cluster named in .streamlit/secrets.toml")
+    parser.add_argument("--timeout", type=float, metavar="SECONDS", help="per-call timeout (default 5)")
+
+
+def add_format_option(parser: argparse.ArgumentParser, choices: Sequence[str] = ("table", "json")) -> None:
+    parser.add_argument("--format", choices=choices, default=choices[0])
+
+
+def settings_from_args(args: argparse.Namespace) -> ClusterSettings:
+    env = dict(os.environ)
+    if getattr(args, "timeout", None) is not None:
+        env["KAFKA_TIMEOUT_S"] = str(args.timeout)
+    flags = {"bootstrap_servers": getattr(args, "bootstrap", None)}
+    return load_settings(flags=flags, env=env, cluster=getattr(args, "cluster", None))
+
+
+def print_json(payload: Any) -> None:
+    json.dump(payload, sys.stdout, separators=(",", ":"))
+    sys.stdout.write("\n")
+
+
+def print_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    cells = [[("—" if v is None else str(v)) for v in row] for row in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    print("  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip())
+    for row in cells:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())

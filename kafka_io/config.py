@@ -1,0 +1,299 @@
+"""Cluster settings: one frozen ClusterSettings per configured cluster.
+
+Sources, highest first: CLI flags > environment > .streamlit/secrets.toml > the
+embedded default broker. Secrets never leave this module unmasked except through
+client_config(), which goes straight to librdkafka.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Mapping
+
+from kafka_io.errors import InvalidInput
+
+__all__ = [
+    "ClusterSettings",
+    "DEFAULT_EMBEDDED_PORT",
+    "DEFAULT_TIMEOUT_S",
+    "load_clusters",
+    "load_settings",
+    "parse_client_properties",
+]
+
+DEFAULT_EMBEDDED_PORT = 9092
+DEFAULT_TIMEOUT_S = 5.0
+EMBEDDED_NAME = "embedded"
+SECRETS_PATH = Path(".streamlit/secrets.toml")
+MASK = "********"
+
+# librdkafka keys whose values must never be shown.
+_SECRET_MARKERS = ("password", "secret", "sasl.jaas.config", "key.pem", "token", "credentials")
+
+ENV_KEYS = {
+    "KAFKA_BOOTSTRAP_SERVERS": "bootstrap_servers",
+    "KAFKA_SECURITY_PROTOCOL": "security_protocol",
+    "KAFKA_SASL_MECHANISM": "sasl_mechanism",
+    "KAFKA_SASL_USERNAME": "sasl_username",
+    "KAFKA_SASL_PASSWORD": "sasl_password",
+    "KAFKA_SSL_CA_LOCATION": "ssl_ca_location",
+    "KAFKA_SSL_CERTIFICATE_LOCATION": "ssl_certificate_location",
+    "KAFKA_SSL_KEY_LOCATION": "ssl_key_location",
+}
+_FIELD_TO_RDKAFKA = {
+    "security_protocol": "security.protocol",
+    "sasl_mechanism": "sasl.mechanism",
+    "sasl_username": "sasl.username",
+    "sasl_password": "sasl.password",
+    "ssl_ca_location": "ssl.ca.location",
+    "ssl_certificate_location": "ssl.certificate.location",
+    "ssl_key_location": "ssl.key.location",
+}
+_SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+_SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER", "GSSAPI")
+_TRUE = ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class ClusterSettings:
+    name: str = EMBEDDED_NAME
+    bootstrap_servers: str = f"127.0.0.1:{DEFAULT_EMBEDDED_PORT}"
+    security_protocol: str | None = None
+    sasl_mechanism: str | None = None
+    sasl_username: str | None = None
+    sasl_password: str | None = field(default=None, repr=False)
+    ssl_ca_location: str | None = None
+    ssl_certificate_location: str | None = None
+    ssl_key_location: str | None = None
+    # Extra librdkafka properties (from KAFKA_CLIENT_PROPERTIES), sorted pairs so
+    # the settings stay hashable and usable as a cache key.
+    extra: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    read_only: bool = False
+    embedded: bool = True
+    timeout_s: float = DEFAULT_TIMEOUT_S
+
+    def client_config(self) -> dict[str, str]:
+        """librdkafka settings shared by admin, producer and consumer clients."""
+        conf: dict[str, str] = {"bootstrap.servers": self.bootstrap_servers}
+        for attr, key in _FIELD_TO_RDKAFKA.items():
+            value = getattr(self, attr)
+            if value:
+                conf[key] = value
+        conf.update(dict(self.extra))
+        return conf
+
+    def sanitize(self) -> dict[str, str]:
+        """Every setting as text, with secrets masked; safe to display or log."""
+        shown = {"name": self.name, "embedded": str(self.embedded), "read_only": str(self.read_only)}
+        for key, value in self.client_config().items():
+            shown[key] = MASK if _is_secret(key) else str(value)
+        return shown
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.bootstrap_servers})"
+
+
+def _is_secret(key: str) -> bool:
+    lowered = key.lower()
+    return any(marker in lowered for marker in _SECRET_MARKERS)
+
+
+def load_settings(
+    flags: Mapping[str, object] | None = None,
+    env: Mapping[str, str] | None = None,
+    secrets_path: Path | None = None,
+    cluster: str | None = None,
+) -> ClusterSettings:
+    """The one cluster the CLI or the app should use (the first, unless named)."""
+    clusters = load_clusters(flags, env, secrets_path)
+    if cluster is None:
+        return next(iter(clusters.values()))
+    if cluster not in clusters:
+        raise InvalidInput(f"unknown cluster {cluster!r}; configured: {', '.join(clusters)}")
+    return clusters[cluster]
+
+
+def load_clusters(
+    flags: Mapping[str, object] | None = None,
+    env: Mapping[str, str] | None = None,
+    secrets_path: Path | None = None,
+) -> dict[str, ClusterSettings]:
+    """All configured clusters, keyed by name, in a stable order."""
+    env = os.environ if env is None else env
+    flags = {k: v for k, v in (flags or {}).items() if v not in (None, "")}
+    read_only = env.get("KAFKA_DASHBOARD_READ_ONLY", "").strip().lower() in _TRUE
+    timeout_s = _parse_timeout(env.get("KAFKA_TIMEOUT_S"))
+    from_env = {field_: env[key] for key, field_ in ENV_KEYS.items() if env.get(key)}
+    props_path = flags.get("client_properties") or env.get("KAFKA_CLIENT_PROPERTIES")
+    if flags.get("bootstrap_servers") or from_env.get("bootstrap_servers"):
+        values = {**from_env, **{k: v for k, v in flags.items() if k in ENV_KEYS.values()}}
+        settings = _build("default", values, props_path, read_only, timeout_s, embedded=False)
+        return {settings.name: settings}
+    clusters = _from_secrets(secrets_path or SECRETS_PATH, read_only, timeout_s)
+    if clusters:
+        return clusters
+    port = int(env.get("KAFKA_EMBEDDED_PORT", DEFAULT_EMBEDDED_PORT))
+    values = {"bootstrap_servers": f"127.0.0.1:{port}"}
+    return {EMBEDDED_NAME: _build(EMBEDDED_NAME, values, None, read_only, timeout_s, embedded=True)}
+
+
+def _parse_timeout(text: str | None) -> float:
+    if not text:
+        return DEFAULT_TIMEOUT_S
+    try:
+        value = float(text)
+    except ValueError:
+        raise InvalidInput(f"KAFKA_TIMEOUT_S must be a number of seconds, got {text!r}") from None
+    if not 0 < value <= 300:
+        raise InvalidInput(f"KAFKA_TIMEOUT_S must be between 0 and 300 seconds, got {text!r}")
+    return value
+
+
+def _from_secrets(path: Path, read_only: bool, timeout_s: float) -> dict[str, ClusterSettings]:
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"{path} is not valid TOML: {exc}") from None
+    read_only = read_only or bool(data.get("read_only", False))
+    sections: dict[str, Mapping[str, object]] = {}
+    if isinstance(data.get("kafka"), dict):
+        sections["default"] = data["kafka"]
+    for name, section in (data.get("clusters") or {}).items():
+        if not isinstance(section, dict):
+            raise InvalidInput(f"{path}: [clusters.{name}] must be a table")
+        sections[name] = section
+    return {
+        name: _build(
+            name,
+            section,
+            section.get("client_properties"),
+            read_only or bool(section.get("read_only", False)),
+            float(section.get("timeout_s", timeout_s)),
+            embedded=False,
+            where=f"{path} [{'kafka' if name == 'default' and 'kafka' in data else 'clusters.' + name}]",
+        )
+        for name, section in sections.items()
+    }
+
+
+_SECTION_KEYS = set(ENV_KEYS.values()) | {"client_properties", "read_only", "timeout_s"}
+
+
+def _build(
+    name: str,
+    values: Mapping[str, object],
+    props_path: object,
+    read_only: bool,
+    timeout_s: float,
+    embedded: bool,
+    where: str = "environment",
+) -> ClusterSettings:
+    unknown = sorted(set(values) - _SECTION_KEYS)
+    if unknown:
+        raise InvalidInput(f"{where}: unknown setting {unknown[0]!r}")
+    bootstrap = str(values.get("bootstrap_servers") or "").strip()
+    if not bootstrap:
+        raise InvalidInput(f"{where}: bootstrap_servers is required")
+    _check_bootstrap(bootstrap, where)
+    extra = parse_client_properties(Path(str(props_path))) if props_path else {}
+    fields = {k: str(values[k]) for k in _FIELD_TO_RDKAFKA if values.get(k)}
+    _check_choice(fields.get("security_protocol"), _SECURITY_PROTOCOLS, "security_protocol", where)
+    _check_choice(fields.get("sasl_mechanism"), _SASL_MECHANISMS, "sasl_mechanism", where)
+    settings = ClusterSettings(
+        name=name,
+        bootstrap_servers=bootstrap,
+        extra=tuple(sorted(extra.items())),
+        read_only=read_only,
+        embedded=embedded,
+        timeout_s=timeout_s,
+    )
+    return replace(settings, **fields)
+
+
+def _check_bootstrap(bootstrap: str, where: str) -> None:
+    for server in bootstrap.split(","):
+        host, _, port = server.strip().rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise InvalidInput(
+                f"{where}: bootstrap_servers must be HOST:PORT[,HOST:PORT...], got {server.strip()!r}"
+            )
+
+
+def _check_choice(value: str | None, choices: tuple[str, ...], key: str, where: str) -> None:
+    if value is not None and value.upper() not in choices:
+        raise InvalidInput(f"{where}: {key} must be one of {', '.join(choices)}, got {value!r}")
+
+
+# Java client.properties keys that map 1:1 onto librdkafka keys.
+_JAVA_KEYS = {
+    "ssl.truststore.location": None,  # JKS stores are Java-only: refused below
+    "ssl.keystore.location": None,
+    "ssl.endpoint.identification.algorithm": "ssl.endpoint.identification.algorithm",
+}
+_JAAS_MODULES = ("PlainLoginModule", "ScramLoginModule")
+
+
+def parse_client_properties(path: Path) -> dict[str, str]:
+    """Read a Java-style client.properties file as librdkafka settings."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"KAFKA_CLIENT_PROPERTIES: cannot read {path}: {exc.strerror}") from None
+    props: dict[str, str] = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith(("#", "!")):
+            continue
+        key, sep, value = _split_property(line)
+        if not sep or not key:
+            raise InvalidInput(f"{path} line {number}: expected key=value")
+        props.update(_translate_property(key, value, path, number))
+    return props
+
+
+def _split_property(line: str) -> tuple[str, str, str]:
+    cut = min((i for i in (line.find("="), line.find(":")) if i >= 0), default=-1)
+    if cut < 0:
+        return line, "", ""
+    return line[:cut].strip(), line[cut], line[cut + 1 :].strip()
+
+
+def _translate_property(key: str, value: str, path: Path, number: int) -> dict[str, str]:
+    if key == "sasl.jaas.config":
+        return _parse_jaas(value, path, number)
+    if key in _JAVA_KEYS:
+        target = _JAVA_KEYS[key]
+        if target is None:
+            raise InvalidInput(
+                f"{path} line {number}: {key} (a Java keystore) is not supported; "
+                "use ssl.ca.location / ssl.certificate.location / ssl.key.location PEM files"
+            )
+        return {target: value}
+    if key in ("key.serializer", "value.serializer", "key.deserializer", "value.deserializer"):
+        return {}  # Java-only settings, meaningless to librdkafka.
+    return {key: value}
+
+
+def _parse_jaas(value: str, path: Path, number: int) -> dict[str, str]:
+    if not any(module in value for module in _JAAS_MODULES):
+        raise InvalidInput(
+            f"{path} line {number}: sasl.jaas.config supports only PlainLoginModule and ScramLoginModule"
+        )
+    found: dict[str, str] = {}
+    for option in ("username", "password"):
+        marker = f'{option}="'
+        start = value.find(marker)
+        if start < 0:
+            raise InvalidInput(f"{path} line {number}: sasl.jaas.config has no {option}=\"…\"")
+        start += len(marker)
+        end = value.find('"', start)
+        if end < 0:
+            raise InvalidInput(f"{path} line {number}: sasl.jaas.config has an unterminated {option}")
+        found[f"sasl.{option}"] = value[start:end]
+    return found

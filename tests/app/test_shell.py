@@ -1,0 +1,83 @@
+"""The app shell: navigation, connection badge, and the unreachable-cluster error."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+PAGES = [
+    ("pages/overview.py", "Overview"),
+    ("pages/topics.py", "Topics"),
+    ("pages/consumer_groups.py", "Consumer groups"),
+    ("pages/produce.py", "Produce"),
+    ("pages/live_events.py", "Live events"),
+]
+
+
+def sidebar_text(at) -> str:
+    return " ".join(str(m.value) for m in at.sidebar.markdown) + " " + " ".join(
+        str(c.value) for c in at.sidebar.caption
+    )
+
+
+def test_shell_shows_the_connection_badge(make_app, kafka_bootstrap):
+    at = make_app().run()
+    assert not at.exception
+    assert f"`{kafka_bootstrap}`" in sidebar_text(at)
+    assert "cluster id: " in sidebar_text(at)
+    assert "cluster id: unknown" not in sidebar_text(at)
+    assert "external" in sidebar_text(at)
+
+
+@pytest.mark.parametrize("page, title", PAGES, ids=[t for _, t in PAGES])
+def test_every_page_renders_behind_the_shell(make_app, page, title):
+    at = make_app(page).run()
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert at.title[0].value == title
+
+
+def test_read_only_flag_shows_in_the_badge(make_app, app_env):
+    app_env.setenv("KAFKA_DASHBOARD_READ_ONLY", "1")
+    at = make_app().run()
+    assert "read-only" in sidebar_text(at)
+
+
+@pytest.mark.parametrize("page, title", PAGES, ids=[t for _, t in PAGES])
+def test_unreachable_cluster_shows_one_clear_error_and_retry(make_app, app_env, unreachable_bootstrap, page, title):
+    app_env.setenv("KAFKA_BOOTSTRAP_SERVERS", unreachable_bootstrap)
+    app_env.setenv("KAFKA_TIMEOUT_S", "2")
+    at = make_app(page)
+    started = time.monotonic()
+    at.run()
+    elapsed = time.monotonic() - started
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        f"Cannot reach Kafka at {unreachable_bootstrap}: connection refused (is the broker running?)"
+    ]
+    assert [b.label for b in at.button] == ["Retry"]
+    assert elapsed < 2 + 1
+
+
+def test_bad_configuration_names_the_key(make_app, app_env):
+    app_env.setenv("KAFKA_BOOTSTRAP_SERVERS", "no-port-here")
+    at = make_app().run()
+    assert not at.exception
+    assert len(at.error) == 1
+    assert "bootstrap_servers must be HOST:PORT" in at.error[0].value
+
+
+def test_several_clusters_offer_a_picker(make_app, app_env, tmp_path, kafka_bootstrap):
+    app_env.delenv("KAFKA_BOOTSTRAP_SERVERS")
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "secrets.toml").write_text(
+        f'[clusters.local]\nbootstrap_servers = "{kafka_bootstrap}"\n'
+        f'[clusters.other]\nbootstrap_servers = "{kafka_bootstrap}"\nread_only = true\n'
+    )
+    at = make_app().run()
+    picker = at.sidebar.selectbox(key="cluster")
+    assert picker.options == ["local", "other"]
+    picker.select("other").run()
+    assert "read-only" in sidebar_text(at)
+

@@ -1,0 +1,66 @@
+"""Shared fixtures: one real Kafka-protocol broker per test session.
+
+Without KAFKA_BOOTSTRAP_SERVERS, the embedded noida-db broker is started on a
+free port with a temporary data dir; with it, every tier runs against that
+cluster instead. Names get uuid suffixes so runs never collide.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from kafka_io.broker import start_broker, stop_broker
+from kafka_io.config import ClusterSettings, load_settings
+from kafka_helpers import free_port
+
+EXTERNAL_BOOTSTRAP = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(tmp_path_factory) -> str:
+    if EXTERNAL_BOOTSTRAP:
+        yield EXTERNAL_BOOTSTRAP
+        return
+    data_dir = tmp_path_factory.mktemp("kafka-data")
+    status = start_broker(free_port(), data_dir)
+    try:
+        yield status.bootstrap
+    finally:
+        stop_broker(data_dir)
+
+
+@pytest.fixture(scope="session")
+def cluster_env(kafka_bootstrap) -> dict[str, str]:
+    """Environment that points the app, CLI and kafka_io at the test cluster."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KAFKA_")}
+    env["KAFKA_BOOTSTRAP_SERVERS"] = kafka_bootstrap
+    for key in ("KAFKA_SECURITY_PROTOCOL", "KAFKA_SASL_MECHANISM", "KAFKA_SASL_USERNAME",
+                "KAFKA_SASL_PASSWORD", "KAFKA_CLIENT_PROPERTIES"):
+        if os.environ.get(key):
+            env[key] = os.environ[key]
+    return env
+
+
+@pytest.fixture(scope="session")
+def settings(cluster_env) -> ClusterSettings:
+    return load_settings(env=cluster_env, secrets_path=Path("/nonexistent"))
+
+
+@pytest.fixture
+def unique():
+    """unique("orders") -> "test-orders-1a2b3c4d"."""
+    return lambda prefix="t": f"test-{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(scope="session")
+def unreachable_bootstrap() -> str:
+    return f"127.0.0.1:{free_port()}"
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent
