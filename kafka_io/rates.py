@@ -1,0 +1,319 @@
+"""PURE: event-type extraction and per-second rate buckets for the live chart.
+
+No I/O and no clock: callers pass seconds in. This is the consumer's hot path,
+so specs are compiled once into a closure and every message costs one
+``orjson.loads`` plus a couple of dict lookups.
+
+Type rules, for every source:
+- missing field/header, JSON ``null``, a null or empty value/key → ``UNKNOWN``;
+- a value that is not JSON, or a header/key that is not UTF-8  → ``UNPARSEABLE``;
+- a JSON object or array where a type was expected → ``UNPARSEABLE`` (the
+  path points at a container, not a type; the user must point deeper);
+- numbers are ``str()``-ed (3 → "3"), booleans become "true"/"false";
+- the empty string is ``UNKNOWN`` (a blank label is unreadable on a chart);
+- types are cut to ``MAX_TYPE_CHARS``.
+A JSON value that is not an object (a list, a number) has no fields: ``UNKNOWN``.
+Repeated headers: the last one wins, as with Kafka's ``Headers.lastHeader``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import orjson
+
+from kafka_io.errors import InvalidInput
+
+__all__ = [
+    "UNKNOWN", "UNPARSEABLE", "OTHER", "DEFAULT_TYPE_FIELD", "AUTO_TYPE_FIELDS", "CE_TYPE_HEADER",
+    "MAX_WINDOW_S", "MAX_TYPES", "MAX_TYPE_CHARS",
+    "Extractor", "TypeSpec", "make_extractor", "RateBuckets",
+]  # fmt: skip
+
+UNKNOWN = "(unknown)"
+UNPARSEABLE = "(unparseable)"
+OTHER = "(other)"
+DEFAULT_TYPE_FIELD = "event_type"
+AUTO_TYPE_FIELDS = ("event_type", "type", "eventType", "event.type")
+CE_TYPE_HEADER = "ce_type"  # CloudEvents binary mode (Kafka protocol binding)
+MAX_WINDOW_S = 900
+MAX_TYPES = 200
+MAX_TYPE_CHARS = 100
+MAX_SPEC_CHARS = 200
+
+_SOURCES = ("field", "header", "key")
+_AUTO_WORDS = ("auto", "field")
+# Ring has one slot more than the window so a full window of *complete*
+# seconds survives while the current second is being written.
+_RING_SLOTS = MAX_WINDOW_S + 1
+_NEVER_S = -(1 << 62)
+
+Extractor = Callable[[bytes | None, list[tuple[str, bytes]] | None, bytes | None], str]
+
+_AUTO_PARTS = {path: tuple(path.split(".")) for path in AUTO_TYPE_FIELDS}
+_loads = orjson.loads
+_JSONDecodeError = orjson.JSONDecodeError
+
+
+@dataclass(frozen=True, slots=True)
+class TypeSpec:
+    """Where the event type lives: ``field`` (JSON path; None = auto), ``header`` or ``key``."""
+
+    source: str
+    path: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.source not in _SOURCES:
+            raise InvalidInput(f"type source must be one of {', '.join(_SOURCES)}, got {self.source!r}")
+        if self.source == "key" and self.path is not None:
+            raise InvalidInput("type source 'key' takes no name")
+        if self.source == "header" and not self.path:
+            raise InvalidInput("type source 'header' needs a header name, e.g. header:ce_type")
+        if self.path is not None:
+            _check_path(self.source, self.path)
+
+    @classmethod
+    def parse(cls, text: str) -> TypeSpec:
+        """Parse ``field:PATH``, ``header:NAME``, ``key``, ``auto``/``field``, or a bare PATH.
+
+        Only the first ``:`` separates the source, so ``field:a:b`` is the field ``a:b``.
+        """
+        if not isinstance(text, str) or not text.strip():
+            raise InvalidInput("type spec is empty: use auto, key, header:NAME, field:PATH or PATH")
+        text = text.strip()
+        if len(text) > MAX_SPEC_CHARS:
+            raise InvalidInput(f"type spec is {len(text)} characters; the limit is {MAX_SPEC_CHARS}")
+        if text in _AUTO_WORDS:
+            return cls("field")
+        if text == "key":
+            return cls("key")
+        source, sep, rest = text.partition(":")
+        if not sep:
+            return cls("field", text)
+        if source not in _SOURCES:
+            raise InvalidInput(f"unknown type source {source!r} in {text!r}: use key, header:NAME or field:PATH")
+        if not rest and source != "key":
+            raise InvalidInput(f"type spec {text!r} needs a name after ':'")
+        return cls(source, rest)  # "key:x" is refused by __post_init__
+
+
+def _check_path(source: str, path: str) -> None:
+    if not path or path != path.strip() or not path.isprintable():
+        raise InvalidInput(f"{source} name {path!r} is empty or has surrounding spaces/control characters")
+    if source == "field" and "" in path.split("."):
+        raise InvalidInput(f"field path {path!r} has an empty segment")
+
+
+def _as_type(obj: object) -> str:
+    """Turn a found JSON value into a chart label (rules in the module docstring)."""
+    if type(obj) is str:
+        return obj[:MAX_TYPE_CHARS] if obj else UNKNOWN
+    if obj is None:
+        return UNKNOWN
+    if obj is True or obj is False:
+        return "true" if obj else "false"
+    if type(obj) is int or type(obj) is float:
+        return str(obj)[:MAX_TYPE_CHARS]
+    return UNPARSEABLE
+
+
+def _lookup(obj: dict, path: str, parts: tuple[str, ...]) -> object:
+    """Exact top-level key first (``{"a.b": 1}``), then walk nested objects."""
+    found = obj.get(path)
+    if found is not None or len(parts) == 1:
+        return found
+    for part in parts:
+        if type(obj) is not dict:
+            return None
+        obj = obj.get(part)
+    return obj
+
+
+def _bytes_type(raw: bytes | None) -> str:
+    if not raw:
+        return UNKNOWN
+    try:
+        return _as_type(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return UNPARSEABLE
+
+
+def _header_type(headers: list[tuple[str, bytes]] | None, name: str) -> str | None:
+    """The last header called ``name``, as a type; None when absent."""
+    if not headers:
+        return None
+    for hname, hvalue in reversed(headers):
+        if hname == name:
+            return _bytes_type(hvalue)
+    return None
+
+
+def _json_object(value: bytes | None) -> dict | str:
+    """The value as a JSON object, or the type to report when it is not one."""
+    if not value:
+        return UNKNOWN
+    try:
+        obj = _loads(value)
+    except _JSONDecodeError:
+        return UNPARSEABLE
+    return obj if type(obj) is dict else UNKNOWN
+
+
+def _field_extractor(path: str) -> Extractor:
+    parts = tuple(path.split("."))
+
+    def extract_field(value, headers, key):
+        obj = _json_object(value)
+        return obj if type(obj) is str else _as_type(_lookup(obj, path, parts))
+
+    return extract_field
+
+
+def _auto_extract(value, headers, key) -> str:
+    if headers:
+        from_header = _header_type(headers, CE_TYPE_HEADER)
+        if from_header is not None:
+            return from_header
+    obj = _json_object(value)
+    if type(obj) is str:
+        return obj
+    if "specversion" in obj:  # CloudEvents structured mode
+        found = obj.get("type")
+        if found is not None:
+            return _as_type(found)
+    for path in AUTO_TYPE_FIELDS:
+        found = _lookup(obj, path, _AUTO_PARTS[path])
+        if found is not None:
+            return _as_type(found)
+    return UNKNOWN
+
+
+def make_extractor(spec: TypeSpec) -> Extractor:
+    """Compile ``spec`` into ``extract(value, headers, key) -> type``; never raises on data.
+
+    Auto-detect (field, path None): a ``ce_type`` header wins; then a JSON
+    object with ``specversion`` uses its ``type``; then ``AUTO_TYPE_FIELDS``
+    in order, skipping missing and null ones.
+    """
+    if spec.source == "key":
+        return lambda value, headers, key: _bytes_type(key)
+    if spec.source == "header":
+        name = spec.path
+        return lambda value, headers, key: _header_type(headers, name) or UNKNOWN
+    if spec.path is None:
+        return _auto_extract
+    return _field_extractor(spec.path)
+
+
+class RateBuckets:
+    """Per-second counts by type in a fixed ring of ``MAX_WINDOW_S`` (+1) seconds.
+
+    Memory is bounded: at most ``MAX_TYPES`` distinct types are tracked, later
+    new types are counted under ``OTHER``; old seconds are recycled in place.
+    Seconds come from the caller's clock. A second far in the future occupies
+    its slot until real time passes it, so callers bucket by arrival second
+    or clamp record timestamps to now.
+    Not thread-safe: the owner (the tail worker) holds a lock around calls.
+    """
+
+    __slots__ = ("_slot_s", "_slot_counts", "_totals", "_last_seen_s")
+
+    def __init__(self) -> None:
+        self._slot_s: list[int] = [_NEVER_S] * _RING_SLOTS
+        self._slot_counts: list[dict[str, int]] = [{} for _ in range(_RING_SLOTS)]
+        self._totals: dict[str, int] = {}
+        self._last_seen_s: dict[str, int] = {}
+
+    def clear(self) -> None:
+        self.__init__()
+
+    def _slot(self, ts_s: int) -> dict[str, int] | None:
+        """The bucket for ``ts_s``, recycled if it holds an older second; None if too old."""
+        idx = ts_s % _RING_SLOTS
+        held_s = self._slot_s[idx]
+        if held_s == ts_s:
+            return self._slot_counts[idx]
+        if held_s > ts_s:
+            return None  # a newer second owns the slot: ts_s fell out of the ring
+        self._slot_s[idx] = ts_s
+        counts = self._slot_counts[idx]
+        counts.clear()
+        return counts
+
+    def _admit(self, event_type: str) -> str:
+        if event_type in self._totals or len(self._totals) < MAX_TYPES:
+            return event_type
+        return OTHER
+
+    def add(self, ts_s: int, event_type: str, n: int = 1) -> None:
+        """Count ``n`` events of ``event_type`` in second ``ts_s``."""
+        if n <= 0:
+            if n < 0:
+                raise InvalidInput(f"event count must be ≥ 0, got {n}")
+            return
+        event_type = self._admit(event_type)
+        totals = self._totals
+        totals[event_type] = totals.get(event_type, 0) + n
+        last = self._last_seen_s
+        if last.get(event_type, _NEVER_S) < ts_s:
+            last[event_type] = ts_s
+        bucket = self._slot(ts_s)
+        if bucket is not None:
+            bucket[event_type] = bucket.get(event_type, 0) + n
+
+    def add_counts(self, ts_s: int, counts: dict[str, int]) -> None:
+        """Add a batch counted by the caller (``{type: n}``) to second ``ts_s``."""
+        for event_type, n in counts.items():
+            self.add(ts_s, event_type, n)
+
+    def _window(self, first_s: int, last_s: int):
+        """Yield (second, counts) for live slots in [first_s, last_s]."""
+        slot_s, slot_counts = self._slot_s, self._slot_counts
+        for sec in range(first_s, last_s + 1):
+            idx = sec % _RING_SLOTS
+            if slot_s[idx] == sec and slot_counts[idx]:
+                yield sec, slot_counts[idx]
+
+    def series(self, now_s: int, window_s: int, zero_fill: bool = False) -> list[tuple[int, str, int]]:
+        """Rows (second, type, count) for seconds in (now_s − window_s, now_s], sorted.
+
+        Seconds without events are omitted unless ``zero_fill``, which adds a
+        0 row for every type seen in the window at every second (for line
+        charts that would otherwise draw straight across gaps). ``now_s`` is
+        usually incomplete: pass ``now_s - 1`` to chart complete seconds only.
+        """
+        _check_window("window_s", window_s, MAX_WINDOW_S)
+        first_s = now_s - window_s + 1
+        rows = [(sec, t, c) for sec, counts in self._window(first_s, now_s) for t, c in counts.items()]
+        if zero_fill:
+            seen = {(sec, t) for sec, t, _ in rows}
+            types = {t for _, t, _ in rows}
+            rows.extend((sec, t, 0) for sec in range(first_s, now_s + 1) for t in types if (sec, t) not in seen)
+        rows.sort()
+        return rows
+
+    def rate_per_s(self, now_s: int, over_s: int = 10) -> dict[str, float]:
+        """Mean events/s per type over the ``over_s`` complete seconds before ``now_s``.
+
+        Types with no events in that span are omitted (their rate is 0).
+        """
+        _check_window("over_s", over_s, MAX_WINDOW_S)
+        sums: dict[str, int] = {}
+        for _, counts in self._window(now_s - over_s, now_s - 1):
+            for event_type, n in counts.items():
+                sums[event_type] = sums.get(event_type, 0) + n
+        return {event_type: n / over_s for event_type, n in sums.items()}
+
+    def totals(self) -> dict[str, int]:
+        """Events per type since creation or the last ``clear()``."""
+        return dict(self._totals)
+
+    def last_seen_s(self) -> dict[str, int]:
+        """Latest second each type was counted in."""
+        return dict(self._last_seen_s)
+
+
+def _check_window(name: str, value: int, limit: int) -> None:
+    if type(value) is not int or not 1 <= value <= limit:
+        raise InvalidInput(f"{name} must be a whole number of seconds from 1 to {limit}, got {value!r}")
