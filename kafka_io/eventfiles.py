@@ -48,14 +48,14 @@ def _partition(obj: object) -> int | None:
     return obj
 
 
-def _event(row: dict, value: bytes | None, key: bytes | None, headers: object) -> EventSpec:
+def _event(line: int, row: dict, value: bytes | None, key: bytes | None, headers: object) -> EventSpec:
     unknown = [name for name in row if name not in _FILE_FIELDS]
     if unknown:
         raise ValueError(f"unknown field {unknown[0]!r}: expected {', '.join(_FILE_FIELDS)}")
-    return EventSpec(value, key, _headers(headers), _partition(row.get("partition")))
+    return EventSpec(value, key, _headers(headers), _partition(row.get("partition")), line)
 
 
-def _jsonl_event(line: str, check: bool) -> EventSpec:
+def _jsonl_event(number: int, line: str, check: bool) -> EventSpec:
     try:
         row = loads_exact(line, check)
     except JSONDecodeError as exc:
@@ -63,10 +63,10 @@ def _jsonl_event(line: str, check: bool) -> EventSpec:
     if not isinstance(row, dict) or "value" not in row:
         raise ValueError('expected a JSON object with a "value" field')
     value, key = _payload(row["value"], '"value"'), _payload(row.get("key"), '"key"')
-    return _event(row, value, key, row.get("headers"))
+    return _event(number, row, value, key, row.get("headers"))
 
 
-def _csv_event(names: list[str], cells: list[str]) -> EventSpec:
+def _csv_event(number: int, names: list[str], cells: list[str]) -> EventSpec:
     if len(cells) != len(names):
         raise ValueError(f"expected {len(names)} columns, got {len(cells)}")
     row = dict(zip(names, cells))
@@ -85,7 +85,7 @@ def _csv_event(names: list[str], cells: list[str]) -> EventSpec:
     else:
         row["partition"] = None
     # A CSV cell cannot be null: an empty value is b"" (never a tombstone), an empty key is no key.
-    return _event(row, row["value"].encode("utf-8"), _payload(row.get("key") or None, '"key"'), headers)
+    return _event(number, row, row["value"].encode("utf-8"), _payload(row.get("key") or None, '"key"'), headers)
 
 
 class _Collector:
@@ -97,7 +97,7 @@ class _Collector:
 
     def take(self, line_number: int, build, *args) -> None:
         try:
-            self.events.append(build(*args))
+            self.events.append(build(line_number, *args))
         except ValueError as exc:
             self.bad_rows.append((line_number, str(exc)))
             if len(self.bad_rows) > MAX_BAD_ROWS:
