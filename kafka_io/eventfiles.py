@@ -16,6 +16,8 @@ from kafka_io.validation import MAX_BAD_ROWS, MAX_BURST_EVENTS, MAX_HEADERS, Eve
 __all__ = ["parse_jsonl", "parse_csv"]
 
 _FILE_FIELDS = ("value", "key", "headers", "partition")
+# Written by a burst's failures download next to each event; ignored so that file can be sent again.
+_INFO_FIELDS = ("index", "error")
 
 
 def _payload(obj: object, name: str) -> bytes | None:
@@ -49,7 +51,7 @@ def _partition(obj: object) -> int | None:
 
 
 def _event(line: int, row: dict, value: bytes | None, key: bytes | None, headers: object) -> EventSpec:
-    unknown = [name for name in row if name not in _FILE_FIELDS]
+    unknown = [name for name in row if name not in _FILE_FIELDS and name not in _INFO_FIELDS]
     if unknown:
         raise ValueError(f"unknown field {unknown[0]!r}: expected {', '.join(_FILE_FIELDS)}")
     return EventSpec(value, key, _headers(headers), _partition(row.get("partition")), line)
@@ -109,6 +111,8 @@ class _Collector:
 
 def parse_jsonl(data: bytes) -> tuple[list[EventSpec], list[tuple[int, str]]]:
     """One JSON object per line: ``value`` (required), ``key``, ``headers``, ``partition``.
+
+    ``index`` and ``error`` (written by the failures download) are ignored.
 
     ``value``/``key``: a string is sent as its UTF-8 text, null as null (a
     tombstone for ``value``), anything else JSON-encoded. Blank lines are

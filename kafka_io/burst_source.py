@@ -1,0 +1,190 @@
+"""PURE: where a burst's events come from, checked before anything is sent.
+
+A source hands the burst engine its events in chunks. Templated sources render
+a chunk at a time with ``Template.render_many`` and a random generator seeded
+from (seed, chunk number), so any event can be rendered again exactly later:
+that is how failed events are offered for download without keeping every
+payload in memory. ``{{now_ms}}``/``{{now_iso}}`` are the time a chunk is
+rendered; the burst records it per chunk.
+
+Chunks are small at a set rate (about ``RATE_SLICE_S`` worth of events), so
+timestamps stay close to the moment of sending, and up to ``MAX_CHUNK_EVENTS``
+when sending as fast as possible.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from kafka_io.errors import InvalidInput
+from kafka_io.produce_input import TopicLimits, check_event, check_specs, encode_key
+from kafka_io.templates import Template, compile_template, preview
+from kafka_io.validation import EventSpec, validate_count, validate_partition, validate_rate
+
+__all__ = [
+    "MAX_CHUNK_EVENTS", "RATE_SLICE_S", "PREVIEW_EVENTS", "TemplateSource", "SpecSource",
+    "chunk_events_for", "plan_template_burst", "plan_value_burst", "plan_spec_burst", "template_preview",
+]  # fmt: skip
+
+MAX_CHUNK_EVENTS = 2_000
+RATE_SLICE_S = 0.05
+PREVIEW_EVENTS = 3
+_SEED_STRIDE = 1 << 32  # chunk numbers stay below this: MAX_BURST_EVENTS is far smaller
+
+
+def chunk_events_for(rate_per_s: float | None) -> int:
+    if rate_per_s is None:
+        return MAX_CHUNK_EVENTS
+    return max(1, min(MAX_CHUNK_EVENTS, int(rate_per_s * RATE_SLICE_S)))
+
+
+@dataclass(frozen=True)
+class TemplateSource:
+    """``count`` events with the same key template, headers and partition (-1: automatic)."""
+
+    value: Template | bytes | None
+    key: Template | bytes | None
+    count: int
+    headers: tuple[tuple[str, bytes], ...] = ()
+    partition: int = -1
+    chunk_events: int = MAX_CHUNK_EVENTS
+    seed: int = field(default_factory=lambda: random.getrandbits(31))
+
+    @property
+    def chunks(self) -> int:
+        return -(-self.count // self.chunk_events)
+
+    def render(self, chunk: int, now_ms: int) -> tuple[list[bytes], list[bytes] | bytes | None]:
+        """(values, keys) of chunk number ``chunk``; keys is one shared value when constant."""
+        start = chunk * self.chunk_events
+        n = min(self.chunk_events, self.count - start)
+        rng = random.Random(self.seed * _SEED_STRIDE + chunk)
+        values = self._column(self.value, start, n, now_ms, rng)
+        keys = self.key if not isinstance(self.key, Template) else self._column(self.key, start, n, now_ms, rng)
+        return values, keys
+
+    @staticmethod
+    def _column(part: Template | bytes | None, start: int, n: int, now_ms: int, rng: random.Random):
+        if not isinstance(part, Template):
+            return [part] * n
+        return [text.encode("utf-8") for text in part.render_many(start + 1, n, now_ms, rng)]
+
+    def events(self, indexes: Sequence[int], now_ms_of_chunk) -> dict[int, EventSpec]:
+        """The exact events at ``indexes``, rendered again chunk by chunk."""
+        found: dict[int, EventSpec] = {}
+        for chunk in sorted({i // self.chunk_events for i in indexes}):
+            values, keys = self.render(chunk, now_ms_of_chunk(chunk))
+            base = chunk * self.chunk_events
+            for i in (i for i in indexes if i // self.chunk_events == chunk):
+                key = keys[i - base] if isinstance(keys, list) else keys
+                found[i] = EventSpec(values[i - base], key, self.headers, None if self.partition < 0 else self.partition)
+        return found
+
+
+@dataclass(frozen=True)
+class SpecSource:
+    """Uploaded events; ``partition`` (-1: automatic) applies where an event names none."""
+
+    specs: Sequence[EventSpec]
+    partition: int = -1
+    chunk_events: int = MAX_CHUNK_EVENTS
+
+    @property
+    def count(self) -> int:
+        return len(self.specs)
+
+    @property
+    def chunks(self) -> int:
+        return -(-self.count // self.chunk_events)
+
+    def events(self, indexes: Sequence[int], now_ms_of_chunk=None) -> dict[int, EventSpec]:
+        return {i: self.specs[i] for i in indexes}
+
+
+def _compile(text: str, field_name: str) -> Template:
+    try:
+        return compile_template(text)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{field_name}: {exc}") from None
+
+
+def _check_rendered(source: TemplateSource, limits: TopicLimits, now_ms: int) -> None:
+    """Check the first rendered events' size: a template's events differ only a little in size.
+
+    A later event that still grows past the limit fails alone, with the
+    broker's reason, and is counted and listed like any other failure.
+    """
+    values, keys = source.render(0, now_ms)
+    for i, value in enumerate(values[:PREVIEW_EVENTS]):
+        key = keys[i] if isinstance(keys, list) else keys
+        check_event(EventSpec(value, key, source.headers), limits)
+
+
+def _common(limits: TopicLimits, count: int, partition: int | None, rate_per_s: float | None) -> tuple[int, int]:
+    validate_count(count)
+    validate_rate(rate_per_s)
+    partition = validate_partition(partition, limits.partitions)
+    return (-1 if partition is None else partition), chunk_events_for(rate_per_s)
+
+
+def plan_template_burst(
+    limits: TopicLimits,
+    template_text: str,
+    count: int,
+    *,
+    key_text: str | None = None,
+    headers: tuple[tuple[str, bytes], ...] = (),
+    partition: int | None = None,
+    rate_per_s: float | None = None,
+    seed: int | None = None,
+) -> TemplateSource:
+    """A checked templated burst; the key may hold placeholders too (e.g. ``user-{{randint:1:9}}``)."""
+    part, chunk = _common(limits, count, partition, rate_per_s)
+    value = _compile(template_text, "template")
+    key = _compile(key_text, "key template") if key_text else None
+    if key is not None and not key.placeholders:
+        key = encode_key(key_text)
+    extra = {} if seed is None else {"seed": seed}
+    source = TemplateSource(value, key, count, tuple(headers), part, chunk, **extra)
+    _check_rendered(source, limits, int(time.time() * 1000))
+    return source
+
+
+def plan_value_burst(
+    limits: TopicLimits,
+    event: EventSpec,
+    count: int,
+    *,
+    rate_per_s: float | None = None,
+) -> TemplateSource:
+    """The same (checked) event ``count`` times."""
+    part, chunk = _common(limits, count, event.partition, rate_per_s)
+    check_event(event, limits)
+    return TemplateSource(event.value, event.key, count, event.headers, part, chunk)
+
+
+def plan_spec_burst(
+    limits: TopicLimits,
+    specs: Sequence[EventSpec],
+    *,
+    partition: int | None = None,
+    rate_per_s: float | None = None,
+) -> SpecSource:
+    """Uploaded events, refused as a whole when any would be refused by the topic."""
+    if not specs:
+        raise InvalidInput("the file has no events to send")
+    part, chunk = _common(limits, len(specs), partition, rate_per_s)
+    bad = check_specs(specs, limits)
+    if bad:
+        line, reason = bad[0]
+        more = f" (and {len(bad) - 1:,} more)" if len(bad) > 1 else ""
+        raise InvalidInput(f"line {line}: {reason}{more}")
+    return SpecSource(specs, part, chunk)
+
+
+def template_preview(text: str, now_ms: int, n: int = PREVIEW_EVENTS) -> list[str]:
+    """``n`` rendered events for a form, or InvalidInput naming the bad placeholder."""
+    return preview(_compile(text, "template"), n, now_ms=now_ms)

@@ -1,0 +1,196 @@
+"""The burst engine's accounting under failures a real broker will not produce on demand.
+
+A fake producer stands in only here: a fatal idempotence error, a queue that
+stays full, a client that raises mid-burst. Real-broker behaviour (delivery,
+a broker stopped mid-burst, Stop) is in tests/integration/test_produce.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+from confluent_kafka import KafkaError, KafkaException
+
+from kafka_io.burst import MAX_PRODUCER_RECREATES, Burst
+from kafka_io.burst_source import SpecSource, TemplateSource
+from kafka_io.produce_input import SOURCE_HEADER
+from kafka_io.templates import compile_template
+from kafka_io.validation import EventSpec
+
+FATAL = "Broker: Out of order sequence number"
+
+
+class FakeMsg:
+    def __init__(self, partition: int) -> None:
+        self._partition = partition
+
+    def partition(self) -> int:
+        return self._partition
+
+
+class FakeProducer:
+    """Queues events; poll/flush confirm them unless told to fail or hold them."""
+
+    def __init__(self, *, fatal_at: int | None = None, hold: bool = False, full_after: int | None = None,
+                 refuse: dict[int, KafkaError] | None = None, raise_at: int | None = None) -> None:
+        self.fatal_at, self.hold, self.full_after = fatal_at, hold, full_after
+        self.refuse, self.raise_at = refuse or {}, raise_at
+        self.queue: list = []
+        self.sent: list[tuple] = []
+        self.purged = False
+
+    def produce(self, topic, value=None, key=None, partition=-1, on_delivery=None, headers=None, timestamp=0):
+        n = len(self.sent)
+        if self.raise_at is not None and n == self.raise_at:
+            raise RuntimeError("client exploded")
+        if self.fatal_at is not None and n >= self.fatal_at:
+            if self.queue:  # librdkafka fails what it holds with the fatal error, then refuses new events
+                self._serve(KafkaError(KafkaError._FATAL, FATAL, fatal=True))
+            raise KafkaException(KafkaError(KafkaError._FATAL, FATAL, fatal=True))
+        if n in self.refuse:
+            self.sent.append(None)
+            raise KafkaException(self.refuse[n])
+        if self.full_after is not None and len(self.queue) >= self.full_after:
+            raise BufferError("Local: Queue full")
+        self.sent.append((topic, value, key, partition, tuple(headers or ())))
+        self.queue.append((on_delivery, 0 if partition < 0 else partition))
+
+    def _serve(self, err=None) -> int:
+        queue, self.queue = self.queue, []
+        for callback, partition in queue:
+            callback(err, FakeMsg(partition))
+        return len(queue)
+
+    def poll(self, timeout=0):
+        return 0 if self.hold else self._serve()
+
+    def flush(self, timeout=0):
+        if not self.hold:
+            self._serve()
+        return len(self.queue)
+
+    def purge(self, in_queue=True, in_flight=True, blocking=True):
+        self.purged = True
+        self._serve(KafkaError(KafkaError._PURGE_QUEUE))
+
+
+def template_source(count: int, chunk_events: int = 10) -> TemplateSource:
+    return TemplateSource(compile_template('{"n": {{seq}}}'), b"k", count, (("h", b"v"),), -1, chunk_events, seed=1)
+
+
+def run(source, *producers, **kwargs) -> Burst:
+    made = iter(producers)
+    burst = Burst("t", source, lambda: next(made), confirm_timeout_s=0.2, message_timeout_s=3, **kwargs)
+    burst.run()
+    return burst
+
+
+def accounted(summary) -> None:
+    """The invariant, and the failure list agreeing with the counts."""
+    assert summary.delivered + summary.failed == summary.requested
+    rows = list(summary.failure_rows())
+    assert len(rows) == summary.failed == len({index for index, _ in rows})
+
+
+def test_every_event_is_sent_with_the_source_header_and_counted():
+    producer = FakeProducer()
+    summary = run(template_source(25), producer).summary
+    accounted(summary)
+    assert (summary.requested, summary.delivered, summary.failed) == (25, 25, 0)
+    assert [row[1] for row in producer.sent] == [f'{{"n": {i}}}'.encode() for i in range(1, 26)]
+    assert {row[4] for row in producer.sent} == {(("h", b"v"), SOURCE_HEADER)}
+    assert summary.partitions == ((0, 25),)
+
+
+def test_fatal_error_recreates_the_producer_and_carries_on():
+    first, second = FakeProducer(fatal_at=13), FakeProducer()
+    burst = run(template_source(30), first, second)
+    summary = burst.summary
+    accounted(summary)
+    # Events 0-9 (first chunk) were confirmed before the failure; 10-12 were held by the broken producer.
+    assert (summary.requested, summary.delivered, summary.failed) == (30, 27, 3)
+    assert list(summary.failure_rows()) == [(10, FATAL), (11, FATAL), (12, FATAL)]
+    assert summary.notes == (f"the producer hit a fatal error ({FATAL}) and was recreated",)
+    # The new producer starts exactly where the old one refused: event 13 (seq 14).
+    assert second.sent[0][1] == b'{"n": 14}' and len(second.sent) == 17
+
+
+def test_a_producer_that_keeps_failing_is_given_up_and_the_rest_is_failed():
+    producers = [FakeProducer(fatal_at=0) for _ in range(MAX_PRODUCER_RECREATES + 1)]
+    summary = run(template_source(20), *producers).summary
+    accounted(summary)
+    assert (summary.requested, summary.delivered, summary.failed) == (20, 0, 20)
+    reason = f"not sent: the producer failed {MAX_PRODUCER_RECREATES + 1} times ({FATAL})"
+    assert [(s.first, s.count, s.reason) for s in summary.failures] == [(0, 20, reason)]
+
+
+def test_a_queue_that_stays_full_fails_the_rest_as_not_sent():
+    producer = FakeProducer(hold=True, full_after=15)
+    summary = run(template_source(40), producer).summary
+    accounted(summary)
+    assert (summary.requested, summary.delivered, summary.failed) == (40, 0, 40)
+    assert [(s.first, s.count, s.reason) for s in summary.failures] == [
+        (0, 15, "not confirmed within 0.2 s (never sent: Kafka did not answer)"),
+        (15, 25, "not sent: Kafka confirmed nothing for 0.2 s"),
+    ]
+    assert producer.purged
+
+
+def test_events_the_client_refuses_fail_alone():
+    producer = FakeProducer(refuse={3: KafkaError(KafkaError.MSG_SIZE_TOO_LARGE)})
+    summary = run(template_source(6), producer).summary
+    accounted(summary)
+    assert list(summary.failure_rows()) == [(3, "Broker: Message size too large")]
+    assert summary.delivered == 5
+
+
+def test_an_unexpected_error_still_accounts_for_every_event():
+    producer = FakeProducer(raise_at=12)
+    summary = run(template_source(30), producer).summary
+    accounted(summary)
+    assert (summary.requested, summary.delivered) == (30, 10)
+    # 10 and 11 were in the client's queue, purged; 12 on were never sent.
+    assert [(s.first, s.count, s.reason) for s in summary.failures] == [
+        (10, 2, "not confirmed within 0.2 s (never sent: Kafka did not answer)"),
+        (12, 18, "the burst ended on an unexpected error: RuntimeError: client exploded"),
+    ]
+    assert summary.notes == ("the burst ended on an unexpected error: RuntimeError: client exploded",)
+
+
+def test_stop_before_start_sends_nothing_and_requests_nothing():
+    producer = FakeProducer()
+    burst = Burst("t", template_source(50), lambda: producer, confirm_timeout_s=0.2)
+    burst.stop()
+    summary = burst.run()
+    accounted(summary)
+    assert (summary.planned, summary.requested, summary.not_sent, summary.stopped) == (50, 0, 50, True)
+    assert producer.sent == []
+
+
+def test_spec_sources_keep_each_events_key_partition_and_headers():
+    specs = [EventSpec(b"a", b"k1", (("x", b"1"),), 2), EventSpec(None, None, (), None)]
+    producer = FakeProducer()
+    summary = run(SpecSource(specs, partition=1), producer).summary
+    accounted(summary)
+    assert producer.sent == [
+        ("t", b"a", b"k1", 2, (("x", b"1"), SOURCE_HEADER)),
+        ("t", None, None, 1, (SOURCE_HEADER,)),
+    ]
+    assert summary.partitions == ((1, 1), (2, 1))
+
+
+def test_failed_events_are_rendered_again_exactly_for_the_retry_file():
+    producer = FakeProducer(refuse={4: KafkaError(KafkaError.MSG_SIZE_TOO_LARGE)})
+    source = TemplateSource(compile_template('{"n": {{seq}}, "r": {{randint:1:1000000}}}'), None, 8, (), -1, 3, seed=9)
+    burst = run(source, producer)
+    sent_value = source.render(1, burst._chunk_now_ms[1])[0][1]  # index 4 = chunk 1, position 1
+    assert burst.failed_events() == {4: EventSpec(sent_value, None, (), None)}
+    assert burst.failures_jsonl() == (
+        b'{"index": 4, "error": "Broker: Message size too large", "value": "' + sent_value.replace(b'"', b'\\"') + b'"}\n'
+    )
+
+
+@pytest.mark.parametrize("rate, chunk", [(None, 2000), (10, 1), (1000, 50), (1e6, 2000)])
+def test_chunks_are_small_at_a_set_rate(rate, chunk):
+    from kafka_io.burst_source import chunk_events_for
+
+    assert chunk_events_for(rate) == chunk
