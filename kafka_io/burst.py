@@ -63,13 +63,14 @@ class Burst:
         source: TemplateSource | SpecSource,
         producer_factory: Callable[[], Producer],
         *,
-        rate_per_s: float | None = None,
         confirm_timeout_s: float = 10.0,
         message_timeout_s: float = 30.0,
+        release: Callable[[Producer], None] | None = None,
     ) -> None:
         self.topic, self.source, self.planned = topic, source, source.count
-        self.rate_per_s, self.confirm_timeout_s = rate_per_s, confirm_timeout_s
+        self.rate_per_s, self.confirm_timeout_s = source.rate_per_s, confirm_timeout_s
         self._factory, self._message_timeout_s = producer_factory, message_timeout_s
+        self._release = release  # takes back a producer that delivered everything, for the next burst
         self._state = bytearray(source.count)
         self._chunk_now_ms = array("q", bytes(8 * source.chunks))
         self._partitions: dict[int, int] = {}
@@ -111,11 +112,14 @@ class Burst:
             max(0.0, end - self._t0) if self._t0 else 0.0, not self.done, self._stop.is_set(),
         )  # fmt: skip
 
-    def failed_events(self) -> dict[int, EventSpec]:
-        """The failed events themselves (rendered again for templates), for a retry file."""
-        indexes = [index for index, _ in self.summary.failure_rows()] if self.summary else []
+    def events(self, indexes) -> dict[int, EventSpec]:
+        """The events at ``indexes`` as sent (templates are rendered again, exactly)."""
         end_ms = int(time.time() * 1000)
-        return self.source.events(indexes, lambda chunk: self._chunk_now_ms[chunk] or end_ms)
+        return self.source.events(list(indexes), lambda chunk: self._chunk_now_ms[chunk] or end_ms)
+
+    def failed_events(self) -> dict[int, EventSpec]:
+        """The failed events themselves, for a retry file."""
+        return self.events(index for index, _ in self.summary.failure_rows()) if self.summary else {}
 
     def failures_jsonl(self) -> bytes:
         return b"".join(failure_jsonl_lines(self.summary, self.failed_events())) if self.summary else b""
@@ -129,6 +133,8 @@ class Burst:
             producer = self._factory()
             producer = self._send_all(producer)
             self._confirm(producer)
+            if self._release is not None and self.failed == 0 and not self._notes:
+                self._release(producer)
         except Exception as exc:  # a bug or a broken client: still account for every event
             log.debug("burst to %s failed", self.topic, exc_info=True)  # -v shows it; users get the note
             reason = f"the burst ended on an unexpected error: {type(exc).__name__}: {exc}"

@@ -52,6 +52,7 @@ class TemplateSource:
     partition: int = -1
     chunk_events: int = MAX_CHUNK_EVENTS
     seed: int = field(default_factory=lambda: random.getrandbits(31))
+    rate_per_s: float | None = None  # None: as fast as possible
 
     @property
     def chunks(self) -> int:
@@ -91,6 +92,7 @@ class SpecSource:
     specs: Sequence[EventSpec]
     partition: int = -1
     chunk_events: int = MAX_CHUNK_EVENTS
+    rate_per_s: float | None = None
 
     @property
     def count(self) -> int:
@@ -148,7 +150,7 @@ def plan_template_burst(
     if key is not None and not key.placeholders:
         key = encode_key(key_text)
     extra = {} if seed is None else {"seed": seed}
-    source = TemplateSource(value, key, count, tuple(headers), part, chunk, **extra)
+    source = TemplateSource(value, key, count, tuple(headers), part, chunk, rate_per_s=rate_per_s, **extra)
     _check_rendered(source, limits, int(time.time() * 1000))
     return source
 
@@ -163,7 +165,7 @@ def plan_value_burst(
     """The same (checked) event ``count`` times."""
     part, chunk = _common(limits, count, event.partition, rate_per_s)
     check_event(event, limits)
-    return TemplateSource(event.value, event.key, count, event.headers, part, chunk)
+    return TemplateSource(event.value, event.key, count, event.headers, part, chunk, rate_per_s=rate_per_s)
 
 
 def plan_spec_burst(
@@ -182,7 +184,7 @@ def plan_spec_burst(
         line, reason = bad[0]
         more = f" (and {len(bad) - 1:,} more)" if len(bad) > 1 else ""
         raise InvalidInput(f"line {line}: {reason}{more}")
-    return SpecSource(specs, part, chunk)
+    return SpecSource(specs, part, chunk, rate_per_s)
 
 
 def template_preview(text: str, now_ms: int, n: int = PREVIEW_EVENTS) -> list[str]:

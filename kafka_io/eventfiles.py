@@ -13,7 +13,7 @@ from kafka_io.errors import InvalidInput
 from kafka_io.jsonexact import JSONDecodeError, dumps_exact, has_long_number, loads_exact
 from kafka_io.validation import MAX_BAD_ROWS, MAX_BURST_EVENTS, MAX_HEADERS, EventSpec, decode_utf8
 
-__all__ = ["parse_jsonl", "parse_csv"]
+__all__ = ["parse_jsonl", "parse_csv", "parse_event_file"]
 
 _FILE_FIELDS = ("value", "key", "headers", "partition")
 # Written by a burst's failures download next to each event; ignored so that file can be sent again.
@@ -157,3 +157,9 @@ def parse_csv(data: bytes) -> tuple[list[EventSpec], list[tuple[int, str]]]:
     except csv.Error as exc:
         raise InvalidInput(f"CSV syntax error at line {reader.line_num}: {exc}") from None
     return out.events, out.bad_rows
+
+
+def parse_event_file(filename: str, data: bytes) -> tuple[list[EventSpec], list[tuple[int, str]]]:
+    """CSV when the name ends in .csv, JSONL otherwise."""
+    parse = parse_csv if filename.lower().endswith(".csv") else parse_jsonl
+    return parse(data)

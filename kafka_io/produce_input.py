@@ -29,7 +29,8 @@ from kafka_io.validation import (
 
 __all__ = [
     "SOURCE_HEADER_KEY", "SOURCE_HEADER_VALUE", "SOURCE_HEADER", "VALUE_FORMATS", "MAX_TIMESTAMP_MS",
-    "TopicLimits", "encode_key", "encode_value", "pretty_json", "headers_from_rows", "parse_timestamp",
+    "TopicLimits", "encode_key", "encode_value", "pretty_json", "headers_from_rows", "refuse_reserved",
+    "parse_timestamp",
     "with_source", "check_event", "build_event", "check_specs",
 ]  # fmt: skip
 
@@ -95,12 +96,17 @@ def headers_from_rows(rows: Iterable[tuple[object, object]]) -> tuple[tuple[str,
             raise InvalidInput(f"header row {number} has a value but no key")
         if key != key.strip():
             raise InvalidInput(f"header row {number}: key {key!r} has spaces around it")
-        if key == SOURCE_HEADER_KEY:
-            raise InvalidInput(f"header row {number}: {SOURCE_HEADER_KEY} is set by the dashboard itself")
-        headers.append((key, _utf8(value, f"header {key!r}")))
+        headers.append((refuse_reserved(key, f"header row {number}: "), _utf8(value, f"header {key!r}")))
     if len(headers) > MAX_HEADERS:
         raise InvalidInput(f"too many headers: the limit is {MAX_HEADERS}")
     return tuple(headers)
+
+
+def refuse_reserved(key: str, where: str = "") -> str:
+    """Header keys the user may set: all but the dashboard's own source marker."""
+    if key == SOURCE_HEADER_KEY:
+        raise InvalidInput(f"{where}{SOURCE_HEADER_KEY} is set by the dashboard itself")
+    return key
 
 
 def parse_timestamp(text: str | None) -> int | None:

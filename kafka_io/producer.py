@@ -46,7 +46,7 @@ from kafka_io.validation import EventSpec
 __all__ = [
     "SOURCE_HEADER", "SOURCE_HEADER_KEY", "SOURCE_HEADER_VALUE", "CLIENT_MESSAGE_MAX_BYTES",
     "DeliveryResult", "ProducerHandle", "BurstInterrupted", "confirm_timeout_s", "send_one", "start_burst",
-    "send_burst", "burst_producer_factory",
+    "send_burst",
 ]  # fmt: skip
 
 log = logging.getLogger("kafka_io")
@@ -199,25 +199,61 @@ def send_one(
     return DeliveryResult(limits.topic, report.partition, report.offset, report.timestamp_ms, latency_ms, None, note)
 
 
-def burst_producer_factory(settings: ClusterSettings, limits: TopicLimits) -> Callable[[], Producer]:
+class _IdleProducers:
+    """Burst producers that delivered everything, kept for the next burst with the same settings.
+
+    A new idempotent producer waits about 0.5 s for its producer id before the
+    first delivery; reusing a finished burst's producer saves that. A burst
+    still holds its producer alone: one is taken out while it runs.
+    """
+
+    MAX_IDLE = 2
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle: dict[tuple, list[Producer]] = {}
+
+    def take(self, key: tuple, make: Callable[[], Producer]) -> Producer:
+        with self._lock:
+            idle = self._idle.get(key)
+            if idle:
+                return idle.pop()
+        return make()
+
+    def give_back(self, key: tuple, producer: Producer) -> None:
+        with self._lock:
+            idle = self._idle.setdefault(key, [])
+            if len(idle) < self.MAX_IDLE:
+                idle.append(producer)
+
+
+_idle_producers = _IdleProducers()
+
+
+def _burst_producers(settings: ClusterSettings, limits: TopicLimits):
+    """(factory, release) for a burst's own producer, its batches no larger than the topic allows."""
     batch_bytes = max(1, min(CLIENT_BATCH_MAX_BYTES, limits.max_message_bytes))
-    return lambda: make_producer(settings, **_producer_overrides(settings), **{"batch.size": batch_bytes})
+    key = (settings, batch_bytes)
+
+    def make() -> Producer:
+        return make_producer(settings, **_producer_overrides(settings), **{"batch.size": batch_bytes})
+
+    return (lambda: _idle_producers.take(key, make)), (lambda producer: _idle_producers.give_back(key, producer))
 
 
 def start_burst(
     settings: ClusterSettings,
     limits: TopicLimits,
     source: TemplateSource | SpecSource,
-    rate_per_s: float | None = None,
     *,
     producer_factory: Callable[[], Producer] | None = None,
 ) -> Burst:
     """Start a checked burst (see burst_source.plan_*) in a worker thread; poll ``progress()``."""
     refuse_if_read_only(settings, "sending events")
+    factory, release = _burst_producers(settings, limits)
     burst = Burst(
-        limits.topic, source, producer_factory or burst_producer_factory(settings, limits),
-        rate_per_s=rate_per_s, confirm_timeout_s=confirm_timeout_s(settings),
-        message_timeout_s=_message_timeout_s(settings),
+        limits.topic, source, producer_factory or factory, confirm_timeout_s=confirm_timeout_s(settings),
+        message_timeout_s=_message_timeout_s(settings), release=None if producer_factory else release,
     )  # fmt: skip
     return burst.start()
 
@@ -226,13 +262,12 @@ def send_burst(
     settings: ClusterSettings,
     limits: TopicLimits,
     source: TemplateSource | SpecSource,
-    rate_per_s: float | None = None,
     *,
     on_progress: Callable[[BurstProgress], None] | None = None,
     producer_factory: Callable[[], Producer] | None = None,
 ) -> BurstSummary:
     """``start_burst`` and wait; Ctrl-C stops sending and still returns the full summary."""
-    burst = start_burst(settings, limits, source, rate_per_s, producer_factory=producer_factory)
+    burst = start_burst(settings, limits, source, producer_factory=producer_factory)
     try:
         while burst.wait(PROGRESS_EVERY_S) is None:
             if on_progress is not None:

@@ -25,15 +25,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kafka_io.errors import InvalidInput
-from kafka_io.templates import compile_template
+from kafka_io.templates import BUILTIN_TEMPLATES, compile_template
 
-__all__ = ["ENV_PATH", "MAX_NAME_CHARS", "SavedTemplate", "templates_path", "load_templates", "save_template",
-           "delete_template"]  # fmt: skip
+__all__ = ["ENV_PATH", "MAX_NAME_CHARS", "BUILT_IN", "SavedTemplate", "templates_path", "load_templates",
+           "all_templates", "save_template", "delete_template"]  # fmt: skip
 
 ENV_PATH = "KDASH_TEMPLATES_PATH"
 DEFAULT_PATH = Path("~/.kdash/templates.json")
 MAX_NAME_CHARS = 80
 VERSION = 1
+BUILT_IN = "built-in"  # the saved_at of built-in templates
 _lock = threading.Lock()
 
 
@@ -107,10 +108,19 @@ def load_templates(cluster: str, topic: str, path: Path | None = None) -> dict[s
     return found
 
 
+def all_templates(cluster: str, topic: str, path: Path | None = None) -> dict[str, SavedTemplate]:
+    """Built-in templates, then this topic's saved ones."""
+    found = {name: SavedTemplate(name, text, None, BUILT_IN) for name, text in BUILTIN_TEMPLATES.items()}
+    found.update(load_templates(cluster, topic, path))
+    return found
+
+
 def _check_name(name: str) -> str:
     name = (name or "").strip()
     if not name:
         raise InvalidInput("template name is empty")
+    if name in BUILTIN_TEMPLATES:
+        raise InvalidInput(f"{name!r} is a built-in template; choose another name")
     if len(name) > MAX_NAME_CHARS:
         raise InvalidInput(f"template name is {len(name)} characters; the limit is {MAX_NAME_CHARS}")
     return name

@@ -9,7 +9,15 @@ import pytest
 
 from kafka_io import user_templates
 from kafka_io.errors import InvalidInput
-from kafka_io.user_templates import SavedTemplate, delete_template, load_templates, save_template, templates_path
+from kafka_io.templates import BUILTIN_TEMPLATES
+from kafka_io.user_templates import (
+    SavedTemplate,
+    all_templates,
+    delete_template,
+    load_templates,
+    save_template,
+    templates_path,
+)
 
 
 @pytest.fixture
@@ -61,10 +69,11 @@ SAVE_BAD = [
     (("", "{{seq}}"), "template name is empty"),  # 1.
     (("x" * 81, "{{seq}}"), "template name is 81 characters; the limit is 80"),  # 2.
     (("bad", '{"a": {{nope}}}'), "template 'bad' not saved: unknown placeholder {{nope}} at line 1 column 7"),  # 3.
+    (("login", "{{seq}}"), "'login' is a built-in template; choose another name"),  # 4.
 ]
 
 
-@pytest.mark.parametrize("args, message", SAVE_BAD, ids=["01", "02", "03"])
+@pytest.mark.parametrize("args, message", SAVE_BAD, ids=["01", "02", "03", "04"])
 def test_bad_templates_are_not_saved(path, args, message):
     with pytest.raises(InvalidInput) as caught:
         save_template("c", "t", *args, path=path)
@@ -91,3 +100,10 @@ def test_unreadable_entries_are_skipped(path):
     path.write_text(json.dumps({"clusters": {"c": {"t": {"ok": {"template": "x", "key": 5}, "bad": 3}}}}))
     assert load_templates("c", "t", path) == {"ok": SavedTemplate("ok", "x", None, "")}
 
+
+
+def test_all_templates_lists_built_ins_then_saved(path):
+    save_template("c", "t", "mine", "{{seq}}", "k{{seq}}", path=path)
+    found = all_templates("c", "t", path)
+    assert list(found)[:6] == list(BUILTIN_TEMPLATES) and list(found)[-1] == "mine"
+    assert found["login"].saved_at == "built-in" and found["mine"].key == "k{{seq}}"
