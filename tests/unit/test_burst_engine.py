@@ -8,11 +8,13 @@ a broker stopped mid-burst, Stop) is in tests/integration/test_produce.py.
 from __future__ import annotations
 
 import pytest
-from confluent_kafka import KafkaError, KafkaException
+from confluent_kafka import TIMESTAMP_CREATE_TIME, KafkaError, KafkaException
 
 from kafka_io.burst import MAX_PRODUCER_RECREATES, Burst
 from kafka_io.burst_source import SpecSource, TemplateSource
-from kafka_io.produce_input import SOURCE_HEADER
+from kafka_io.config import ClusterSettings
+from kafka_io.produce_input import SOURCE_HEADER, TopicLimits
+from kafka_io.producer import ProducerHandle, send_one
 from kafka_io.templates import compile_template
 from kafka_io.validation import EventSpec
 
@@ -25,6 +27,12 @@ class FakeMsg:
 
     def partition(self) -> int:
         return self._partition
+
+    def offset(self) -> int:
+        return 41
+
+    def timestamp(self) -> tuple[int, int]:
+        return TIMESTAMP_CREATE_TIME, 1_700_000_000_000
 
 
 class FakeProducer:
@@ -194,3 +202,26 @@ def test_chunks_are_small_at_a_set_rate(rate, chunk):
     from kafka_io.burst_source import chunk_events_for
 
     assert chunk_events_for(rate) == chunk
+
+
+# --- send_one on the shared producer -------------------------------------------------
+
+LIMITS = TopicLimits("t", 3, 1_000_000, "max.message.bytes of topic 't'")
+
+
+def test_send_one_recreates_a_fatally_broken_shared_producer_and_says_so():
+    broken, fresh = FakeProducer(fatal_at=0), FakeProducer()
+    made = iter([broken, fresh])
+    handle = ProducerHandle(ClusterSettings(timeout_s=0.2), factory=lambda: next(made))
+    result = send_one(handle, LIMITS, EventSpec(b"v", partition=1))
+    assert (result.ok, result.partition, result.offset, result.timestamp_ms) == (True, 1, 41, 1_700_000_000_000)
+    assert result.note == f"the producer hit a fatal error ({FATAL}) and was recreated"
+    assert handle.get() is fresh and handle.recreated == 1
+    assert fresh.sent == [("t", b"v", None, 1, (SOURCE_HEADER,))]
+
+
+def test_send_one_without_an_answer_says_so_in_plain_words():
+    handle = ProducerHandle(ClusterSettings(timeout_s=0.1), factory=lambda: FakeProducer(hold=True))
+    result = send_one(handle, LIMITS, EventSpec(b"v"))
+    assert not result.ok and result.offset is None
+    assert result.error == "not confirmed within 0.2 s; it is still queued and may yet be written"
