@@ -102,8 +102,10 @@ def _target():
         st.error(str(exc), icon=":material/error:")
         return None
     if topic not in names:
-        _create_missing(topic)
-        return None
+        resources.produce_topics.clear()  # the cached list may predate a topic made elsewhere
+        if topic not in resources.produce_topics(settings):
+            _create_missing(topic)
+            return None
     limits = resources.produce_limits(settings, topic)
     st.caption(f"{limits.partitions} partition{'s' * (limits.partitions != 1)} · messages up to "
                f"{limits.max_message_bytes:,} bytes ({limits.limit_name})")  # fmt: skip
@@ -255,14 +257,14 @@ def _burst_summary(burst) -> None:
     cells = st.columns(5)
     for cell, (label, value) in zip(cells, [("Requested", f"{s.requested:,}"), ("Delivered", f"{s.delivered:,}"),
                                              ("Failed", f"{s.failed:,}"), ("Duration", f"{s.duration_s:.2f} s"),
-                                             ("Rate", f"{s.rate_per_s:,.0f} events/s")]):  # fmt: skip
+                                             ("Events/s", f"{s.rate_per_s:,.0f}")]):  # fmt: skip
         cell.metric(label, value)
     if s.stopped:
         st.info(f"Stopped: {s.not_sent:,} of {s.planned:,} planned events were not sent (and are not counted).")
     for note in s.notes:
         st.warning(note, icon=":material/restart_alt:")
     if s.partitions:
-        st.dataframe(pd.DataFrame(s.partitions, columns=["partition", "delivered"]), hide_index=True)
+        st.dataframe(pd.DataFrame(s.partitions, columns=["partition", "delivered"]), hide_index=True, width="content")
     if s.failed:
         st.caption(f"Failed events (first {min(s.failed, SHOWN_FAILURES):,} of {s.failed:,})")
         st.dataframe(pd.DataFrame(list(s.failure_rows(SHOWN_FAILURES)), columns=["index", "reason"]), hide_index=True)
@@ -275,6 +277,7 @@ def _burst_summary(burst) -> None:
 
 
 target = _target()
+status = st.container()  # the running burst or its summary: drawn last, shown above the forms
 running = st.session_state.get(BURST_KEY)
 busy = running is not None and not running.done
 if target is not None:
@@ -288,8 +291,9 @@ if target is not None:
         _upload(limits, partition, busy)
 burst = st.session_state.get(BURST_KEY)
 if burst is not None:
-    st.divider()
-    if not burst.done:
-        _burst_progress()
-    else:
-        _burst_summary(burst)
+    with status:
+        if burst.done:
+            _burst_summary(burst)
+        else:
+            _burst_progress()
+        st.divider()
