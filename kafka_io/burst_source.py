@@ -10,6 +10,13 @@ rendered; the burst records it per chunk.
 Chunks are small at a set rate (about ``RATE_SLICE_S`` worth of events), so
 timestamps stay close to the moment of sending, and up to ``MAX_CHUNK_EVENTS``
 when sending as fast as possible.
+
+Every event leaves with an explicit partition, so the burst knows where each
+one goes without a success report per event (see burst.py). "Automatic" keeps
+librdkafka's default (consistent_random) meaning: a keyed event goes to
+CRC-32(key) mod partitions, the partition the client itself would pick, and
+keyless events go a whole chunk at a time to one partition, the next chunk to
+the next one (as Kafka's sticky partitioner does with batches).
 """
 
 from __future__ import annotations
@@ -18,15 +25,17 @@ import random
 import time
 from dataclasses import dataclass, field
 from typing import Sequence
+from zlib import crc32
 
 from kafka_io.errors import InvalidInput
-from kafka_io.produce_input import TopicLimits, check_event, check_specs, encode_key
+from kafka_io.produce_input import TopicLimits, check_event, check_specs, encode_key, with_source
 from kafka_io.templates import Template, compile_template, preview
 from kafka_io.validation import EventSpec, validate_count, validate_partition, validate_rate
 
 __all__ = [
-    "MAX_CHUNK_EVENTS", "RATE_SLICE_S", "PREVIEW_EVENTS", "TemplateSource", "SpecSource",
-    "chunk_events_for", "plan_template_burst", "plan_value_burst", "plan_spec_burst", "template_preview",
+    "MAX_CHUNK_EVENTS", "RATE_SLICE_S", "PREVIEW_EVENTS", "Chunk", "TemplateSource", "SpecSource",
+    "chunk_events_for", "key_partition", "auto_partitions", "plan_template_burst", "plan_value_burst",
+    "plan_spec_burst", "template_preview",
 ]  # fmt: skip
 
 MAX_CHUNK_EVENTS = 2_000
@@ -41,6 +50,43 @@ def chunk_events_for(rate_per_s: float | None) -> int:
     return max(1, min(MAX_CHUNK_EVENTS, int(rate_per_s * RATE_SLICE_S)))
 
 
+def key_partition(key: bytes, partition_count: int) -> int:
+    """librdkafka's default (consistent_random) partition of a key: CRC-32 of the key modulo the count."""
+    return crc32(key) % partition_count
+
+
+def auto_partitions(sticky: int, keys: list | bytes | None, partition_count: int) -> list[int] | int:
+    """Partitions for one chunk's events without an explicit one.
+
+    A keyed event goes where the client itself would send it; keyless events
+    of a chunk all go to partition ``sticky`` mod the count (like Kafka's
+    sticky partitioner: whole batches, the next chunk to the next partition).
+    """
+    if isinstance(keys, bytes):
+        return key_partition(keys, partition_count)
+    sticky %= partition_count
+    if keys is None:
+        return sticky
+    return [sticky if key is None else key_partition(key, partition_count) for key in keys]
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """Events ``start .. start + n - 1``; a field that is not a list holds for every event."""
+
+    start: int
+    n: int
+    values: list
+    keys: list | bytes | None
+    partitions: list[int] | int
+    headers: list | list[list]  # as sent, with the source header; a list of lists when per event
+    per_event_headers: bool = False
+
+    def value_key(self, offset: int) -> tuple[bytes | None, bytes | None]:
+        key = self.keys[offset] if isinstance(self.keys, list) else self.keys
+        return self.values[offset], key
+
+
 @dataclass(frozen=True)
 class TemplateSource:
     """``count`` events with the same key template, headers and partition (-1: automatic)."""
@@ -53,6 +99,7 @@ class TemplateSource:
     chunk_events: int = MAX_CHUNK_EVENTS
     seed: int = field(default_factory=lambda: random.getrandbits(31))
     rate_per_s: float | None = None  # None: as fast as possible
+    partition_count: int = 1
 
     @property
     def chunks(self) -> int:
@@ -67,6 +114,12 @@ class TemplateSource:
         keys = self.key if not isinstance(self.key, Template) else self._column(self.key, start, n, now_ms, rng)
         return values, keys
 
+    def chunk(self, number: int, now_ms: int) -> Chunk:
+        values, keys = self.render(number, now_ms)
+        start, n = number * self.chunk_events, len(values)
+        partitions = self.partition if self.partition >= 0 else auto_partitions(self.seed + number, keys, self.partition_count)
+        return Chunk(start, n, values, keys, partitions, with_source(self.headers))
+
     @staticmethod
     def _column(part: Template | bytes | None, start: int, n: int, now_ms: int, rng: random.Random):
         if not isinstance(part, Template):
@@ -76,12 +129,11 @@ class TemplateSource:
     def events(self, indexes: Sequence[int], now_ms_of_chunk) -> dict[int, EventSpec]:
         """The exact events at ``indexes``, rendered again chunk by chunk."""
         found: dict[int, EventSpec] = {}
-        for chunk in sorted({i // self.chunk_events for i in indexes}):
-            values, keys = self.render(chunk, now_ms_of_chunk(chunk))
-            base = chunk * self.chunk_events
-            for i in (i for i in indexes if i // self.chunk_events == chunk):
-                key = keys[i - base] if isinstance(keys, list) else keys
-                found[i] = EventSpec(values[i - base], key, self.headers, None if self.partition < 0 else self.partition)
+        explicit = None if self.partition < 0 else self.partition
+        for number in sorted({i // self.chunk_events for i in indexes}):
+            chunk = self.chunk(number, now_ms_of_chunk(number))
+            for i in (i for i in indexes if i // self.chunk_events == number):
+                found[i] = EventSpec(*chunk.value_key(i - chunk.start), self.headers, explicit)
         return found
 
 
@@ -93,6 +145,8 @@ class SpecSource:
     partition: int = -1
     chunk_events: int = MAX_CHUNK_EVENTS
     rate_per_s: float | None = None
+    partition_count: int = 1
+    seed: int = field(default_factory=lambda: random.getrandbits(31))  # where keyless events start
 
     @property
     def count(self) -> int:
@@ -101,6 +155,18 @@ class SpecSource:
     @property
     def chunks(self) -> int:
         return -(-self.count // self.chunk_events)
+
+    def chunk(self, number: int, now_ms: int = 0) -> Chunk:
+        start = number * self.chunk_events
+        specs = self.specs[start : start + self.chunk_events]
+        values, keys = [e.value for e in specs], [e.key for e in specs]
+        default = self.partition if self.partition >= 0 else auto_partitions(self.seed + number, keys, self.partition_count)
+        partitions = [
+            e.partition if e.partition is not None else default if isinstance(default, int) else default[j]
+            for j, e in enumerate(specs)
+        ]
+        headers = [with_source(e.headers) for e in specs]
+        return Chunk(start, len(specs), values, keys, partitions, headers, per_event_headers=True)
 
     def events(self, indexes: Sequence[int], now_ms_of_chunk=None) -> dict[int, EventSpec]:
         return {i: self.specs[i] for i in indexes}
@@ -150,7 +216,8 @@ def plan_template_burst(
     if key is not None and not key.placeholders:
         key = encode_key(key_text)
     extra = {} if seed is None else {"seed": seed}
-    source = TemplateSource(value, key, count, tuple(headers), part, chunk, rate_per_s=rate_per_s, **extra)
+    source = TemplateSource(value, key, count, tuple(headers), part, chunk, rate_per_s=rate_per_s,
+                            partition_count=limits.partitions, **extra)  # fmt: skip
     _check_rendered(source, limits, int(time.time() * 1000))
     return source
 
@@ -165,7 +232,8 @@ def plan_value_burst(
     """The same (checked) event ``count`` times."""
     part, chunk = _common(limits, count, event.partition, rate_per_s)
     check_event(event, limits)
-    return TemplateSource(event.value, event.key, count, event.headers, part, chunk, rate_per_s=rate_per_s)
+    return TemplateSource(event.value, event.key, count, event.headers, part, chunk, rate_per_s=rate_per_s,
+                          partition_count=limits.partitions)  # fmt: skip
 
 
 def plan_spec_burst(
@@ -184,7 +252,7 @@ def plan_spec_burst(
         line, reason = bad[0]
         more = f" (and {len(bad) - 1:,} more)" if len(bad) > 1 else ""
         raise InvalidInput(f"line {line}: {reason}{more}")
-    return SpecSource(specs, part, chunk, rate_per_s)
+    return SpecSource(specs, part, chunk, rate_per_s, limits.partitions)
 
 
 def template_preview(text: str, now_ms: int, n: int = PREVIEW_EVENTS) -> list[str]:

@@ -25,7 +25,7 @@ from typing import Callable
 
 from confluent_kafka import TIMESTAMP_NOT_AVAILABLE, KafkaError, KafkaException, Producer
 
-from kafka_io.burst import Burst
+from kafka_io.burst import PRODUCER_SETTINGS, Burst
 from kafka_io.burst_report import BurstProgress, BurstSummary
 from kafka_io.burst_source import SpecSource, TemplateSource
 from kafka_io.clients import make_producer
@@ -236,7 +236,7 @@ def _burst_producers(settings: ClusterSettings, limits: TopicLimits):
     key = (settings, batch_bytes)
 
     def make() -> Producer:
-        return make_producer(settings, **_producer_overrides(settings), **{"batch.size": batch_bytes})
+        return make_producer(settings, **_producer_overrides(settings), **PRODUCER_SETTINGS, **{"batch.size": batch_bytes})
 
     return (lambda: _idle_producers.take(key, make)), (lambda producer: _idle_producers.give_back(key, producer))
 

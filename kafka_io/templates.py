@@ -45,6 +45,7 @@ _PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}")
 # The bits uuid.UUID(int=..., version=4) sets; doing it by hand is ~3x faster.
 _UUID_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
 _UUID_SET = (0x8000 << 48) | (0x4000 << 64)
+_UUID_BITS = (1 << 128) - 1
 
 One = Callable[[int, int, random.Random], str]
 Many = Callable[[int, int, int, random.Random], list[str]]
@@ -91,6 +92,20 @@ def _uuid4(rng: random.Random) -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
+@lru_cache(maxsize=8)
+def _uuid_masks(n: int) -> tuple[int, int]:
+    """The version/variant masks repeated for n UUIDs side by side in one integer."""
+    return (int.from_bytes((_UUID_CLEAR & _UUID_BITS).to_bytes(16) * n), int.from_bytes(_UUID_SET.to_bytes(16) * n))
+
+
+def _uuid4_many(n: int, rng: random.Random) -> list[str]:
+    """n version 4 UUIDs from one draw of 128n bits: about 2.5x faster than n calls of _uuid4."""
+    clear, put = _uuid_masks(n)
+    h = (rng.getrandbits(128 * n) & clear | put).to_bytes(16 * n).hex() if n else ""
+    return [f"{h[i:i + 8]}-{h[i + 8:i + 12]}-{h[i + 12:i + 16]}-{h[i + 16:i + 20]}-{h[i + 20:i + 32]}"
+            for i in range(0, 32 * n, 32)]  # fmt: skip
+
+
 def _simple(kind: str) -> tuple[One, Many]:
     if kind == "seq":
         return (lambda s, m, r: str(s)), (lambda s, n, m, r: list(map(str, range(s, s + n))))
@@ -98,7 +113,7 @@ def _simple(kind: str) -> tuple[One, Many]:
         return (lambda s, m, r: str(m)), (lambda s, n, m, r: [str(m)] * n)
     if kind == "now_iso":
         return (lambda s, m, r: _iso(m)), (lambda s, n, m, r: [_iso(m)] * n)
-    return (lambda s, m, r: _uuid4(r)), (lambda s, n, m, r: [_uuid4(r) for _ in range(n)])
+    return (lambda s, m, r: _uuid4(r)), (lambda s, n, m, r: _uuid4_many(n, r))
 
 
 def _randint(args: str) -> tuple[One, Many]:

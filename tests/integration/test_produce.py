@@ -169,3 +169,19 @@ def test_a_broker_stopped_mid_burst_loses_no_event_silently(settings, own_broker
     start_broker(port, data_dir)
     stored = {r[2] for r in read_topic(own, "doomed", summary.delivered)}
     assert {str(i).encode() for i in range(6000) if i not in failed} <= stored
+
+
+def test_automatic_partitions_match_what_librdkafka_picks(settings, kafka_bootstrap, unique):
+    from confluent_kafka import Producer
+
+    from kafka_io.burst_source import key_partition
+
+    name = unique("keys")
+    create_topic(kafka_bootstrap, name, partitions=7)
+    keys = [f"user-{i}".encode() for i in range(200)] + [b"\x00\xff", "é".encode()]
+    picked = {}
+    producer = Producer({"bootstrap.servers": kafka_bootstrap})  # librdkafka's default partitioner
+    for key in keys:
+        producer.produce(name, b"v", key, on_delivery=lambda err, msg: picked.__setitem__(msg.key(), msg.partition()))
+    assert producer.flush(10) == 0
+    assert picked == {key: key_partition(key, 7) for key in keys}

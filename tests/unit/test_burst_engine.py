@@ -7,6 +7,8 @@ a broker stopped mid-burst, Stop) is in tests/integration/test_produce.py.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from confluent_kafka import TIMESTAMP_CREATE_TIME, KafkaError, KafkaException
 
@@ -22,8 +24,14 @@ FATAL = "Broker: Out of order sequence number"
 
 
 class FakeMsg:
-    def __init__(self, partition: int) -> None:
-        self._partition = partition
+    def __init__(self, partition: int, value: bytes | None = None, key: bytes | None = None) -> None:
+        self._partition, self._value, self._key = partition, value, key
+
+    def value(self) -> bytes | None:
+        return self._value
+
+    def key(self) -> bytes | None:
+        return self._key
 
     def partition(self) -> int:
         return self._partition
@@ -36,15 +44,21 @@ class FakeMsg:
 
 
 class FakeProducer:
-    """Queues events; poll/flush confirm them unless told to fail or hold them."""
+    """Queues events; poll/flush confirm them as librdkafka does with delivery.report.only.error:
+    a failure calls the event's callback, a success is silent."""
 
     def __init__(self, *, fatal_at: int | None = None, hold: bool = False, full_after: int | None = None,
-                 refuse: dict[int, KafkaError] | None = None, raise_at: int | None = None) -> None:
+                 refuse: dict[int, KafkaError] | None = None, raise_at: int | None = None,
+                 fail: set[int] | None = None, report_success: bool = False) -> None:
+        self.report_success = report_success  # the shared producer (send_one) reports successes too
         self.fatal_at, self.hold, self.full_after = fatal_at, hold, full_after
-        self.refuse, self.raise_at = refuse or {}, raise_at
+        self.refuse, self.raise_at, self.fail = refuse or {}, raise_at, fail or set()
         self.queue: list = []
         self.sent: list[tuple] = []
         self.purged = False
+
+    def __len__(self) -> int:
+        return len(self.queue)
 
     def produce(self, topic, value=None, key=None, partition=-1, on_delivery=None, headers=None, timestamp=0):
         n = len(self.sent)
@@ -60,12 +74,14 @@ class FakeProducer:
         if self.full_after is not None and len(self.queue) >= self.full_after:
             raise BufferError("Local: Queue full")
         self.sent.append((topic, value, key, partition, tuple(headers or ())))
-        self.queue.append((on_delivery, 0 if partition < 0 else partition))
+        self.queue.append((on_delivery, FakeMsg(partition, value, key), n))
 
     def _serve(self, err=None) -> int:
         queue, self.queue = self.queue, []
-        for callback, partition in queue:
-            callback(err, FakeMsg(partition))
+        for callback, msg, n in queue:
+            error = err or (KafkaError(KafkaError._MSG_TIMED_OUT) if n in self.fail else None)
+            if error is not None or self.report_success:
+                callback(error, msg)
         return len(queue)
 
     def poll(self, timeout=0):
@@ -210,7 +226,7 @@ LIMITS = TopicLimits("t", 3, 1_000_000, "max.message.bytes of topic 't'")
 
 
 def test_send_one_recreates_a_fatally_broken_shared_producer_and_says_so():
-    broken, fresh = FakeProducer(fatal_at=0), FakeProducer()
+    broken, fresh = FakeProducer(fatal_at=0), FakeProducer(report_success=True)
     made = iter([broken, fresh])
     handle = ProducerHandle(ClusterSettings(timeout_s=0.2), factory=lambda: next(made))
     result = send_one(handle, LIMITS, EventSpec(b"v", partition=1))
@@ -225,3 +241,48 @@ def test_send_one_without_an_answer_says_so_in_plain_words():
     result = send_one(handle, LIMITS, EventSpec(b"v"))
     assert not result.ok and result.offset is None
     assert result.error == "not confirmed within 0.2 s; it is still queued and may yet be written"
+
+
+# --- failure reports name their exact event; partitions are known without success reports ---
+
+TIMED_OUT = "not confirmed within 3 s (message timed out)"
+
+
+def test_failure_reports_are_matched_to_their_exact_index():
+    producer = FakeProducer(fail={3, 17, 18})
+    burst = run(template_source(25), producer)
+    accounted(burst.summary)
+    assert list(burst.summary.failure_rows()) == [(3, TIMED_OUT), (17, TIMED_OUT), (18, TIMED_OUT)]
+    assert burst.failed_events()[17].value == b'{"n": 18}'  # seq is index + 1
+    assert burst.summary.partitions == ((0, 22),)
+
+
+def test_identical_events_failing_are_each_counted_once():
+    source = TemplateSource(b"same", None, 12, (), -1, 5, seed=0)
+    summary = run(source, FakeProducer(fail={1, 6, 7})).summary
+    accounted(summary)
+    # Identical events cannot be told apart: the count and the content are exact, the indexes are chunk-true.
+    assert [index // 5 for index, _ in summary.failure_rows()] == [0, 1, 1]
+    assert summary.delivered == 9
+
+
+def test_keyless_events_stick_to_one_partition_per_chunk():
+    source = TemplateSource(compile_template("{{seq}}"), None, 30, (), -1, 10, seed=1, partition_count=3)
+    producer = FakeProducer()
+    summary = run(source, producer).summary
+    assert [row[3] for row in producer.sent] == [1] * 10 + [2] * 10 + [0] * 10
+    assert summary.partitions == ((0, 10), (1, 10), (2, 10))
+
+
+def test_keyed_events_go_where_librdkafka_would_send_them():
+    from zlib import crc32
+
+    source = TemplateSource(compile_template("{{seq}}"), compile_template("user-{{seq}}"), 40, (), -1, 16,
+                            seed=1, partition_count=6)  # fmt: skip
+    producer = FakeProducer(fail={5})
+    summary = run(source, producer).summary
+    expected = [crc32(f"user-{i}".encode()) % 6 for i in range(1, 41)]
+    assert [row[3] for row in producer.sent] == expected
+    delivered = Counter(expected)
+    delivered[expected[5]] -= 1
+    assert summary.partitions == tuple(sorted((p, n) for p, n in delivered.items() if n))

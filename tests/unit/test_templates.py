@@ -216,3 +216,10 @@ def test_preview_accepts_a_compiled_template_and_differs_by_seed():
 def test_preview_count_is_bounded(n):
     with pytest.raises(InvalidInput, match="preview count"):
         preview("x", n, now_ms=0)
+
+
+def test_many_uuids_are_distinct_version_4_uuids():
+    rendered = compile_template("{{uuid}}").render_many(1, 2000, 0, random.Random(2))
+    parsed = [uuid.UUID(text) for text in rendered]
+    assert len(set(rendered)) == 2000 and [str(u) for u in parsed] == rendered
+    assert {(u.version, u.variant) for u in parsed} == {(4, uuid.RFC_4122)}
