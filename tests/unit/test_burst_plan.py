@@ -15,22 +15,13 @@ from kafka_io.burst_source import (
     plan_value_burst,
     template_preview,
 )
-from kafka_io.errors import InvalidInput
 from kafka_io.eventfiles import parse_jsonl
 from kafka_io.produce_input import TopicLimits
 from kafka_io.validation import EventSpec
+from table_cases import ids, message_of
 
 LIMITS = TopicLimits("orders", 3, 300, "max.message.bytes of topic 'orders'")
 
-
-def ids(cases) -> list[str]:
-    return [f"{i:02d}" for i in range(1, len(cases) + 1)]
-
-
-def message_of(fn, *args, **kwargs) -> str:
-    with pytest.raises(InvalidInput) as caught:
-        fn(*args, **kwargs)
-    return str(caught.value)
 
 
 # --- planning ----------------------------------------------------------------------

@@ -6,7 +6,6 @@ import math
 
 import pytest
 
-from kafka_io.errors import InvalidInput
 from kafka_io.produce_input import (
     SOURCE_HEADER,
     TopicLimits,
@@ -19,18 +18,10 @@ from kafka_io.produce_input import (
     pretty_json,
 )
 from kafka_io.validation import EventSpec
+from table_cases import ids, message_of
 
 LIMITS = TopicLimits("orders", 3, 200, "max.message.bytes of topic 'orders'")
 
-
-def ids(cases) -> list[str]:
-    return [f"{i:02d}" for i in range(1, len(cases) + 1)]
-
-
-def message_of(fn, *args, **kwargs) -> str:
-    with pytest.raises(InvalidInput) as caught:
-        fn(*args, **kwargs)
-    return str(caught.value)
 
 
 def test_source_header_is_the_documented_marker():
