@@ -202,7 +202,9 @@ class Burst:
         try:
             for value, key, partition, headers in rows:
                 try:
-                    produce(topic, value, key, partition, on_delivery=report, headers=headers)
+                    # Positional (on_delivery, callback alias, timestamp 0 = now, headers): keyword
+                    # arguments cost a dict per call, ~10% of this loop (measured).
+                    produce(topic, value, key, partition, report, None, 0, headers)
                 except BufferError:
                     if not self._produce_when_room(index, (topic, value, key, partition), report, headers):
                         return

@@ -4,14 +4,10 @@ saved templates, read-only mode and the empty state."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from kafka_helpers import create_topic, free_port
 from kafka_io.broker import start_broker, stop_broker
-from kafka_io.config import ClusterSettings
-from kafka_io.produce_input import SOURCE_HEADER
 
 PAGE = "pages/produce.py"
 NO_PARTITION = "does not exist: the topic has 2 partitions (0 to 1); leave it empty for automatic"

@@ -17,7 +17,7 @@ from kafka_io.errors import KafkaIOError, NotFound, ReadOnly
 from kafka_io.produce_input import SOURCE_HEADER, build_event
 from kafka_io.produce_target import create_topic as create_topic_io
 from kafka_io.produce_target import list_topic_names, topic_limits
-from kafka_io.producer import ProducerHandle, send_burst, send_one, start_burst
+from kafka_io.producer import ProducerHandle, send_one, start_burst
 from kafka_io.validation import EventSpec, encoded_size
 from produce_helpers import end_offsets, read_topic
 

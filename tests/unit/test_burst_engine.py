@@ -60,7 +60,8 @@ class FakeProducer:
     def __len__(self) -> int:
         return len(self.queue)
 
-    def produce(self, topic, value=None, key=None, partition=-1, on_delivery=None, headers=None, timestamp=0):
+    def produce(self, topic, value=None, key=None, partition=-1, on_delivery=None, callback=None, timestamp=0,
+                headers=None):  # confluent-kafka's order
         n = len(self.sent)
         if self.raise_at is not None and n == self.raise_at:
             raise RuntimeError("client exploded")
