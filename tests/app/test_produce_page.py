@@ -171,3 +171,28 @@ def test_an_empty_cluster_says_so(make_app, app_env, tmp_path):
         assert at.selectbox(key="produce_topic").options == []
     finally:
         stop_broker(data_dir)
+
+
+def test_failed_events_are_listed_and_offered_for_download(make_app, app_env, kafka_bootstrap, unique, tmp_path):
+    from kafka_io.eventfiles import parse_jsonl
+    from kafka_io.produce_input import SOURCE_HEADER
+    from kafka_io.validation import encoded_size
+
+    app_env.setenv("KDASH_TEMPLATES_PATH", str(tmp_path / "templates.json"))
+    name = unique("fails")
+    create_topic(kafka_bootstrap, name, partitions=1, config={"max.message.bytes": "1000"})
+    # One-digit seqs fill the limit exactly; from seq 10 on the broker refuses the event.
+    pad = max(n for n in range(800, 1000) if encoded_size(b"x" * n + b"9", None, [SOURCE_HEADER]) <= 1000)
+    at = make_app(PAGE, query={"topic": name}).run()
+    at.text_area(key="tpl_text").set_value("x" * pad + "{{seq}}")
+    at.number_input(key="burst_count").set_value(12)
+    submit(at, "Start burst")
+    burst = at.session_state["produce_burst"]
+    assert burst.wait(30).failed == 3
+    at.run()
+    assert texts(at.subheader) == [f"Burst to {name}: 3 failed"]
+    failures = next(d.value for d in at.dataframe if list(d.value.columns) == ["index", "reason"])
+    assert failures.to_dict("records") == [{"index": i, "reason": "Broker: Message size too large"} for i in (9, 10, 11)]
+    assert [b.label for b in at.get("download_button")] == ["Download failed events (JSONL, ready to upload again)"]
+    events, bad = parse_jsonl(burst.failures_jsonl())
+    assert bad == [] and [e.value for e in events] == [b"x" * pad + str(seq).encode() for seq in (10, 11, 12)]
