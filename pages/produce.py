@@ -148,16 +148,18 @@ def _last_delivery() -> None:
     result = st.session_state.get("produce_last")
     if result is None:
         return
-    if result.note:
-        st.warning(result.note, icon=":material/restart_alt:")
     if not result.ok:
         st.error(f"Not delivered: {result.error}", icon=":material/error:")
+        if result.note:
+            st.caption(f"Note: {result.note}")
         return
     stamp = pd.to_datetime(result.timestamp_ms, unit="ms", utc=True) if result.timestamp_ms is not None else None
     st.success(f"Delivered to {result.topic} partition {result.partition} at offset {result.offset}",
                icon=":material/check_circle:")  # fmt: skip
     st.dataframe(pd.DataFrame([{"partition": result.partition, "offset": result.offset, "timestamp": stamp,
                                 "latency ms": round(result.latency_ms, 1)}]), hide_index=True)  # fmt: skip
+    if result.note:
+        st.caption(f"Note: {result.note}")
 
 
 def _on_template_pick() -> None:
@@ -217,11 +219,14 @@ def _upload(limits, partition, busy: bool) -> None:
     with show_errors("Reading the file"):
         cached = st.session_state.get("produce_upload")
         if cached is None or cached[0] != (upload.file_id, limits):
-            events, bad = parse_event_file(upload.name, upload.getvalue())
-            bad = sorted(bad + check_specs(events, limits), key=lambda row: row[0] or 0)
-            cached = st.session_state["produce_upload"] = ((upload.file_id, limits), events, bad)
-        _, events, bad = cached
-        st.metric("Events ready", f"{len(events):,}")
+            events, unreadable = parse_event_file(upload.name, upload.getvalue())
+            refused = check_specs(events, limits)  # readable, but the topic would refuse them
+            bad = sorted(unreadable + refused, key=lambda row: row[0] or 0)
+            cached = st.session_state["produce_upload"] = ((upload.file_id, limits), events, bad, len(refused))
+        _, events, bad, refused = cached
+        good, wrong = st.columns(2)
+        good.metric("Good events", f"{len(events) - refused:,}")
+        wrong.metric("Bad lines", f"{len(bad):,}")
         if bad:
             st.error(f"{len(bad):,} bad line{'s' * (len(bad) != 1)}: fix the file and upload it again. "
                      "Nothing has been sent.", icon=":material/rule:")  # fmt: skip

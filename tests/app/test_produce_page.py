@@ -127,6 +127,7 @@ def test_uploads_get_a_validation_report_before_sending(page):
     bad = b'{"value": 1}\nnot json\n{"value": 2, "partition": 5}\n'
     page.get("file_uploader")[0].set_value(("events.jsonl", bad, "application/json")).run()
     assert texts(page.error) == ["2 bad lines: fix the file and upload it again. Nothing has been sent."]
+    assert {m.label: m.value for m in page.metric} == {"Good events": "1", "Bad lines": "2"}
     report = next(d.value for d in page.dataframe if list(d.value.columns) == ["line", "problem"])
     assert report.to_dict("records") == [
         {"line": 2, "problem": "invalid JSON at column 1: invalid literal, expected 'null'"},
