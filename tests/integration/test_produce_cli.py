@@ -131,16 +131,18 @@ def test_failed_events_are_listed_and_the_exit_code_says_so(cli, topics):
     }  # fmt: skip
 
 
-def test_values_headers_keys_and_saved_templates_arrive(cli, topics, settings, tmp_path):
-    save_template(settings.bootstrap_servers, topics["main"], "mine", '{"saved": {{seq}}}', "k-{{seq}}",
+def test_values_headers_keys_and_saved_templates_arrive(cli, settings, tmp_path, kafka_bootstrap, unique):
+    topic = unique("cli-arrive")
+    create_topic(kafka_bootstrap, topic, partitions=3)
+    save_template(settings.bootstrap_servers, topic, "mine", '{"saved": {{seq}}}', "k-{{seq}}",
                   tmp_path / "templates.json")  # fmt: skip
-    assert cli("--topic", topics["main"], "--value", '{"a": 1}', "--key", "k", "--header", "h=v=w",
+    assert cli("--topic", topic, "--value", '{"a": 1}', "--key", "k", "--header", "h=v=w",
                "--partition", "1", "--count", "2")[0] == 0  # fmt: skip
-    assert cli("--topic", topics["main"], "--template", "mine", "--count", "2", "--partition", "2")[0] == 0
+    assert cli("--topic", topic, "--template", "mine", "--count", "2", "--partition", "2")[0] == 0
     jsonl = bad_file(tmp_path, "ok.jsonl", b'{"value": {"f": 1}, "key": "fk", "headers": {"x": "y"}, "partition": 0}\n')
-    code, out, _ = cli("--topic", topics["main"], "--file", jsonl)
-    assert code == 0 and out.startswith(f"sent 1 events to '{topics['main']}': 1 delivered, 0 failed in ")
-    got = sorted((r[0], r[2], r[3], r[4]) for r in read_topic(settings, topics["main"], 5))
+    code, out, _ = cli("--topic", topic, "--file", jsonl)
+    assert code == 0 and out.startswith(f"sent 1 events to '{topic}': 1 delivered, 0 failed in ")
+    got = sorted((r[0], r[2], r[3], r[4]) for r in read_topic(settings, topic, 5))
     assert got == [
         (0, b"fk", b'{"f":1}', (("x", b"y"), SOURCE_HEADER)),
         (1, b"k", b'{"a":1}', (("h", b"v=w"), SOURCE_HEADER)),
@@ -163,3 +165,26 @@ def test_the_real_command_prints_the_json_summary(cluster_env, topics, tmp_path)
     assert (summary["requested"], summary["delivered"], summary["failed"], summary["errors"]) == (500, 500, 0, [])
     assert sum(summary["partitions"].values()) == 500 and set(summary["partitions"]) <= {"0", "1", "2"}
     assert isinstance(summary["duration_s"], float) and summary["rate_per_s"] > 0
+
+
+def test_ctrl_c_stops_sending_and_still_prints_the_summary(cluster_env, topics, tmp_path, settings):
+    import signal
+    import time
+
+    env = {**cluster_env, "KDASH_TEMPLATES_PATH": str(tmp_path / "t.json")}
+    before = sum(end_offsets(settings, topics["main"]).values())
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kafka_io", "produce", "--topic", topics["main"], "--template", "login",
+         "--count", "1000", "--rate", "100", "--format", "json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    deadline = time.monotonic() + 20
+    while sum(end_offsets(settings, topics["main"]).values()) - before < 20 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert (proc.returncode, err) == (130, "")
+    summary = json.loads(out)
+    assert 20 <= summary["requested"] < 1000
+    assert summary["delivered"] + summary["failed"] == summary["requested"] and summary["failed"] == 0
+    assert sum(end_offsets(settings, topics["main"]).values()) - before == summary["delivered"]
