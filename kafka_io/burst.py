@@ -41,7 +41,7 @@ PRODUCER_SETTINGS = {"delivery.report.only.error": True}
 QUEUE_FULL_BACKOFF_S = 0.005  # poll this long when librdkafka's queue is full, then retry
 FLUSH_SLICE_S = 0.1  # confirmation waits in slices so the summary is never late by more
 PACE_SLICE_S = 0.05  # at a set rate, wait for the next chunk in slices, serving reports meanwhile
-DRAIN_TIMEOUT_S = 2.0  # after a purge, librdkafka reports every purged event within this
+DRAIN_TIMEOUT_S = 2.0  # a bound on serving the reports of purged events
 MAX_PRODUCER_RECREATES = 3
 
 
@@ -279,20 +279,29 @@ class Burst:
             self._drain(f"not confirmed within {self.confirm_timeout_s:g} s")
 
     def _drain(self, reason: str) -> None:
-        """Purge what the producer holds and serve the reports; whatever stays unreported fails with ``reason``."""
+        """Purge what the producer holds and serve every report it owes.
+
+        librdkafka reports each purged event exactly once, and a blocking purge
+        has queued those reports by the time it returns; polling until a poll
+        serves nothing hands them all to the ledger. (``len(producer)`` cannot
+        be used to count what is left: it also counts error events, which keep
+        coming while a broker is down.) Only if the client itself is broken
+        are the newest events failed with ``reason``, as many as it still holds.
+        """
         producer, deadline = self._producer, time.monotonic() + DRAIN_TIMEOUT_S
         try:
-            producer.purge(in_queue=True, in_flight=True, blocking=False)
-            while len(producer) and time.monotonic() < deadline:
-                producer.poll(FLUSH_SLICE_S)
+            producer.purge(in_queue=True, in_flight=True, blocking=True)
+            while producer.poll(0) and time.monotonic() < deadline:
+                pass
         except Exception:  # a broken client cannot refuse us accounting
             log.debug("purge failed", exc_info=True)
+            self._ledger.resolve()
+            try:
+                self._ledger.fail_newest(len(producer), reason)
+            except Exception:
+                self._ledger.fail_newest(self._ledger.handed, reason)
+            return
         self._ledger.resolve()
-        try:
-            left = len(producer)
-        except Exception:
-            left = 0
-        self._ledger.fail_newest(left, reason)
 
     def _now_ms_of(self, number: int) -> int:
         return self._chunk_now_ms[number] or int(time.time() * 1000)

@@ -169,6 +169,8 @@ def test_a_broker_stopped_mid_burst_loses_no_event_silently(settings, own_broker
     start_broker(port, data_dir)
     stored = {r[2] for r in read_topic(own, "doomed", summary.delivered)}
     assert {str(i).encode() for i in range(6000) if i not in failed} <= stored
+    # ... and none reported "never sent" is there.
+    assert not {str(i).encode() for i, reason in failed.items() if "never sent" in reason} & stored
 
 
 def test_automatic_partitions_match_what_librdkafka_picks(settings, kafka_bootstrap, unique):
