@@ -106,7 +106,11 @@ def _target():
         if topic not in resources.produce_topics(settings):
             _create_missing(topic)
             return None
-    limits = resources.produce_limits(settings, topic)
+    try:
+        limits = resources.produce_limits(settings, topic)
+    except KafkaIOError as exc:  # this topic only: the picker stays usable
+        st.error(f"Cannot read topic {topic!r}: {exc}", icon=":material/error:")
+        return None
     st.caption(f"{limits.partitions} partition{'s' * (limits.partitions != 1)} · messages up to "
                f"{limits.max_message_bytes:,} bytes ({limits.limit_name})")  # fmt: skip
     auto = st.radio("Partition", ["Automatic (by key)", "Explicit"], horizontal=True, key="produce_part_mode")
