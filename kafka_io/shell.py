@@ -3,10 +3,8 @@
 app.py calls main(). Every page starts with page_settings(), which returns the
 chosen cluster's settings. On a freshly started server Streamlit runs the first
 request in its legacy pages/ mode: a deep link such as /consumer_groups runs
-pages/consumer_groups.py directly, without app.py. page_settings() notices that,
-registers the navigation and reruns, so app.py draws the shell and the page
-from the very first request, with widget ids that stay stable afterwards
-(under AppTest, which starts every run in legacy mode, it draws the shell itself).
+pages/consumer_groups.py directly, without app.py. page_settings() notices that
+and draws the shell itself, so deep links behave the same on the first request.
 """
 
 from __future__ import annotations
@@ -16,7 +14,6 @@ import threading
 import time
 
 import streamlit as st
-from streamlit import config as st_config
 
 from kafka_io import resources
 from kafka_io.config import ClusterSettings
@@ -131,13 +128,6 @@ def page_settings() -> ClusterSettings:
     if getattr(_run, "active", False):
         return st.session_state[SETTINGS_KEY]
     _navigation()  # registers our pages and leaves legacy mode for good
-    # Widget ids include the running page's script hash, which differs in legacy
-    # mode: a page drawn here would lose its widget state (and the click) on the
-    # first interaction after a fresh server's deep link. So rerun at once, as
-    # app.py. AppTest re-enters legacy mode on every run, where that rerun would
-    # drop the simulated click instead: there the page is drawn as before.
-    if not st_config.get_option("global.appTest"):  # patched by AppTest at run time
-        st.rerun()
     settings = _shell()
     if settings is None:
         st.stop()
