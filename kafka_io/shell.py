@@ -67,6 +67,13 @@ def _connection_badge(settings: ClusterSettings, cluster_id: str | None) -> None
             tags.append("read-only")
         st.caption(" · ".join(tags))
         st.caption(f"cluster id: {cluster_id or 'unknown'}")
+        with st.expander("Connection settings"):
+            # Secrets are masked by sanitize(); shown as data, never as markdown.
+            st.dataframe(
+                [{"setting": key, "value": value} for key, value in settings.sanitize().items()],
+                hide_index=True,
+                width="stretch",
+            )
 
 
 @st.fragment(run_every=RECONNECT_EVERY_S)
