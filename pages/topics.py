@@ -147,11 +147,13 @@ def _groups(name: str) -> None:
 def _create_form() -> None:
     with st.form("create_topic", enter_to_submit=True):
         st.markdown("**Create topic**")
-        name = st.text_input("Name", placeholder="orders.v1", max_chars=249)
+        name = st.text_input("Name", placeholder="orders.v1", max_chars=249, key="create_name")
         left, right = st.columns(2)
-        partitions = left.number_input("Partitions", min_value=1, max_value=topic_admin.MAX_PARTITIONS, value=3)
-        replication = right.number_input("Replication factor", min_value=1, max_value=32, value=1)
-        configs = st.text_area("Configs (key=value per line)", placeholder="retention.ms=604800000\ncleanup.policy=delete")
+        partitions = left.number_input("Partitions", min_value=1, max_value=topic_admin.MAX_PARTITIONS, value=3,
+                                      key="create_partitions")
+        replication = right.number_input("Replication factor", min_value=1, max_value=32, value=1, key="create_rf")
+        configs = st.text_area("Configs (key=value per line)", placeholder="retention.ms=604800000\ncleanup.policy=delete",
+                               key="create_configs")
         if not st.form_submit_button("Create topic", type="primary", disabled=settings.read_only):
             return
     try:
@@ -166,7 +168,8 @@ def _create_form() -> None:
 def _partitions_form(name: str, current: int) -> None:
     with st.form("add_partitions"):
         st.markdown(f"**Add partitions to `{name}`** (currently {current}; Kafka cannot remove partitions)")
-        total = st.number_input("New partition count", min_value=current + 1, value=current + 1)
+        total = st.number_input("New partition count", min_value=current + 1, value=current + 1,
+                                key=f"add_total_{name}_{current}")
         if not st.form_submit_button("Add partitions", disabled=settings.read_only):
             return
     try:
@@ -178,9 +181,9 @@ def _partitions_form(name: str, current: int) -> None:
 
 
 def _delete_form(name: str) -> None:
-    with st.form("delete_topic", clear_on_submit=True):
+    with st.form("delete_topic"):
         st.markdown(f"**Delete `{name}`**: its messages are gone for good.")
-        confirm = st.text_input(f"Type {name} to confirm")
+        confirm = st.text_input(f"Type {name} to confirm", key="delete_confirm")
         if not st.form_submit_button("Delete topic", disabled=settings.read_only):
             return
     try:
