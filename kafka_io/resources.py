@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
 
 import streamlit as st
 from confluent_kafka import Producer
@@ -18,6 +20,7 @@ from kafka_io.clients import make_admin, make_producer
 from kafka_io.cluster import ClusterInfo, describe_cluster
 from kafka_io.config import ClusterSettings, load_clusters
 from kafka_io.errors import Timeout, Unavailable
+from kafka_io.latest import Latest
 from kafka_io import topic_details as details
 from kafka_io.topic_details import GroupStates, TopicConfigs, TopicGroups
 from kafka_io.topic_rates import advance, pair_rate_per_s, topic_rate_per_s
@@ -34,6 +37,7 @@ __all__ = [
     "TopicsView",
     "forget_topic_data",
     "group_states",
+    "table_configs",
     "topic_configs",
     "topic_groups",
     "topics_view",
@@ -74,10 +78,17 @@ def forget_clients() -> None:
 
 
 # --- Topics and overview (issue 3) -------------------------------------------
-# One snapshot per (cluster, include_internal) every SNAPSHOT_TTL_S, shared by
-# every browser session: 20 viewers cost the admin calls of one.
+# One snapshot per (cluster, include_internal), shared by every browser session
+# and refreshed in the background once older than SNAPSHOT_TTL_S (kafka_io.latest):
+# 20 viewers cost the admin calls of one, and on 12,000 partitions (2.5 s per
+# snapshot here) pages still render at once. Immutable results live in
+# st.cache_resource, which hands out the object itself: st.cache_data would
+# unpickle 12,000 partitions on every rerun (0.15 s measured).
 SNAPSHOT_TTL_S = 5
+SNAPSHOT_MAX_STALE_S = 30
 CONFIGS_TTL_S = 30
+CONFIGS_MAX_STALE_S = 120
+TABLE_CONFIGS = ("cleanup.policy", "retention.ms")
 
 
 class _RateBook:
@@ -105,7 +116,7 @@ class TopicsView:
     """A snapshot with the produce rates measured against the previous one."""
 
     snapshot: ClusterSnapshot
-    partition_rates: dict[tuple[str, int], float | None]
+    partition_rates: Mapping[tuple[str, int], float | None]
 
     def rate_per_s(self, topic: str, partition: int) -> float | None:
         return self.partition_rates.get((topic, partition))
@@ -123,16 +134,37 @@ def _guarded(settings: ClusterSettings, call):
         raise
 
 
-@st.cache_data(ttl=SNAPSHOT_TTL_S, show_spinner=False, max_entries=32)
+def _fetch_view(admin: AdminClient, settings: ClusterSettings, include_internal: bool, book: _RateBook) -> TopicsView:
+    snapshot = cluster_snapshot(admin, settings, include_internal)
+    return TopicsView(snapshot, MappingProxyType(book.observe(snapshot)))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _views(settings: ClusterSettings, include_internal: bool) -> Latest[TopicsView]:
+    book = _rate_book(settings)
+    return Latest(lambda admin: _fetch_view(admin, settings, include_internal, book),
+                  SNAPSHOT_TTL_S, SNAPSHOT_MAX_STALE_S, name=f"kdash-topics-{settings.name}")  # fmt: skip
+
+
 def topics_view(settings: ClusterSettings, include_internal: bool = False) -> TopicsView:
-    snapshot = _guarded(settings, lambda admin: cluster_snapshot(admin, settings, include_internal))
-    return TopicsView(snapshot, _rate_book(settings).observe(snapshot))
+    return _guarded(settings, lambda admin: _views(settings, include_internal).get(admin))
 
 
-@st.cache_data(ttl=CONFIGS_TTL_S, show_spinner=False, max_entries=32)
-def topic_configs(settings: ClusterSettings, topics: tuple[str, ...]) -> dict[str, TopicConfigs]:
-    """Configs change rarely, so they live longer; a new topic set is a new key."""
-    return _guarded(settings, lambda admin: details.topic_configs(admin, settings, topics))
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _table_configs(settings: ClusterSettings, topics: tuple[str, ...]) -> Latest[dict[str, TopicConfigs]]:
+    return Latest(lambda admin: details.topic_configs(admin, settings, topics, TABLE_CONFIGS),
+                  CONFIGS_TTL_S, CONFIGS_MAX_STALE_S, name=f"kdash-configs-{settings.name}")  # fmt: skip
+
+
+def table_configs(settings: ClusterSettings, topics: tuple[str, ...]) -> dict[str, TopicConfigs]:
+    """cleanup.policy and retention.ms of `topics`; configs change rarely, so they live longer."""
+    return _guarded(settings, lambda admin: _table_configs(settings, topics).get(admin))
+
+
+@st.cache_data(ttl=CONFIGS_TTL_S, show_spinner=False, max_entries=64)
+def topic_configs(settings: ClusterSettings, topic: str) -> TopicConfigs | None:
+    """Every config of one topic, for its detail view."""
+    return _guarded(settings, lambda admin: details.topic_configs(admin, settings, [topic])).get(topic)
 
 
 @st.cache_data(ttl=SNAPSHOT_TTL_S, show_spinner=False, max_entries=64)
@@ -149,7 +181,8 @@ def group_states(settings: ClusterSettings) -> GroupStates:
 
 def forget_topic_data() -> None:
     """After a write, so the next render shows it (rates keep their samples)."""
-    topics_view.clear()
+    _views.clear()
+    _table_configs.clear()
     topic_configs.clear()
     topic_groups.clear()
     group_states.clear()

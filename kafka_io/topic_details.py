@@ -68,9 +68,14 @@ def _deadline_wait(future, deadline: float):
 
 
 def topic_configs(
-    admin: AdminClient, settings: ClusterSettings, topics: Iterable[str]
+    admin: AdminClient, settings: ClusterSettings, topics: Iterable[str], only: Iterable[str] | None = None
 ) -> dict[str, TopicConfigs]:
-    """Configs of every topic in one batched call; a failing topic gets an error."""
+    """Configs of every topic in one batched call; a failing topic gets an error.
+
+    `only` keeps just those config names (the topics table needs two of ~35,
+    and the rest would cost megabytes per refresh on thousands of topics).
+    """
+    keep = set(only) if only is not None else None
     names = list(topics)
     if not names:
         return {}
@@ -89,7 +94,8 @@ def topic_configs(
             found[resource.name] = TopicConfigs(resource.name, (), str(translate_error(exc, settings, "configs")))
             continue
         found[resource.name] = TopicConfigs(
-            resource.name, tuple(_entry(e) for _, e in sorted(entries.items()))
+            resource.name,
+            tuple(_entry(e) for name, e in sorted(entries.items()) if keep is None or name in keep),
         )
     return found
 

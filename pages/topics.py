@@ -69,7 +69,7 @@ def _table(show_internal: bool, search: str) -> None:
     names = tuple(t.name for t in snapshot.topics)
     configs = {}
     with show_errors("Topic configs"):
-        configs = resources.topic_configs(settings, names)
+        configs = resources.table_configs(settings, names)
     rates = {t.name: view.topic_rate_per_s(t) for t in snapshot.topics}
     frame = search_topics(topics_frame(snapshot.topics, rates, configs), search)
     refreshed_caption(snapshot.sampled_at_s, snapshot.took_ms)
@@ -120,7 +120,7 @@ def _detail(name: str) -> None:
 
 
 def _configs(name: str) -> None:
-    configs = resources.topic_configs(settings, (name,)).get(name)
+    configs = resources.topic_configs(settings, name)
     if configs is None or configs.error:
         st.error(configs.error if configs else "no configs returned", icon=":material/error:")
         return
