@@ -11,6 +11,7 @@ and topic_admin.py.
 from __future__ import annotations
 
 import time
+from concurrent.futures import wait
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -221,6 +222,9 @@ def watermarks(
         )
     except Exception as exc:  # a refused request (bad arguments, destroyed client)
         raise translate_error(exc, settings, "list offsets") from None
+    # One wait for both requests; afterwards every read is non-blocking, and a
+    # partition still pending at the deadline becomes a timeout error entry.
+    wait([*low_futures.values(), *high_futures.values()], timeout=settings.timeout_s + FUTURE_MARGIN_S)
     errors: dict[Key, str] = {}
     lows = _offsets(low_futures, settings, errors)
     highs = _offsets(high_futures, settings, errors)
@@ -229,11 +233,10 @@ def watermarks(
 
 def _offsets(futures, settings: ClusterSettings, errors: dict[Key, str]) -> dict[Key, int]:
     found: dict[Key, int] = {}
-    deadline = time.monotonic() + settings.timeout_s + FUTURE_MARGIN_S
     for tp, future in futures.items():
         key = (tp.topic, tp.partition)
         try:
-            offset = known_offset(future.result(timeout=max(deadline - time.monotonic(), 0.01)).offset)
+            offset = known_offset(future.result(timeout=0).offset)
         except Exception as exc:  # KafkaException per partition, or TimeoutError
             errors.setdefault(key, str(translate_error(exc, settings, "offsets")))
             continue
