@@ -28,9 +28,19 @@ TOPIC_COLUMNS = {
     "error": st.column_config.TextColumn("Error"),
 }
 PARTITION_COLUMNS = {
-    "rate_per_s": st.column_config.NumberColumn("Rate (msg/s)", help=RATE_HELP, format="%.1f"),
-    "messages": st.column_config.NumberColumn("Count", help="high − low"),
+    "partition": "Partition", "leader": "Leader", "replicas": "Replicas", "isr": "ISR", "low": "Low",
+    "high": "High", "messages": st.column_config.NumberColumn("Count", help="high − low"),
+    "rate_per_s": st.column_config.NumberColumn("Rate (msg/s)", help=RATE_HELP, format="%.1f"), "error": "Error",
 }
+CONFIG_COLUMNS = {
+    "config": "Config", "value": "Value", "non_default": st.column_config.CheckboxColumn("Non-default"),
+    "source": "Source",
+}
+GROUP_COLUMNS = {
+    "group": "Group", "state": "State", "partitions": st.column_config.NumberColumn("Partitions", help="with a commit"),
+    "total_lag": "Total lag", "unknown_lag": st.column_config.NumberColumn("Unknown lag", help="partitions without a watermark"),
+    "lag_by_partition": "Lag by partition", "error": "Error",
+}  # fmt: skip
 
 
 def _flash(kind: str, text: str) -> None:
@@ -63,8 +73,7 @@ def _pick(frame, event) -> None:
             st.rerun()  # the whole page: the admin forms follow the selection
 
 
-def _table(show_internal: bool, search: str) -> None:
-    view = resources.topics_view(settings, show_internal)
+def _table(view: resources.TopicsView, show_internal: bool, search: str) -> None:
     snapshot = view.snapshot
     names = tuple(t.name for t in snapshot.topics)
     configs = {}
@@ -88,8 +97,7 @@ def _table(show_internal: bool, search: str) -> None:
     _pick(frame, event)
 
 
-def _detail(name: str) -> None:
-    view = resources.topics_view(settings, is_internal(name))
+def _detail(view: resources.TopicsView, name: str) -> None:
     topic = view.snapshot.topic(name)
     head, close = st.columns([5, 1], vertical_alignment="bottom")
     head.subheader(f"Topic `{name}`")
@@ -129,8 +137,7 @@ def _configs(name: str) -> None:
     styled = frame.style.apply(
         lambda row: ["background-color: rgba(255, 196, 0, 0.25)" if row["non_default"] else ""] * len(row), axis=1
     )
-    st.dataframe(styled, hide_index=True, placeholder="—",
-                 column_config={"non_default": st.column_config.CheckboxColumn("Non-default")})  # fmt: skip
+    st.dataframe(styled, hide_index=True, placeholder="—", column_config=CONFIG_COLUMNS)
 
 
 def _groups(name: str) -> None:
@@ -140,8 +147,7 @@ def _groups(name: str) -> None:
     if not found.groups:
         st.info("No consumer group has committed offsets on this topic.", icon=":material/group_off:")
         return
-    st.dataframe(groups_frame(found), hide_index=True, placeholder="—",
-                 column_config={"total_lag": st.column_config.NumberColumn("Total lag")})  # fmt: skip
+    st.dataframe(groups_frame(found), hide_index=True, placeholder="—", column_config=GROUP_COLUMNS)
 
 
 def _create_form() -> None:
@@ -228,10 +234,12 @@ _show_flash()
 @st.fragment(run_every=every_s)
 def live() -> None:
     with show_errors():
-        _table(show_internal, search)
+        view = resources.topics_view(settings, show_internal)  # once: table and detail agree
+        _table(view, show_internal, search)
         selected = st.query_params.get("topic")
         if selected:
-            _detail(selected)
+            internal_hidden = is_internal(selected) and not show_internal
+            _detail(resources.topics_view(settings, True) if internal_hidden else view, selected)
 
 
 live()

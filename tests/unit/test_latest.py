@@ -37,7 +37,8 @@ class Source:
 @pytest.fixture
 def parts():
     clock, source = Clock(), Source()
-    return clock, source, Latest(source, ttl_s=5, max_stale_s=30, clock=clock)
+    # wait_below_s=0: every fetch counts as slow, so stale values are served (the big-cluster path)
+    return clock, source, Latest(source, ttl_s=5, max_stale_s=30, clock=clock, wait_below_s=0)
 
 
 def settle(latest: Latest) -> None:
@@ -103,3 +104,12 @@ def test_foreground_errors_reach_the_viewer_background_errors_keep_the_value(par
     clock.now_s += 30
     with pytest.raises(RuntimeError, match="broker down"):
         latest.get("a")
+
+
+def test_cheap_fetches_are_simply_redone_in_the_foreground():
+    clock, source = Clock(), Source()
+    latest = Latest(source, ttl_s=5, max_stale_s=30, clock=clock, wait_below_s=10)
+    latest.get("a")
+    clock.now_s += 5.1
+    assert latest.get("a") == ("a", 2)  # fresh at once, no background thread
+    assert latest.thread is None
