@@ -69,12 +69,8 @@ def _connection_badge(settings: ClusterSettings, cluster_id: str | None) -> None
         st.caption(" · ".join(tags))
         st.caption(f"cluster id: {cluster_id or 'unknown'}")
         with st.expander("Connection settings"):
-            # Secrets are masked by sanitize(); shown as data, never as markdown.
-            st.dataframe(
-                [{"setting": key, "value": value} for key, value in settings.sanitize().items()],
-                hide_index=True,
-                width="stretch",
-            )
+            # Secrets are masked by sanitize(); shown as plain text, never as markdown.
+            st.code("\n".join(f"{key} = {value}" for key, value in settings.sanitize().items()), language=None)
 
 
 @st.fragment(run_every=RECONNECT_EVERY_S)
