@@ -92,11 +92,13 @@ def partition_status(
     The window W is the samples with ts_s <= now_s, sorted by time, keeping
     those whose lag is known (a commit and a watermark). Rules, first match:
 
-    1. UNKNOWN  the newest sample has no commit (or no watermark), fewer than
-                2 samples are usable, or (with `stale_after_s`) the newest
-                sample is older than that: there is nothing fresh to judge.
+    1. UNKNOWN  the newest sample has no commit (or no watermark), or (with
+                `stale_after_s`) the newest sample is older than that: there
+                is nothing fresh to judge.
     2. OK       current lag is 0. Caught up wins over history, so an idle
-                topic with lag 0 is OK and a reset that is caught up is OK.
+                topic with lag 0 is OK and a reset that is caught up is OK;
+                one sample is enough for this rule (the CLI's --gap 0).
+    2b. UNKNOWN fewer than 2 samples are usable: no history to judge a lag by.
     3. REWIND   the committed offset went down and did not get back up to
                 where it was before the drop (someone reset the group).
     4. OK       lag was 0 at some sample in W: the consumer kept up within
@@ -121,6 +123,8 @@ def partition_status(
         return Status.UNKNOWN
     if stale_after_s is not None and now_s - window[-1].ts_s > stale_after_s:
         return Status.UNKNOWN
+    if window[-1].lag == 0:
+        return Status.OK
     usable = [s for s in window if s.lag is not None]
     if len(usable) < 2:
         return Status.UNKNOWN
