@@ -24,7 +24,7 @@ from kafka_io.group_models import GroupLag
 from kafka_io.lag import partition_lag
 from kafka_io.offset_rules import ResetMode, ResetSpec, target_offset
 
-__all__ = ["ResetPlan", "ResetRow", "apply_reset", "delete_group", "plan_reset"]
+__all__ = ["ResetPlan", "ResetRow", "active_refusal", "apply_reset", "delete_group", "plan_reset"]
 
 TP = tuple[str, int]
 
@@ -59,15 +59,23 @@ def _refuse_read_only(settings: ClusterSettings, what: str) -> None:
         raise ReadOnly(f"Cluster '{settings.name}' is read-only: {what} is disabled.")
 
 
+def active_refusal(group: GroupLag, what: str) -> str | None:
+    """The plain-words refusal for a group that has consumers, or None."""
+    if not group.is_active:
+        return None
+    clients = ", ".join(sorted({m.client_id for m in group.members})) or "none listed"
+    return (
+        f"Group '{group.group_id}' is active ({group.state}, {len(group.members)} member(s): {clients}). "
+        f"Stop its consumers first, then {what}."
+    )
+
+
 def _refuse_active(group: GroupLag, what: str) -> None:
     if group.error:
         raise KafkaIOError(group.error)
-    if group.is_active:
-        clients = ", ".join(sorted({m.client_id for m in group.members})) or "none listed"
-        raise InvalidInput(
-            f"Group '{group.group_id}' is active ({group.state}, {len(group.members)} member(s): {clients}). "
-            f"Stop its consumers first, then {what}."
-        )
+    refusal = active_refusal(group, what)
+    if refusal:
+        raise InvalidInput(refusal)
 
 
 def _read_group(admin: AdminClient, settings: ClusterSettings, group_id: str) -> GroupLag:
