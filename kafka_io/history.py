@@ -103,18 +103,19 @@ class LagHistory:
         rows = [r for r in rows if known_offset(r[3]) is not None]  # outside the lock
         with self._lock:
             self._calls += 1
+            self._make_room(rows)  # may change the depth, hence the slot
             slot = (self._calls - 1) % self._depth
             self._times[slot] = ts_s
             for store in (self._committed, self._highs, self._totals):
                 for buffer in store.values():
                     buffer[slot] = _ABSENT
-            self._make_room(rows)
             self._write(slot, rows)
             self._evict_unseen()
 
     def _write(self, slot: int, rows: list[Row]) -> None:
         # The hot loop of every cycle (thousands of rows): locals on purpose.
-        calls, committed_store, key_seen, tp_seen = self._calls, self._committed, self._key_seen, self._tp_seen
+        calls, committed_store = self._calls, self._committed
+        key_seen, tp_seen, group_seen = self._key_seen, self._tp_seen, self._group_seen
         totals: dict[str, int] = {}
         for group, topic, partition, high, committed in rows:
             key = (group, topic, partition)
@@ -125,21 +126,26 @@ class LagHistory:
             buffer[slot] = commit
             key_seen[key] = calls
             tp = (topic, partition)
-            highs = self._highs.get(tp) or self._highs.setdefault(tp, self._new_buffer())
+            highs = self._highs[tp]
             if highs[slot] == _ABSENT:
                 highs[slot] = high
             tp_seen[tp] = calls
+            group_seen[group] = calls
             if commit >= 0:
                 totals[group] = totals.get(group, 0) + max(highs[slot] - commit, 0)
         for group, total in totals.items():
-            series = self._totals.get(group) or self._totals.setdefault(group, self._new_buffer())
-            series[slot] = total
-            self._group_seen[group] = calls
+            self._totals[group][slot] = total
 
     def _add_key(self, key: Key) -> array | None:
-        if self._rows() >= self._row_budget():
+        """A new key's buffer, with its watermark and group-total rows, or None
+        (counted in dropped_keys) when those rows would pass the budget."""
+        tp = (key[1], key[2])
+        new_rows = 1 + (tp not in self._highs) + (key[0] not in self._totals)
+        if self._rows() + new_rows > self._row_budget():
             self.dropped_keys += 1
             return None
+        self._highs.setdefault(tp, self._new_buffer())
+        self._totals.setdefault(key[0], self._new_buffer())
         buffer = self._committed[key] = self._new_buffer()
         self._by_group.setdefault(key[0], set()).add(key)
         return buffer
@@ -151,9 +157,7 @@ class LagHistory:
         return len(self._committed) + len(self._highs) + len(self._totals)
 
     def _row_budget(self, depth: int | None = None) -> int:
-        # Every new key may bring a watermark row and a group-total row too.
-        per_row = (depth or self._depth) * SLOT_BYTES + ROW_OVERHEAD_BYTES
-        return max(self.max_bytes // per_row - 2, 0)
+        return self.max_bytes // ((depth or self._depth) * SLOT_BYTES + ROW_OVERHEAD_BYTES)
 
     def _make_room(self, rows: list[Row]) -> None:
         """Shrink the depth before this cycle's new rows would pass the budget."""
