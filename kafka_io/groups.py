@@ -13,15 +13,16 @@ Nothing here joins, rebalances or commits a group.
 from __future__ import annotations
 
 import concurrent.futures
+import logging
 import time
 from collections.abc import Iterable, Sequence
 
-from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
+from confluent_kafka import ConsumerGroupTopicPartitions, KafkaException, TopicPartition
 from confluent_kafka.admin import AdminClient, OffsetSpec
 
 from kafka_io.clients import VIEWER_GROUP_PREFIX, translate_error
 from kafka_io.config import ClusterSettings
-from kafka_io.errors import KafkaIOError
+from kafka_io.errors import InvalidInput
 from kafka_io.group_models import GroupLag, MemberInfo, PartitionLag
 from kafka_io.lag import known_offset, partition_lag
 
@@ -32,6 +33,8 @@ __all__ = [
     "list_group_ids",
     "visible_group",
 ]
+
+log = logging.getLogger("kafka_io")
 
 # Group ids per describe_consumer_groups call; all batches are sent at once.
 DESCRIBE_BATCH = 500
@@ -54,6 +57,11 @@ def list_group_ids(admin: AdminClient, settings: ClusterSettings) -> list[str]:
         )
     except Exception as exc:
         raise translate_error(exc, settings) from None
+    if result.errors and not result.valid:
+        # librdkafka reports "brokers down" as a listing with only errors.
+        raise translate_error(KafkaException(result.errors[0]), settings)
+    if result.errors:
+        log.warning("group listing incomplete: %s", "; ".join(e.str() for e in result.errors))
     return sorted(g.group_id for g in result.valid if visible_group(g.group_id))
 
 
@@ -82,19 +90,31 @@ def _member(m) -> MemberInfo:
     )
 
 
+def _failed_future(exc: BaseException) -> concurrent.futures.Future:
+    future: concurrent.futures.Future = concurrent.futures.Future()
+    future.set_exception(exc)
+    return future
+
+
 def _issue(admin: AdminClient, settings: ClusterSettings, ids: Sequence[str]):
-    """Every describe batch and every per-group offset fetch, in flight together."""
-    described: dict[str, concurrent.futures.Future] = {}
-    for start in range(0, len(ids), DESCRIBE_BATCH):
+    """Every describe batch and every per-group offset fetch, in flight together.
+    An id refused locally (e.g. empty) fails its own future, not the batch."""
+    ok = [g for g in ids if g.strip()]
+    described: dict[str, concurrent.futures.Future] = {
+        g: _failed_future(InvalidInput("a group id cannot be empty")) for g in ids if not g.strip()
+    }
+    for start in range(0, len(ok), DESCRIBE_BATCH):
         described.update(
-            admin.describe_consumer_groups(list(ids[start : start + DESCRIBE_BATCH]), request_timeout=settings.timeout_s)
+            admin.describe_consumer_groups(ok[start : start + DESCRIBE_BATCH], request_timeout=settings.timeout_s)
         )
     offsets = {}
     for group_id in ids:
-        (future,) = admin.list_consumer_group_offsets(
-            [ConsumerGroupTopicPartitions(group_id)], request_timeout=settings.timeout_s
-        ).values()
-        offsets[group_id] = future
+        try:
+            (offsets[group_id],) = admin.list_consumer_group_offsets(
+                [ConsumerGroupTopicPartitions(group_id)], request_timeout=settings.timeout_s
+            ).values()
+        except (ValueError, TypeError) as exc:
+            offsets[group_id] = _failed_future(InvalidInput(str(exc)))
     return described, offsets
 
 
@@ -141,8 +161,6 @@ def fetch_group_lags(
         return ()
     try:
         described, offsets = _issue(admin, settings, ids)
-    except KafkaIOError:
-        raise
     except Exception as exc:
         raise translate_error(exc, settings, "describe groups") from None
     _wait([*described.values(), *offsets.values()], settings)

@@ -92,7 +92,7 @@ class LagSampler:
         self.interval_s = interval_from_env() if interval_s is None else interval_s
         self.window_s = window_s
         self.history = history or LagHistory()
-        self._admin = make_admin(settings)
+        self._admin = None  # made by the first sample, remade after a failed one
         self._lock = threading.Lock()  # guards _snapshot and _watched
         self._refresh_lock = threading.Lock()  # one sample at a time
         self._health_lock = threading.Lock()  # one health computation at a time
@@ -157,10 +157,14 @@ class LagSampler:
     def _sample(self, group_ids: list[str] | None) -> LagSnapshot:
         with self._refresh_lock:
             started = time.monotonic()
+            if self._admin is None:
+                self._admin = make_admin(self.settings)
             try:
                 groups = fetch_group_lags(self._admin, self.settings, group_ids)
             except KafkaIOError as exc:
                 return self._failed(str(exc))
+            if groups and all(g.error for g in groups):
+                return self._failed(groups[0].error)  # not one group answered: the cluster is the problem
             ts_s = max((g.sampled_at_s for g in groups), default=time.time())
             self.history.record(ts_s, _rows(groups))
             duration_ms = (time.monotonic() - started) * 1000
@@ -177,6 +181,9 @@ class LagSampler:
             return snapshot
 
     def _failed(self, error: str) -> LagSnapshot:
+        # A fresh client next time: after an outage librdkafka's admin client
+        # can keep timing out on group coordinators (seen on restarts).
+        self._admin = None
         with self._lock:
             self._snapshot = replace(self._snapshot, error=error, error_at_s=time.time(),
                                      sequence=self._snapshot.sequence + 1)
