@@ -19,6 +19,7 @@ __all__ = [
     "STATUS_COLORS",
     "SORTS",
     "filter_groups",
+    "eta_text",
     "format_duration",
     "groups_frame",
     "history_frame",
@@ -227,3 +228,12 @@ def format_duration(seconds: float | None) -> str:
         return f"{minutes} min {secs:02d} s"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes:02d} min"
+
+
+def eta_text(eta_s: float | None, total_lag: int, has_partitions: bool) -> str:
+    """"caught up", a duration, or ∞ (not catching up at current rates)."""
+    if not has_partitions:
+        return "—"
+    if total_lag == 0:
+        return "caught up"
+    return "∞" if eta_s is None else format_duration(eta_s)

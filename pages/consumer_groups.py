@@ -21,7 +21,7 @@ settings = page_settings()
 st.title("Consumer groups")
 
 STATUS_BADGE = st.column_config.MultiselectColumn(
-    "Status", options=list(frames.STATUS_COLORS), color=list(frames.STATUS_COLORS.values()), width="small"
+    "Status", options=list(frames.STATUS_COLORS), color=list(frames.STATUS_COLORS.values())
 )
 WINDOWS_S = {"5 min": 300, "15 min": 900, "1 hour": 3600}
 
@@ -83,7 +83,7 @@ def groups_table(search: str, statuses: list, sort: str, only_lagging: bool) -> 
                 icon=":material/group_off:")
         return
     event = st.dataframe(
-        badge(shown), hide_index=True, on_select="rerun", selection_mode="single-row", key="groups_table",
+        badge(shown), hide_index=True, placeholder="—", on_select="rerun", selection_mode="single-row", key="groups_table",
         column_config={
             "Pinned": st.column_config.CheckboxColumn("📌", width="small"),
             "Status": STATUS_BADGE,
@@ -100,10 +100,14 @@ def groups_table(search: str, statuses: list, sort: str, only_lagging: bool) -> 
     st.caption("Select a row to open the group.")
 
 
+def back_to_list() -> None:
+    st.query_params.pop("group", None)
+
+
 def detail_view(group_id: str) -> None:
-    if st.button("All groups", icon=":material/arrow_back:"):
-        del st.query_params["group"]
-        st.rerun()
+    # A callback, not `if st.button(...)`: it runs before the script, so the
+    # click is never lost to an auto-refresh of the fragment below.
+    st.button("All groups", icon=":material/arrow_back:", on_click=back_to_list)
     st.subheader(group_id)
     sampler.watch([group_id])
     if sampler.latest().group(group_id) is None:
@@ -134,18 +138,19 @@ def group_detail(group_id: str) -> None:
         positions = tuple((p.topic, p.partition, p.committed, p.high) for p in group.partitions)
         health = with_exact_time_lags(health, resources.exact_lag_seconds(settings, group_id, positions))
     explanation = explain_state(group.state)
-    cols = st.columns(6)
-    cols[0].metric("Status", health.status.value)
-    cols[1].metric("State", group.state)
-    cols[2].metric("Members", len(group.members))
-    cols[3].metric("Total lag", f"{health.totals.total_lag:,}", help=f"max partition lag {health.totals.max_lag:,}; "
-                   f"{health.totals.unknown_partitions} partition(s) with no commit")
-    cols[4].metric("Lag in seconds", frames.format_duration(health.time_lag.seconds),
+    st.badge(health.status.value, color=frames.STATUS_COLORS[health.status.value])
+    cols = st.columns(5)
+    cols[0].metric("State", group.state)
+    cols[1].metric("Members", len(group.members))
+    cols[2].metric("Total lag", f"{health.totals.total_lag:,}", chart_data=health.sparkline or None,
+                   help=f"max partition lag {health.totals.max_lag:,}; {health.totals.unknown_partitions} "
+                   "partition(s) with no commit; the line is the last 10 minutes")
+    cols[3].metric("Lag in seconds", frames.format_duration(health.time_lag.seconds),
                    help="exact: now − timestamp of the record at the committed offset" if health.time_lag.exact
                    else "estimated from the sampled history")
-    eta = "not catching up" if health.eta_s is None and health.totals.total_lag else frames.format_duration(health.eta_s)
-    cols[5].metric("ETA", eta, help=f"consuming {health.consume_rate_per_s or 0:.1f}/s, "
-                   f"producing {health.produce_rate_per_s or 0:.1f}/s")
+    cols[4].metric("ETA", frames.eta_text(health.eta_s, health.totals.total_lag, bool(group.partitions)),
+                   help=f"at current rates: consuming {health.consume_rate_per_s or 0:.1f}/s, "
+                   f"producing {health.produce_rate_per_s or 0:.1f}/s (∞: not catching up)")
     if explanation:
         st.info(explanation, icon=":material/info:")
     if not group.partitions:
@@ -153,7 +158,7 @@ def group_detail(group_id: str) -> None:
     partitions_tab, history_tab, members_tab = st.tabs(["Partitions", "Lag history", "Members"])
     with partitions_tab:
         table = frames.partitions_frame(health)
-        st.dataframe(badge(table), hide_index=True, column_config={
+        st.dataframe(badge(table), hide_index=True, placeholder="—", column_config={
             "Status": STATUS_BADGE,
             "Lag": st.column_config.ProgressColumn(format="%d", min_value=0,
                                                    max_value=max(health.totals.max_lag, 1)),

@@ -164,3 +164,16 @@ def test_lag_report_has_exactly_the_documented_shape():
                             "lag_seconds": None, "status": "UNKNOWN"}],
         }],
     }
+
+
+ETA_TEXT_CASES = [
+    pytest.param(None, 0, False, "—", id="01-no-partitions"),  # 1. nothing to catch up on
+    pytest.param(0.0, 0, True, "caught up", id="02-caught-up"),  # 2.
+    pytest.param(None, 5, True, "∞", id="03-not-catching-up"),  # 3.
+    pytest.param(90.0, 5, True, "1 min 30 s", id="04-duration"),  # 4.
+]
+
+
+@pytest.mark.parametrize(("eta_s", "total_lag", "has_partitions", "text"), ETA_TEXT_CASES)
+def test_eta_text(eta_s, total_lag, has_partitions, text):
+    assert frames.eta_text(eta_s, total_lag, has_partitions) == text
