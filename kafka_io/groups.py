@@ -1,11 +1,12 @@
 """Consumer-group reads through the admin API: list, describe, committed offsets, lag.
 
-One refresh is four round trips whatever the number of groups:
+One refresh is three waits whatever the number of groups:
 list_consumer_groups; describe_consumer_groups (batched) and one
 list_consumer_group_offsets future per group, all in flight at once
-(confluent accepts one group per call); then ONE list_offsets call for the
-high watermarks of every involved partition. Each group and each partition
-has its own future, so one failure is an error in its row, never the page's.
+(confluent accepts one group per call); then the high watermarks of every
+involved partition, in list_offsets batches all in flight at once (batches,
+not one call: see WATERMARK_BATCH). Each group and each partition has its own
+future, so one failure is an error in its row, never the page's.
 
 Nothing here joins, rebalances or commits a group.
 """
@@ -38,6 +39,10 @@ log = logging.getLogger("kafka_io")
 
 # Group ids per describe_consumer_groups call; all batches are sent at once.
 DESCRIBE_BATCH = 500
+# Partitions per list_offsets call. One call for every partition costs the client
+# more than linear time: measured on 5,400 partitions, one call took 0.25-0.37 s
+# and 54 calls of 100 in flight together 0.07-0.16 s (bench/lag_refresh.py).
+WATERMARK_BATCH = 100
 # Extra wait on top of the request timeout for a future librdkafka resolves late.
 FUTURE_GRACE_S = 1.0
 
@@ -121,13 +126,18 @@ def _issue(admin: AdminClient, settings: ClusterSettings, ids: Sequence[str]):
 def high_watermarks(
     admin: AdminClient, settings: ClusterSettings, tps: Iterable[TP], spec: OffsetSpec | None = None
 ) -> dict[TP, tuple[int | None, str | None]]:
-    """(offset, error) per partition from ONE list_offsets call (latest by default)."""
+    """(offset, error) per partition (latest by default): list_offsets calls of
+    WATERMARK_BATCH partitions, all in flight at once."""
     tps = sorted(set(tps))
     if not tps:
         return {}
     spec = spec or OffsetSpec.latest()
+    futures: dict[TopicPartition, concurrent.futures.Future] = {}
     try:
-        futures = admin.list_offsets({TopicPartition(t, p): spec for t, p in tps}, request_timeout=settings.timeout_s)
+        for start in range(0, len(tps), WATERMARK_BATCH):
+            batch = tps[start : start + WATERMARK_BATCH]
+            futures.update(admin.list_offsets({TopicPartition(t, p): spec for t, p in batch},
+                                              request_timeout=settings.timeout_s))
     except Exception as exc:
         raise translate_error(exc, settings, "list offsets") from None
     _wait(futures.values(), settings)

@@ -119,23 +119,24 @@ def partition_status(
     offset" from "not committing", so STOP vs STALL comes from membership.
     """
     window = _usable_window(samples, now_s)
-    if not window or window[-1].lag is None:
+    if not window:
+        return Status.UNKNOWN
+    newest_lag = window[-1].lag
+    if newest_lag is None:
         return Status.UNKNOWN
     if stale_after_s is not None and now_s - window[-1].ts_s > stale_after_s:
         return Status.UNKNOWN
-    if window[-1].lag == 0:
+    if newest_lag == 0:
         return Status.OK
-    usable = [s for s in window if s.lag is not None]
+    # (committed, lag) of the samples whose lag is known, computed once.
+    usable = [(s.committed, lag) for s in window if (lag := partition_lag(s.high, s.committed)) is not None]
     if len(usable) < 2:
         return Status.UNKNOWN
-    return _judge(usable, has_members)
+    return _judge([c for c, _ in usable], [lag for _, lag in usable], has_members)
 
 
-def _judge(usable: Sequence[Sample], has_members: bool) -> Status:
+def _judge(offsets: Sequence[int], lags: Sequence[int], has_members: bool) -> Status:
     """Rules 2-8 of partition_status, on >= 2 samples with known lag."""
-    # Known lag implies a known commit; the filters only narrow the types.
-    offsets = [s.committed for s in usable if s.committed is not None]
-    lags = [lag for s in usable if (lag := partition_lag(s.high, s.committed)) is not None]
     if lags[-1] == 0:
         return Status.OK
     if _rewound(offsets):
