@@ -98,6 +98,17 @@ def _end_offsets(admin: AdminClient, tps, spec) -> dict:
     return {(tp.topic, tp.partition): f.result(TIMEOUT_S).offset for tp, f in futures.items()}
 
 
+def _committed(admin: AdminClient, group: str) -> dict:
+    (future,) = admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group)],
+                                                  request_timeout=TIMEOUT_S).values()
+    return {(tp.topic, tp.partition): tp.offset for tp in future.result(TIMEOUT_S).topic_partitions}
+
+
+def _described(admin: AdminClient, group: str) -> tuple:
+    description = admin.describe_consumer_groups([group], request_timeout=TIMEOUT_S)[group].result(TIMEOUT_S)
+    return description.state, len(description.members)
+
+
 def kafdrop_sequential(admin: AdminClient) -> dict:
     """(c): Kafdrop's per-group view (KafkaMonitorImpl.getConsumersByGroup), once
     per group, each call waited for: the group's offsets, the whole cluster's
@@ -106,9 +117,7 @@ def kafdrop_sequential(admin: AdminClient) -> dict:
     out = {}
     for listing in admin.list_consumer_groups(request_timeout=TIMEOUT_S).result(TIMEOUT_S).valid:
         g = listing.group_id
-        (future,) = admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(g)],
-                                                      request_timeout=TIMEOUT_S).values()
-        committed = {(tp.topic, tp.partition): tp.offset for tp in future.result(TIMEOUT_S).topic_partitions}
+        committed = _committed(admin, g)
         metadata = admin.list_topics(timeout=TIMEOUT_S)
         topics = sorted({t for t, _ in committed})
         for future in admin.describe_configs([ConfigResource(ResourceType.TOPIC, t) for t in topics],
@@ -117,9 +126,7 @@ def kafdrop_sequential(admin: AdminClient) -> dict:
         tps = [(t, p) for t in topics for p in metadata.topics[t].partitions]
         _end_offsets(admin, tps, OffsetSpec.earliest())
         high = _end_offsets(admin, tps, OffsetSpec.latest())
-        description = admin.describe_consumer_groups([g], request_timeout=TIMEOUT_S)[g].result(TIMEOUT_S)
-        out[g] = ((description.state, len(description.members)),
-                  {tp: max(high[tp] - o, 0) for tp, o in committed.items()})
+        out[g] = (_described(admin, g), {tp: max(high[tp] - o, 0) for tp, o in committed.items()})
     return out
 
 
@@ -129,13 +136,10 @@ def minimal_sequential(admin: AdminClient) -> dict:
     out = {}
     for listing in admin.list_consumer_groups(request_timeout=TIMEOUT_S).result(TIMEOUT_S).valid:
         g = listing.group_id
-        (future,) = admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(g)],
-                                                      request_timeout=TIMEOUT_S).values()
-        committed = {(tp.topic, tp.partition): tp.offset for tp in future.result(TIMEOUT_S).topic_partitions}
-        description = admin.describe_consumer_groups([g], request_timeout=TIMEOUT_S)[g].result(TIMEOUT_S)
+        committed = _committed(admin, g)
+        state = _described(admin, g)
         high = _end_offsets(admin, committed, OffsetSpec.latest())
-        out[g] = ((description.state, len(description.members)),
-                  {tp: max(high[tp] - o, 0) for tp, o in committed.items()})
+        out[g] = (state, {tp: max(high[tp] - o, 0) for tp, o in committed.items()})
     return out
 
 

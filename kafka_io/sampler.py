@@ -26,8 +26,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from kafka_io.clients import make_admin
-from kafka_io.config import ClusterSettings
-from kafka_io.errors import InvalidInput, KafkaIOError
+from kafka_io.config import ClusterSettings, parse_seconds
+from kafka_io.errors import KafkaIOError
 from kafka_io.group_health import GroupHealth, assess_group
 from kafka_io.group_models import GroupLag
 from kafka_io.groups import fetch_group_lags
@@ -38,7 +38,8 @@ __all__ = ["LagSampler", "LagSnapshot", "interval_from_env", "STATUS_WINDOW_S", 
 log = logging.getLogger("kafka_io")
 
 INTERVAL_ENV = "KAFKA_LAG_INTERVAL_S"
-MIN_INTERVAL_S = 0.1
+MIN_INTERVAL_S = 0.05  # exclusive: tests sample every 0.2 s, a dashboard every few seconds
+MAX_INTERVAL_S = 3600.0
 # The status window: WARN/STALL/STOP judge the samples of the last minute.
 STATUS_WINDOW_S = 60.0
 SPARKLINE_S = 600.0  # the list's sparkline: total lag over the last 10 minutes
@@ -50,16 +51,8 @@ STOP_TIMEOUT_S = 10.0
 
 def interval_from_env(env: Mapping[str, str] | None = None) -> float:
     """KAFKA_LAG_INTERVAL_S, default 5 s; InvalidInput when it is not a sane number."""
-    text = (os.environ if env is None else env).get(INTERVAL_ENV, "").strip()
-    if not text:
-        return DEFAULT_INTERVAL_S
-    try:
-        value = float(text)
-    except ValueError:
-        raise InvalidInput(f"{INTERVAL_ENV} must be a number of seconds, got {text!r}") from None
-    if not MIN_INTERVAL_S <= value <= 3600:
-        raise InvalidInput(f"{INTERVAL_ENV} must be between {MIN_INTERVAL_S:g} and 3600 seconds, got {text!r}")
-    return value
+    text = (os.environ if env is None else env).get(INTERVAL_ENV)
+    return parse_seconds(INTERVAL_ENV, text, DEFAULT_INTERVAL_S, MIN_INTERVAL_S, MAX_INTERVAL_S)
 
 
 @dataclass(frozen=True, slots=True)

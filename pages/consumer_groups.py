@@ -189,11 +189,17 @@ def history_charts(group_id: str) -> None:
                        icon=":material/download:")
 
 
+def allowed(group, what: str) -> bool:
+    """False, after saying why in plain words, when the group has consumers."""
+    refusal = offsets.active_refusal(group, what)
+    if refusal:
+        st.warning(refusal, icon=":material/block:")
+    return refusal is None
+
+
 def reset_section(group) -> None:
     with st.expander("Reset offsets", icon=":material/restart_alt:"):
-        refusal = offsets.active_refusal(group, "reset its offsets")
-        if refusal:
-            st.warning(refusal, icon=":material/block:")
+        if not allowed(group, "reset its offsets"):
             return
         mode = st.radio("Reset to", [m.value for m in ResetMode], horizontal=True, key="reset_mode")
         with st.form("reset_form"):
@@ -239,9 +245,7 @@ def reset_preview(plan) -> None:
 
 def delete_section(group) -> None:
     with st.expander("Delete group", icon=":material/delete:"):
-        refusal = offsets.active_refusal(group, "delete it")
-        if refusal:
-            st.warning(refusal, icon=":material/block:")
+        if not allowed(group, "delete it"):
             return
         st.caption("Deletes the group and its committed offsets. Consumers that start later with this id "
                    "begin from their auto.offset.reset position.")

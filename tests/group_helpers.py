@@ -145,3 +145,12 @@ def wait_for(predicate, timeout_s: float, what: str, every_s: float = 0.1):
             return value
         time.sleep(every_s)
     raise AssertionError(f"timed out after {timeout_s:g} s waiting for {what}")
+
+
+def busy_group(bootstrap: str, topic: str, group: str, client_id: str = "billing-worker") -> GroupMember:
+    """An active group: one running member on a 1-partition topic with 3 records."""
+    from kafka_helpers import create_topic, produce
+
+    create_topic(bootstrap, topic, 1)
+    produce(bootstrap, topic, {0: 3})
+    return GroupMember(bootstrap, group, [topic], client_id=client_id).wait_assigned()

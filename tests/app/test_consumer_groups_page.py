@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from group_helpers import GroupMember, committed_offsets, consume_and_commit, group_ids
+from group_helpers import busy_group, committed_offsets, consume_and_commit, group_ids
 from kafka_helpers import create_topic, produce
 
 PAGE = "pages/consumer_groups.py"
@@ -98,10 +98,8 @@ def test_reset_with_preview_then_apply(make_app, lagging_group, kafka_bootstrap)
 
 
 def test_active_group_gets_the_plain_words_refusal(make_app, kafka_bootstrap, unique):
-    topic, group = unique("busy"), unique("busy-group")
-    create_topic(kafka_bootstrap, topic, 1)
-    produce(kafka_bootstrap, topic, {0: 3})
-    member = GroupMember(kafka_bootstrap, group, [topic], client_id="billing-worker").wait_assigned()
+    group = unique("busy-group")
+    member = busy_group(kafka_bootstrap, unique("busy"), group)
     try:
         at = make_app(PAGE, query={"group": group}).run()
     finally:

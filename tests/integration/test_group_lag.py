@@ -137,3 +137,27 @@ def test_sampler_records_an_outage_keeps_history_and_resumes(tmp_path, unique):
     finally:
         sampler.stop()
         stop_broker(data_dir)
+
+
+def test_big_cluster_mode_samples_the_watch_list_between_full_samples(settings, kafka_bootstrap, unique,
+                                                                       monkeypatch):
+    import kafka_io.sampler as sampler_module
+
+    # As if a full sample took ages: full samples get spaced out far beyond the test.
+    monkeypatch.setattr(sampler_module, "FULL_SCAN_DUTY", 10**6)
+    topic, watched, other = unique("t"), unique("watched"), unique("other")
+    create_topic(kafka_bootstrap, topic, 1)
+    produce(kafka_bootstrap, topic, {0: 9})
+    sampler = LagSampler(settings, interval_s=0.2).start()
+    try:
+        first = sampler.wait_first(10)
+        assert sampler.full_every_s > 60 and first.full_sample
+        consume_and_commit(kafka_bootstrap, watched, topic, {0: 3})
+        consume_and_commit(kafka_bootstrap, other, topic, {0: 1})
+        sampler.watch([watched])
+        latest = wait_for(lambda: (s := sampler.latest()).group(watched) and s, 10, "the pinned group")
+        assert not latest.full_sample and latest.group(watched).totals.total_lag == 6
+        assert latest.group(other) is None  # not pinned: waits for the next full sample
+        assert sampler.refresh_groups([other]).group(other).totals.total_lag == 8  # on demand
+    finally:
+        sampler.stop()

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from group_helpers import GroupMember, committed_offsets, consume_and_commit, group_ids, produce_at
-from kafka_helpers import create_topic, produce
+from group_helpers import busy_group, committed_offsets, consume_and_commit, group_ids, produce_at
+from kafka_helpers import create_topic
 from kafka_io.clients import make_admin
 from kafka_io.errors import InvalidInput, NotFound, ReadOnly
 from kafka_io.offset_rules import parse_reset_spec
@@ -67,10 +67,8 @@ def test_reset_selected_topic_partition_only(settings, kafka_bootstrap, empty_gr
 
 
 def test_active_group_is_refused_in_plain_words(settings, kafka_bootstrap, unique):
-    topic, group = unique("busy"), unique("busy-group")
-    create_topic(kafka_bootstrap, topic, 1)
-    produce(kafka_bootstrap, topic, {0: 5})
-    member = GroupMember(kafka_bootstrap, group, [topic], client_id="billing-worker").wait_assigned()
+    group = unique("busy-group")
+    member = busy_group(kafka_bootstrap, unique("busy"), group)
     admin = make_admin(settings)
     try:
         refusal = (f"Group '{group}' is active (STABLE, 1 member(s): billing-worker). "

@@ -139,7 +139,7 @@ def test_interval_from_env(env, expected):
     ("text", "message"),
     [
         pytest.param("fast", "KAFKA_LAG_INTERVAL_S must be a number of seconds, got 'fast'", id="01-text"),
-        pytest.param("0", "KAFKA_LAG_INTERVAL_S must be between 0.1 and 3600 seconds, got '0'", id="02-zero"),
+        pytest.param("0", "KAFKA_LAG_INTERVAL_S must be between 0.05 and 3600 seconds, got '0'", id="02-zero"),
     ],
 )
 def test_interval_from_env_rejects(text, message):
