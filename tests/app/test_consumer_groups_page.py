@@ -74,6 +74,11 @@ def test_detail_page_by_deep_link(make_app, lagging_group):
         (topic, 0, 4, 10, 6, True), (topic, 1, 15, 20, 5, True)]
     assert any("No consumer is running in this group" in i for i in texts(at.info))
     assert "Reset offsets" in [e.label for e in at.expander]
+    assert [b.label for b in at.get("download_button")] == ["Download CSV", "Download history CSV"]
+    at.radio(key="history_by").set_value("Partition").run()
+    at.selectbox(key="history_window").set_value("1 hour").run()
+    assert not at.exception and not at.error
+    assert len(at.get("vega_lite_chart")) == 2  # lag history and produced-vs-consumed
 
 
 def test_detail_of_an_unknown_group_explains_it(make_app):
