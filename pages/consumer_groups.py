@@ -137,34 +137,15 @@ def group_detail(group_id: str) -> None:
     with show_errors("exact lag in seconds"):
         positions = tuple((p.topic, p.partition, p.committed, p.high) for p in group.partitions)
         health = with_exact_time_lags(health, resources.exact_lag_seconds(settings, group_id, positions))
+    detail_header(health)
     explanation = explain_state(group.state)
-    st.badge(health.status.value, color=frames.STATUS_COLORS[health.status.value])
-    cols = st.columns(5)
-    cols[0].metric("State", group.state)
-    cols[1].metric("Members", len(group.members))
-    cols[2].metric("Total lag", f"{health.totals.total_lag:,}", chart_data=health.sparkline or None,
-                   help=f"max partition lag {health.totals.max_lag:,}; {health.totals.unknown_partitions} "
-                   "partition(s) with no commit; the line is the last 10 minutes")
-    cols[3].metric("Lag in seconds", frames.format_duration(health.time_lag.seconds),
-                   help="exact: now − timestamp of the record at the committed offset" if health.time_lag.exact
-                   else "estimated from the sampled history")
-    cols[4].metric("ETA", frames.eta_text(health.eta_s, health.totals.total_lag, bool(group.partitions)),
-                   help=f"at current rates: consuming {health.consume_rate_per_s or 0:.1f}/s, "
-                   f"producing {health.produce_rate_per_s or 0:.1f}/s (∞: not catching up)")
     if explanation:
         st.info(explanation, icon=":material/info:")
     if not group.partitions:
         return
     partitions_tab, history_tab, members_tab = st.tabs(["Partitions", "Lag history", "Members"])
     with partitions_tab:
-        table = frames.partitions_frame(health)
-        st.dataframe(badge(table), hide_index=True, placeholder="—", column_config={
-            "Status": STATUS_BADGE,
-            "Lag": st.column_config.ProgressColumn(format="%d", min_value=0,
-                                                   max_value=max(health.totals.max_lag, 1)),
-        })
-        st.download_button("Download CSV", table.to_csv(index=False), f"{group_id}-partitions.csv", "text/csv",
-                           icon=":material/download:")
+        partitions_table(health)
     with history_tab:
         history_charts(group_id)
     with members_tab:
@@ -172,6 +153,32 @@ def group_detail(group_id: str) -> None:
             st.dataframe(frames.members_frame(group), hide_index=True)
         else:
             st.caption("No members: no consumer is running in this group.")
+
+
+def detail_header(health) -> None:
+    st.badge(health.status.value, color=frames.STATUS_COLORS[health.status.value])
+    totals, cols = health.totals, st.columns(5)
+    cols[0].metric("State", health.group.state)
+    cols[1].metric("Members", len(health.group.members))
+    cols[2].metric("Total lag", f"{totals.total_lag:,}", chart_data=health.sparkline or None,
+                   help=f"max partition lag {totals.max_lag:,}; {totals.unknown_partitions} partition(s) "
+                   "with no commit; the line is the last 10 minutes")
+    cols[3].metric("Lag in seconds", frames.format_duration(health.time_lag.seconds),
+                   help="exact: now − timestamp of the record at the committed offset" if health.time_lag.exact
+                   else "estimated from the sampled history")
+    cols[4].metric("ETA", frames.eta_text(health.eta_s, totals.total_lag, bool(health.group.partitions)),
+                   help=f"at current rates: consuming {health.consume_rate_per_s or 0:.1f}/s, "
+                   f"producing {health.produce_rate_per_s or 0:.1f}/s (∞: not catching up)")
+
+
+def partitions_table(health) -> None:
+    table = frames.partitions_frame(health)
+    st.dataframe(badge(table), hide_index=True, placeholder="—", column_config={
+        "Status": STATUS_BADGE,
+        "Lag": st.column_config.ProgressColumn(format="%d", min_value=0, max_value=max(health.totals.max_lag, 1)),
+    })
+    st.download_button("Download CSV", table.to_csv(index=False), f"{health.group_id}-partitions.csv",
+                       "text/csv", icon=":material/download:")
 
 
 def history_charts(group_id: str) -> None:
