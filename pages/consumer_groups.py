@@ -43,7 +43,7 @@ def sample_caption() -> None:
         at = time.strftime("%H:%M:%S", time.localtime(snapshot.error_at_s))
         st.warning(f"The latest sample failed at {at}: {snapshot.error}. Showing the last good sample; "
                    f"retrying every {sampler.interval_s:g} s.", icon=":material/sync_problem:")
-    if sampler.full_every_s > sampler.interval_s:
+    if sampler.full_every_s >= 2 * sampler.interval_s:
         st.caption(f"Big cluster: every group is sampled every {sampler.full_every_s:.0f} s, "
                    f"pinned groups every {sampler.interval_s:g} s.")
 
