@@ -102,6 +102,7 @@ def groups_table(search: str, statuses: list, sort: str, only_lagging: bool) -> 
 
 def back_to_list() -> None:
     st.query_params.pop("group", None)
+    st.session_state.pop("groups_table", None)  # else the old row selection opens the group again
 
 
 def detail_view(group_id: str) -> None:
