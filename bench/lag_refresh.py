@@ -85,9 +85,9 @@ def raw_parallel(admin: AdminClient, batch: int | None = None) -> dict:
     committed = {g: {(tp.topic, tp.partition): tp.offset for tp in f.result(TIMEOUT_S).topic_partitions}
                  for g, f in offsets.items()}
     tps = sorted({tp for c in committed.values() for tp in c})
-    ends = {}
-    for start in range(0, len(tps), batch or len(tps)):
-        ends.update(admin.list_offsets({TopicPartition(t, p): OffsetSpec.latest() for t, p in tps[start:start + (batch or len(tps))]},
+    ends, size = {}, batch or len(tps)
+    for start in range(0, len(tps), size):
+        ends.update(admin.list_offsets({TopicPartition(t, p): OffsetSpec.latest() for t, p in tps[start:start + size]},
                                        request_timeout=TIMEOUT_S))
     high = {(tp.topic, tp.partition): f.result(TIMEOUT_S).offset for tp, f in ends.items()}
     return {g: (states[g], {tp: max(high[tp] - o, 0) for tp, o in c.items()}) for g, c in committed.items()}

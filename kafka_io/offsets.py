@@ -153,7 +153,8 @@ def apply_reset(admin: AdminClient, settings: ClusterSettings, plan: ResetPlan) 
     if not changes:
         raise InvalidInput("nothing to reset: no partition in the preview gets a new offset")
     _refuse_active(_read_group(admin, settings, plan.group_id), "reset its offsets")
-    request = ConsumerGroupTopicPartitions(plan.group_id, [TopicPartition(r.topic, r.partition, r.new) for r in changes])
+    new_offsets = [TopicPartition(r.topic, r.partition, r.new) for r in changes]
+    request = ConsumerGroupTopicPartitions(plan.group_id, new_offsets)
     try:
         (future,) = admin.alter_consumer_group_offsets([request], request_timeout=settings.timeout_s).values()
         result = future.result(timeout=settings.timeout_s + FUTURE_GRACE_S)

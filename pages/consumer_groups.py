@@ -83,7 +83,8 @@ def groups_table(search: str, statuses: list, sort: str, only_lagging: bool) -> 
                 icon=":material/group_off:")
         return
     event = st.dataframe(
-        badge(shown), hide_index=True, placeholder="—", on_select="rerun", selection_mode="single-row", key="groups_table",
+        badge(shown), hide_index=True, placeholder="—", key="groups_table",
+        on_select="rerun", selection_mode="single-row",
         column_config={
             "Pinned": st.column_config.CheckboxColumn("📌", width="small"),
             "Status": STATUS_BADGE,

@@ -64,7 +64,8 @@ class GroupMember:
             "enable.auto.commit": False, "auto.offset.reset": "earliest", "enable.partition.eof": True,
             "receive.message.max.bytes": 2_000_000_000,
         }
-        self._topics, self._commit, self._max, self._on_tick, self._poll_s = topics, commit, max_per_poll, on_tick, poll_s
+        self._topics, self._commit, self._max = topics, commit, max_per_poll
+        self._on_tick, self._poll_s = on_tick, poll_s
         self._thread = threading.Thread(target=self._run, name=f"member-{group}", daemon=True)
         self._thread.start()
 

@@ -33,13 +33,15 @@ FAIL_ON = ("warn", "rewind", "stall", "stop")
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("lag", help="consumer-group lag, lag in seconds and status (OK/WARN/STALL/STOP/REWIND)")
+    parser = subparsers.add_parser(
+        "lag", help="consumer-group lag, lag in seconds and status (OK/WARN/STALL/STOP/REWIND)")
     add_cluster_options(parser)
     parser.add_argument("--group", action="append", metavar="ID", help="only this group (repeatable); default: all")
     add_format_option(parser)
     parser.add_argument("--fail-on", choices=FAIL_ON, help="exit 3 when a group is at or above this status")
     parser.add_argument("--gap", type=float, default=DEFAULT_GAP_S, metavar="SECONDS",
-                        help=f"seconds between the two samples statuses are judged on (default {DEFAULT_GAP_S:g}; 0 = one sample)")
+                        help=f"seconds between the two samples statuses are judged on "
+                             f"(default {DEFAULT_GAP_S:g}; 0 = one sample)")
     parser.set_defaults(func=run)
 
 
