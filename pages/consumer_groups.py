@@ -59,10 +59,10 @@ def list_view() -> None:
     st.multiselect("Incident watch-list: pinned to the top, sampled every interval, kept in the link",
                    ids, key="pins", on_change=set_pins, placeholder="Pin groups to watch…")
     cols = st.columns([3, 3, 2, 2], vertical_alignment="bottom")
-    search = cols[0].text_input("Search", placeholder="group id contains…")
-    statuses = cols[1].multiselect("Status", [s.value for s in Status])
-    sort = cols[2].selectbox("Sort", frames.SORTS)
-    only_lagging = cols[3].toggle("Only lagging")
+    search = cols[0].text_input("Search", placeholder="group id contains…", key="search")
+    statuses = cols[1].multiselect("Status", [s.value for s in Status], key="status_filter")
+    sort = cols[2].selectbox("Sort", frames.SORTS, key="sort")
+    only_lagging = cols[3].toggle("Only lagging", key="only_lagging")
     if st.session_state["pins"] and st.button("Refresh pinned now", icon=":material/refresh:"):
         sampler.refresh_groups(st.session_state["pins"])
     st.fragment(run_every=sampler.interval_s)(groups_table)(search, statuses, sort, only_lagging)
@@ -259,7 +259,7 @@ def delete_section(group) -> None:
         st.caption("Deletes the group and its committed offsets. Consumers that start later with this id "
                    "begin from their auto.offset.reset position.")
         with st.form("delete_form", clear_on_submit=True):
-            typed = st.text_input(f"Type {group.group_id} to confirm")
+            typed = st.text_input(f"Type {group.group_id} to confirm", key="delete_confirm")
             submitted = st.form_submit_button("Delete group", type="primary", icon=":material/delete_forever:")
         if submitted:
             with show_errors("delete"):

@@ -21,11 +21,6 @@ def lagging_group(kafka_bootstrap, unique):
     return topic, group
 
 
-def rows(at, key="groups_table"):
-    df = next(d for d in at.dataframe if d.proto.id and key in d.proto.id) if key else at.dataframe[0]
-    return df.value
-
-
 def texts(elements) -> list[str]:
     return [e.value for e in elements]
 
@@ -35,8 +30,8 @@ def test_list_shows_each_group_with_its_lag(make_app, lagging_group, kafka_boots
     at = make_app(PAGE).run()
     assert not at.exception and not at.error, texts(at.error)
     assert any(c.startswith("Last refreshed at ") for c in texts(at.caption))
-    at.text_input[0].input(group).run()
-    table = at.dataframe[0].value
+    at.text_input(key="search").input(group).run()
+    table = at.main.dataframe[0].value
     assert list(table["Group"]) == [group]
     row = table.iloc[0]
     assert (row["State"], row["Members"], row["Topics"], row["Total lag"], row["Max lag"], row["Unknown"]) == \
@@ -50,16 +45,16 @@ def test_pins_in_the_url_come_first_and_survive_filters(make_app, lagging_group,
     caught_up = unique("caught-up")
     consume_and_commit(kafka_bootstrap, caught_up, topic, {0: 10, 1: 20})
     at = make_app(PAGE, query={"pin": caught_up}).run()
-    assert at.multiselect[0].value == [caught_up]
-    at.text_input[0].input(group).run()  # the search matches only `group`
-    assert list(at.dataframe[0].value["Group"]) == [caught_up, group]
-    at.toggle[0].set_value(True).run()  # only lagging: the pinned group stays anyway
-    table = at.dataframe[0].value
+    assert at.multiselect(key="pins").value == [caught_up]
+    at.text_input(key="search").input(group).run()  # the search matches only `group`
+    assert list(at.main.dataframe[0].value["Group"]) == [caught_up, group]
+    at.toggle(key="only_lagging").set_value(True).run()  # only lagging: the pinned group stays anyway
+    table = at.main.dataframe[0].value
     assert list(table["Group"]) == [caught_up, group]
     assert list(table["Pinned"]) == [True, False]
-    at.multiselect[0].set_value([]).run()
+    at.multiselect(key="pins").set_value([]).run()
     assert at.query_params.get("pin", []) in ([], [""])
-    assert list(at.dataframe[0].value["Group"]) == [group]
+    assert list(at.main.dataframe[0].value["Group"]) == [group]
 
 
 def test_detail_page_by_deep_link(make_app, lagging_group):
@@ -69,7 +64,7 @@ def test_detail_page_by_deep_link(make_app, lagging_group):
     metrics = {m.label: m.value for m in at.metric}
     assert (metrics["State"], metrics["Members"], metrics["Total lag"]) == ("EMPTY", "0", "11")
     assert metrics["Lag in seconds"] != "—"  # exact: read from the record at the committed offset
-    table = at.dataframe[0].value
+    table = at.main.dataframe[0].value
     assert [(r.Topic, r.Partition, r.Committed, r.High, r.Lag, r.Exact) for r in table.itertuples()] == [
         (topic, 0, 4, 10, 6, True), (topic, 1, 15, 20, 5, True)]
     assert any("No consumer is running in this group" in i for i in texts(at.info))
@@ -117,11 +112,11 @@ def test_active_group_gets_the_plain_words_refusal(make_app, kafka_bootstrap, un
 def test_delete_needs_the_typed_id(make_app, lagging_group, kafka_bootstrap):
     _, group = lagging_group
     at = make_app(PAGE, query={"group": group}).run()
-    at.text_input[0].input("wrong")  # a form: the value goes with the submit
+    at.text_input(key="delete_confirm").input("wrong")  # a form: the value goes with the submit
     at.button(key="FormSubmitter:delete_form-Delete group").click().run()
     assert f"delete: type the group id {group!r} exactly to confirm the deletion" in texts(at.error)
     assert group in group_ids(kafka_bootstrap)
-    at.text_input[0].input(group)
+    at.text_input(key="delete_confirm").input(group)
     at.button(key="FormSubmitter:delete_form-Delete group").click().run()
     assert f"Group {group} deleted." in texts(at.success)
     assert group not in group_ids(kafka_bootstrap)
