@@ -68,7 +68,7 @@ def test_detail_page_by_deep_link(make_app, lagging_group):
     assert [(r.Topic, r.Partition, r.Committed, r.High, r.Lag, r.Exact) for r in table.itertuples()] == [
         (topic, 0, 4, 10, 6, True), (topic, 1, 15, 20, 5, True)]
     assert any("No consumer is running in this group" in i for i in texts(at.info))
-    assert "Reset offsets" in [e.label for e in at.expander]
+    assert "Reset offsets" in [e.label for e in at.main.expander]
     assert [b.label for b in at.get("download_button")] == ["Download CSV", "Download history CSV"]
     at.radio(key="history_by").set_value("Partition").run()
     at.selectbox(key="history_window").set_value("1 hour").run()
@@ -128,4 +128,4 @@ def test_read_only_hides_writes(make_app, app_env, lagging_group):
     app_env.setenv("KAFKA_DASHBOARD_READ_ONLY", "1")
     at = make_app(PAGE, query={"group": group}).run()
     assert "Read-only cluster: offset reset and delete are disabled." in texts(at.caption)
-    assert [e.label for e in at.expander] == []
+    assert [e.label for e in at.main.expander] == []
