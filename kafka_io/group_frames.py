@@ -30,6 +30,7 @@ __all__ = [
     "rates_frame",
     "reset_preview_frame",
     "sort_groups",
+    "status_summary",
 ]
 
 STATUS_COLORS = {"OK": "green", "WARN": "orange", "REWIND": "blue", "STALL": "red", "STOP": "red", "UNKNOWN": "gray"}
@@ -81,6 +82,15 @@ def filter_groups(df: pd.DataFrame, statuses: Iterable[str] = (), only_lagging: 
     if search.strip():
         keep &= df["Group"].str.contains(search.strip(), case=False, regex=False)
     return df[keep | df["Pinned"]]
+
+
+def status_summary(df: pd.DataFrame, shown: int) -> str:
+    """'12 groups: STOP 2 · OK 10', with ' (showing N)' when filters hide some."""
+    if df.empty:
+        return "No consumer groups yet."
+    counts = df["Status"].value_counts()
+    by_status = " · ".join(f"{s} {counts[s]}" for s in sorted(counts.index, key=lambda s: -_RANK[s]))
+    return f"{len(df)} groups: {by_status}" + (f" (showing {shown})" if shown != len(df) else "")
 
 
 def sort_groups(df: pd.DataFrame, by: str = SORTS[0]) -> pd.DataFrame:

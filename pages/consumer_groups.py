@@ -74,9 +74,7 @@ def groups_table(search: str, statuses: list, sort: str, only_lagging: bool) -> 
     sample_caption()
     df = frames.groups_frame(sampler.health().values(), pins)
     shown = frames.sort_groups(frames.filter_groups(df, statuses, only_lagging, search), sort)
-    counts = df["Status"].value_counts()
-    st.caption(" · ".join(f"{s.value} {counts.get(s.value, 0)}" for s in Status if counts.get(s.value, 0))
-               or "No consumer groups yet.")
+    st.caption(frames.status_summary(df, len(shown)))
     if shown.empty:
         st.info("No group matches these filters." if len(df) else
                 "No consumer groups on this cluster yet. Groups appear here once a consumer commits offsets.",

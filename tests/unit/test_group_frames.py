@@ -177,3 +177,10 @@ ETA_TEXT_CASES = [
 @pytest.mark.parametrize(("eta_s", "total_lag", "has_partitions", "text"), ETA_TEXT_CASES)
 def test_eta_text(eta_s, total_lag, has_partitions, text):
     assert frames.eta_text(eta_s, total_lag, has_partitions) == text
+
+
+def test_status_summary_counts_every_group_worst_first():
+    df = frames.groups_frame(GROUPS, ["echo-pinned"])
+    assert frames.status_summary(df, len(df)) == "5 groups: STOP 2 · WARN 1 · OK 2"
+    assert frames.status_summary(df, 2) == "5 groups: STOP 2 · WARN 1 · OK 2 (showing 2)"
+    assert frames.status_summary(df.iloc[0:0], 0) == "No consumer groups yet."
