@@ -25,13 +25,19 @@ from kafka_io import topic_details as details
 from kafka_io.topic_details import GroupStates, TopicConfigs, TopicGroups
 from kafka_io.topic_rates import advance, pair_rate_per_s, topic_rate_per_s
 from kafka_io.topics import ClusterSnapshot, TopicSummary, cluster_snapshot, is_internal
+from kafka_io.exact_lag import exact_time_lags
+from kafka_io.group_models import PartitionLag
+from kafka_io.lag import TimeLag, partition_lag
+from kafka_io.sampler import LagSampler
 
 __all__ = [
     "CLUSTER_INFO_TTL_S",
     "admin_client",
     "cluster_info",
     "configured_clusters",
+    "exact_lag_seconds",
     "forget_clients",
+    "lag_sampler",
     "producer",
     "SNAPSHOT_TTL_S",
     "TopicsView",
@@ -186,3 +192,31 @@ def forget_topic_data() -> None:
     topic_configs.clear()
     topic_groups.clear()
     group_states.clear()
+# --- Consumer groups and lag (issue 4) -------------------------------------
+
+EXACT_LAG_TTL_S = 5
+
+
+def _stop_sampler(sampler: LagSampler) -> None:
+    sampler.stop()
+
+
+@st.cache_resource(show_spinner=False, max_entries=16, on_release=_stop_sampler)
+def lag_sampler(settings: ClusterSettings) -> LagSampler:
+    """THE lag sampler of this cluster in this process, shared by every session.
+
+    Started by the first page view; its thread keeps running across reruns.
+    Not dropped by forget_clients(): it keeps its history through an outage
+    and resumes by itself.
+    """
+    return LagSampler(settings).start()
+
+
+@st.cache_data(ttl=EXACT_LAG_TTL_S, show_spinner=False, max_entries=64)
+def exact_lag_seconds(
+    settings: ClusterSettings, group_id: str, positions: tuple[tuple[str, int, int | None, int | None], ...]
+) -> dict[tuple[str, int], TimeLag]:
+    """Exact time lag of a group's partitions, keyed by the (topic, partition,
+    committed, high) positions so a new commit or record reads again."""
+    partitions = [PartitionLag(t, p, c, h, partition_lag(h, c)) for t, p, c, h in positions]
+    return exact_time_lags(settings, partitions)
