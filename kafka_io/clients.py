@@ -148,13 +148,15 @@ def translate_error(exc: BaseException, settings: ClusterSettings, what: str = "
     subject = f"{what}: " if what else ""
     if isinstance(err, KafkaError):
         code = err.code()
-        if code in _UNREACHABLE or (code in _TIMEOUTS and not what):
-            detail = tcp_reason(settings.bootstrap_servers) or _reason(err)
-            return Unavailable(f"Cannot reach Kafka at {settings.bootstrap_servers}: {detail}")
-        if code in _TIMEOUTS:
+        if code in _UNREACHABLE or code in _TIMEOUTS:
+            refused = tcp_reason(settings.bootstrap_servers)
+            if refused:
+                return Unavailable(f"Cannot reach Kafka at {settings.bootstrap_servers}: {refused}")
+            if code in _UNREACHABLE:
+                return Unavailable(f"Cannot reach Kafka at {settings.bootstrap_servers}: {_reason(err)}")
             return Timeout(
-                f"Cannot reach Kafka at {settings.bootstrap_servers}: "
-                f"no answer within {settings.timeout_s:g} s ({_reason(err)})"
+                f"Cannot reach Kafka at {settings.bootstrap_servers}: {subject}"
+                f"no answer within {settings.timeout_s:g} s"
             )
         if code in _NOT_FOUND:
             return NotFound(f"{subject}{_reason(err)}")

@@ -40,7 +40,7 @@ from kafka_io.produce_input import (
     check_event,
     with_source,
 )
-from kafka_io.produce_target import refuse_if_read_only
+from kafka_io.topic_admin import check_writable
 from kafka_io.validation import EventSpec
 
 __all__ = [
@@ -172,7 +172,7 @@ def send_one(
 ) -> DeliveryResult:
     """Send one checked event and wait (at most ``confirm_timeout_s``) for the broker's answer."""
     settings = handle.settings
-    refuse_if_read_only(settings, "sending events")
+    check_writable(settings, "sending events")
     check_event(event, limits)
     args = (limits.topic, event.value, event.key, -1 if event.partition is None else event.partition)
     kwargs = {"timestamp": _check_timestamp(timestamp_ms), "headers": with_source(event.headers)}
@@ -259,7 +259,7 @@ def start_burst(
     producer_factory: Callable[[], Producer] | None = None,
 ) -> Burst:
     """Start a checked burst (see burst_source.plan_*) in a worker thread; poll ``progress()``."""
-    refuse_if_read_only(settings, "sending events")
+    check_writable(settings, "sending events")
     factory, release = _burst_producers(settings, limits)
     burst = Burst(
         limits.topic, source, producer_factory or factory, confirm_timeout_s=confirm_timeout_s(settings),

@@ -17,7 +17,7 @@ from kafka_io.eventfiles import parse_event_file
 from kafka_io.produce_input import (
     build_event, check_specs, headers_from_rows, parse_timestamp, pretty_json, with_source,
 )  # fmt: skip
-from kafka_io.produce_target import MAX_NEW_TOPIC_PARTITIONS, create_topic
+from kafka_io.topic_admin import MAX_PARTITIONS, create_topic
 from kafka_io.producer import send_one, start_burst
 from kafka_io.templates import PLACEHOLDER_KINDS
 from kafka_io.shell import page_settings
@@ -66,18 +66,24 @@ def _create(topic: str) -> None:
     if not state.get("create_confirm"):
         return _flash("error", "Tick the box to confirm creating the topic.")
     try:
-        create_topic(resources.admin_client(settings), settings, topic, int(state["create_partitions"]))
+        create_topic(resources.admin_client(settings), settings, topic, int(state["create_partitions"]),
+                     int(state["create_replication"]))  # fmt: skip
     except KafkaIOError as exc:
         return _flash("error", f"Creating the topic: {exc}")
     resources.produce_topics.clear()
+    resources.forget_topic_data()  # the Topics page shows it at once too
     _flash("success", f"Created topic `{topic}`.")
 
 
 def _create_missing(topic: str) -> None:
     st.info(f"Topic `{topic}` does not exist yet.", icon=":material/help:")
     with st.form("create_form"):
-        st.number_input("Partitions", min_value=1, max_value=MAX_NEW_TOPIC_PARTITIONS, value=3, key="create_partitions")
-        st.checkbox(f"Yes, create topic {topic} (replication: the cluster's default)", key="create_confirm")
+        brokers = len(resources.cluster_info(settings).brokers)
+        left, right = st.columns(2)
+        left.number_input("Partitions", min_value=1, max_value=MAX_PARTITIONS, value=3, key="create_partitions")
+        right.number_input("Replication factor", min_value=1, max_value=max(brokers, 1), value=min(3, max(brokers, 1)),
+                           key="create_replication")  # fmt: skip
+        st.checkbox(f"Yes, create topic {topic}", key="create_confirm")
         st.form_submit_button("Create topic", type="primary", on_click=_create, args=(topic,))
 
 

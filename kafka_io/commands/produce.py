@@ -19,7 +19,8 @@ from kafka_io.config import ClusterSettings
 from kafka_io.errors import InvalidInput
 from kafka_io.eventfiles import parse_event_file
 from kafka_io.produce_input import TopicLimits, build_event, encode_value, refuse_reserved
-from kafka_io.produce_target import refuse_if_read_only, topic_limits
+from kafka_io.produce_target import topic_limits
+from kafka_io.topic_admin import check_writable
 from kafka_io.producer import BurstInterrupted, send_burst
 from kafka_io.user_templates import all_templates
 from kafka_io.validation import parse_header, validate_count, validate_rate, validate_topic_name
@@ -119,7 +120,7 @@ def _progress(progress: BurstProgress) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
-    refuse_if_read_only(settings, "sending events")
+    check_writable(settings, "sending events")
     headers = _local_checks(args)
     limits = topic_limits(make_admin(settings), settings, args.topic)
     source = _plan(args, settings, limits, headers)

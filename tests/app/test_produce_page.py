@@ -41,7 +41,7 @@ def submit(at, label: str):
 def test_the_target_shows_partitions_and_the_size_limit(page, topic):
     assert page.title[0].value == "Produce"
     assert page.selectbox(key="produce_topic").value == topic
-    assert texts(page.caption)[0] == f"2 partitions · messages up to 1,048,588 bytes (max.message.bytes of topic '{topic}')"
+    assert texts(page.main.caption)[0] == f"2 partitions · messages up to 1,048,588 bytes (max.message.bytes of topic '{topic}')"
     assert [t.label for t in page.tabs] == ["Single event", "Template burst", "Upload file"]
 
 
@@ -75,8 +75,8 @@ def test_send_one_shows_the_delivery_report(page, topic, settings):
     submit(page, "Send one")
     assert texts(page.error) == []
     assert texts(page.success) == [f"Delivered to {topic} partition 1 at offset 0"]
-    assert page.code[0].value == '{\n  "event_type": "user_signup",\n  "user_id": 123\n}'
-    assert f"of 1,048,588 bytes (max.message.bytes of topic '{topic}')" in " ".join(texts(page.caption))
+    assert page.main.code[0].value == '{\n  "event_type": "user_signup",\n  "user_id": 123\n}'
+    assert f"of 1,048,588 bytes (max.message.bytes of topic '{topic}')" in " ".join(texts(page.main.caption))
     result = page.session_state["produce_last"]
     assert (result.partition, result.offset, result.error) == (1, 0, None)
 
@@ -102,7 +102,7 @@ def test_a_templated_burst_runs_to_its_summary(page, topic):
     page.number_input(key="burst_count").set_value(0)
     submit(page, "Start burst")
     assert texts(page.error) == ["count must be a whole number from 1 to 1,000,000, got 0"]
-    assert [c.value for c in page.code] == ['{"n": 1}', '{"n": 2}', '{"n": 3}']
+    assert [c.value for c in page.main.code] == ['{"n": 1}', '{"n": 2}', '{"n": 3}']
 
     page.number_input(key="burst_count").set_value(50)
     submit(page, "Start burst")
@@ -128,7 +128,7 @@ def test_uploads_get_a_validation_report_before_sending(page):
     page.get("file_uploader")[0].set_value(("events.jsonl", bad, "application/json")).run()
     assert texts(page.error) == ["2 bad lines: fix the file and upload it again. Nothing has been sent."]
     assert {m.label: m.value for m in page.metric} == {"Good events": "1", "Bad lines": "2"}
-    report = next(d.value for d in page.dataframe if list(d.value.columns) == ["line", "problem"])
+    report = next(d.value for d in page.main.dataframe if list(d.value.columns) == ["line", "problem"])
     assert report.to_dict("records") == [
         {"line": 2, "problem": "invalid JSON at column 1: invalid literal, expected 'null'"},
         {"line": 3, "problem": f"partition 5 {NO_PARTITION}"},
@@ -151,7 +151,7 @@ def test_a_missing_topic_is_created_after_confirmation(make_app, app_env, unique
     at.checkbox[0].check()
     submit(at, "Create topic")
     assert texts(at.success) == [f"Created topic `{name}`."]
-    assert texts(at.caption)[0].startswith("3 partitions · ")
+    assert texts(at.main.caption)[0].startswith("3 partitions · ")
 
 
 def test_read_only_disables_the_page(make_app, app_env, topic):
@@ -192,7 +192,7 @@ def test_failed_events_are_listed_and_offered_for_download(make_app, app_env, ka
     assert burst.wait(30).failed == 3
     at.run()
     assert texts(at.subheader) == [f"Burst to {name}: 3 failed"]
-    failures = next(d.value for d in at.dataframe if list(d.value.columns) == ["index", "reason"])
+    failures = next(d.value for d in at.main.dataframe if list(d.value.columns) == ["index", "reason"])
     assert failures.to_dict("records") == [{"index": i, "reason": "Broker: Message size too large"} for i in (9, 10, 11)]
     assert [b.label for b in at.get("download_button")] == ["Download failed events (JSONL, ready to upload again)"]
     events, bad = parse_jsonl(burst.failures_jsonl())

@@ -15,7 +15,7 @@ from kafka_io.burst_source import plan_spec_burst, plan_template_burst
 from kafka_io.clients import make_admin
 from kafka_io.errors import KafkaIOError, NotFound, ReadOnly
 from kafka_io.produce_input import SOURCE_HEADER, build_event
-from kafka_io.produce_target import create_topic as create_topic_io
+from kafka_io.topic_admin import create_topic as create_topic_io
 from kafka_io.produce_target import list_topic_names, topic_limits
 from kafka_io.producer import ProducerHandle, send_one, start_burst
 from kafka_io.validation import EventSpec, encoded_size
@@ -129,7 +129,7 @@ def test_unknown_topics_are_not_created_by_looking_them_up(settings, unique):
     assert name not in list_topic_names(admin, settings)
     create_topic_io(admin, settings, name, 4)
     assert limits_of(settings, name).partitions == 4
-    with pytest.raises(KafkaIOError, match=f"creating topic '{name}': .*already exists"):
+    with pytest.raises(KafkaIOError, match=f"create topic '{name}': .*already exists"):
         create_topic_io(admin, settings, name, 4)
 
 
