@@ -7,20 +7,18 @@ message or a million-event replay cannot grow memory without limit.
 
 from __future__ import annotations
 
-import base64
 from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 from kafka_io.errors import InvalidInput
-from kafka_io.jsonexact import JSONDecodeError, loads_exact
-from kafka_io.preview import MAX_PREVIEW_PARSE_BYTES, decode_preview
+from kafka_io.preview import decode_preview
 
 __all__ = [
     "TAIL_MAX", "MAX_RAW_BYTES", "TAIL_RAW_BUDGET_BYTES", "PREVIEW_CHARS", "KEY_CHARS",
     "MAX_HEADERS_SHOWN", "HEADER_VALUE_CHARS", "MAX_LAST_N", "RATE_OVER_S",
     "Baseline", "StartPosition", "TailRecord", "TailRing", "TailSnapshot", "since",
-    "make_record", "filter_records", "rates_from_series", "payload_view", "hexdump", "text_or_base64",
+    "make_record", "filter_records", "rates_from_series",
 ]  # fmt: skip
 
 TAIL_MAX = 500  # messages kept for the live tail
@@ -32,7 +30,6 @@ MAX_HEADERS_SHOWN = 20
 HEADER_VALUE_CHARS = 200
 MAX_LAST_N = 100_000
 RATE_OVER_S = 5  # "current rate" = mean over the last 5 complete seconds
-HEX_DUMP_MAX_BYTES = 65_536  # a 1 MB dump would be 4 MB of text in the browser
 
 _START_KINDS = ("latest", "earliest", "last", "timestamp")
 
@@ -273,47 +270,3 @@ def filter_records(records: Iterable[TailRecord], types: Iterable[str] = (), tex
 def _haystack(record: TailRecord) -> str:
     headers = " ".join(f"{name}={value}" for name, value in record.headers)
     return f"{record.topic}\n{record.key}\n{record.type}\n{record.preview}\n{headers}".casefold()
-
-
-def payload_view(record: TailRecord) -> tuple[str, object]:
-    """How to show a record's full payload: ("json", obj), ("text", str), ("hex", dump) or ("none", reason).
-
-    JSON is parsed exactly (integers beyond 64 bits keep their digits); text and
-    hex are meant for st.code, never markdown.
-    """
-    raw = record.raw
-    if record.kind == "null":
-        return "none", "This message has no value (a tombstone)."
-    if raw is None:
-        return "none", "The full payload is no longer held (older than the tail's memory budget); preview only."
-    if record.raw_complete and record.kind == "json" and len(raw) <= MAX_PREVIEW_PARSE_BYTES:
-        try:
-            return "json", loads_exact(raw)
-        except (JSONDecodeError, RecursionError):
-            pass
-    if record.kind in ("json", "text"):
-        return "text", raw.decode("utf-8", "replace")
-    if len(raw) > HEX_DUMP_MAX_BYTES:
-        return "hex", f"{hexdump(raw[:HEX_DUMP_MAX_BYTES])}\n… first {HEX_DUMP_MAX_BYTES} of {record.value_size} bytes"
-    return "hex", hexdump(raw)
-
-
-def hexdump(data: bytes, width: int = 16) -> str:
-    """Classic offset / hex / ASCII dump, printable ASCII only in the right column."""
-    lines = []
-    for start in range(0, len(data), width):
-        chunk = data[start : start + width]
-        hexed = " ".join(f"{b:02x}" for b in chunk)
-        text = "".join(chr(b) if 0x20 <= b < 0x7F else "." for b in chunk)
-        lines.append(f"{start:08x}  {hexed:<{width * 3 - 1}}  {text}")
-    return "\n".join(lines)
-
-
-def text_or_base64(data: bytes | None) -> str | None:
-    """UTF-8 text when the bytes are valid UTF-8, else base64 (the CLI's jsonl rule)."""
-    if data is None:
-        return None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return base64.b64encode(data).decode("ascii")

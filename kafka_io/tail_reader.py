@@ -12,6 +12,7 @@ partition's position, so reading resumes where it stopped.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import deque
@@ -38,6 +39,8 @@ OFFSET_TAIL_BASE = -2000  # librdkafka's logical offset "N before the end" is OF
 
 STARTING, RUNNING, RECONNECTING = "starting", "running", "reconnecting…"
 TOPIC_DELETED, WAITING, PAUSED, STOPPED, FAILED = "topic deleted", "waiting for topic", "paused", "stopped", "failed"
+
+log = logging.getLogger("kafka_io")
 
 _GONE = {KafkaError.UNKNOWN_TOPIC_OR_PART, KafkaError._UNKNOWN_TOPIC, KafkaError._UNKNOWN_PARTITION}
 _counts_lock = threading.Lock()
@@ -90,6 +93,7 @@ class TailReader:
         conf = viewer_consumer_config(self.settings)
         conf["error_cb"] = self._on_client_error
         conf["client.id"] = "kdash-tail"
+        conf["logger"] = _DEBUG_ONLY  # reconnect noise is our status, not a log line for users
         self._consumer = Consumer(conf)
         _count(1)
         self.maintain()
@@ -103,6 +107,11 @@ class TailReader:
             consumer.close()
         except (KafkaException, RuntimeError):
             pass  # closing a consumer whose broker is gone must not hide the real error
+
+    @property
+    def missing_topics(self) -> list[str]:
+        """Selected topics that are not being read (never seen, or deleted)."""
+        return [t for t in self.topics if t not in self._assigned]
 
     @property
     def partitions(self) -> int:
@@ -267,12 +276,22 @@ class TailReader:
             rest = [t for t in self.topics if t in self._assigned]
             tail = f"; still reading {', '.join(rest)}" if rest else ""
             return TOPIC_DELETED, f"Topic {', '.join(deleted)} was deleted{tail}. Reading resumes if it is created again."
-        waiting = [t for t in self.topics if t not in self._assigned]
+        waiting = self.missing_topics
         if waiting:
             return WAITING, f"Topic {', '.join(waiting)} does not exist (yet); waiting for it."
         if self._user_paused:
             return PAUSED, "Paused: nothing is read until you resume."
         return RUNNING, ""
+
+
+class _DebugOnlyLogger:
+    """librdkafka logs connection failures as errors; we report them through status() instead."""
+
+    def log(self, level: int, msg: str, *args) -> None:
+        log.debug(msg, *args)
+
+
+_DEBUG_ONLY = _DebugOnlyLogger()
 
 
 def _unreachable(exc: KafkaException) -> bool:
