@@ -97,6 +97,14 @@ class TypeSpec:
             raise InvalidInput(f"type spec {text!r} needs a name after ':'")
         return cls(source, rest)  # "key:x" is refused by __post_init__
 
+    def __str__(self) -> str:
+        """The text ``parse`` reads back: ``auto``, ``key``, ``header:NAME`` or ``field:PATH``."""
+        if self.source == "key":
+            return "key"
+        if self.path is None:
+            return "auto"
+        return f"{self.source}:{self.path}"
+
 
 def _check_path(source: str, path: str) -> None:
     if not path or path != path.strip() or not path.isprintable():
