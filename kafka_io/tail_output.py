@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 
 from kafka_io.jsonexact import JSONDecodeError, loads_exact
-from kafka_io.preview import MAX_PREVIEW_PARSE_BYTES
+from kafka_io.preview import MAX_PREVIEW_PARSE_BYTES, has_control_chars
 from kafka_io.tail_model import TailRecord
 
 __all__ = ["HEX_DUMP_MAX_BYTES", "TailSummary", "hexdump", "payload_view", "text_or_base64"]
@@ -51,13 +51,19 @@ def hexdump(data: bytes, width: int = 16) -> str:
 
 
 def text_or_base64(data: bytes | None) -> str | None:
-    """UTF-8 text when the bytes are valid UTF-8, else base64 (the CLI's jsonl rule)."""
+    """Text when the bytes are UTF-8 without control characters (as in previews), else base64.
+
+    The CLI's jsonl rule: NUL and other C0 controls mark binary formats (Avro, Protobuf).
+    """
     if data is None:
         return None
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
+        text = None
+    if text is None or has_control_chars(text):
         return base64.b64encode(data).decode("ascii")
+    return text
 
 
 class TailSummary:

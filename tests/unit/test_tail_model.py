@@ -230,8 +230,13 @@ def test_hexdump_layout():
 
 @pytest.mark.parametrize(
     "data, expected",
-    [(None, None), (b"caf\xc3\xa9", "café"), (b"\xff\x00", base64.b64encode(b"\xff\x00").decode())],
-    ids=["01-null", "02-utf8", "03-binary-base64"],
+    [
+        (None, None),  # 1.
+        (b"caf\xc3\xa9\n\tok", "café\n\tok"),  # 2. text with newline and tab
+        (b"\xff\x00", base64.b64encode(b"\xff\x00").decode()),  # 3. not UTF-8
+        (b"\x00\x02ab", base64.b64encode(b"\x00\x02ab").decode()),  # 4. valid UTF-8 but binary (Avro-like)
+    ],
+    ids=["01-null", "02-utf8", "03-not-utf8", "04-control-chars"],
 )
 def test_text_or_base64(data, expected):
     assert text_or_base64(data) == expected
