@@ -33,7 +33,7 @@ TYPE_LABELS = {
     "auto": "Auto: event_type, type, eventType, event.type, CloudEvents",
     "field": "JSON field path", "header": "Header", "key": "Message key",
 }  # fmt: skip
-SOURCE_KEY, LINK_KEY = "live_selected_source", "live_link"
+SOURCE_KEY, LINK_KEY, LINK_WARNINGS_KEY = "live_selected_source", "live_link", "live_link_warnings"
 SHOWN_KEY, PINNED_KEY, SELECTED_KEY, GEN_KEY = "live_shown", "live_pinned", "live_selected", "live_tail_gen"
 
 
@@ -51,18 +51,18 @@ def _from_link() -> Source | None:
     if not asked or st.session_state.get(LINK_KEY) == link:
         return None
     st.session_state[LINK_KEY] = link
+    warnings = st.session_state[LINK_WARNINGS_KEY] = []
     topics = tuple(dict.fromkeys(t.strip() for t in asked if _valid_topic(t)))
     if len(topics) < len(set(asked)):
-        st.warning("Ignoring topic names in the link that Kafka would not accept.", icon=":material/link_off:")
-    if not topics:
-        return None
+        warnings.append("Ignoring topic names in the link that Kafka would not accept.")
     try:
         start = StartPosition.parse(link[1])
         spec = TypeSpec.parse(link[2])
-    except InvalidInput as exc:
-        st.warning(f"Ignoring part of the link: {exc}", icon=":material/link_off:")
+    except InvalidInput:  # the message would echo the link's text, which must not become markup
+        warnings.append("Ignoring the link's from/type value: use from=latest|earliest|last:N|timestamp:MS "
+                        "and type=auto|key|header:NAME|field:PATH.")
         start, spec = StartPosition(), TypeSpec("field")
-    return Source(topics, start, spec)
+    return Source(topics, start, spec) if topics else None
 
 
 def _valid_topic(name: str) -> bool:
@@ -122,25 +122,29 @@ def _on_pick(table_key: str) -> None:
     st.session_state[SELECTED_KEY] = shown[rows[0]] if rows and rows[0] < len(shown) else None
 
 
+def _clear(view) -> None:
+    view.clear()
+    _reset_tail()
+
+
 def _controls(view) -> int:
+    # Callbacks run before the rerun, so the buttons and the data already show the new state.
     window_col, pause_col, clear_col, _ = st.columns([3, 1, 1, 4], vertical_alignment="bottom")
     label = window_col.segmented_control("Window", list(WINDOWS_S), default="5 min", key="live_window", required=True)
     window_s = WINDOWS_S[label or "5 min"]
     if view.paused:
-        if pause_col.button("Resume", icon=":material/play_arrow:", width="stretch"):
-            view.resume()
-    elif pause_col.button("Pause", icon=":material/pause:", width="stretch"):
-        view.pause(window_s)
-    if clear_col.button("Clear", icon=":material/delete_sweep:", width="stretch"):
-        view.clear()
-        _reset_tail()
+        pause_col.button("Resume", icon=":material/play_arrow:", width="stretch", on_click=view.resume)
+    else:
+        pause_col.button("Pause", icon=":material/pause:", width="stretch", on_click=view.pause, args=(window_s,))
+    clear_col.button("Clear", icon=":material/delete_sweep:", width="stretch", on_click=_clear, args=(view,))
     return window_s
 
 
 def _status(snap: TailSnapshot, source: Source) -> None:
     badge_col, text_col = st.columns([1, 5], vertical_alignment="center")
+    label = "paused" if snap.paused else snap.status
     with badge_col:
-        st.badge("paused" if snap.paused else snap.status, color=STATUS_COLORS.get(snap.status, "gray"))
+        st.badge(label, color=STATUS_COLORS.get(label, "gray"))
     who = f"shared by {snap.viewers} viewer{'s' * (snap.viewers != 1)}" if snap.shared else "private to this tab"
     # Plain text: a header name or field path from a link must not become markup.
     text_col.text(f"Reading {', '.join(source.topics)} from {START_LABELS[source.start.kind].lower()} "
@@ -244,8 +248,11 @@ current = st.session_state.get(SOURCE_KEY) or Source(())
 chosen = _source_form(names, current)
 if chosen is not None:
     st.session_state[SOURCE_KEY] = current = chosen
+    st.session_state[LINK_WARNINGS_KEY] = []
     _write_link(chosen)
     _reset_tail()
+for warning in st.session_state.get(LINK_WARNINGS_KEY, []):
+    st.warning(warning, icon=":material/link_off:")
 
 if not current.topics:
     if names:
