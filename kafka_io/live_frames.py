@@ -70,11 +70,11 @@ def rate_chart(snapshot: TailSnapshot) -> alt.LayerChart | alt.Chart:
     x = alt.X("time:T", title=None, scale=alt.Scale(domain=domain), axis=alt.Axis(format="%H:%M:%S"))
     areas = (
         alt.Chart(rates)
-        .mark_area(interpolate="step-after", opacity=0.85)
+        .mark_area(interpolate="linear", opacity=0.85)
         .encode(
             x=x,
             y=alt.Y("events/s:Q", stack="zero", title="events/s"),
-            color=alt.Color("type:N", title="type", sort=_chart_types(snapshot) + [OTHER]),
+            color=alt.Color("type:N", title="type", sort=_chart_types(snapshot) + [OTHER], scale=alt.Scale(scheme="tableau10")),
             tooltip=[alt.Tooltip("time:T", format="%H:%M:%S"), "type:N", "events/s:Q"],
         )
     )
@@ -111,7 +111,7 @@ def type_frame(snapshot: TailSnapshot) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["type", "count", "share %", "rate /s", "last seen"])
 
 
-TAIL_COLUMNS = ["time", "topic", "partition", "offset", "key", "type", "headers", "value", "injected"]
+TAIL_COLUMNS = ["time", "type", "injected", "topic", "partition", "offset", "key", "value", "headers"]
 
 
 def tail_frame(records: list[TailRecord] | tuple[TailRecord, ...]) -> pd.DataFrame:
@@ -119,9 +119,8 @@ def tail_frame(records: list[TailRecord] | tuple[TailRecord, ...]) -> pd.DataFra
     rows = [
         (
             _clock(r.ts_ms / 1000, with_ms=True) if r.ts_ms >= 0 else "—",
-            r.topic, r.partition, r.offset, r.key, r.type,
+            r.type, "⚑ dashboard" if r.injected else "", r.topic, r.partition, r.offset, r.key, r.preview,
             "; ".join(f"{name}={value}" for name, value in r.headers),
-            r.preview, "⚑ dashboard" if r.injected else "",
         )  # fmt: skip
         for r in records
     ]

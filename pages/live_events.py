@@ -83,7 +83,7 @@ def _write_link(source: Source) -> None:
 
 def _source_form(names: list[str], current: Source) -> Source | None:
     with st.form("live_source"):
-        topic_col, start_col, time_col, type_col = st.columns([4, 2, 2, 3])
+        topic_col, start_col, time_col, type_col = st.columns([4, 2, 3, 3])
         options = names + [t for t in current.topics if t not in names]
         topics = topic_col.multiselect("Topics", options, default=list(current.topics), placeholder="Choose topics")
         kinds = list(START_LABELS)
@@ -178,7 +178,7 @@ def _rates(snap: TailSnapshot, source: Source) -> None:
 
 
 def _tail(snap: TailSnapshot) -> None:
-    st.subheader("Live tail")
+    st.subheader("Live tail", anchor=False)
     type_col, text_col = st.columns([2, 3])
     chosen = st.session_state.get("live_filter_types") or []
     types = type_col.multiselect("Filter by type", sorted(set(snap.totals) | set(chosen)), key="live_filter_types")

@@ -50,7 +50,7 @@ def test_type_frame_shares_and_order():
 def test_tail_frame_is_text_with_markers():
     records = [make_record(1, "t", 0, 7, 1_000_500, b"k", [("x-kdash-source", b"dashboard")], b"**bold**", "a", True)]
     frame = tail_frame(records)
-    assert list(frame.columns) == ["time", "topic", "partition", "offset", "key", "type", "headers", "value", "injected"]
+    assert list(frame.columns) == ["time", "type", "injected", "topic", "partition", "offset", "key", "value", "headers"]
     row = frame.iloc[0]
     assert (row["value"], row["headers"], row["injected"]) == ("**bold**", "x-kdash-source=dashboard", "⚑ dashboard")
     assert row["time"].endswith(".500")
