@@ -30,7 +30,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -176,36 +175,6 @@ def proc_cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
 
 
-class App:
-    def __init__(self, bootstrap: str, log_path: Path):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("KAFKA_")}
-        env["KAFKA_BOOTSTRAP_SERVERS"] = bootstrap
-        self._log = open(log_path, "wb")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(self.port),
-             "--server.headless", "true"], cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-            start_new_session=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("streamlit did not start")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self._log.close()
-
-
 def seen_on_page(page) -> int:
     text = page.get_by_test_id("stMetric").filter(has_text="Events seen").inner_text()
     return int(text.split("\n")[-1].replace(",", "").split()[0])
@@ -213,17 +182,18 @@ def seen_on_page(page) -> int:
 
 def browser_phase(bootstrap: str, broker_pid: int, rss_events: int, idle_s: float, skip_rss: bool, skip_idle: bool,
                   workdir: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
     if not Path(CHROMIUM).exists():
         print(f"browser phase skipped: {CHROMIUM} is missing")
         return
-    app = App(bootstrap, workdir / "streamlit.log")
+    from e2e.conftest import CHROMIUM_ARGS, StreamlitServer  # the e2e tier's server: same flags, same config
+    from playwright.sync_api import sync_playwright
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KAFKA_")}
+    env["KAFKA_BOOTSTRAP_SERVERS"] = bootstrap
+    app = StreamlitServer(env, workdir / "streamlit.log")
     try:
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             if not skip_rss:
                 rss_phase(bootstrap, app, page, rss_events)
@@ -234,7 +204,7 @@ def browser_phase(bootstrap: str, broker_pid: int, rss_events: int, idle_s: floa
         app.stop()
 
 
-def open_live(app: App, page, topic: str) -> None:
+def open_live(app, page, topic: str) -> None:
     page.goto(f"{app.url}/live_events?topic={topic}&from=latest")
     page.get_by_text("running", exact=True).first.wait_for(timeout=60_000)
 
@@ -247,7 +217,7 @@ def wait_seen(page, expected: int, timeout_s: float) -> None:
         time.sleep(0.5)
 
 
-def rss_phase(bootstrap: str, app: App, page, events: int) -> None:
+def rss_phase(bootstrap: str, app, page, events: int) -> None:
     topic = "bench-flow"
     create_topic(bootstrap, topic, {"retention.bytes": str(RSS_TOPIC_RETENTION_BYTES)})
     open_live(app, page, topic)
@@ -267,7 +237,7 @@ def rss_phase(bootstrap: str, app: App, page, events: int) -> None:
           f"growth {after - before:+.1f} MB (target <= {TARGET_RSS_MB:g} MB; {events / took:,.0f} events/s end to end)")
 
 
-def idle_phase(bootstrap: str, app: App, broker_pid: int, page, idle_s: float) -> None:
+def idle_phase(bootstrap: str, app, broker_pid: int, page, idle_s: float) -> None:
     topic = "bench-idle"
     create_topic(bootstrap, topic)
     open_live(app, page, topic)
