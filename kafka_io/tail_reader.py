@@ -240,8 +240,9 @@ class TailReader:
         tps = [TopicPartition(topic, p, offsets[p]) for p in new]
         try:
             self._consumer.incremental_assign(tps)
-            if self._user_paused:
-                self._consumer.pause(tps)
+            # librdkafka keeps a partition's pause flag across unassign/assign: a
+            # recreated topic paused at its old end of log would never be fetched.
+            (self._consumer.pause if self._user_paused else self._consumer.resume)(tps)
         except KafkaException as exc:
             raise translate_error(exc, self.settings, f"assigning {topic}") from None
         self._assigned[topic] = max(partitions) + 1
