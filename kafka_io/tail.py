@@ -17,13 +17,19 @@ import logging
 import threading
 import time
 import uuid
-from collections import deque
+from collections import Counter, deque
+from itertools import repeat
+from operator import floordiv, itemgetter
+
+from confluent_kafka import Message
 
 from kafka_io.clients import SOURCE_HEADER
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError
 from kafka_io.rates import MAX_WINDOW_S, RateBuckets, TypeSpec, make_extractor
-from kafka_io.tail_model import TAIL_MAX, StartPosition, TailRing, TailSnapshot, make_record, rates_from_series
+from kafka_io.tail_model import (
+    MAX_RAW_BYTES, TAIL_MAX, StartPosition, TailRecord, TailRing, TailSnapshot, make_record, rates_from_series,
+)  # fmt: skip
 from kafka_io.tail_reader import FAILED, STARTING, STOPPED, TailReader, consumer_counts
 
 __all__ = ["BATCH_MAX", "MAX_MARKERS", "TailWorker", "consumer_counts"]
@@ -35,6 +41,8 @@ POLL_TIMEOUT_S = 0.25
 MAX_MARKERS = 1_000  # injected-event markers kept (per second and type)
 REOPEN_BACKOFF_S = 2.0
 JOIN_TIMEOUT_S = 10.0
+_SECOND = itemgetter(1)  # Message.timestamp() is (type, ms)
+STATUS_EVERY_S = 0.1
 
 
 class TailWorker:
@@ -47,7 +55,7 @@ class TailWorker:
         self._extract = make_extractor(spec)
         self._lock = threading.Lock()
         self._buckets = RateBuckets()
-        self._ring = TailRing()
+        self._ring = TailRing(decode=_decode)
         self._markers: deque[tuple[int, str, int]] = deque(maxlen=MAX_MARKERS)
         self._messages = 0  # since start or the last clear()
         self._seq = 0  # numbers every message ever read; never reset, so views can filter by it
@@ -71,6 +79,11 @@ class TailWorker:
     def join(self, timeout_s: float = JOIN_TIMEOUT_S) -> bool:
         self._thread.join(timeout_s)
         return not self._thread.is_alive()
+
+    @property
+    def messages(self) -> int:
+        """Messages counted since start or the last clear (a cheap progress check)."""
+        return self._messages
 
     @property
     def alive(self) -> bool:
@@ -138,15 +151,20 @@ class TailWorker:
 
     def _loop(self, reader: TailReader) -> None:
         paused = False
+        next_status_s = 0.0
         while not self._stop.is_set():
             if self._want_paused != paused:
                 paused = self._want_paused
                 reader.pause_all() if paused else reader.resume_all()
+                next_status_s = 0.0
             batch = reader.read(BATCH_MAX, POLL_TIMEOUT_S)
             if batch:
                 self._ingest(batch)
             reader.maintain()
-            self._set_status(reader)
+            now_s = time.monotonic()
+            if now_s >= next_status_s:  # readers look once a second; no need to lock per batch
+                self._set_status(reader)
+                next_status_s = now_s + STATUS_EVERY_S
 
     def _set_status(self, reader: TailReader, status: str | None = None, detail: str = "") -> None:
         if status is None:
@@ -156,40 +174,53 @@ class TailWorker:
             self._errors = tuple(reader.errors)
 
     def _ingest(self, batch: list) -> None:
-        """Count a batch by (second, type), then decode only its newest TAIL_MAX messages."""
-        extract = self._extract
+        """Count a batch by (second, type); keep its newest TAIL_MAX messages undecoded for the tail."""
+        # map() over unbound methods and a C-level Counter: ~2x faster than one Python loop.
         now_s = int(self._clock())
+        heads = list(map(Message.headers, batch))
+        keys = map(Message.key, batch) if self.spec.source == "key" else repeat(None)
+        types = list(map(self._extract, map(Message.value, batch), heads, keys))
+        secs = list(map(floordiv, map(_SECOND, map(Message.timestamp, batch)), repeat(1000)))
         counts: dict[int, dict[str, int]] = {}
-        injected: dict[tuple[int, str], int] = {}
-        types = []
-        for m in batch:
-            headers = m.headers()
-            event_type = extract(m.value(), headers, m.key())
-            types.append(event_type)
-            sec = m.timestamp()[1] // 1000
-            if sec > now_s or sec < 0:
-                sec = now_s  # producer clocks run ahead; missing timestamps count now
-            per_sec = counts.get(sec)
-            if per_sec is None:
-                per_sec = counts[sec] = {}
-            per_sec[event_type] = per_sec.get(event_type, 0) + 1
-            if headers and _is_injected(headers):
-                injected[sec, event_type] = injected.get((sec, event_type), 0) + 1
-        newest = len(batch) - TAIL_MAX
+        for (sec, event_type), n in Counter(zip(secs, types)).items():
+            per_sec = counts.setdefault(_clamp(sec, now_s), {})
+            per_sec[event_type] = per_sec.get(event_type, 0) + n
+        injected: Counter = Counter()
+        if any(heads):
+            injected.update((_clamp(secs[i], now_s), types[i]) for i, h in enumerate(heads) if h and _is_injected(h))
+        first = max(len(batch) - TAIL_MAX, 0)
         with self._lock:
-            seq = self._seq
+            base = self._seq
             self._seq += len(batch)
-        records = [
-            make_record(seq + i, m.topic(), m.partition(), m.offset(), m.timestamp()[1], m.key(),
-                        m.headers(), m.value(), types[i], _is_injected(m.headers() or ()))
-            for i, m in enumerate(batch) if i >= newest
-        ]  # fmt: skip
+        kept = [self._keep(base + i, batch[i], types[i]) for i in range(first, len(batch))]
         with self._lock:  # one section, so a snapshot never sees half a batch
             self._messages += len(batch)
             for sec, per_type in counts.items():
                 self._buckets.add_counts(sec, per_type)
             self._markers.extend((sec, t, n) for (sec, t), n in sorted(injected.items()))
-            self._ring.extend(records)
+            for entry in kept:
+                self._ring.add(*entry)
+
+    @staticmethod
+    def _keep(seq: int, m, event_type: str) -> tuple[int, object, int]:
+        """(seq, item, raw bytes) for the ring; a value too big to hold whole is decoded (and cut) now."""
+        value = m.value()
+        size = len(value) if value else 0
+        if size > MAX_RAW_BYTES:
+            return seq, _decode((seq, m, event_type)), MAX_RAW_BYTES
+        return seq, (seq, m, event_type), size
+
+
+def _clamp(sec: int, now_s: int) -> int:
+    """Producer clocks run ahead and some records have no timestamp (-1): count those now."""
+    return now_s if sec > now_s or sec < 0 else sec
+
+
+def _decode(item: tuple) -> TailRecord:
+    seq, m, event_type = item
+    headers = m.headers()
+    return make_record(seq, m.topic(), m.partition(), m.offset(), m.timestamp()[1], m.key(), headers, m.value(),
+                       event_type, bool(headers) and _is_injected(headers))
 
 
 def _is_injected(headers) -> bool:

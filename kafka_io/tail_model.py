@@ -128,48 +128,66 @@ def make_record(
 
 
 class TailRing:
-    """The newest ``TAIL_MAX`` records, holding at most ``TAIL_RAW_BUDGET_BYTES`` of raw values.
+    """The newest ``TAIL_MAX`` messages, holding at most ``TAIL_RAW_BUDGET_BYTES`` of raw values.
 
-    Over budget, the oldest records lose their raw copy (their preview stays).
+    Decoding is lazy: ``add`` keeps whatever the caller passes (the worker passes
+    the client's message) and ``decode`` turns it into a TailRecord the first
+    time someone reads it, so a fast stream only pays for what is shown. Over
+    budget, the oldest records lose their raw copy (their preview stays).
     Not thread-safe: the worker holds its lock around calls.
     """
 
-    __slots__ = ("_records", "_raw_bytes", "max_records", "raw_budget_bytes")
+    __slots__ = ("_entries", "_raw_bytes", "_decode", "max_records", "raw_budget_bytes")
 
-    def __init__(self, max_records: int = TAIL_MAX, raw_budget_bytes: int = TAIL_RAW_BUDGET_BYTES) -> None:
+    def __init__(self, decode=None, max_records: int = TAIL_MAX, raw_budget_bytes: int = TAIL_RAW_BUDGET_BYTES):
         self.max_records = max_records
         self.raw_budget_bytes = raw_budget_bytes
-        self._records: deque[TailRecord] = deque()
+        self._decode = decode
+        self._entries: deque[list] = deque()  # [seq, TailRecord or undecoded item, raw bytes held]
         self._raw_bytes = 0
 
     def __len__(self) -> int:
-        return len(self._records)
+        return len(self._entries)
 
     @property
     def raw_bytes(self) -> int:
         return self._raw_bytes
 
     def clear(self) -> None:
-        self._records.clear()
+        self._entries.clear()
         self._raw_bytes = 0
 
+    def add(self, seq: int, item: object, raw_len: int) -> None:
+        """Keep ``item`` (a TailRecord, or anything ``decode`` accepts) holding ``raw_len`` raw bytes."""
+        entries = self._entries
+        if len(entries) >= self.max_records:
+            self._raw_bytes -= entries.popleft()[2]
+        entries.append([seq, item, raw_len])
+        self._raw_bytes += raw_len
+        if self._raw_bytes > self.raw_budget_bytes:
+            self._shed()
+
     def extend(self, records: Iterable[TailRecord]) -> None:
-        records_q = self._records
         for record in records:
-            if len(records_q) >= self.max_records:
-                self._raw_bytes -= _raw_len(records_q.popleft())
-            records_q.append(record)
-            self._raw_bytes += _raw_len(record)
-        index = 0
-        while self._raw_bytes > self.raw_budget_bytes and index < len(records_q):
-            old = records_q[index]
-            if old.raw is not None:
-                self._raw_bytes -= len(old.raw)
-                records_q[index] = replace(old, raw=None)
-            index += 1
+            self.add(record.seq, record, _raw_len(record))
+
+    def _shed(self) -> None:
+        for entry in self._entries:  # oldest first
+            if self._raw_bytes <= self.raw_budget_bytes:
+                return
+            if entry[2]:
+                entry[1] = replace(self._record(entry), raw=None)
+                self._raw_bytes -= entry[2]
+                entry[2] = 0
+
+    def _record(self, entry: list) -> TailRecord:
+        item = entry[1]
+        if type(item) is not TailRecord:
+            item = entry[1] = self._decode(item)
+        return item
 
     def newest_first(self, after_seq: int = -1) -> tuple[TailRecord, ...]:
-        return tuple(r for r in reversed(self._records) if r.seq > after_seq)
+        return tuple(self._record(e) for e in reversed(self._entries) if e[0] > after_seq)
 
 
 def _raw_len(record: TailRecord) -> int:

@@ -83,6 +83,7 @@ class TailReader:
         self._eof_paused: list[TopicPartition] = []
         self._user_paused = False
         self._down = False
+        self._backlog = False
         self._probe = False
         self._next_resume_s = 0.0
         self._next_metadata_s = 0.0
@@ -133,15 +134,26 @@ class TailReader:
         """Data messages: waits at most ``timeout_s`` for the first, then takes what is queued."""
         consumer = self._consumer
         wait_s = max(min(timeout_s, self._next_resume_s - self._clock()), 0.0)
-        first = consumer.poll(wait_s)
-        if first is None:
-            return []
-        batch = consumer.consume(max_messages - 1, 0) if max_messages > 1 else []
-        batch.insert(0, first)
-        data = [m for m in batch if m.error() is None]
-        if len(data) != len(batch):
-            for m in batch:
-                if m.error() is not None:
+        if self._backlog:
+            # Catching up: fill whole batches (the last one waits out wait_s at the end of the log).
+            batch = consumer.consume(max_messages, wait_s)
+        else:
+            # Live: return as soon as anything arrives, so an EOF is paused at once.
+            first = consumer.poll(wait_s)
+            if first is None:
+                return []
+            batch = consumer.consume(max_messages - 1, 0) if max_messages > 1 else []
+            batch.insert(0, first)
+        self._backlog = len(batch) >= max_messages
+        errors = list(map(Message.error, batch))
+        # any() tests truth, checked in C. Never compare a KafkaError with None (==, list.count):
+        # confluent-kafka 2.16 then leaves a TypeError set and a later call fails with SystemError.
+        if not any(errors):
+            data = batch
+        else:
+            data = [m for m, err in zip(batch, errors) if err is None]
+            for m, err in zip(batch, errors):
+                if err is not None:
                     self._on_event(m)
         if data:
             self._down = False
