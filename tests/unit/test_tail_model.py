@@ -130,6 +130,30 @@ def test_ring_drops_raw_copies_of_the_oldest_over_budget():
     assert kept[-1].preview == "v" * 300 + "…(1000 bytes)"  # the preview stays
 
 
+def test_ring_decodes_lazily_and_once():
+    decoded = []
+
+    def decode(item):
+        decoded.append(item)
+        return record(item, value=b"x" * 10)
+
+    ring = TailRing(decode=decode, max_records=3)
+    for seq in range(10):
+        ring.add(seq, seq, 10)
+    assert decoded == [] and ring.raw_bytes == 30  # only the newest 3 are kept, none decoded yet
+    assert [r.seq for r in ring.newest_first()] == [9, 8, 7]
+    ring.newest_first()
+    assert decoded == [9, 8, 7]  # decoded once, then cached
+
+
+def test_ring_over_budget_decodes_then_drops_raw():
+    ring = TailRing(decode=lambda seq: record(seq, value=b"v" * 1000), max_records=10, raw_budget_bytes=1500)
+    ring.add(0, 0, 1000)
+    ring.add(1, 1, 1000)
+    newest, oldest = ring.newest_first()
+    assert (newest.raw is not None, oldest.raw, ring.raw_bytes) == (True, None, 1000)
+
+
 def test_ring_clear():
     ring = TailRing()
     ring.extend([record(1)])
