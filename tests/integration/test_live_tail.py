@@ -204,7 +204,8 @@ def test_follows_new_partitions_and_survives_topic_deletion(settings, kafka_boot
     create_topic(kafka_bootstrap, topic, 1)
     produce_n(kafka_bootstrap, topic, 4, partition=0, event_type="again")
     wait_for(lambda: worker.snapshot().totals.get("again") == 4, what="events after recreation")
-    assert worker.snapshot().status == "running" and worker.snapshot().messages == 9
+    wait_for(lambda: worker.snapshot().status == "running", what="running again")
+    assert worker.snapshot().messages == 9
 
 
 def test_broker_restart_mid_tail_resumes_where_it_was(tmp_path, worker_factory):
