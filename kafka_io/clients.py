@@ -17,6 +17,7 @@ from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError, NotFound, Timeout, Unavailable
 
 __all__ = [
+    "SOURCE_HEADER",
     "VIEWER_GROUP_PREFIX",
     "make_admin",
     "make_producer",
@@ -28,6 +29,9 @@ __all__ = [
 log = logging.getLogger("kafka_io")
 
 VIEWER_GROUP_PREFIX = "kdash-viewer-"
+# Events sent by the Produce page carry this header (value "dashboard"), so the
+# live view can mark injected events on its chart and tail.
+SOURCE_HEADER = "x-kdash-source"
 # Reads from the beginning of a big topic come back as one huge fetch response
 # on some brokers (noida-db ignores max.bytes); a low cap makes reads fail.
 RECEIVE_MESSAGE_MAX_BYTES = 2_000_000_000
