@@ -39,7 +39,7 @@ from kafka_io.burst_source import plan_template_burst  # noqa: E402
 from kafka_io.clients import make_admin, make_producer  # noqa: E402
 from kafka_io.config import ClusterSettings  # noqa: E402
 from kafka_io.produce_target import topic_limits  # noqa: E402
-from kafka_io.produce_input import SOURCE_HEADER  # noqa: E402
+from kafka_io.produce_input import SOURCE_HEADER_PAIR  # noqa: E402
 from kafka_io.producer import start_burst  # noqa: E402
 from kafka_io.templates import BUILTIN_TEMPLATES, compile_template  # noqa: E402
 
@@ -115,7 +115,7 @@ def main() -> int:
         runners = {
             "ours": lambda topic: run_ours(settings, topic, template, args.events),
             "raw": lambda topic: run_raw(settings, topic, values, raw_producer),
-            "raw+header": lambda topic: run_raw(settings, topic, values, raw_producer, [SOURCE_HEADER]),
+            "raw+header": lambda topic: run_raw(settings, topic, values, raw_producer, [SOURCE_HEADER_PAIR]),
         }
         rates: dict[str, list[float]] = {name: [] for name in runners}
         for run in range(args.runs):

@@ -15,8 +15,10 @@ from confluent_kafka.admin import AdminClient
 
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError, NotFound, Timeout, Unavailable
+from kafka_io.produce_input import SOURCE_HEADER_KEY
 
 __all__ = [
+    "SOURCE_HEADER",
     "VIEWER_GROUP_PREFIX",
     "make_admin",
     "make_producer",
@@ -28,6 +30,10 @@ __all__ = [
 log = logging.getLogger("kafka_io")
 
 VIEWER_GROUP_PREFIX = "kdash-viewer-"
+# Events sent by the Produce page carry this header (value "dashboard"), so the
+# live view can mark injected events on its chart and tail. Defined once, with
+# the producer's inputs (kafka_io.produce_input), which pure modules can import.
+SOURCE_HEADER = SOURCE_HEADER_KEY
 # Reads from the beginning of a big topic come back as one huge fetch response
 # on some brokers (noida-db ignores max.bytes); a low cap makes reads fail.
 RECEIVE_MESSAGE_MAX_BYTES = 2_000_000_000

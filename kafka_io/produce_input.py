@@ -4,7 +4,7 @@ Shared by the Produce page and `python -m kafka_io produce`. Every check raises
 ``InvalidInput`` with a one-line message naming the field; nothing here talks
 to Kafka: the topic's partition count and size limit arrive as ``TopicLimits``.
 
-Every event the dashboard sends carries ``SOURCE_HEADER`` (``x-kdash-source:
+Every event the dashboard sends carries ``SOURCE_HEADER_PAIR`` (``x-kdash-source:
 dashboard``) so the live-events page can mark injected events.
 """
 
@@ -28,7 +28,7 @@ from kafka_io.validation import (
 )
 
 __all__ = [
-    "SOURCE_HEADER_KEY", "SOURCE_HEADER_VALUE", "SOURCE_HEADER", "VALUE_FORMATS", "MAX_TIMESTAMP_MS",
+    "SOURCE_HEADER_KEY", "SOURCE_HEADER_VALUE", "SOURCE_HEADER_PAIR", "VALUE_FORMATS", "MAX_TIMESTAMP_MS",
     "TopicLimits", "encode_key", "encode_value", "pretty_json", "headers_from_rows", "refuse_reserved",
     "parse_timestamp",
     "with_source", "check_event", "build_event", "check_specs",
@@ -36,7 +36,7 @@ __all__ = [
 
 SOURCE_HEADER_KEY = "x-kdash-source"
 SOURCE_HEADER_VALUE = b"dashboard"
-SOURCE_HEADER = (SOURCE_HEADER_KEY, SOURCE_HEADER_VALUE)
+SOURCE_HEADER_PAIR = (SOURCE_HEADER_KEY, SOURCE_HEADER_VALUE)
 VALUE_FORMATS = ("json", "text")
 # Year 9999: later timestamps are typos (seconds pasted as milliseconds, or worse).
 MAX_TIMESTAMP_MS = 253_402_300_799_999
@@ -133,7 +133,7 @@ def parse_timestamp(text: str | None) -> int | None:
 
 def with_source(headers: Iterable[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
     """The headers as sent: the user's, then the dashboard's source marker."""
-    return [*headers, SOURCE_HEADER]
+    return [*headers, SOURCE_HEADER_PAIR]
 
 
 def check_event(event: EventSpec, limits: TopicLimits) -> EventSpec:

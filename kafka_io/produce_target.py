@@ -1,9 +1,10 @@
-"""The produce target: which topics exist, and a topic's partition count and size limit.
+"""The produce target: a topic's partition count and size limit.
 
 Existence is checked against the full topic list (topics.read_metadata), never
 by asking metadata for one topic by name: brokers with auto-creation on
 (noida-db, and Kafka with auto.create.topics.enable) create a topic that is
-merely asked about. Creating topics and the read-only check are topic_admin's.
+merely asked about. Listing topics is cluster.list_topic_names; creating them
+and the read-only check are topic_admin's.
 
 Size limit, first found: the topic's max.message.bytes, the broker's
 message.max.bytes, else ``DEFAULT_MAX_MESSAGE_BYTES`` (1,048,576 bytes, just
@@ -19,18 +20,13 @@ from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError, NotFound
 from kafka_io.produce_input import TopicLimits
 from kafka_io.topic_details import topic_configs
-from kafka_io.topics import FUTURE_MARGIN_S, is_internal, read_metadata
+from kafka_io.topics import FUTURE_MARGIN_S, read_metadata
 from kafka_io.validation import DEFAULT_MAX_MESSAGE_BYTES, validate_topic_name
 
-__all__ = ["list_topic_names", "topic_limits"]
+__all__ = ["topic_limits"]
 
 TOPIC_LIMIT = "max.message.bytes"
 BROKER_LIMIT = "message.max.bytes"
-
-
-def list_topic_names(admin: AdminClient, settings: ClusterSettings, include_internal: bool = False) -> list[str]:
-    """Sorted topic names; internal ones (``__consumer_offsets`` ...) only when asked."""
-    return sorted(n for n in read_metadata(admin, settings).topics if include_internal or not is_internal(n))
 
 
 def _as_int(text: str | None) -> int | None:

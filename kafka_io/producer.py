@@ -12,7 +12,7 @@
   batch of small events is never refused for its total size.
 - Every call checks read-only mode first and raises ReadOnly before anything
   else happens. Inputs are checked (produce_input, burst_source) before sending.
-- Every event carries ``SOURCE_HEADER`` (``x-kdash-source: dashboard``).
+- Every event carries ``SOURCE_HEADER_PAIR`` (``x-kdash-source: dashboard``).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from kafka_io.config import ClusterSettings
 from kafka_io.errors import InvalidInput
 from kafka_io.produce_input import (
     MAX_TIMESTAMP_MS,
-    SOURCE_HEADER,
+    SOURCE_HEADER_PAIR,
     SOURCE_HEADER_KEY,
     SOURCE_HEADER_VALUE,
     TopicLimits,
@@ -44,7 +44,7 @@ from kafka_io.topic_admin import check_writable
 from kafka_io.validation import EventSpec
 
 __all__ = [
-    "SOURCE_HEADER", "SOURCE_HEADER_KEY", "SOURCE_HEADER_VALUE", "CLIENT_MESSAGE_MAX_BYTES",
+    "SOURCE_HEADER_PAIR", "SOURCE_HEADER_KEY", "SOURCE_HEADER_VALUE", "CLIENT_MESSAGE_MAX_BYTES",
     "DeliveryResult", "ProducerHandle", "BurstInterrupted", "confirm_timeout_s", "send_one", "start_burst",
     "send_burst",
 ]  # fmt: skip

@@ -97,6 +97,14 @@ class TypeSpec:
             raise InvalidInput(f"type spec {text!r} needs a name after ':'")
         return cls(source, rest)  # "key:x" is refused by __post_init__
 
+    def __str__(self) -> str:
+        """The text ``parse`` reads back: ``auto``, ``key``, ``header:NAME`` or ``field:PATH``."""
+        if self.source == "key":
+            return "key"
+        if self.path is None:
+            return "auto"
+        return f"{self.source}:{self.path}"
+
 
 def _check_path(source: str, path: str) -> None:
     if not path or path != path.strip() or not path.isprintable():
@@ -162,12 +170,29 @@ def _json_object(value: bytes | None) -> dict | str:
 
 def _field_extractor(path: str) -> Extractor:
     parts = tuple(path.split("."))
+    if len(parts) == 1:
+        return _top_level_extractor(path)
 
     def extract_field(value, headers, key):
         obj = _json_object(value)
         return obj if type(obj) is str else _as_type(_lookup(obj, path, parts))
 
     return extract_field
+
+
+def _top_level_extractor(name: str) -> Extractor:
+    """The common case (``event_type``) with the lookup inlined: this runs once per message."""
+
+    def extract_top_level(value, headers, key):
+        obj = _json_object(value)
+        if type(obj) is str:
+            return obj
+        found = obj.get(name)
+        if type(found) is str and found:
+            return found if len(found) <= MAX_TYPE_CHARS else found[:MAX_TYPE_CHARS]
+        return _as_type(found)
+
+    return extract_top_level
 
 
 def _auto_extract(value, headers, key) -> str:

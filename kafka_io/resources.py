@@ -17,11 +17,11 @@ from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient
 
 from kafka_io.clients import make_admin
-from kafka_io.cluster import ClusterInfo, describe_cluster
+from kafka_io.cluster import ClusterInfo, describe_cluster, list_topic_names
 from kafka_io.config import ClusterSettings, load_clusters
 from kafka_io.errors import Timeout, Unavailable
 from kafka_io.produce_input import TopicLimits
-from kafka_io.produce_target import list_topic_names, topic_limits
+from kafka_io.produce_target import topic_limits
 from kafka_io.producer import ProducerHandle
 from kafka_io.latest import Latest
 from kafka_io import topic_details as details
@@ -32,6 +32,9 @@ from kafka_io.exact_lag import exact_time_lags
 from kafka_io.group_models import PartitionLag
 from kafka_io.lag import TimeLag, partition_lag
 from kafka_io.sampler import LagSampler
+from kafka_io.rates import TypeSpec
+from kafka_io.tail_model import StartPosition
+from kafka_io.tail_pool import TailPool, TailView
 
 __all__ = [
     "CLUSTER_INFO_TTL_S",
@@ -43,7 +46,6 @@ __all__ = [
     "lag_sampler",
     "producer",
     "producer_handle",
-    "produce_topics",
     "produce_limits",
     "SNAPSHOT_TTL_S",
     "TopicsView",
@@ -53,6 +55,10 @@ __all__ = [
     "topic_configs",
     "topic_groups",
     "topics_view",
+    "live_view",
+    "producer",
+    "tail_pool",
+    "topic_names",
 ]
 
 CLUSTER_INFO_TTL_S = 10
@@ -87,7 +93,6 @@ def forget_clients() -> None:
     admin_client.clear()
     producer_handle.clear()
     cluster_info.clear()
-    produce_topics.clear()
     produce_limits.clear()
 
 
@@ -228,10 +233,41 @@ def exact_lag_seconds(
     committed, high) positions so a new commit or record reads again."""
     partitions = [PartitionLag(t, p, c, h, partition_lag(h, c)) for t, p, c, h in positions]
     return exact_time_lags(settings, partitions)
+# --- Live events (issue 6): tail workers shared between sessions -----------------
+# One TailPool per process decides who shares a worker (kafka_io/tail_pool.py):
+# viewers at "latest" of the same cluster + topics + type spec share one worker,
+# other start positions get a private one. Each browser session holds at most
+# LIVE_VIEWS_PER_SESSION view; a new selection, or the session ending, releases
+# the old one (on_release), and the pool stops workers nobody watches.
+TOPIC_NAMES_TTL_S = 10
+LIVE_VIEWS_PER_SESSION = 1
+
+
+@st.cache_resource(show_spinner=False, on_release=lambda pool: pool.stop_all())
+def tail_pool() -> TailPool:
+    return TailPool()
+
+
+def _view_ok(view: TailView) -> bool:
+    if view.alive:
+        return True
+    view.release()  # a dead worker: release it so the pool forgets it, then build a new view
+    return False
+
+
+@st.cache_resource(show_spinner=False, scope="session", max_entries=LIVE_VIEWS_PER_SESSION,
+                   on_release=lambda view: view.release(), validate=_view_ok)  # fmt: skip
+def live_view(settings: ClusterSettings, topics: tuple[str, ...], spec: TypeSpec, start: StartPosition) -> TailView:
+    return tail_pool().acquire(settings, topics, spec, start)
+
+
+@st.cache_data(ttl=TOPIC_NAMES_TTL_S, show_spinner=False, max_entries=16)
+def topic_names(settings: ClusterSettings) -> list[str]:
+    return list_topic_names(admin_client(settings), settings)
 
 
 # --- Produce page (issue 5) -------------------------------------------------------
-PRODUCE_TOPICS_TTL_S = 10
+PRODUCE_LIMITS_TTL_S = 10
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -240,11 +276,6 @@ def producer_handle(settings: ClusterSettings) -> ProducerHandle:
     return ProducerHandle(settings)
 
 
-@st.cache_data(ttl=PRODUCE_TOPICS_TTL_S, show_spinner=False, max_entries=16)
-def produce_topics(settings: ClusterSettings) -> list[str]:
-    return list_topic_names(admin_client(settings), settings)
-
-
-@st.cache_data(ttl=PRODUCE_TOPICS_TTL_S, show_spinner=False, max_entries=64)
+@st.cache_data(ttl=PRODUCE_LIMITS_TTL_S, show_spinner=False, max_entries=64)
 def produce_limits(settings: ClusterSettings, topic: str) -> TopicLimits:
     return topic_limits(admin_client(settings), settings, topic)

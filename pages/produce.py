@@ -70,7 +70,7 @@ def _create(topic: str) -> None:
                      int(state["create_replication"]))  # fmt: skip
     except KafkaIOError as exc:
         return _flash("error", f"Creating the topic: {exc}")
-    resources.produce_topics.clear()
+    resources.topic_names.clear()
     resources.forget_topic_data()  # the Topics page shows it at once too
     _flash("success", f"Created topic `{topic}`.")
 
@@ -89,7 +89,7 @@ def _create_missing(topic: str) -> None:
 
 def _target():
     """(limits, partition) of the chosen existing topic, or None (with the reason shown)."""
-    names = resources.produce_topics(settings)
+    names = resources.topic_names(settings)
     if not names:
         st.info("No topics yet. Type a name below to create one, then send events to it.", icon=":material/inbox:")
     wanted = st.query_params.get("topic")
@@ -108,8 +108,8 @@ def _target():
         st.error(str(exc), icon=":material/error:")
         return None
     if topic not in names:
-        resources.produce_topics.clear()  # the cached list may predate a topic made elsewhere
-        if topic not in resources.produce_topics(settings):
+        resources.topic_names.clear()  # the cached list may predate a topic made elsewhere
+        if topic not in resources.topic_names(settings):
             _create_missing(topic)
             return None
     try:

@@ -176,14 +176,14 @@ def test_an_empty_cluster_says_so(make_app, app_env, tmp_path):
 
 def test_failed_events_are_listed_and_offered_for_download(make_app, app_env, kafka_bootstrap, unique, tmp_path):
     from kafka_io.eventfiles import parse_jsonl
-    from kafka_io.produce_input import SOURCE_HEADER
+    from kafka_io.produce_input import SOURCE_HEADER_PAIR
     from kafka_io.validation import encoded_size
 
     app_env.setenv("KDASH_TEMPLATES_PATH", str(tmp_path / "templates.json"))
     name = unique("fails")
     create_topic(kafka_bootstrap, name, partitions=1, config={"max.message.bytes": "1000"})
     # One-digit seqs fill the limit exactly; from seq 10 on the broker refuses the event.
-    pad = max(n for n in range(800, 1000) if encoded_size(b"x" * n + b"9", None, [SOURCE_HEADER]) <= 1000)
+    pad = max(n for n in range(800, 1000) if encoded_size(b"x" * n + b"9", None, [SOURCE_HEADER_PAIR]) <= 1000)
     at = make_app(PAGE, query={"topic": name}).run()
     at.text_area(key="tpl_text").set_value("x" * pad + "{{seq}}")
     at.number_input(key="burst_count").set_value(12)

@@ -14,9 +14,10 @@ from kafka_io.broker import start_broker, stop_broker
 from kafka_io.burst_source import plan_spec_burst, plan_template_burst
 from kafka_io.clients import make_admin
 from kafka_io.errors import KafkaIOError, NotFound, ReadOnly
-from kafka_io.produce_input import SOURCE_HEADER, build_event
+from kafka_io.produce_input import SOURCE_HEADER_PAIR, build_event
 from kafka_io.topic_admin import create_topic as create_topic_io
-from kafka_io.produce_target import list_topic_names, topic_limits
+from kafka_io.cluster import list_topic_names
+from kafka_io.produce_target import topic_limits
 from kafka_io.producer import ProducerHandle, send_one, start_burst
 from kafka_io.validation import EventSpec, encoded_size
 from produce_helpers import end_offsets, read_topic
@@ -46,7 +47,7 @@ def test_a_templated_burst_reads_back_exactly(settings, topic):
     records = read_topic(settings, topic, 60)
     expected = burst.events(range(60)).values()
     assert Counter((r[2], r[3], r[4]) for r in records) == Counter(
-        (e.key, e.value, (("trace", b"t-1"), SOURCE_HEADER)) for e in expected
+        (e.key, e.value, (("trace", b"t-1"), SOURCE_HEADER_PAIR)) for e in expected
     )
     assert sorted(int(v.split(b",")[0][6:]) for _, _, _, v, _, _ in records) == list(range(1, 61))
     assert dict(summary.partitions) == dict(Counter(r[0] for r in records))
@@ -66,9 +67,9 @@ def test_send_one_reports_where_the_event_landed(settings, topic):
     assert (result.partition, result.offset, result.timestamp_ms) == (2, 0, hour_ago_ms)
     assert 0 < result.latency_ms < 10_000
     records = read_topic(settings, topic, 2)
-    assert (2, 0, b"k1", b'{"event_type":"user_signup","user_id":123}', (("h", b"v"), SOURCE_HEADER),
+    assert (2, 0, b"k1", b'{"event_type":"user_signup","user_id":123}', (("h", b"v"), SOURCE_HEADER_PAIR),
             hour_ago_ms) in records  # fmt: skip
-    assert (keyless.partition, keyless.offset, None, b"plain", (SOURCE_HEADER,)) in [r[:5] for r in records]
+    assert (keyless.partition, keyless.offset, None, b"plain", (SOURCE_HEADER_PAIR,)) in [r[:5] for r in records]
 
 
 def test_the_size_limit_is_exact_against_the_broker(settings, kafka_bootstrap, unique):
@@ -76,7 +77,7 @@ def test_the_size_limit_is_exact_against_the_broker(settings, kafka_bootstrap, u
     create_topic(kafka_bootstrap, name, partitions=1, config={"max.message.bytes": "2000"})
     limits = limits_of(settings, name)
     assert (limits.max_message_bytes, limits.limit_name) == (2000, f"max.message.bytes of topic {name!r}")
-    largest = max(n for n in range(1800, 2000) if encoded_size(b"x" * n, None, [SOURCE_HEADER]) <= 2000)
+    largest = max(n for n in range(1800, 2000) if encoded_size(b"x" * n, None, [SOURCE_HEADER_PAIR]) <= 2000)
     handle = ProducerHandle(settings)
     try:
         assert send_one(handle, limits, EventSpec(b"x" * largest)).ok

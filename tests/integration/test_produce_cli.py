@@ -11,7 +11,7 @@ import pytest
 
 from kafka_helpers import create_topic
 from kafka_io.commands import main
-from kafka_io.produce_input import SOURCE_HEADER
+from kafka_io.produce_input import SOURCE_HEADER_PAIR
 from kafka_io.user_templates import save_template
 from kafka_io.validation import encoded_size
 from produce_helpers import end_offsets, read_topic
@@ -117,8 +117,8 @@ def test_unreachable_and_read_only_clusters_are_refused(cli, topics, unreachable
 
 def test_failed_events_are_listed_and_the_exit_code_says_so(cli, topics):
     # Padding plus a one-digit seq fills the limit exactly: seq 10 and up are one byte too many.
-    pad = max(n for n in range(800, SIZE_LIMIT) if encoded_size(b"x" * n + b"9", None, [SOURCE_HEADER]) <= SIZE_LIMIT)
-    assert encoded_size(b"x" * pad + b"9", None, [SOURCE_HEADER]) == SIZE_LIMIT
+    pad = max(n for n in range(800, SIZE_LIMIT) if encoded_size(b"x" * n + b"9", None, [SOURCE_HEADER_PAIR]) <= SIZE_LIMIT)
+    assert encoded_size(b"x" * pad + b"9", None, [SOURCE_HEADER_PAIR]) == SIZE_LIMIT
     code, out, err = cli("--topic", topics["small"], "--template", "x" * pad + "{{seq}}", "--count", "12",
                          "--format", "json")  # fmt: skip
     assert (code, err) == (1, "")
@@ -144,11 +144,11 @@ def test_values_headers_keys_and_saved_templates_arrive(cli, settings, tmp_path,
     assert code == 0 and out.startswith(f"sent 1 events to '{topic}': 1 delivered, 0 failed in ")
     got = sorted((r[0], r[2], r[3], r[4]) for r in read_topic(settings, topic, 5))
     assert got == [
-        (0, b"fk", b'{"f":1}', (("x", b"y"), SOURCE_HEADER)),
-        (1, b"k", b'{"a":1}', (("h", b"v=w"), SOURCE_HEADER)),
-        (1, b"k", b'{"a":1}', (("h", b"v=w"), SOURCE_HEADER)),
-        (2, b"k-1", b'{"saved": 1}', (SOURCE_HEADER,)),
-        (2, b"k-2", b'{"saved": 2}', (SOURCE_HEADER,)),
+        (0, b"fk", b'{"f":1}', (("x", b"y"), SOURCE_HEADER_PAIR)),
+        (1, b"k", b'{"a":1}', (("h", b"v=w"), SOURCE_HEADER_PAIR)),
+        (1, b"k", b'{"a":1}', (("h", b"v=w"), SOURCE_HEADER_PAIR)),
+        (2, b"k-1", b'{"saved": 1}', (SOURCE_HEADER_PAIR,)),
+        (2, b"k-2", b'{"saved": 2}', (SOURCE_HEADER_PAIR,)),
     ]
 
 

@@ -15,7 +15,7 @@ from confluent_kafka import TIMESTAMP_CREATE_TIME, KafkaError, KafkaException
 from kafka_io.burst import MAX_PRODUCER_RECREATES, Burst
 from kafka_io.burst_source import SpecSource, TemplateSource
 from kafka_io.config import ClusterSettings
-from kafka_io.produce_input import SOURCE_HEADER, TopicLimits
+from kafka_io.produce_input import SOURCE_HEADER_PAIR, TopicLimits
 from kafka_io.producer import ProducerHandle, send_one
 from kafka_io.templates import compile_template
 from kafka_io.validation import EventSpec
@@ -122,7 +122,7 @@ def test_every_event_is_sent_with_the_source_header_and_counted():
     accounted(summary)
     assert (summary.requested, summary.delivered, summary.failed) == (25, 25, 0)
     assert [row[1] for row in producer.sent] == [f'{{"n": {i}}}'.encode() for i in range(1, 26)]
-    assert {row[4] for row in producer.sent} == {(("h", b"v"), SOURCE_HEADER)}
+    assert {row[4] for row in producer.sent} == {(("h", b"v"), SOURCE_HEADER_PAIR)}
     assert summary.partitions == ((0, 25),)
 
 
@@ -197,8 +197,8 @@ def test_spec_sources_keep_each_events_key_partition_and_headers():
     summary = run(SpecSource(specs, partition=1), producer).summary
     accounted(summary)
     assert producer.sent == [
-        ("t", b"a", b"k1", 2, (("x", b"1"), SOURCE_HEADER)),
-        ("t", None, None, 1, (SOURCE_HEADER,)),
+        ("t", b"a", b"k1", 2, (("x", b"1"), SOURCE_HEADER_PAIR)),
+        ("t", None, None, 1, (SOURCE_HEADER_PAIR,)),
     ]
     assert summary.partitions == ((1, 1), (2, 1))
 
@@ -234,7 +234,7 @@ def test_send_one_recreates_a_fatally_broken_shared_producer_and_says_so():
     assert (result.ok, result.partition, result.offset, result.timestamp_ms) == (True, 1, 41, 1_700_000_000_000)
     assert result.note == f"the producer hit a fatal error ({FATAL}) and was recreated"
     assert handle.get() is fresh and handle.recreated == 1
-    assert fresh.sent == [("t", b"v", None, 1, (SOURCE_HEADER,))]
+    assert fresh.sent == [("t", b"v", None, 1, (SOURCE_HEADER_PAIR,))]
 
 
 def test_send_one_without_an_answer_says_so_in_plain_words():

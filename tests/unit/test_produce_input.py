@@ -7,7 +7,7 @@ import math
 import pytest
 
 from kafka_io.produce_input import (
-    SOURCE_HEADER,
+    SOURCE_HEADER_PAIR,
     TopicLimits,
     build_event,
     check_specs,
@@ -25,7 +25,7 @@ LIMITS = TopicLimits("orders", 3, 200, "max.message.bytes of topic 'orders'")
 
 
 def test_source_header_is_the_documented_marker():
-    assert SOURCE_HEADER == ("x-kdash-source", b"dashboard")
+    assert SOURCE_HEADER_PAIR == ("x-kdash-source", b"dashboard")
 
 
 @pytest.mark.parametrize(
