@@ -7,6 +7,7 @@ ClusterSettings.timeout_s, so no blocking call can hang a page.
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import uuid
 
@@ -28,6 +29,10 @@ __all__ = [
 ]
 
 log = logging.getLogger("kafka_io")
+# librdkafka's own log lines ("Connect to ipv4#… failed") repeat what our one-line
+# errors already say; they are shown only when asked for (CLI -v, KDASH_DEBUG=1).
+RDKAFKA_LOG = logging.getLogger("kafka_io.librdkafka")
+RDKAFKA_LOG.setLevel(logging.DEBUG if os.environ.get("KDASH_DEBUG") == "1" else logging.CRITICAL)
 
 VIEWER_GROUP_PREFIX = "kdash-viewer-"
 # Events sent by the Produce page carry this header (value "dashboard"), so the
@@ -74,7 +79,7 @@ def _base_config(settings: ClusterSettings, role: str) -> dict:
         "reconnect.backoff.max.ms": 2000,
         "log.connection.close": False,
         "error_cb": _log_cb(settings),
-        "logger": log,
+        "logger": RDKAFKA_LOG,
     }
 
 
