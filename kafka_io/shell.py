@@ -19,6 +19,7 @@ import streamlit as st
 from kafka_io import resources
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError
+from kafka_io.widgets import plain
 
 __all__ = ["PAGES", "main", "page_settings"]
 
@@ -53,7 +54,7 @@ def _pick_cluster() -> ClusterSettings | None:
     try:
         clusters = resources.configured_clusters()
     except KafkaIOError as exc:
-        st.error(f"Bad configuration: {exc}", icon=":material/settings:")
+        st.error(plain(f"Bad configuration: {exc}"), icon=":material/settings:")
         return None
     names = list(clusters)
     name = st.sidebar.selectbox("Cluster", names, key="cluster") if len(names) > 1 else names[0]
@@ -87,7 +88,7 @@ def _wait_for_cluster(settings: ClusterSettings) -> None:
 
 def _unreachable(settings: ClusterSettings, exc: KafkaIOError) -> None:
     st.session_state[FAILED_AT_KEY] = time.monotonic()
-    st.error(str(exc), icon=":material/cloud_off:")
+    st.error(plain(exc), icon=":material/cloud_off:")
     st.caption(f"Retrying every {RECONNECT_EVERY_S} s. Checked with a {settings.timeout_s:g} s timeout.")
     if st.button("Retry", type="primary"):
         resources.forget_clients()
@@ -119,10 +120,10 @@ def main() -> None:
             return
         nav.run()
     except KafkaIOError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(plain(exc), icon=":material/error:")
     except Exception as exc:  # a bug: log it, show one line, never a traceback
         log.exception("page %s failed", nav.title)
-        st.error(f"Unexpected {type(exc).__name__}: {exc}", icon=":material/bug_report:")
+        st.error(plain(f"Unexpected {type(exc).__name__}: {exc}"), icon=":material/bug_report:")
     finally:
         _run.active = False
 

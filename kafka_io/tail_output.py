@@ -11,9 +11,12 @@ from kafka_io.jsonexact import JSONDecodeError, loads_exact
 from kafka_io.preview import MAX_PREVIEW_PARSE_BYTES, has_control_chars
 from kafka_io.tail_model import TailRecord
 
-__all__ = ["HEX_DUMP_MAX_BYTES", "TailSummary", "hexdump", "payload_view", "text_or_base64"]
+__all__ = ["HEX_DUMP_MAX_BYTES", "JSON_TREE_MAX_DEPTH", "TailSummary", "hexdump", "payload_view", "text_or_base64"]
 
 HEX_DUMP_MAX_BYTES = 65_536  # a 1 MB dump would be 4 MB of text in the browser
+# Deeper JSON is shown as text: nobody reads a tree that deep, and st.json's
+# encoder recurses (1,000 levels raised RecursionError and blanked the live view).
+JSON_TREE_MAX_DEPTH = 100
 
 
 def payload_view(record: TailRecord) -> tuple[str, object]:
@@ -29,7 +32,9 @@ def payload_view(record: TailRecord) -> tuple[str, object]:
         return "none", "The full payload is no longer held (older than the tail's memory budget); preview only."
     if record.raw_complete and record.kind == "json" and len(raw) <= MAX_PREVIEW_PARSE_BYTES:
         try:
-            return "json", loads_exact(raw)
+            obj = loads_exact(raw)
+            if not _deeper_than(obj, JSON_TREE_MAX_DEPTH):
+                return "json", obj
         except (JSONDecodeError, RecursionError):
             pass
     if record.kind in ("json", "text"):
@@ -37,6 +42,18 @@ def payload_view(record: TailRecord) -> tuple[str, object]:
     if len(raw) > HEX_DUMP_MAX_BYTES:
         return "hex", f"{hexdump(raw[:HEX_DUMP_MAX_BYTES])}\n… first {HEX_DUMP_MAX_BYTES} of {record.value_size} bytes"
     return "hex", hexdump(raw)
+
+
+def _deeper_than(obj: object, max_depth: int) -> bool:
+    """True when arrays/objects nest more than ``max_depth`` levels (no recursion)."""
+    stack = [(obj, 1)] if isinstance(obj, (dict, list)) else []
+    while stack:
+        node, depth = stack.pop()
+        if depth > max_depth:
+            return True
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
 
 
 def hexdump(data: bytes, width: int = 16) -> str:

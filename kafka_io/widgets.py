@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import time
 from typing import Iterator
 
@@ -14,9 +15,27 @@ import streamlit as st
 
 from kafka_io.errors import KafkaIOError
 
-__all__ = ["auto_refresh", "show_errors", "refreshed_caption"]
+__all__ = ["auto_refresh", "plain", "show_errors", "refreshed_caption"]
 
 log = logging.getLogger("kafka_io")
+
+# Markdown that could style, link or hide text: code, emphasis, links and
+# images, HTML, entities, strikethrough, tables, Streamlit's LaTeX. An
+# underscore between two letters or digits stays as is (CommonMark never reads
+# it as emphasis), so names like bootstrap_servers stay readable in the source.
+_INLINE = re.compile(r"[\\`*\[<&~|$]|(?<![^\W_])_|_(?![^\W_])")
+# What starts a heading, list, quote or setext underline at the start of a line.
+_LINE_START = re.compile(r"^(\s*\d*)([-+=>#.)])", re.MULTILINE)
+
+
+def plain(text: object) -> str:
+    """``text`` escaped for the elements that render markdown (st.error, st.info,
+    st.caption, st.subheader, widget labels, spinners), so it shows exactly as
+    given: a group id, topic name or broker message is data, never markup.
+    (Streamlit's ``:icon:`` shortcodes are not markdown and are not escaped.)"""
+    escaped = _INLINE.sub(lambda m: "\\" + m.group(0), str(text))
+    return _LINE_START.sub(r"\1\\\2", escaped)
+
 
 @contextlib.contextmanager
 def show_errors(what: str = "") -> Iterator[None]:
@@ -24,10 +43,11 @@ def show_errors(what: str = "") -> Iterator[None]:
     try:
         yield
     except KafkaIOError as exc:
-        st.error(f"{what}: {exc}" if what else str(exc), icon=":material/error:")
+        st.error(plain(f"{what}: {exc}" if what else exc), icon=":material/error:")
     except Exception as exc:
         log.exception("unexpected error in %s", what or "page")
-        st.error(f"Unexpected {type(exc).__name__}{' in ' + what if what else ''}: {exc}", icon=":material/bug_report:")
+        st.error(plain(f"Unexpected {type(exc).__name__}{' in ' + what if what else ''}: {exc}"),
+                 icon=":material/bug_report:")
 
 
 def refreshed_caption(sampled_at_s: float, took_ms: float) -> None:

@@ -14,7 +14,7 @@ from kafka_io.group_models import explain_state
 from kafka_io.lag_status import Status
 from kafka_io.offset_rules import ResetMode, parse_reset_spec
 from kafka_io.shell import page_settings
-from kafka_io.widgets import refreshed_caption, show_errors
+from kafka_io.widgets import plain, refreshed_caption, show_errors
 
 settings = page_settings()
 
@@ -36,12 +36,14 @@ def badge(df):
 def sample_caption() -> None:
     snapshot = sampler.latest()
     if snapshot.sampled_at_s is None:
-        st.error(snapshot.error or "No sample yet.", icon=":material/cloud_off:")
+        st.error(plain(snapshot.error or "No sample yet."), icon=":material/cloud_off:")
         return
     refreshed_caption(snapshot.sampled_at_s, snapshot.duration_ms)
+    st.caption(f"Sample {snapshot.sequence}: {snapshot.admin_requests} admin requests · "
+               f"{snapshot.admin_requests_total:,} by this app since it started (one sampler for every viewer)")
     if snapshot.error:
         at = time.strftime("%H:%M:%S", time.localtime(snapshot.error_at_s))
-        st.warning(f"The latest sample failed at {at}: {snapshot.error}. Showing the last good sample; "
+        st.warning(f"The latest sample failed at {at}: {plain(snapshot.error)}. Showing the last good sample; "
                    f"retrying every {sampler.interval_s:g} s.", icon=":material/sync_problem:")
     if sampler.full_every_s >= 2 * sampler.interval_s:
         st.caption(f"Big cluster: every group is sampled every {sampler.full_every_s:.0f} s, "
@@ -108,10 +110,10 @@ def detail_view(group_id: str) -> None:
     # A callback, not `if st.button(...)`: it runs before the script, so the
     # click is never lost to an auto-refresh of the fragment below.
     st.button("All groups", icon=":material/arrow_back:", on_click=back_to_list)
-    st.subheader(group_id)
+    st.subheader(plain(group_id), anchor=False)  # a group id is any string: data, never markup
     sampler.watch([group_id])
     if sampler.latest().group(group_id) is None:
-        with st.spinner(f"Reading group {group_id}…"):
+        with st.spinner(f"Reading group {plain(group_id)}…"):
             sampler.refresh_groups([group_id])
     st.fragment(run_every=sampler.interval_s)(group_detail)(group_id)
     group = sampler.latest().group(group_id)
@@ -128,11 +130,11 @@ def group_detail(group_id: str) -> None:
     sample_caption()
     health = sampler.health().get(group_id)
     if health is None:
-        st.info(f"Group {group_id} is not sampled yet.", icon=":material/hourglass_empty:")
+        st.info(f"Group {plain(group_id)} is not sampled yet.", icon=":material/hourglass_empty:")
         return
     group = health.group
     if group.error:
-        st.error(group.error, icon=":material/error:")
+        st.error(plain(group.error), icon=":material/error:")
         return
     with show_errors("exact lag in seconds"):
         positions = tuple((p.topic, p.partition, p.committed, p.high) for p in group.partitions)
@@ -200,7 +202,7 @@ def allowed(group, what: str) -> bool:
     """False, after saying why in plain words, when the group has consumers."""
     refusal = offsets.active_refusal(group, what)
     if refusal:
-        st.warning(refusal, icon=":material/block:")
+        st.warning(plain(refusal), icon=":material/block:")
     return refusal is None
 
 
@@ -246,7 +248,7 @@ def reset_preview(plan) -> None:
             offsets.apply_reset(resources.admin_client(settings), settings, plan)
             del st.session_state["reset_plan"]
             sampler.refresh_groups([plan.group_id])
-            st.success(f"Offsets of {plan.group_id} reset for {len(plan.changes)} partition(s).",
+            st.success(f"Offsets of {plain(plan.group_id)} reset for {len(plan.changes)} partition(s).",
                        icon=":material/check_circle:")
 
 
@@ -257,7 +259,7 @@ def delete_section(group) -> None:
         st.caption("Deletes the group and its committed offsets. Consumers that start later with this id "
                    "begin from their auto.offset.reset position.")
         with st.form("delete_form", clear_on_submit=True):
-            typed = st.text_input(f"Type {group.group_id} to confirm", key="delete_confirm")
+            typed = st.text_input(f"Type {plain(group.group_id)} to confirm", key="delete_confirm")
             submitted = st.form_submit_button("Delete group", type="primary", icon=":material/delete_forever:")
         if submitted:
             with show_errors("delete"):
@@ -270,7 +272,7 @@ def delete_section(group) -> None:
 
 deleted = st.session_state.pop("deleted_group", None)
 if deleted:
-    st.success(f"Group {deleted} deleted.", icon=":material/check_circle:")
+    st.success(f"Group {plain(deleted)} deleted.", icon=":material/check_circle:")
 selected = st.query_params.get("group")
 if selected:
     detail_view(selected)

@@ -20,7 +20,7 @@ from kafka_io.rates import DEFAULT_TYPE_FIELD, TypeSpec  # noqa: E402
 from kafka_io.tail_model import MAX_LAST_N, TAIL_MAX, StartPosition, TailRecord, TailSnapshot, filter_records  # noqa: E402
 from kafka_io.tail_output import payload_view  # noqa: E402
 from kafka_io.validation import validate_topic_name  # noqa: E402
-from kafka_io.widgets import refreshed_caption, show_errors  # noqa: E402
+from kafka_io.widgets import plain, refreshed_caption, show_errors  # noqa: E402
 
 REFRESH_S = 1
 WINDOWS_S = {"1 min": 60, "5 min": 300, "15 min": 900}
@@ -103,7 +103,7 @@ def _source_form(names: list[str], current: Source) -> Source | None:
         spec = TypeSpec("field") if type_kind == "auto" else TypeSpec(type_kind, None if type_kind == "key" else type_name.strip())
         return Source(tuple(topics), StartPosition(kind, value), spec)
     except InvalidInput as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(plain(exc), icon=":material/error:")
         return None
 
 
@@ -150,7 +150,7 @@ def _status(snap: TailSnapshot, source: Source) -> None:
     text_col.text(f"Reading {', '.join(source.topics)} from {START_LABELS[source.start.kind].lower()} "
                   f"({snap.partitions} partitions) · type: {source.spec} · reader {who}")
     if snap.status in ("reconnecting…", "topic deleted", "waiting for topic", "failed"):
-        st.warning(snap.detail, icon=":material/warning:")
+        st.warning(plain(snap.detail), icon=":material/warning:")
     if snap.errors:
         with st.expander(f"Recent read errors ({len(snap.errors)})"):
             st.code("\n".join(snap.errors), language=None)
@@ -167,7 +167,7 @@ def _metrics(snap: TailSnapshot) -> None:
 def _rates(snap: TailSnapshot, source: Source) -> None:
     if not snap.messages:
         hint = " Only new events appear: send some from Produce, or start at Earliest." if source.start.shared else ""
-        st.info(f"Waiting for events on {', '.join(source.topics)}.{hint}", icon=":material/hourglass_empty:")
+        st.info(f"Waiting for events on {plain(', '.join(source.topics))}.{hint}", icon=":material/hourglass_empty:")
         return
     chart_col, table_col = st.columns([3, 2])
     with chart_col:

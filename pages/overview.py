@@ -5,7 +5,7 @@ import streamlit as st
 from kafka_io import resources
 from kafka_io.shell import page_settings
 from kafka_io.topic_frames import brokers_frame, group_states_frame
-from kafka_io.widgets import auto_refresh, refreshed_caption, show_errors
+from kafka_io.widgets import auto_refresh, plain, refreshed_caption, show_errors
 
 settings = page_settings()
 
@@ -17,11 +17,6 @@ with controls[0]:
 show_internal = controls[1].toggle("Count internal topics (`__*`)", key="overview_internal")
 
 
-def _plain(text: str) -> str:
-    """Escape markdown so topic names like __consumer_offsets show as typed."""
-    return "".join("\\" + c if c in "\\`*_[]<>#|~" else c for c in text)
-
-
 def _health(problems: list[str], partitions: int, brokers: int) -> None:
     if not problems:
         st.success(
@@ -29,7 +24,7 @@ def _health(problems: list[str], partitions: int, brokers: int) -> None:
             icon=":material/check_circle:",
         )
         return
-    lines = "\n".join(f"- {_plain(p)}" for p in problems)
+    lines = "\n".join(f"- {plain(p)}" for p in problems)
     st.error(f"**{len(problems)} problem(s) found**\n\n{lines}", icon=":material/warning:")
 
 
@@ -40,7 +35,7 @@ def _groups() -> None:
         if states.total:
             st.dataframe(group_states_frame(states), hide_index=True, width="content")
         for error in states.errors:
-            st.warning(error, icon=":material/warning:")
+            st.warning(plain(error), icon=":material/warning:")
 
 
 @st.fragment(run_every=every_s)

@@ -23,7 +23,7 @@ from kafka_io.templates import PLACEHOLDER_KINDS
 from kafka_io.shell import page_settings
 from kafka_io.user_templates import BUILT_IN, all_templates, save_template, templates_path
 from kafka_io.validation import encoded_size, validate_topic_name
-from kafka_io.widgets import show_errors
+from kafka_io.widgets import plain, show_errors
 
 settings = page_settings()
 
@@ -69,7 +69,7 @@ def _create(topic: str) -> None:
         create_topic(resources.admin_client(settings), settings, topic, int(state["create_partitions"]),
                      int(state["create_replication"]))  # fmt: skip
     except KafkaIOError as exc:
-        return _flash("error", f"Creating the topic: {exc}")
+        return _flash("error", plain(f"Creating the topic: {exc}"))
     resources.topic_names.clear()
     resources.forget_topic_data()  # the Topics page shows it at once too
     _flash("success", f"Created topic `{topic}`.")
@@ -105,7 +105,7 @@ def _target():
     try:
         topic = validate_topic_name(topic)
     except InvalidInput as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(plain(exc), icon=":material/error:")  # it quotes what was typed
         return None
     if topic not in names:
         resources.topic_names.clear()  # the cached list may predate a topic made elsewhere
@@ -115,7 +115,7 @@ def _target():
     try:
         limits = resources.produce_limits(settings, topic)
     except KafkaIOError as exc:  # this topic only: the picker stays usable
-        st.error(f"Cannot read topic {topic!r}: {exc}", icon=":material/error:")
+        st.error(plain(f"Cannot read topic {topic!r}: {exc}"), icon=":material/error:")
         return None
     st.caption(f"{limits.partitions} partition{'s' * (limits.partitions != 1)} · messages up to "
                f"{limits.max_message_bytes:,} bytes ({limits.limit_name})")  # fmt: skip
@@ -159,7 +159,7 @@ def _last_delivery() -> None:
     if result is None:
         return
     if not result.ok:
-        st.error(f"Not delivered: {result.error}", icon=":material/error:")
+        st.error(plain(f"Not delivered: {result.error}"), icon=":material/error:")
         if result.note:
             st.caption(f"Note: {result.note}")
         return
@@ -182,7 +182,7 @@ def _save(topic: str) -> None:
     try:
         saved = save_template(settings.bootstrap_servers, topic, state["tpl_save_as"], state["tpl_text"], state["tpl_key"])
     except KafkaIOError as exc:
-        return _flash("error", f"Saving: {exc}")
+        return _flash("error", plain(f"Saving: {exc}"))
     state["tpl_name"] = saved  # select it: its text is what the form holds
     _flash("success", f"Template saved (in {templates_path()}).")
 

@@ -7,7 +7,7 @@ from kafka_io.errors import KafkaIOError
 from kafka_io.shell import page_settings
 from kafka_io.topic_frames import configs_frame, groups_frame, partitions_frame, search_topics, topics_frame
 from kafka_io.topics import is_internal
-from kafka_io.widgets import auto_refresh, refreshed_caption, show_errors
+from kafka_io.widgets import auto_refresh, plain, refreshed_caption, show_errors
 
 settings = page_settings()
 
@@ -58,7 +58,7 @@ def _show_flash() -> None:
 
 def _after_write(message: str, warning: str | None = None) -> None:
     resources.forget_topic_data()
-    _flash("success", message + (f" Note: {warning}." if warning else ""))
+    _flash("success", plain(message + (f" Note: {warning}." if warning else "")))
     st.rerun()
 
 
@@ -87,7 +87,7 @@ def _table(view: resources.TopicsView, show_internal: bool, search: str) -> None
         st.info(f"This cluster has no topics yet. Create one below.{hint}", icon=":material/inbox:")
         return
     if frame.empty:
-        st.info(f"No topic name contains {search.strip()!r}.", icon=":material/search_off:")
+        st.info(f"No topic name contains {plain(repr(search.strip()))}.", icon=":material/search_off:")
         return
     st.caption(f"{len(frame):,} of {len(snapshot.topics):,} topic(s). Select a row for details.")
     event = st.dataframe(
@@ -100,16 +100,17 @@ def _table(view: resources.TopicsView, show_internal: bool, search: str) -> None
 def _detail(view: resources.TopicsView, name: str) -> None:
     topic = view.snapshot.topic(name)
     head, close = st.columns([5, 1], vertical_alignment="bottom")
-    head.subheader(f"Topic `{name}`")
+    # ?topic= may hold anything: only a topic that exists (so a legal name) goes in a code span.
+    head.subheader(f"Topic `{name}`" if topic is not None else f"Topic {plain(name)}")
     if close.button("Close", key="close_topic", icon=":material/close:"):
         st.query_params.pop("topic", None)
         st.session_state[PICK_KEY] = None
         st.rerun()
     if topic is None:
-        st.warning(f"Topic {name!r} does not exist (deleted, or a mistyped link).", icon=":material/help:")
+        st.warning(f"Topic {plain(repr(name))} does not exist (deleted, or a mistyped link).", icon=":material/help:")
         return
     if topic.problem:
-        st.error(topic.problem, icon=":material/error:")
+        st.error(plain(topic.problem), icon=":material/error:")
     rate = view.topic_rate_per_s(topic)
     cols = st.columns(4)
     cols[0].metric("Partitions", len(topic.partitions))
@@ -130,7 +131,7 @@ def _detail(view: resources.TopicsView, name: str) -> None:
 def _configs(name: str) -> None:
     configs = resources.topic_configs(settings, name)
     if configs is None or configs.error:
-        st.error(configs.error if configs else "no configs returned", icon=":material/error:")
+        st.error(plain(configs.error if configs else "no configs returned"), icon=":material/error:")
         return
     frame = configs_frame(configs)
     st.caption(f"{len(configs.non_default)} non-default setting(s), highlighted and listed first.")
@@ -143,7 +144,7 @@ def _configs(name: str) -> None:
 def _groups(name: str) -> None:
     found = resources.topic_groups(settings, name)
     for error in found.errors:
-        st.warning(error, icon=":material/warning:")
+        st.warning(plain(error), icon=":material/warning:")
     if not found.groups:
         st.info("No consumer group has committed offsets on this topic.", icon=":material/group_off:")
         return
@@ -166,7 +167,7 @@ def _create_form() -> None:
         spec = topic_admin.create_topic(resources.admin_client(settings), settings, name, int(partitions),
                                         int(replication), configs)  # fmt: skip
     except KafkaIOError as exc:
-        st.error(f"Topic not created: {exc}", icon=":material/error:")
+        st.error(plain(f"Topic not created: {exc}"), icon=":material/error:")
         return
     _after_write(f"Created topic {spec.name!r} with {spec.partitions} partition(s).", topic_admin.topic_name_warning(spec.name))
 
@@ -181,7 +182,7 @@ def _partitions_form(name: str, current: int) -> None:
     try:
         old = topic_admin.add_partitions(resources.admin_client(settings), settings, name, int(total))
     except KafkaIOError as exc:
-        st.error(f"Partitions not added: {exc}", icon=":material/error:")
+        st.error(plain(f"Partitions not added: {exc}"), icon=":material/error:")
         return
     _after_write(f"Topic {name!r} now has {int(total)} partitions (was {old}).")
 
@@ -195,7 +196,7 @@ def _delete_form(name: str) -> None:
     try:
         topic_admin.delete_topic(resources.admin_client(settings), settings, name, confirm)
     except KafkaIOError as exc:
-        st.error(f"Topic not deleted: {exc}", icon=":material/error:")
+        st.error(plain(f"Topic not deleted: {exc}"), icon=":material/error:")
         return
     st.query_params.pop("topic", None)
     st.session_state[PICK_KEY] = None
@@ -215,7 +216,7 @@ def _admin(selected: str | None) -> None:
         topic = resources.topics_view(settings, is_internal(selected)).snapshot.topic(selected)
         if topic is None:
             for pane in panes[1:]:
-                pane.caption(f"Topic {selected!r} does not exist.")
+                pane.caption(f"Topic {plain(repr(selected))} does not exist.")
             return
         with panes[1]:
             _partitions_form(selected, len(topic.partitions))

@@ -10,6 +10,7 @@ from kafka_helpers import commit_offsets, create_topic, produce
 from kafka_io import resources
 from kafka_io.clients import make_admin
 from kafka_io.topics import cluster_snapshot, read_metadata
+from kafka_io.widgets import plain
 
 
 def metrics(at) -> dict[str, str]:
@@ -122,8 +123,8 @@ def create(at, name: str, partitions: int = 1, configs: str = ""):
 def test_create_form_shows_validation_errors_and_sends_nothing(make_app, settings):
     at = make_app("pages/topics.py").run()
     create(at, "bad name!")
-    assert texts(at.error) == [
-        "Topic not created: topic name has ' ' at position 4; use only letters, digits, '.', '_' and '-'"]
+    assert texts(at.error) == [plain(  # messages show literally: escaped for markdown
+        "Topic not created: topic name has ' ' at position 4; use only letters, digits, '.', '_' and '-'")]
     assert at.text_input(key="create_name").value == "bad name!"  # nothing typed is lost
     create(at, "fine-name-but-bad-config", configs="retention.ms")
     assert texts(at.error) == ["Topic not created: config line 1: expected key=value, got 'retention.ms'"]
@@ -134,9 +135,9 @@ def test_create_add_partitions_and_delete_from_the_forms(make_app, settings, uni
     name = unique("ui.made_here")
     at = make_app("pages/topics.py").run()
     create(at, name, partitions=2, configs="retention.ms=3600000")
-    assert texts(at.success) == [f"Created topic {name!r} with 2 partition(s). Note: topic name {name!r} mixes "
-                                 "'.' and '_': Kafka metric names treat them alike, so it can collide with "
-                                 "another topic."]  # fmt: skip
+    assert texts(at.success) == [plain(f"Created topic {name!r} with 2 partition(s). Note: topic name {name!r} "
+                                       "mixes '.' and '_': Kafka metric names treat them alike, so it can collide "
+                                       "with another topic.")]  # fmt: skip
     assert name in at.dataframe[0].value.topic.tolist()
 
     at = make_app("pages/topics.py", query={"topic": name}).run()

@@ -221,10 +221,14 @@ PAYLOAD_CASES = [
     (b"\x00AB", "hex", "00000000  00 41 42" + " " * 39 + "  .AB"),  # 3. binary (Avro, Protobuf…)
     (None, "none", "This message has no value (a tombstone)."),  # 4.
     (b'{"<b>": "<script>"}', "json", {"<b>": "<script>"}),  # 5. data, never markup
+    (b"[" * 100 + b"]" * 100, "json", eval("[" * 100 + "]" * 100)),  # 6. deep, still a tree
+    (b"[" * 101 + b"]" * 101, "text", "[" * 101 + "]" * 101),  # 7. deeper: text (st.json's encoder recurses)
+    (b'{"a":' * 1000 + b"1" + b"}" * 1000, "text", '{"a":' * 1000 + "1" + "}" * 1000),  # 8. parses, too deep
+    (b'"just a string"', "json", "just a string"),  # 9. a scalar has no depth
 ]
 
 
-@pytest.mark.parametrize("value, kind, body", PAYLOAD_CASES, ids=[f"{i:02d}" for i in range(1, 6)])
+@pytest.mark.parametrize("value, kind, body", PAYLOAD_CASES, ids=[f"{i:02d}" for i in range(1, len(PAYLOAD_CASES) + 1)])
 def test_payload_view(value, kind, body):
     assert payload_view(record(value=value)) == (kind, body)
 
