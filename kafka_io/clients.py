@@ -17,8 +17,11 @@ from confluent_kafka.admin import AdminClient
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError, NotFound, Timeout, Unavailable
 from kafka_io.produce_input import SOURCE_HEADER_KEY
+from kafka_io.request_counts import ADMIN_REQUESTS, RequestCounts
 
 __all__ = [
+    "ADMIN_REQUESTS",
+    "CountingAdmin",
     "SOURCE_HEADER",
     "VIEWER_GROUP_PREFIX",
     "make_admin",
@@ -83,8 +86,44 @@ def _base_config(settings: ClusterSettings, role: str) -> dict:
     }
 
 
-def make_admin(settings: ClusterSettings) -> AdminClient:
-    return AdminClient(_base_config(settings, "admin"))
+# Every AdminClient method that sends requests to the cluster (poll and
+# set_sasl_credentials do not). One call may become several broker requests
+# (one per leader); we count calls, the unit the code controls.
+_REQUEST_METHODS = (
+    "alter_configs", "alter_consumer_group_offsets", "create_partitions", "create_topics",
+    "delete_consumer_groups", "delete_records", "delete_topics", "describe_cluster", "describe_configs",
+    "describe_consumer_groups", "describe_topics", "incremental_alter_configs",
+    "list_consumer_group_offsets", "list_consumer_groups", "list_groups", "list_offsets", "list_topics",
+)  # fmt: skip
+
+
+class CountingAdmin(AdminClient):
+    """An AdminClient that counts each request-issuing call by method name, in
+    its own ``requests`` and in the process-wide ``ADMIN_REQUESTS``."""
+
+    def __init__(self, conf: dict) -> None:
+        super().__init__(conf)
+        self.requests = RequestCounts()
+
+
+def _counted(name: str):
+    send = getattr(AdminClient, name)
+
+    def call(self, *args, **kwargs):
+        self.requests.add(name)
+        ADMIN_REQUESTS.add(name)
+        return send(self, *args, **kwargs)
+
+    call.__name__, call.__doc__ = name, send.__doc__
+    return call
+
+
+for _name in _REQUEST_METHODS:
+    setattr(CountingAdmin, _name, _counted(_name))
+
+
+def make_admin(settings: ClusterSettings) -> CountingAdmin:
+    return CountingAdmin(_base_config(settings, "admin"))
 
 
 def make_producer(settings: ClusterSettings, **overrides) -> Producer:

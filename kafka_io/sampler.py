@@ -25,7 +25,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from kafka_io.clients import make_admin
+from kafka_io.clients import ADMIN_REQUESTS, make_admin
 from kafka_io.config import ClusterSettings, parse_seconds
 from kafka_io.errors import KafkaIOError
 from kafka_io.group_health import GroupHealth, assess_group
@@ -67,6 +67,8 @@ class LagSnapshot:
     error_at_s: float | None = None
     full_sample: bool = True  # False when only watched groups were refreshed
     sequence: int = 0
+    admin_requests: int = 0  # admin calls this sample made (clients.CountingAdmin)
+    admin_requests_total: int = 0  # admin calls of the whole process when it ended
 
     def group(self, group_id: str) -> GroupLag | None:
         return next((g for g in self.groups if g.group_id == group_id), None)
@@ -152,6 +154,7 @@ class LagSampler:
             started = time.monotonic()
             if self._admin is None:
                 self._admin = make_admin(self.settings)
+            requests_before = self._admin.requests.total()
             try:
                 groups = fetch_group_lags(self._admin, self.settings, group_ids)
             except KafkaIOError as exc:
@@ -168,7 +171,9 @@ class LagSampler:
                     groups = tuple(sorted([*(g for g in previous.groups if g.group_id not in fresh), *groups],
                                           key=lambda g: g.group_id))
                 self._snapshot = LagSnapshot(ts_s, duration_ms, groups, full_sample=group_ids is None,
-                                             sequence=previous.sequence + 1)
+                                             sequence=previous.sequence + 1,
+                                             admin_requests=self._admin.requests.total() - requests_before,
+                                             admin_requests_total=ADMIN_REQUESTS.total())
                 snapshot = self._snapshot
             self._first.set()
             return snapshot

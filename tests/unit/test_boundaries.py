@@ -13,6 +13,7 @@ PURE_MODULES = {
     "eventfiles.py", "preview.py", "jsonexact.py", "topic_rates.py", "latest.py",
     "group_models.py", "group_health.py", "offset_rules.py", "tail_model.py", "tail_output.py",
     "produce_input.py", "burst_source.py", "burst_report.py", "burst_ledger.py", "user_templates.py",
+    "request_counts.py",
 }
 
 

@@ -1,0 +1,34 @@
+"""Admin requests are counted at the kafka_io boundary, exactly: per client, per
+process, and per lag sample (what the consumer-groups page shows)."""
+
+from __future__ import annotations
+
+from kafka_helpers import commit_offsets, create_topic, produce
+from kafka_io.clients import ADMIN_REQUESTS, make_admin
+from kafka_io.groups import fetch_group_lags
+from kafka_io.sampler import LagSampler
+
+
+def test_every_admin_call_is_counted_by_kind(settings, kafka_bootstrap, unique):
+    topic, groups = unique("counted"), [unique("count-a"), unique("count-b")]
+    create_topic(kafka_bootstrap, topic, 2)
+    produce(kafka_bootstrap, topic, {0: 3, 1: 3})
+    for group in groups:
+        commit_offsets(kafka_bootstrap, group, topic, {0: 1, 1: 2})
+    admin = make_admin(settings)
+    process_before = ADMIN_REQUESTS.total()
+    lags = fetch_group_lags(admin, settings, groups)
+    assert [g.totals.total_lag for g in lags] == [3, 3]
+    # One describe batch, one committed-offsets call per group, one list_offsets batch.
+    assert admin.requests.by_kind() == {"describe_consumer_groups": 1, "list_consumer_group_offsets": 2,
+                                        "list_offsets": 1}
+    assert ADMIN_REQUESTS.total() - process_before >= 4  # other clients of this process count too
+
+    sampler = LagSampler(settings, interval_s=60)  # never started: samples only when asked
+    snapshot = sampler.refresh_groups(groups)
+    assert snapshot.admin_requests == 4
+    assert snapshot.admin_requests_total >= process_before + 8
+    full = sampler.refresh()
+    partitions = {(p.topic, p.partition) for g in full.groups for p in g.partitions}
+    describe_batches, offsets_batches = 1, -(-len(partitions) // 100)
+    assert full.admin_requests == 1 + describe_batches + len(full.groups) + offsets_batches
