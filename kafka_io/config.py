@@ -13,10 +13,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
 
-from kafka_io.errors import InvalidInput
+from kafka_io.errors import InvalidInput, ReadOnly
 
 __all__ = [
     "ClusterSettings",
+    "check_writable",
     "DEFAULT_EMBEDDED_PORT",
     "DEFAULT_TIMEOUT_S",
     "load_clusters",
@@ -96,6 +97,13 @@ class ClusterSettings:
     @property
     def label(self) -> str:
         return f"{self.name} ({self.bootstrap_servers})"
+
+
+def check_writable(settings: ClusterSettings, action: str) -> None:
+    """Raise ReadOnly before any write on a read-only cluster: the one guard every
+    kafka_io write path calls first (topic_admin, producer, offsets, the CLI)."""
+    if settings.read_only:
+        raise ReadOnly(f"cluster {settings.name!r} is read-only: {action} is disabled")
 
 
 def _is_secret(key: str) -> bool:

@@ -17,8 +17,8 @@ from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
 from confluent_kafka.admin import AdminClient, OffsetSpec
 
 from kafka_io.clients import translate_error
-from kafka_io.config import ClusterSettings
-from kafka_io.errors import InvalidInput, KafkaIOError, NotFound, ReadOnly
+from kafka_io.config import ClusterSettings, check_writable
+from kafka_io.errors import InvalidInput, KafkaIOError, NotFound
 from kafka_io.groups import FUTURE_GRACE_S, fetch_group_lags, high_watermarks
 from kafka_io.group_models import GroupLag
 from kafka_io.lag import partition_lag
@@ -52,11 +52,6 @@ class ResetPlan:
     @property
     def changes(self) -> tuple[ResetRow, ...]:
         return tuple(r for r in self.rows if r.new is not None and r.error is None)
-
-
-def _refuse_read_only(settings: ClusterSettings, what: str) -> None:
-    if settings.read_only:
-        raise ReadOnly(f"Cluster '{settings.name}' is read-only: {what} is disabled.")
 
 
 def active_refusal(group: GroupLag, what: str) -> str | None:
@@ -148,7 +143,7 @@ def apply_reset(admin: AdminClient, settings: ClusterSettings, plan: ResetPlan) 
     The group is checked again right before writing: consumers may have
     started since the preview.
     """
-    _refuse_read_only(settings, "resetting offsets")
+    check_writable(settings, "resetting offsets")
     changes = plan.changes
     if not changes:
         raise InvalidInput("nothing to reset: no partition in the preview gets a new offset")
@@ -176,7 +171,7 @@ def _write_error(exc: Exception, settings: ClusterSettings, group_id: str, what:
 
 def delete_group(admin: AdminClient, settings: ClusterSettings, group_id: str, *, confirm: str) -> None:
     """Delete an empty group and its committed offsets; `confirm` must be its id."""
-    _refuse_read_only(settings, "deleting consumer groups")
+    check_writable(settings, "deleting consumer groups")
     if confirm.strip() != group_id:
         raise InvalidInput(f"type the group id {group_id!r} exactly to confirm the deletion")
     group = _read_group(admin, settings, group_id)

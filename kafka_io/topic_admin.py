@@ -15,8 +15,8 @@ from typing import Mapping
 from confluent_kafka.admin import AdminClient, NewPartitions, NewTopic
 
 from kafka_io.clients import translate_error
-from kafka_io.config import ClusterSettings
-from kafka_io.errors import InvalidInput, NotFound, ReadOnly
+from kafka_io.config import ClusterSettings, check_writable
+from kafka_io.errors import InvalidInput, NotFound
 from kafka_io.topics import FUTURE_MARGIN_S, read_metadata
 from kafka_io.validation import topic_name_warning, validate_topic_name
 
@@ -36,11 +36,6 @@ __all__ = [
 # A sanity cap against typos (60000 instead of 6); real clusters rarely go past a few thousand.
 MAX_PARTITIONS = 10_000
 _CONFIG_KEY = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-
-
-def check_writable(settings: ClusterSettings, action: str) -> None:
-    if settings.read_only:
-        raise ReadOnly(f"cluster {settings.name!r} is read-only: {action} is disabled")
 
 
 def parse_config_lines(text: str) -> dict[str, str]:

@@ -91,10 +91,10 @@ def test_read_only_refuses_writes_inside_kafka_io(settings, kafka_bootstrap, emp
     plan = plan_reset(admin, read_only, group, parse_reset_spec("earliest"))  # a preview only reads
     with pytest.raises(ReadOnly) as caught:
         apply_reset(admin, read_only, plan)
-    assert str(caught.value) == f"Cluster '{settings.name}' is read-only: resetting offsets is disabled."
+    assert str(caught.value) == f"cluster '{settings.name}' is read-only: resetting offsets is disabled"
     with pytest.raises(ReadOnly) as caught:
         delete_group(admin, read_only, group, confirm=group)
-    assert str(caught.value) == f"Cluster '{settings.name}' is read-only: deleting consumer groups is disabled."
+    assert str(caught.value) == f"cluster '{settings.name}' is read-only: deleting consumer groups is disabled"
     assert committed_offsets(kafka_bootstrap, group) == {(topic, 0): 4, (topic, 1): 15}
 
 
