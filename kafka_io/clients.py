@@ -35,7 +35,12 @@ log = logging.getLogger("kafka_io")
 # librdkafka's own log lines ("Connect to ipv4#… failed") repeat what our one-line
 # errors already say; they are shown only when asked for (CLI -v, KDASH_DEBUG=1).
 RDKAFKA_LOG = logging.getLogger("kafka_io.librdkafka")
-RDKAFKA_LOG.setLevel(logging.DEBUG if os.environ.get("KDASH_DEBUG") == "1" else logging.CRITICAL)
+DEBUG = os.environ.get("KDASH_DEBUG") == "1"
+RDKAFKA_LOG.setLevel(logging.DEBUG if DEBUG else logging.CRITICAL)
+# KDASH_DEBUG=1 also asks librdkafka for its SASL/SSL handshake lines (debug=security):
+# what you need to chase an authentication problem. They never hold the password
+# (librdkafka redacts it; tests/e2e/test_secrets_browser.py checks the app's log).
+_DEBUG_CONFIG = {"debug": "security"} if DEBUG else {}
 
 VIEWER_GROUP_PREFIX = "kdash-viewer-"
 # Events sent by the Produce page carry this header (value "dashboard"), so the
@@ -83,6 +88,7 @@ def _base_config(settings: ClusterSettings, role: str) -> dict:
         "log.connection.close": False,
         "error_cb": _log_cb(settings),
         "logger": RDKAFKA_LOG,
+        **_DEBUG_CONFIG,
     }
 
 

@@ -11,6 +11,7 @@ deep links behave the same on the first request, widget ids included.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 
@@ -24,6 +25,12 @@ from kafka_io.widgets import plain
 __all__ = ["PAGES", "main", "page_settings"]
 
 log = logging.getLogger("kafka_io")
+if os.environ.get("KDASH_DEBUG") == "1" and not log.handlers:
+    # The app's debug log (kafka_io and librdkafka lines) on the server's stderr.
+    _handler = logging.StreamHandler()
+    _handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log.addHandler(_handler)
+    log.setLevel(logging.DEBUG)
 
 # (file, title, url path, icon). File names match URL paths so that the legacy
 # mode of a fresh server finds the same page a deep link asks for.
