@@ -104,6 +104,21 @@ def start_server(artifacts, request):
         srv.stop()
 
 
+@pytest.fixture(scope="module")
+def start_module_server(artifacts, request):
+    """Like start_server, for a server that one module's tests share."""
+    started: list[StreamlitServer] = []
+
+    def start(env: dict[str, str]) -> StreamlitServer:
+        srv = StreamlitServer(env, artifacts / f"streamlit-{request.module.__name__}.log")
+        started.append(srv)
+        return srv
+
+    yield start
+    for srv in started:
+        srv.stop()
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
