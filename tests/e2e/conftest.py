@@ -3,6 +3,7 @@ Debian's chromium through Playwright (never `playwright install`)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -10,6 +11,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -89,34 +91,35 @@ def server(e2e_env, artifacts):
     srv.stop()
 
 
-@pytest.fixture
-def start_server(artifacts, request):
-    """Start a fresh server (for deep links on a new process, or other settings)."""
+@contextlib.contextmanager
+def _servers(log_path_for) -> Iterator:
+    """A start(env) function; every server it started is stopped on exit."""
     started: list[StreamlitServer] = []
 
     def start(env: dict[str, str]) -> StreamlitServer:
-        srv = StreamlitServer(env, artifacts / f"streamlit-{request.node.name}.log")
+        srv = StreamlitServer(env, log_path_for(len(started)))
         started.append(srv)
         return srv
 
-    yield start
-    for srv in started:
-        srv.stop()
+    try:
+        yield start
+    finally:
+        for srv in started:
+            srv.stop()
+
+
+@pytest.fixture
+def start_server(artifacts, request):
+    """Start a fresh server (for deep links on a new process, or other settings)."""
+    with _servers(lambda n: artifacts / f"streamlit-{request.node.name}{f'-{n}' if n else ''}.log") as start:
+        yield start
 
 
 @pytest.fixture(scope="module")
 def start_module_server(artifacts, request):
     """Like start_server, for a server that one module's tests share."""
-    started: list[StreamlitServer] = []
-
-    def start(env: dict[str, str]) -> StreamlitServer:
-        srv = StreamlitServer(env, artifacts / f"streamlit-{request.module.__name__}.log")
-        started.append(srv)
-        return srv
-
-    yield start
-    for srv in started:
-        srv.stop()
+    with _servers(lambda n: artifacts / f"streamlit-{request.module.__name__}{f'-{n}' if n else ''}.log") as start:
+        yield start
 
 
 @pytest.fixture(scope="session")
