@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 STREAMLIT_MODULES = {"resources.py", "shell.py", "widgets.py"}
 PURE_MODULES = {
     "lag.py", "lag_status.py", "history.py", "rates.py", "templates.py", "validation.py", "errors.py",
-    "eventfiles.py", "preview.py", "jsonexact.py",
+    "eventfiles.py", "preview.py", "jsonexact.py", "demo_plan.py",
 }
 
 
