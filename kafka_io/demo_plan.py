@@ -46,11 +46,11 @@ SPIKE_FACTOR = 2.5
 SPIKE_CHANCE = 0.7
 
 # The slow group: 50 s at 30% of the topic's base rate (lag builds, WARN),
-# then capped at 2.2x (lag drains over ~20-40 s with an ETA, then OK).
+# then capped at 3x (lag drains over ~15-30 s with an ETA, then OK).
 SLOW_CYCLE_S = 120.0
 SLOW_FOR_S = 50.0
 SLOW_FACTOR = 0.3
-RECOVER_FACTOR = 2.2
+RECOVER_FACTOR = 3.0
 
 _USER_ID = re.compile(r'"user_id": (\d+)')
 _USER = '"user_id": {{randint:1:50000}}, "seq": {{seq}}, "ts_ms": {{now_ms}}'
@@ -91,8 +91,10 @@ class DemoPlan:
             valid = False
         if not valid or not self.prefix:
             raise InvalidInput(f"demo prefix must be letters, digits, '.', '_' or '-', got {self.prefix!r}")
-        if not (isinstance(self.speed, (int, float)) and 0 < self.speed <= MAX_SPEED):
-            raise InvalidInput(f"speed must be above 0 and at most {MAX_SPEED:g}, got {self.speed!r}")
+        numeric = isinstance(self.speed, (int, float))
+        if not (numeric and 0 < self.speed <= MAX_SPEED):
+            shown = f"{self.speed:g}" if numeric else repr(self.speed)
+            raise InvalidInput(f"speed must be above 0 and at most {MAX_SPEED:g}, got {shown}")
 
     @property
     def topics(self) -> tuple[DemoTopic, ...]:
