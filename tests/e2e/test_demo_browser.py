@@ -1,0 +1,134 @@
+"""`make run`-style startup (python -m kafka_io serve: embedded broker + demo + app) in Chromium.
+
+The launcher gets its own free ports and data dir. The page must show the
+"demo" label and pause/resume the demo; SIGTERM must stop every process it
+started, and the broker's data must survive for the next start.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
+from confluent_kafka.admin import AdminClient, OffsetSpec
+
+from browser_helpers import real_console_errors, wait_for_app
+from kafka_helpers import free_port
+from kafka_io.broker import process_matches, start_broker, stop_broker
+from kafka_io.demo import STATUS_FILE, demo_paused, demo_status
+from kafka_io.demo_plan import DemoPlan
+
+ROOT = Path(__file__).resolve().parents[2]
+STARTUP_TIMEOUT_S = 60
+STOP_TIMEOUT_S = 30
+TIMEOUT_S = 10
+
+
+def wait_healthy(url: str, process: subprocess.Popen, log_path: Path) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < STARTUP_TIMEOUT_S:
+        assert process.poll() is None, log_path.read_text()[-3000:]
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return time.monotonic() - started
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"not healthy in {STARTUP_TIMEOUT_S} s: {log_path.read_text()[-3000:]}")
+
+
+@pytest.fixture
+def launched(cluster_env, tmp_path, artifacts, request):
+    """python -m kafka_io serve with no cluster configured: what `make run` does."""
+    env = {k: v for k, v in cluster_env.items() if not k.startswith("KAFKA_")}
+    broker_port, app_port = free_port(), free_port()
+    env["KAFKA_EMBEDDED_PORT"] = str(broker_port)
+    data_dir = tmp_path / "kafka-local"
+    log_path = artifacts / f"serve-{request.node.name}.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "kafka_io", "serve", "--port", str(app_port), "--data-dir", str(data_dir)],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{app_port}"
+    try:
+        wait_healthy(url, process, log_path)
+        yield process, url, data_dir, f"127.0.0.1:{broker_port}", log_path
+    finally:
+        if process.poll() is None:  # a failed test: stop everything it started
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=STOP_TIMEOUT_S)
+
+
+def test_make_run_starts_a_living_demo_and_stops_cleanly(launched, page, artifacts):
+    process, url, data_dir, bootstrap, log_path = launched
+    status = _wait_for_demo(data_dir)
+    broker_pid = json.loads((data_dir / "broker.json").read_text())["pid"]
+
+    page.goto(url)
+    wait_for_app(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text(bootstrap).wait_for()
+    badge = sidebar.locator('[data-testid="stMarkdownContainer"]').filter(has_text="demo")
+    badge.wait_for()
+    assert badge.inner_text().endswith("demo")  # after the icon's ligature name
+    sidebar.get_by_role("button", name="Pause").click()
+    sidebar.get_by_text("demo · paused").wait_for()
+    assert demo_paused(data_dir) is True
+    page.screenshot(path=str(artifacts / "demo-paused.png"))
+    sidebar.get_by_role("button", name="Resume").click()
+    sidebar.get_by_role("button", name="Pause").wait_for()
+    assert demo_paused(data_dir) is False
+    assert real_console_errors(page) == []
+
+    before = _demo_offsets(bootstrap)
+    assert sum(before["highs"].values()) > 0
+
+    process.send_signal(signal.SIGTERM)  # what make does on Ctrl-C / SIGTERM
+    assert process.wait(timeout=STOP_TIMEOUT_S) == 0, log_path.read_text()[-3000:]
+    log = log_path.read_text()
+    assert "demo stopped: " in log and "embedded broker stopped" in log
+    for pid, marker in ((broker_pid, b"noida-db"), (status.pid, b"kafka_io")):
+        assert not process_matches(pid, marker), f"pid {pid} still running"
+    assert not (data_dir / STATUS_FILE).exists()
+    _assert_data_survives(data_dir, before)
+
+
+def _wait_for_demo(data_dir: Path):
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        status = demo_status(data_dir)
+        if status is not None:
+            return status
+        time.sleep(0.2)
+    raise AssertionError("the demo did not start")
+
+
+def _demo_offsets(bootstrap: str) -> dict:
+    plan = DemoPlan()
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    tps = [TopicPartition(t.name, p) for t in plan.topics for p in range(t.partitions)]
+    futures = admin.list_offsets({tp: OffsetSpec.latest() for tp in tps}, request_timeout=TIMEOUT_S)
+    highs = {(tp.topic, tp.partition): f.result(TIMEOUT_S).offset for tp, f in futures.items()}
+    stopped_tps = [tp for tp in tps if tp.topic == plan.stopped_topic.name]
+    request = [ConsumerGroupTopicPartitions(plan.stopped_group, stopped_tps)]
+    result = admin.list_consumer_group_offsets(request)[plan.stopped_group].result(TIMEOUT_S)
+    return {"highs": highs, "stopped": {tp.partition: tp.offset for tp in result.topic_partitions}}
+
+
+def _assert_data_survives(data_dir: Path, before: dict) -> None:
+    status = start_broker(free_port(), data_dir)
+    try:
+        after = _demo_offsets(status.bootstrap)
+    finally:
+        stop_broker(data_dir)
+    assert all(after["highs"][key] >= high for key, high in before["highs"].items())
+    assert after["stopped"] == before["stopped"] and min(after["stopped"].values()) >= 0
