@@ -34,7 +34,7 @@ CONSUME_TIMEOUT_S = 0.2
 # noida-db answers fetches at once even with nothing new, so an idle consumer
 # spins; pausing partitions at EOF and resuming them this often costs ~2%.
 RESUME_EVERY_S = 0.5
-COMMIT_EVERY_S = 0.5
+COMMIT_EVERY_S = 0.25
 MAX_BUFFERED = 2000  # records held per partition before it is paused
 
 
@@ -196,7 +196,11 @@ class GroupWorker(_Worker):
             consumer.subscribe(self.topics, on_revoke=self._on_revoke, on_lost=self._on_revoke)
             last_s = resumed_s = committed_s = time.monotonic()
             while not self.stop.is_set():
-                self._take(consumer, consumer.consume(CONSUME_BATCH, timeout=CONSUME_TIMEOUT_S))
+                # consume(n, timeout) waits for all n until the timeout, and an
+                # unpaused partition at EOF spins meanwhile: drain what is there,
+                # else wait for the first record or event only.
+                batch = consumer.consume(CONSUME_BATCH, timeout=0)
+                self._take(consumer, batch or consumer.consume(1, timeout=CONSUME_TIMEOUT_S))
                 now_s = time.monotonic()
                 self._process(consumer, now_s - last_s)
                 last_s = now_s

@@ -80,6 +80,12 @@ class GroupWatch:
         self.statuses.append(group_status(partition_status(w, members > 0, now_s) for w in window.values()))
         self.total_lags.append(sum(w[-1].lag or 0 for w in window.values()))
 
+    def produce_rate_per_s(self) -> float:
+        """Records/s appended to the group's partitions over the last WINDOW samples."""
+        points = list(self.samples.values())
+        dt_s = points[0][-1].ts_s - points[0][-WINDOW].ts_s
+        return sum(p[-1].high - p[-WINDOW].high for p in points) / dt_s
+
     def committed(self) -> dict[tuple[str, int], int | None]:
         return {key: points[-1].committed for key, points in self.samples.items()}
 
@@ -147,11 +153,13 @@ def _watch_groups_until_states(admin: AdminClient, plan: DemoPlan) -> dict[str, 
     keeps, slow, stopped = watches["keeps"], watches["slow"], watches["stopped"]
     report = {name: list(zip([s.value for s in w.statuses], w.total_lags)) for name, w in watches.items()}
     assert _all_states_seen(watches), report
-    # Keeps up: one member, OK at the end and most of the time, lag within ~2 s of traffic.
+    # Keeps up: one member, OK at the end and nearly all the time.
     assert keeps.members[-1] == 1 and keeps.statuses[-1] == Status.OK
-    known = [s for s in keeps.statuses if s != Status.UNKNOWN]  # UNKNOWN until the first commit
-    assert known.count(Status.OK) >= 0.7 * len(known), known
-    assert max(keeps.total_lags[-5:]) <= 2 * 23 * SPEED
+    # Steady state: from its first OK on (joining and the first fetch take a moment).
+    steady = keeps.statuses[keeps.statuses.index(Status.OK):]
+    assert steady.count(Status.OK) >= 0.8 * len(steady), steady
+    # Less than 1.5 s behind the producer (it pauses at EOF and resumes every 0.5 s).
+    assert max(keeps.total_lags[-WINDOW:]) <= 1.5 * keeps.produce_rate_per_s()
     # Slow then recovers: WARN while lag builds, then the lag drains and it is OK again.
     first_warn = slow.statuses.index(Status.WARN)
     peak = max(slow.total_lags[first_warn:])
