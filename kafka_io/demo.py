@@ -140,7 +140,7 @@ def run_demo(
 ) -> DemoSummary:
     """Run until `stop` is set (or for duration_s); returns what was produced and consumed."""
     from kafka_io.clients import make_admin
-    from kafka_io.demo_workers import GroupWorker, ProducerWorker, ensure_topics
+    from kafka_io.demo_setup import ensure_topics
 
     data_dir = Path(data_dir).resolve()
     _check_can_run(settings, data_dir)
@@ -151,16 +151,8 @@ def run_demo(
     set_demo_paused(data_dir, False)  # every start begins with traffic flowing
     paused = _PauseFlag(data_dir)
     started_s = time.monotonic()
-    workers = [
-        ProducerWorker(settings, plan, stop, paused.get),
-        GroupWorker(settings, plan.keeps_up_group, [t.name for t in plan.topics], stop),
-        GroupWorker(settings, plan.slow_group, [plan.slow_topic.name], stop,
-                    lambda: plan.slow_limit_per_s(time.monotonic() - started_s)),
-    ]
-    _write_json(data_dir / STATUS_FILE, {
-        "pid": os.getpid(), "bootstrap": settings.bootstrap_servers, "prefix": plan.prefix,
-        "topics": [t.name for t in plan.topics], "groups": list(plan.groups), "started_at_s": time.time(),
-    })
+    workers = _workers(settings, plan, stop, paused, started_s)
+    _write_status(data_dir, settings, plan)
     try:
         for worker in workers:
             worker.start()
@@ -176,6 +168,24 @@ def run_demo(
     summary.sent, summary.delivered, summary.failed = producer.sent, producer.delivered, producer.failed
     summary.processed = {w.group: w.processed for w in workers[1:]}
     return summary
+
+
+def _workers(settings, plan, stop, paused, started_s) -> list:
+    from kafka_io.demo_workers import GroupWorker, ProducerWorker
+
+    return [
+        ProducerWorker(settings, plan, stop, paused.get),
+        GroupWorker(settings, plan.keeps_up_group, [t.name for t in plan.topics], stop),
+        GroupWorker(settings, plan.slow_group, [plan.slow_topic.name], stop,
+                    lambda: plan.slow_limit_per_s(time.monotonic() - started_s)),
+    ]
+
+
+def _write_status(data_dir: Path, settings: ClusterSettings, plan: DemoPlan) -> None:
+    _write_json(data_dir / STATUS_FILE, {
+        "pid": os.getpid(), "bootstrap": settings.bootstrap_servers, "prefix": plan.prefix,
+        "topics": [t.name for t in plan.topics], "groups": list(plan.groups), "started_at_s": time.time(),
+    })
 
 
 class _PauseFlag:
@@ -201,7 +211,7 @@ class _PauseFlag:
 
 
 def _supervise(admin, settings, plan, workers, stop, paused, started_s, duration_s) -> None:
-    from kafka_io.demo_workers import commit_stopped_group
+    from kafka_io.demo_setup import commit_stopped_group
 
     stopped_ready = False
     while not stop.wait(CONTROL_POLL_S):
