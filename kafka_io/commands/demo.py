@@ -13,9 +13,9 @@ import threading
 from pathlib import Path
 
 from kafka_io.commands.common import add_cluster_options, settings_from_args
-from kafka_io.demo import demo_data_dir, run_demo, set_demo_paused, stop_demo
+from kafka_io.demo import demo_data_dir, demo_status, run_demo, set_demo_paused, stop_demo
 from kafka_io.demo_plan import MAX_SPEED, DemoPlan
-from kafka_io.errors import InvalidInput
+from kafka_io.errors import InvalidInput, KafkaIOError
 
 
 def register(subparsers) -> None:
@@ -41,6 +41,8 @@ def run(args: argparse.Namespace) -> int:
         print("demo stopped" if stop_demo(data_dir) else f"no demo running on {data_dir}")
         return 0
     if args.pause or args.resume:
+        if demo_status(data_dir) is None:
+            raise KafkaIOError(f"no demo running on {data_dir}")
         set_demo_paused(data_dir, args.pause)
         print("demo paused" if args.pause else "demo resumed")
         return 0

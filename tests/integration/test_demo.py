@@ -113,7 +113,7 @@ def test_demo_creates_topics_traffic_and_three_group_states(kafka_bootstrap, set
         _assert_topics(admin, plan)
         watches = _watch_groups_until_states(admin, plan)
         _assert_events(settings, plan)
-        _assert_pause_and_resume(admin, plan, tmp_path)
+        _assert_pause_and_resume(admin, plan, tmp_path, demo_env)
         _assert_second_demo_refused(kafka_bootstrap, plan, demo_env, tmp_path)
     finally:
         if demo.poll() is None:
@@ -205,9 +205,10 @@ def _assert_events(settings, plan: DemoPlan) -> None:
     assert dict(seen) == EVENT_TYPES
 
 
-def _assert_pause_and_resume(admin: AdminClient, plan: DemoPlan, data_dir: Path) -> None:
+def _assert_pause_and_resume(admin: AdminClient, plan: DemoPlan, data_dir: Path, env: dict) -> None:
     tps = [TopicPartition(t.name, p) for t in plan.topics for p in range(t.partitions)]
-    set_demo_paused(data_dir, True)
+    pause = demo_cli("--pause", "--data-dir", str(data_dir), env=env)
+    assert pause.communicate(timeout=30) == ("demo paused\n", "") and pause.returncode == 0
     assert demo_status(data_dir).paused
     time.sleep(1.5)  # the demo polls every 0.5 s; then its in-flight batches land
     before = high_watermarks(admin, tps)
@@ -246,6 +247,12 @@ def test_demo_refuses_a_configured_cluster_without_explicit_bootstrap(cluster_en
         f"embedded broker: to run it there anyway, pass --bootstrap {unreachable_bootstrap}\n"
     )
     assert out == ""
+
+
+def test_pause_without_a_running_demo_is_an_error(cluster_env, tmp_path):
+    demo = demo_cli("--pause", "--data-dir", str(tmp_path), env=cluster_env)
+    assert demo.communicate(timeout=30) == ("", f"error: no demo running on {tmp_path}\n")
+    assert demo.returncode == 1 and not os.listdir(tmp_path)
 
 
 @pytest.mark.parametrize("args, env_extra, code, message", [
