@@ -94,6 +94,8 @@ def _demo_control(settings: ClusterSettings) -> None:
             st.button("Pause", key="kdash_demo_toggle", icon=":material/pause:",
                       on_click=set_demo_paused, args=(data_dir, True),
                       help="Stop the demo's producer; its consumers drain what is left")
+    st.page_link("pages/live_events.py", label="Watch the demo's events", icon=":material/monitoring:",
+                 query_params={"topic": list(status.topics), "from": "latest"})
 
 
 @st.fragment(run_every=RECONNECT_EVERY_S)

@@ -46,6 +46,7 @@ def test_no_demo_no_label(make_app, app_env, tmp_path):
     assert not at.exception
     assert "demo" not in sidebar_text(at)
     assert [b.label for b in at.sidebar.button] == []
+    assert at.sidebar.get("page_link") == []
 
 
 def test_demo_label_and_pause_resume_toggle(make_app, app_env, running_demo):
@@ -54,6 +55,11 @@ def test_demo_label_and_pause_resume_toggle(make_app, app_env, running_demo):
     assert not at.exception
     assert "demo" in sidebar_text(at) and "paused" not in sidebar_text(at)
     assert [b.label for b in at.sidebar.button] == ["Pause"]
+    [link] = [el.proto for el in at.sidebar.get("page_link")]
+    assert (link.page, link.label) == ("live_events", "Watch the demo's events")
+    prefix = demo_status(running_demo).prefix
+    assert link.query_string == (f"topic={prefix}.user-events&topic={prefix}.orders&topic={prefix}.payments"
+                                 "&from=latest")
 
     at.sidebar.button[0].click().run()
     assert demo_paused(running_demo) is True

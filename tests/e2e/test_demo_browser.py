@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -77,9 +78,8 @@ def test_make_run_starts_a_living_demo_and_stops_cleanly(launched, page, artifac
     wait_for_app(page)
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_text(bootstrap).wait_for()
-    badge = sidebar.locator('[data-testid="stMarkdownContainer"]').filter(has_text="demo")
-    badge.wait_for()
-    assert badge.inner_text().endswith("demo")  # after the icon's ligature name
+    # The badge reads "demo" after its icon's ligature name.
+    sidebar.locator('[data-testid="stMarkdownContainer"]').filter(has_text=re.compile(r"(^|\s)demo$")).wait_for()
     sidebar.get_by_role("button", name="Pause").click()
     sidebar.get_by_text("demo · paused").wait_for()
     assert demo_paused(data_dir) is True
@@ -87,6 +87,9 @@ def test_make_run_starts_a_living_demo_and_stops_cleanly(launched, page, artifac
     sidebar.get_by_role("button", name="Resume").click()
     sidebar.get_by_role("button", name="Pause").wait_for()
     assert demo_paused(data_dir) is False
+    sidebar.get_by_role("link", name="Watch the demo's events").click()
+    page.get_by_role("heading", name="Live events", exact=True).wait_for()
+    assert "topic=demo.user-events&topic=demo.orders&topic=demo.payments" in page.url
     assert real_console_errors(page) == []
 
     before = _demo_offsets(bootstrap)
