@@ -54,9 +54,11 @@ def launched(cluster_env, tmp_path, artifacts, request):
     env["KAFKA_EMBEDDED_PORT"] = str(broker_port)
     data_dir = tmp_path / "kafka-local"
     log_path = artifacts / f"serve-{request.node.name}.log"
+    demo = getattr(request, "param", "1")
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "kafka_io", "serve", "--port", str(app_port), "--data-dir", str(data_dir)],
+            [sys.executable, "-m", "kafka_io", "serve", "--port", str(app_port), "--data-dir", str(data_dir),
+             "--demo", demo],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
     url = f"http://127.0.0.1:{app_port}"
@@ -103,6 +105,23 @@ def test_make_run_starts_a_living_demo_and_stops_cleanly(launched, page, artifac
         assert not process_matches(pid, marker), f"pid {pid} still running"
     assert not (data_dir / STATUS_FILE).exists()
     _assert_data_survives(data_dir, before)
+
+
+@pytest.mark.parametrize("launched", ["0"], indirect=True)
+def test_demo_0_starts_the_broker_and_app_only(launched, page):
+    process, url, data_dir, bootstrap, log_path = launched
+    page.goto(url)
+    wait_for_app(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text(bootstrap).wait_for()
+    assert sidebar.get_by_role("button").count() == 0  # no Pause: no demo
+    assert not (data_dir / STATUS_FILE).exists()
+    assert DemoPlan().topics[0].name not in AdminClient({"bootstrap.servers": bootstrap}).list_topics(
+        timeout=TIMEOUT_S).topics
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=STOP_TIMEOUT_S) == 0
+    log = log_path.read_text()
+    assert "embedded broker stopped" in log and "demo:" not in log and "demo stopped" not in log
 
 
 def _wait_for_demo(data_dir: Path):
