@@ -31,8 +31,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SPEED = 10  # slow phase 5 s, recovery 7 s, ~230 events/s
 TIMEOUT_S = 10
 SAMPLE_EVERY_S = 0.4
-WINDOW = 5  # samples judged per status, ~2 s
-STATES_DEADLINE_S = 35
+WINDOW = 8  # samples judged per status, ~3.5 s
+STATES_DEADLINE_S = 40
 
 EVENT_TYPES = {
     "user-events": {"page_view", "login", "purchase", "user_signup", "payment_failed"},
@@ -155,11 +155,13 @@ def _watch_groups_until_states(admin: AdminClient, plan: DemoPlan) -> dict[str, 
     assert _all_states_seen(watches), report
     # Keeps up: one member, OK at the end and nearly all the time.
     assert keeps.members[-1] == 1 and keeps.statuses[-1] == Status.OK
-    # Steady state: from its first OK on (joining and the first fetch take a moment).
-    steady = keeps.statuses[keeps.statuses.index(Status.OK):]
-    assert steady.count(Status.OK) >= 0.8 * len(steady), steady
-    # Less than 1.5 s behind the producer (it pauses at EOF and resumes every 0.5 s).
-    assert max(keeps.total_lags[-WINDOW:]) <= 1.5 * keeps.produce_rate_per_s()
+    # Steady state: once the window no longer holds its start (joining, first fetch).
+    first_known = next(i for i, s in enumerate(keeps.statuses) if s != Status.UNKNOWN)
+    steady = keeps.statuses[first_known + WINDOW:]
+    assert len(steady) >= 3 and steady.count(Status.OK) >= 0.8 * len(steady), keeps.statuses
+    # At most ~2.5 s of traffic behind: pausing at EOF and resuming every 0.5 s
+    # delivers within 0.5-1 s, commits follow within 0.25 s, plus sampling skew.
+    assert max(keeps.total_lags[-WINDOW:]) <= 2.5 * keeps.produce_rate_per_s()
     # Slow then recovers: WARN while lag builds, then the lag drains and it is OK again.
     first_warn = slow.statuses.index(Status.WARN)
     peak = max(slow.total_lags[first_warn:])
@@ -176,6 +178,9 @@ def _watch_groups_until_states(admin: AdminClient, plan: DemoPlan) -> dict[str, 
 def _all_states_seen(watches: dict[str, GroupWatch]) -> bool:
     keeps, slow, stopped = watches["keeps"], watches["slow"], watches["stopped"]
     if not (keeps.statuses and keeps.statuses[-1] == Status.OK and stopped.statuses[-1] == Status.STOP):
+        return False
+    known = [s for s in keeps.statuses if s != Status.UNKNOWN]
+    if len(known) < WINDOW + 3:  # a few samples of steady state, judged below
         return False
     if Status.WARN not in slow.statuses:
         return False
