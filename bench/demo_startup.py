@@ -22,12 +22,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+from browser_helpers import wait_healthy  # noqa: E402
 from kafka_helpers import free_port  # noqa: E402
 
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -46,19 +46,6 @@ def leftovers(clone: Path) -> list[str]:
     return [line for line in out.splitlines() if "pgrep" not in line]
 
 
-def wait_healthy(url: str, make: subprocess.Popen, started: float) -> float:
-    while time.monotonic() - started < TIMEOUT_S:
-        if make.poll() is not None:
-            raise SystemExit(f"make exited with {make.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return time.monotonic() - started
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("no healthy app")
-
-
 def run_once(clone: Path, stop_signal: str) -> dict:
     from playwright.sync_api import sync_playwright
 
@@ -67,7 +54,7 @@ def run_once(clone: Path, stop_signal: str) -> dict:
     make = subprocess.Popen(["make", "run", f"PORT={port}", f"KAFKA_EMBEDDED_PORT={broker_port}"], cwd=clone,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
-    marks = {"health_s": wait_healthy(url, make, started)}
+    marks = {"health_s": wait_healthy(url, make, TIMEOUT_S)}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 900})

@@ -25,7 +25,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -34,6 +33,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from confluent_kafka import Consumer  # noqa: E402
 
+from browser_helpers import wait_healthy  # noqa: E402
 from kafka_helpers import free_port  # noqa: E402
 from kafka_io.demo_plan import DemoPlan  # noqa: E402
 
@@ -104,17 +104,14 @@ def start_serve(data_dir: Path) -> tuple[subprocess.Popen, str, str]:
         [sys.executable, "-m", "kafka_io", "serve", "--port", str(port), "--data-dir", str(data_dir)],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
+    wait_healthy(url, serve, STARTUP_TIMEOUT_S)
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200 and (data_dir / "demo-status.json").exists():
-                    return serve, url, f"127.0.0.1:{broker_port}"
-        except OSError:
-            pass
+    while not (data_dir / "demo-status.json").exists():
+        if time.monotonic() > deadline:
+            serve.send_signal(signal.SIGTERM)
+            raise SystemExit("the demo did not start")
         time.sleep(0.2)
-    serve.send_signal(signal.SIGTERM)
-    raise SystemExit("serve did not start")
+    return serve, url, f"127.0.0.1:{broker_port}"
 
 
 def raw_consumer_cost(bootstrap: str, broker_pid: int, seconds: float) -> tuple[float, float]:

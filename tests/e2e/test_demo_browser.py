@@ -14,14 +14,13 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
 from confluent_kafka.admin import AdminClient, OffsetSpec
 
-from browser_helpers import real_console_errors, wait_for_app
+from browser_helpers import real_console_errors, wait_for_app, wait_healthy
 from kafka_helpers import free_port
 from kafka_io.broker import process_matches, start_broker, stop_broker
 from kafka_io.demo import STATUS_FILE, demo_paused, demo_status
@@ -31,19 +30,6 @@ ROOT = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT_S = 60
 STOP_TIMEOUT_S = 30
 TIMEOUT_S = 10
-
-
-def wait_healthy(url: str, process: subprocess.Popen, log_path: Path) -> float:
-    started = time.monotonic()
-    while time.monotonic() - started < STARTUP_TIMEOUT_S:
-        assert process.poll() is None, log_path.read_text()[-3000:]
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return time.monotonic() - started
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"not healthy in {STARTUP_TIMEOUT_S} s: {log_path.read_text()[-3000:]}")
 
 
 @pytest.fixture
@@ -63,7 +49,10 @@ def launched(cluster_env, tmp_path, artifacts, request):
         )
     url = f"http://127.0.0.1:{app_port}"
     try:
-        wait_healthy(url, process, log_path)
+        try:
+            wait_healthy(url, process, STARTUP_TIMEOUT_S)
+        except RuntimeError as exc:
+            raise AssertionError(f"{exc}: {log_path.read_text()[-3000:]}") from None
         yield process, url, data_dir, f"127.0.0.1:{broker_port}", log_path
     finally:
         if process.poll() is None:  # a failed test: stop everything it started
