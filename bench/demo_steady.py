@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -178,6 +179,7 @@ def main() -> None:
     finally:
         serve.send_signal(signal.SIGTERM)
         serve.wait(timeout=60)
+        shutil.rmtree(data_dir.parent, ignore_errors=True)
 
 
 if __name__ == "__main__":
