@@ -7,6 +7,7 @@ ClusterSettings.timeout_s, so no blocking call can hang a page.
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import uuid
 
@@ -15,8 +16,10 @@ from confluent_kafka.admin import AdminClient
 
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError, NotFound, Timeout, Unavailable
+from kafka_io.produce_input import SOURCE_HEADER_KEY
 
 __all__ = [
+    "SOURCE_HEADER",
     "VIEWER_GROUP_PREFIX",
     "make_admin",
     "make_member_consumer",
@@ -27,8 +30,16 @@ __all__ = [
 ]
 
 log = logging.getLogger("kafka_io")
+# librdkafka's own log lines ("Connect to ipv4#… failed") repeat what our one-line
+# errors already say; they are shown only when asked for (CLI -v, KDASH_DEBUG=1).
+RDKAFKA_LOG = logging.getLogger("kafka_io.librdkafka")
+RDKAFKA_LOG.setLevel(logging.DEBUG if os.environ.get("KDASH_DEBUG") == "1" else logging.CRITICAL)
 
 VIEWER_GROUP_PREFIX = "kdash-viewer-"
+# Events sent by the Produce page carry this header (value "dashboard"), so the
+# live view can mark injected events on its chart and tail. Defined once, with
+# the producer's inputs (kafka_io.produce_input), which pure modules can import.
+SOURCE_HEADER = SOURCE_HEADER_KEY
 # Reads from the beginning of a big topic come back as one huge fetch response
 # on some brokers (noida-db ignores max.bytes); a low cap makes reads fail.
 RECEIVE_MESSAGE_MAX_BYTES = 2_000_000_000
@@ -69,7 +80,7 @@ def _base_config(settings: ClusterSettings, role: str) -> dict:
         "reconnect.backoff.max.ms": 2000,
         "log.connection.close": False,
         "error_cb": _log_cb(settings),
-        "logger": log,
+        "logger": RDKAFKA_LOG,
     }
 
 

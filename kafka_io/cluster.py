@@ -9,7 +9,7 @@ from confluent_kafka.admin import AdminClient
 from kafka_io.clients import translate_error
 from kafka_io.config import ClusterSettings
 
-__all__ = ["BrokerInfo", "ClusterInfo", "describe_cluster"]
+__all__ = ["BrokerInfo", "ClusterInfo", "describe_cluster", "list_topic_names"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,3 +43,12 @@ def describe_cluster(admin: AdminClient, settings: ClusterSettings) -> ClusterIn
     )
     controller = result.controller.id if result.controller is not None else None
     return ClusterInfo(result.cluster_id, controller, brokers)
+
+
+def list_topic_names(admin: AdminClient, settings: ClusterSettings, include_internal: bool = False) -> list[str]:
+    """Topic names, sorted; internal ``__*`` topics hidden unless asked (one metadata request)."""
+    try:
+        metadata = admin.list_topics(timeout=settings.timeout_s)
+    except Exception as exc:
+        raise translate_error(exc, settings, "listing topics") from None
+    return sorted(t for t in metadata.topics if include_internal or not t.startswith("__"))

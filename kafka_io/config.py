@@ -22,6 +22,7 @@ __all__ = [
     "load_clusters",
     "load_settings",
     "parse_client_properties",
+    "parse_seconds",
 ]
 
 DEFAULT_EMBEDDED_PORT = 9092
@@ -142,14 +143,19 @@ def load_clusters(
 
 
 def _parse_timeout(text: str | None) -> float:
-    if not text:
-        return DEFAULT_TIMEOUT_S
+    return parse_seconds("KAFKA_TIMEOUT_S", text, DEFAULT_TIMEOUT_S, 0, 300)
+
+
+def parse_seconds(name: str, text: str | None, default_s: float, low_s: float, high_s: float) -> float:
+    """A duration setting: blank -> default; else low_s < value <= high_s or InvalidInput."""
+    if not text or not text.strip():
+        return default_s
     try:
         value = float(text)
     except ValueError:
-        raise InvalidInput(f"KAFKA_TIMEOUT_S must be a number of seconds, got {text!r}") from None
-    if not 0 < value <= 300:
-        raise InvalidInput(f"KAFKA_TIMEOUT_S must be between 0 and 300 seconds, got {text!r}")
+        raise InvalidInput(f"{name} must be a number of seconds, got {text!r}") from None
+    if not low_s < value <= high_s:
+        raise InvalidInput(f"{name} must be between {low_s:g} and {high_s:g} seconds, got {text!r}")
     return value
 
 

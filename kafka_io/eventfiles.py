@@ -13,9 +13,11 @@ from kafka_io.errors import InvalidInput
 from kafka_io.jsonexact import JSONDecodeError, dumps_exact, has_long_number, loads_exact
 from kafka_io.validation import MAX_BAD_ROWS, MAX_BURST_EVENTS, MAX_HEADERS, EventSpec, decode_utf8
 
-__all__ = ["parse_jsonl", "parse_csv"]
+__all__ = ["parse_jsonl", "parse_csv", "parse_event_file"]
 
 _FILE_FIELDS = ("value", "key", "headers", "partition")
+# Written by a burst's failures download next to each event; ignored so that file can be sent again.
+_INFO_FIELDS = ("index", "error")
 
 
 def _payload(obj: object, name: str) -> bytes | None:
@@ -48,14 +50,14 @@ def _partition(obj: object) -> int | None:
     return obj
 
 
-def _event(row: dict, value: bytes | None, key: bytes | None, headers: object) -> EventSpec:
-    unknown = [name for name in row if name not in _FILE_FIELDS]
+def _event(line: int, row: dict, value: bytes | None, key: bytes | None, headers: object) -> EventSpec:
+    unknown = [name for name in row if name not in _FILE_FIELDS and name not in _INFO_FIELDS]
     if unknown:
         raise ValueError(f"unknown field {unknown[0]!r}: expected {', '.join(_FILE_FIELDS)}")
-    return EventSpec(value, key, _headers(headers), _partition(row.get("partition")))
+    return EventSpec(value, key, _headers(headers), _partition(row.get("partition")), line)
 
 
-def _jsonl_event(line: str, check: bool) -> EventSpec:
+def _jsonl_event(number: int, line: str, check: bool) -> EventSpec:
     try:
         row = loads_exact(line, check)
     except JSONDecodeError as exc:
@@ -63,10 +65,10 @@ def _jsonl_event(line: str, check: bool) -> EventSpec:
     if not isinstance(row, dict) or "value" not in row:
         raise ValueError('expected a JSON object with a "value" field')
     value, key = _payload(row["value"], '"value"'), _payload(row.get("key"), '"key"')
-    return _event(row, value, key, row.get("headers"))
+    return _event(number, row, value, key, row.get("headers"))
 
 
-def _csv_event(names: list[str], cells: list[str]) -> EventSpec:
+def _csv_event(number: int, names: list[str], cells: list[str]) -> EventSpec:
     if len(cells) != len(names):
         raise ValueError(f"expected {len(names)} columns, got {len(cells)}")
     row = dict(zip(names, cells))
@@ -85,7 +87,7 @@ def _csv_event(names: list[str], cells: list[str]) -> EventSpec:
     else:
         row["partition"] = None
     # A CSV cell cannot be null: an empty value is b"" (never a tombstone), an empty key is no key.
-    return _event(row, row["value"].encode("utf-8"), _payload(row.get("key") or None, '"key"'), headers)
+    return _event(number, row, row["value"].encode("utf-8"), _payload(row.get("key") or None, '"key"'), headers)
 
 
 class _Collector:
@@ -97,7 +99,7 @@ class _Collector:
 
     def take(self, line_number: int, build, *args) -> None:
         try:
-            self.events.append(build(*args))
+            self.events.append(build(line_number, *args))
         except ValueError as exc:
             self.bad_rows.append((line_number, str(exc)))
             if len(self.bad_rows) > MAX_BAD_ROWS:
@@ -109,6 +111,8 @@ class _Collector:
 
 def parse_jsonl(data: bytes) -> tuple[list[EventSpec], list[tuple[int, str]]]:
     """One JSON object per line: ``value`` (required), ``key``, ``headers``, ``partition``.
+
+    ``index`` and ``error`` (written by the failures download) are ignored.
 
     ``value``/``key``: a string is sent as its UTF-8 text, null as null (a
     tombstone for ``value``), anything else JSON-encoded. Blank lines are
@@ -153,3 +157,9 @@ def parse_csv(data: bytes) -> tuple[list[EventSpec], list[tuple[int, str]]]:
     except csv.Error as exc:
         raise InvalidInput(f"CSV syntax error at line {reader.line_num}: {exc}") from None
     return out.events, out.bad_rows
+
+
+def parse_event_file(filename: str, data: bytes) -> tuple[list[EventSpec], list[tuple[int, str]]]:
+    """CSV when the name ends in .csv, JSONL otherwise."""
+    parse = parse_csv if filename.lower().endswith(".csv") else parse_jsonl
+    return parse(data)

@@ -70,10 +70,10 @@ def partition_lag(high: int, committed: int | None) -> int | None:
     The clamp covers a commit read a moment after the watermark: the consumer
     cannot really be ahead of the log end.
     """
-    known_high, known_committed = known_offset(high), known_offset(committed)
-    if known_high is None or known_committed is None:
+    # Inlined (no known_offset/max calls): status windows call this a lot.
+    if high is None or committed is None or high < 0 or committed < 0:
         return None
-    return max(known_high - known_committed, 0)
+    return high - committed if high > committed else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,11 +99,19 @@ def group_totals(lags: Iterable[int | None]) -> GroupTotals:
 
 def _rate_per_s(points: Iterable[tuple[float, int]]) -> float | None:
     """Δvalue/Δt between the oldest and newest point; None if undefined or < 0."""
-    usable = [p for p in points if math.isfinite(p[0])]
-    if len(usable) < 2:
+    # One pass instead of min()/max() with a key: called per partition per read.
+    oldest = newest = None
+    usable = 0
+    for point in points:
+        if not math.isfinite(point[0]):
+            continue
+        usable += 1
+        if oldest is None or point[0] < oldest[0]:
+            oldest = point
+        if newest is None or point[0] > newest[0]:
+            newest = point
+    if usable < 2:
         return None
-    oldest = min(usable, key=lambda p: p[0])
-    newest = max(usable, key=lambda p: p[0])
     dt_s = newest[0] - oldest[0]
     delta = newest[1] - oldest[1]
     if dt_s <= 0 or delta < 0:

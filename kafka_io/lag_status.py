@@ -92,11 +92,13 @@ def partition_status(
     The window W is the samples with ts_s <= now_s, sorted by time, keeping
     those whose lag is known (a commit and a watermark). Rules, first match:
 
-    1. UNKNOWN  the newest sample has no commit (or no watermark), fewer than
-                2 samples are usable, or (with `stale_after_s`) the newest
-                sample is older than that: there is nothing fresh to judge.
+    1. UNKNOWN  the newest sample has no commit (or no watermark), or (with
+                `stale_after_s`) the newest sample is older than that: there
+                is nothing fresh to judge.
     2. OK       current lag is 0. Caught up wins over history, so an idle
-                topic with lag 0 is OK and a reset that is caught up is OK.
+                topic with lag 0 is OK and a reset that is caught up is OK;
+                one sample is enough for this rule (the CLI's --gap 0).
+    2b. UNKNOWN fewer than 2 samples are usable: no history to judge a lag by.
     3. REWIND   the committed offset went down and did not get back up to
                 where it was before the drop (someone reset the group).
     4. OK       lag was 0 at some sample in W: the consumer kept up within
@@ -117,21 +119,24 @@ def partition_status(
     offset" from "not committing", so STOP vs STALL comes from membership.
     """
     window = _usable_window(samples, now_s)
-    if not window or window[-1].lag is None:
+    if not window:
+        return Status.UNKNOWN
+    newest_lag = window[-1].lag
+    if newest_lag is None:
         return Status.UNKNOWN
     if stale_after_s is not None and now_s - window[-1].ts_s > stale_after_s:
         return Status.UNKNOWN
-    usable = [s for s in window if s.lag is not None]
+    if newest_lag == 0:
+        return Status.OK
+    # (committed, lag) of the samples whose lag is known, computed once.
+    usable = [(s.committed, lag) for s in window if (lag := partition_lag(s.high, s.committed)) is not None]
     if len(usable) < 2:
         return Status.UNKNOWN
-    return _judge(usable, has_members)
+    return _judge([c for c, _ in usable], [lag for _, lag in usable], has_members)
 
 
-def _judge(usable: Sequence[Sample], has_members: bool) -> Status:
+def _judge(offsets: Sequence[int], lags: Sequence[int], has_members: bool) -> Status:
     """Rules 2-8 of partition_status, on >= 2 samples with known lag."""
-    # Known lag implies a known commit; the filters only narrow the types.
-    offsets = [s.committed for s in usable if s.committed is not None]
-    lags = [lag for s in usable if (lag := partition_lag(s.high, s.committed)) is not None]
     if lags[-1] == 0:
         return Status.OK
     if _rewound(offsets):

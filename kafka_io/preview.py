@@ -15,10 +15,15 @@ import orjson
 
 from kafka_io.jsonexact import JSONDecodeError, dumps_exact, has_long_number
 
-__all__ = ["MAX_PREVIEW_PARSE_BYTES", "decode_preview"]
+__all__ = ["MAX_PREVIEW_PARSE_BYTES", "decode_preview", "has_control_chars"]
 
 MAX_PREVIEW_PARSE_BYTES = 1_048_576
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def has_control_chars(text: str) -> bool:
+    """True for NUL and other C0 controls (tab, newline and carriage return are text)."""
+    return _CONTROL_CHARS.search(text) is not None
 
 
 def _truncate(text: str, limit_chars: int, total_bytes: int, cut: bool = False) -> str:
@@ -56,7 +61,7 @@ def _preview_text(value: bytes) -> str | None:
         text = codecs.getincrementaldecoder("utf-8")().decode(head, final=whole)
     except UnicodeDecodeError:
         return None
-    if _CONTROL_CHARS.search(text):
+    if has_control_chars(text):
         return None
     return text
 

@@ -4,7 +4,8 @@ app.py calls main(). Every page starts with page_settings(), which returns the
 chosen cluster's settings. On a freshly started server Streamlit runs the first
 request in its legacy pages/ mode: a deep link such as /consumer_groups runs
 pages/consumer_groups.py directly, without app.py. page_settings() notices that
-and draws the shell itself, so deep links behave the same on the first request.
+and runs the whole app (shell, then the page through st.navigation) itself, so
+deep links behave the same on the first request, widget ids included.
 """
 
 from __future__ import annotations
@@ -70,12 +71,8 @@ def _connection_badge(settings: ClusterSettings, cluster_id: str | None) -> None
         st.caption(f"cluster id: {cluster_id or 'unknown'}")
         _demo_control(settings)
         with st.expander("Connection settings"):
-            # Secrets are masked by sanitize(); shown as data, never as markdown.
-            st.dataframe(
-                [{"setting": key, "value": value} for key, value in settings.sanitize().items()],
-                hide_index=True,
-                width="stretch",
-            )
+            # Secrets are masked by sanitize(); shown as plain text, never as markdown.
+            st.code("\n".join(f"{key} = {value}" for key, value in settings.sanitize().items()), language=None)
 
 
 def _demo_control(settings: ClusterSettings) -> None:
@@ -153,11 +150,13 @@ def main() -> None:
 
 
 def page_settings() -> ClusterSettings:
-    """The chosen cluster, drawing the shell first when app.py did not run."""
+    """The chosen cluster; on a legacy first request, runs the app and stops."""
     if getattr(_run, "active", False):
         return st.session_state[SETTINGS_KEY]
-    _navigation()  # registers our pages and leaves legacy mode for good
-    settings = _shell()
-    if settings is None:
-        st.stop()
-    return settings
+    # Draw the whole app here, exactly as app.py does: the page file runs again,
+    # nested, through st.navigation. Drawing the page in this legacy run instead
+    # would give its widgets other ids than in every later run, and the first
+    # form submitted or widget changed would be dropped (seen in Chromium).
+    # st.rerun() would also do, but AppTest then drops the next interaction.
+    main()
+    st.stop()

@@ -39,12 +39,15 @@ MAX_TEMPLATE_CHARS = 100_000
 MAX_RENDER_BATCH = 1_000_000
 MAX_PREVIEW = 50
 PLACEHOLDER_KINDS = ("seq", "uuid", "now_iso", "now_ms", "randint", "choice", "weighted")
+_BATCH_CONSTANT = ("now_iso", "now_ms")  # one value for a whole render_many batch
 
 _FLOAT_EXACT_SPAN = 2**53  # beyond this, random() * span skips integers
 _PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}")
 # The bits uuid.UUID(int=..., version=4) sets; doing it by hand is ~3x faster.
 _UUID_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
 _UUID_SET = (0x8000 << 48) | (0x4000 << 64)
+_UUID_BITS = (1 << 128) - 1
+_UUID_HEX_AT = tuple(p for p in range(36) if p not in (8, 13, 18, 23))  # where the digits go, around dashes
 
 One = Callable[[int, int, random.Random], str]
 Many = Callable[[int, int, int, random.Random], list[str]]
@@ -59,6 +62,7 @@ class Template:
     _fmt: str = field(repr=False, compare=False)
     _one: tuple[One, ...] = field(repr=False, compare=False)
     _many: tuple[Many, ...] = field(repr=False, compare=False)
+    _literals: tuple[str, ...] = field(default=(), repr=False, compare=False)  # %-escaped, around placeholders
 
     def render(self, seq: int, now_ms: int, rng: random.Random) -> str:
         return self._fmt % tuple([fn(seq, now_ms, rng) for fn in self._one])
@@ -74,9 +78,27 @@ class Template:
             raise InvalidInput(f"batch size must be from 0 to {MAX_RENDER_BATCH}, got {n!r}")
         if not self._many:
             return [self._fmt % ()] * n
-        fmt = self._fmt
-        columns = [many(start_seq, n, now_ms, rng) for many in self._many]
+        if n == 0:
+            return []
+        fmt, columns = self._batch_format([many(start_seq, n, now_ms, rng) for many in self._many])
+        if not columns:
+            return [fmt % ()] * n
         return [fmt % row for row in zip(*columns)]
+
+    def _batch_format(self, columns: list[list[str]]) -> tuple[str, list[list[str]]]:
+        """Write placeholders that are the same all through a batch ({{now_ms}}, {{now_iso}}) into the format.
+
+        Fewer values per row to glue: about 10% off rendering the "mixed" template.
+        """
+        same = [name in _BATCH_CONSTANT for name in self.placeholders]
+        if not any(same):
+            return self._fmt, columns
+        parts = [self._literals[0]]
+        for column, fixed, literal in zip(columns, same, self._literals[1:]):
+            parts.append(column[0].replace("%", "%%") if fixed else "%s")
+            parts.append(literal)
+        return "".join(parts), [column for column, fixed in zip(columns, same) if not fixed]
+
 
 
 @lru_cache(maxsize=64)
@@ -91,6 +113,29 @@ def _uuid4(rng: random.Random) -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
+@lru_cache(maxsize=8)
+def _uuid_masks(n: int) -> tuple[int, int]:
+    """The version/variant masks repeated for n UUIDs side by side in one integer."""
+    return (int.from_bytes((_UUID_CLEAR & _UUID_BITS).to_bytes(16) * n), int.from_bytes(_UUID_SET.to_bytes(16) * n))
+
+
+def _uuid4_many(n: int, rng: random.Random) -> list[str]:
+    """n version 4 UUIDs from one draw of 128n bits, about 10x faster than n calls of _uuid4.
+
+    The 32 hex digits of each land in place with one strided slice assignment
+    per digit position for all n at once, between pre-set dashes and newlines.
+    """
+    if n == 0:
+        return []
+    clear, put = _uuid_masks(n)
+    digits = (rng.getrandbits(128 * n) & clear | put).to_bytes(16 * n).hex().encode()
+    out = bytearray(b"-" * (37 * n))
+    out[36::37] = b"\n" * n
+    for source, target in enumerate(_UUID_HEX_AT):
+        out[target::37] = digits[source::32]
+    return out[:-1].decode().split("\n")
+
+
 def _simple(kind: str) -> tuple[One, Many]:
     if kind == "seq":
         return (lambda s, m, r: str(s)), (lambda s, n, m, r: list(map(str, range(s, s + n))))
@@ -98,7 +143,7 @@ def _simple(kind: str) -> tuple[One, Many]:
         return (lambda s, m, r: str(m)), (lambda s, n, m, r: [str(m)] * n)
     if kind == "now_iso":
         return (lambda s, m, r: _iso(m)), (lambda s, n, m, r: [_iso(m)] * n)
-    return (lambda s, m, r: _uuid4(r)), (lambda s, n, m, r: [_uuid4(r) for _ in range(n)])
+    return (lambda s, m, r: _uuid4(r)), (lambda s, n, m, r: _uuid4_many(n, r))
 
 
 def _randint(args: str) -> tuple[One, Many]:
@@ -211,17 +256,17 @@ def compile_template(text: str) -> Template:
         raise InvalidInput("template must be text")
     if len(text) > MAX_TEMPLATE_CHARS:
         raise InvalidInput(f"template is {len(text)} characters; the limit is {MAX_TEMPLATE_CHARS}")
-    fmt, names, ones, manys, done = [], [], [], [], 0
+    literals, names, ones, manys, done = [], [], [], [], 0
     for match in _PLACEHOLDER.finditer(text):
-        fmt.append(_literal(text, done, match.start()))
+        literals.append(_literal(text, done, match.start()))
         one, many = _bind(match.group(1), text, match.start())
-        fmt.append("%s")
         names.append(match.group(1).strip())
         ones.append(one)
         manys.append(many)
         done = match.end()
-    fmt.append(_literal(text, done, len(text)))
-    return Template(text, tuple(names), "".join(fmt), tuple(ones), tuple(manys))
+    literals.append(_literal(text, done, len(text)))
+    fmt = "%s".join(literals)
+    return Template(text, tuple(names), fmt, tuple(ones), tuple(manys), tuple(literals))
 
 
 def preview(template: str | Template, n: int = 3, *, now_ms: int, seed: int = 0) -> list[str]:

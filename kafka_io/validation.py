@@ -14,18 +14,18 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable
-
 
 from kafka_io.errors import InvalidInput
 from kafka_io.jsonexact import JSONDecodeError, loads_exact
 
 __all__ = [
     "MAX_TOPIC_NAME_CHARS", "MAX_BURST_EVENTS", "MAX_RATE_PER_S", "DEFAULT_MAX_MESSAGE_BYTES",
-    "MAX_HEADERS", "MAX_BAD_ROWS", "EventSpec",
+    "MAX_HEADERS", "MAX_BAD_ROWS", "RECORD_BATCH_HEADER_BYTES", "EventSpec",
     "validate_topic_name", "topic_name_warning", "parse_json", "parse_header", "parse_headers",
     "validate_partition", "validate_count", "validate_rate", "validate_value_size", "decode_utf8",
+    "encoded_size", "validate_encoded_size",
 ]  # fmt: skip
 
 MAX_TOPIC_NAME_CHARS = 249
@@ -34,21 +34,26 @@ MAX_RATE_PER_S = 1_000_000.0
 DEFAULT_MAX_MESSAGE_BYTES = 1_048_576
 MAX_HEADERS = 100
 MAX_BAD_ROWS = 1_000  # a file worse than this is the wrong file: stop and say so
+# A v2 record batch's fixed header: the broker compares the whole batch with max.message.bytes.
+RECORD_BATCH_HEADER_BYTES = 61
 
 _TOPIC_BAD_CHAR = re.compile(r"[^a-zA-Z0-9._-]")
-# orjson reads integers beyond 64 bits as floats; a run of 19+ digits may be one.
-# bytes.translate + `in` finds such runs 5-10x faster than a regex.
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True, slots=True)
 class EventSpec:
-    """One event to send; ``value`` None is a tombstone, ``partition`` None is automatic."""
+    """One event to send; ``value`` None is a tombstone, ``partition`` None is automatic.
+
+    ``line`` is where the event came from in an uploaded file (for error
+    reports); it takes no part in equality.
+    """
 
     value: bytes | None
     key: bytes | None = None
     headers: tuple[tuple[str, bytes], ...] = ()
     partition: int | None = None
+    line: int | None = field(default=None, compare=False)
 
 
 def validate_topic_name(name: str) -> str:
@@ -191,3 +196,43 @@ def decode_utf8(data: bytes | str, what: str = "file") -> str:
     except UnicodeDecodeError as exc:
         at = exc.start + offset
         raise InvalidInput(f"{what} is not UTF-8: byte 0x{data[at]:02x} at position {at}") from None
+
+
+def _varint_bytes(n: int) -> int:
+    """Length of Kafka's zigzag varint for n (lengths of -1 mean null)."""
+    zigzag = (n << 1) ^ (n >> 63)
+    length = 1
+    while zigzag >= 0x80:
+        zigzag >>= 7
+        length += 1
+    return length
+
+
+def _field_bytes(data: bytes | None) -> int:
+    return _varint_bytes(-1) if data is None else _varint_bytes(len(data)) + len(data)
+
+
+def encoded_size(value: bytes | None, key: bytes | None = None, headers: Iterable[tuple[str, bytes]] = ()) -> int:
+    """Bytes the broker counts against max.message.bytes for this event in a batch of its own.
+
+    The v2 format: the batch header, then one record of attributes,
+    timestamp and offset deltas (one byte each for a lone record), key,
+    value and headers, each length-prefixed. Exact: a value one byte
+    longer than the largest accepted one is refused by the broker.
+    """
+    body = 3 + _field_bytes(key) + _field_bytes(value)
+    headers = list(headers)
+    body += _varint_bytes(len(headers))
+    for name, data in headers:
+        body += _field_bytes(name.encode("utf-8")) + _field_bytes(data)
+    return RECORD_BATCH_HEADER_BYTES + _varint_bytes(body) + body
+
+
+def validate_encoded_size(size_bytes: int, max_bytes: int, limit_name: str) -> int:
+    """Refuse an event whose ``encoded_size`` exceeds the limit, naming where the limit comes from."""
+    if size_bytes > max_bytes:
+        raise InvalidInput(
+            f"message is {size_bytes:,} bytes as sent (value, key, headers and framing), "
+            f"over the limit of {max_bytes:,} bytes ({limit_name})"
+        )
+    return size_bytes

@@ -14,7 +14,7 @@ import streamlit as st
 
 from kafka_io.errors import KafkaIOError
 
-__all__ = ["show_errors", "refreshed_caption"]
+__all__ = ["auto_refresh", "show_errors", "refreshed_caption"]
 
 log = logging.getLogger("kafka_io")
 
@@ -33,3 +33,19 @@ def show_errors(what: str = "") -> Iterator[None]:
 def refreshed_caption(sampled_at_s: float, took_ms: float) -> None:
     stamp = time.strftime("%H:%M:%S", time.localtime(sampled_at_s))
     st.caption(f"Last refreshed at {stamp} (took {took_ms:.0f} ms)")
+
+
+# --- Auto-refresh controls (issue 3: overview and topics pages) ---------------
+DEFAULT_REFRESH_S = 10
+MIN_REFRESH_S = 2
+
+
+def auto_refresh(key: str, default_s: int = DEFAULT_REFRESH_S) -> int | None:
+    """An on/off toggle and an interval; the run_every for st.fragment, or None when off."""
+    left, right = st.columns([1, 1], vertical_alignment="bottom")
+    on = left.toggle("Auto-refresh", value=True, key=f"{key}_auto_refresh")
+    every_s = right.number_input(
+        "Every (s)", min_value=MIN_REFRESH_S, max_value=3600, value=default_s, step=1,
+        key=f"{key}_refresh_s", disabled=not on,
+    )  # fmt: skip
+    return int(every_s) if on else None

@@ -1,4 +1,11 @@
-"""Live events page (placeholder until its issue lands)."""
+"""Live events: events/s by type and a live tail, read by an assign-only consumer that never commits.
+
+Deep link: /live_events?topic=T&topic=T2&from=earliest|latest|last:N|timestamp:MS[&type=SPEC]
+"""
+
+import time
+from dataclasses import dataclass
+from functools import partial
 
 import streamlit as st
 
@@ -6,5 +13,257 @@ from kafka_io.shell import page_settings
 
 settings = page_settings()
 
+from kafka_io import resources  # noqa: E402
+from kafka_io.errors import InvalidInput  # noqa: E402
+from kafka_io.live_frames import STATUS_COLORS, rate_chart, tail_frame, type_frame  # noqa: E402
+from kafka_io.rates import DEFAULT_TYPE_FIELD, TypeSpec  # noqa: E402
+from kafka_io.tail_model import MAX_LAST_N, TAIL_MAX, StartPosition, TailRecord, TailSnapshot, filter_records  # noqa: E402
+from kafka_io.tail_output import payload_view  # noqa: E402
+from kafka_io.validation import validate_topic_name  # noqa: E402
+from kafka_io.widgets import refreshed_caption, show_errors  # noqa: E402
+
+REFRESH_S = 1
+WINDOWS_S = {"1 min": 60, "5 min": 300, "15 min": 900}
+DEFAULT_LAST_N = 100
+START_LABELS = {
+    "latest": "Latest (new events)", "earliest": "Earliest (replay all)",
+    "last": "Last N per partition", "timestamp": "From a time",
+}  # fmt: skip
+TYPE_LABELS = {
+    "auto": "Auto: event_type, type, eventType, event.type, CloudEvents",
+    "field": "JSON field path", "header": "Header", "key": "Message key",
+}  # fmt: skip
+SOURCE_KEY, LINK_KEY, LINK_WARNINGS_KEY = "live_selected_source", "live_link", "live_link_warnings"
+SHOWN_KEY, PINNED_KEY, SELECTED_KEY, GEN_KEY = "live_shown", "live_pinned", "live_selected", "live_tail_gen"
+
+
+@dataclass(frozen=True)
+class Source:
+    topics: tuple[str, ...]
+    start: StartPosition = StartPosition()
+    spec: TypeSpec = TypeSpec("field")
+
+
+def _from_link() -> Source | None:
+    """The deep link's source, once per distinct link (so a form choice is not overridden)."""
+    asked = tuple(st.query_params.get_all("topic"))
+    link = (asked, st.query_params.get("from", "latest"), st.query_params.get("type", "auto"))
+    if not asked or st.session_state.get(LINK_KEY) == link:
+        return None
+    st.session_state[LINK_KEY] = link
+    warnings = st.session_state[LINK_WARNINGS_KEY] = []
+    topics = tuple(dict.fromkeys(t.strip() for t in asked if _valid_topic(t)))
+    if len(topics) < len(set(asked)):
+        warnings.append("Ignoring topic names in the link that Kafka would not accept.")
+    try:
+        start = StartPosition.parse(link[1])
+        spec = TypeSpec.parse(link[2])
+    except InvalidInput:  # the message would echo the link's text, which must not become markup
+        warnings.append("Ignoring the link's from/type value: use from=latest|earliest|last:N|timestamp:MS "
+                        "and type=auto|key|header:NAME|field:PATH.")
+        start, spec = StartPosition(), TypeSpec("field")
+    return Source(topics, start, spec) if topics else None
+
+
+def _valid_topic(name: str) -> bool:
+    try:
+        validate_topic_name(name)
+        return True
+    except InvalidInput:
+        return False
+
+
+def _write_link(source: Source) -> None:
+    params = {"topic": list(source.topics), "from": str(source.start)}
+    if str(source.spec) != "auto":
+        params["type"] = str(source.spec)
+    st.query_params.from_dict(params)
+    st.session_state[LINK_KEY] = (tuple(source.topics), params["from"], params.get("type", "auto"))
+
+
+def _source_form(names: list[str], current: Source) -> Source | None:
+    with st.form("live_source"):
+        topic_col, start_col, time_col, type_col = st.columns([4, 2, 3, 3])
+        options = names + [t for t in current.topics if t not in names]
+        topics = topic_col.multiselect("Topics", options, default=list(current.topics), placeholder="Choose topics")
+        kinds = list(START_LABELS)
+        kind = start_col.selectbox("Start at", kinds, index=kinds.index(current.start.kind), format_func=START_LABELS.get)
+        last_n = start_col.number_input("N (for Last N per partition)", 1, MAX_LAST_N,
+                                        current.start.value if current.start.kind == "last" else DEFAULT_LAST_N)
+        when = time_col.datetime_input("Time (for From a time)", value="now", step=60)
+        type_kinds = list(TYPE_LABELS)
+        spec_kind = "auto" if current.spec.source == "field" and current.spec.path is None else current.spec.source
+        type_kind = type_col.selectbox("Event type from", type_kinds, index=type_kinds.index(spec_kind), format_func=TYPE_LABELS.get)
+        type_name = type_col.text_input("Field path or header name", value=current.spec.path or DEFAULT_TYPE_FIELD)
+        submitted = st.form_submit_button("Watch", type="primary", icon=":material/play_arrow:")
+    if not submitted:
+        return None
+    try:
+        value = {"last": int(last_n), "timestamp": int(when.timestamp() * 1000) if when else None}.get(kind)
+        spec = TypeSpec("field") if type_kind == "auto" else TypeSpec(type_kind, None if type_kind == "key" else type_name.strip())
+        return Source(tuple(topics), StartPosition(kind, value), spec)
+    except InvalidInput as exc:
+        st.error(str(exc), icon=":material/error:")
+        return None
+
+
+def _reset_tail() -> None:
+    st.session_state[PINNED_KEY] = None
+    st.session_state[SELECTED_KEY] = None
+    st.session_state[GEN_KEY] = st.session_state.get(GEN_KEY, 0) + 1
+
+
+def _on_pick(table_key: str) -> None:
+    """Hold the tail still at the rows the user clicked on, and remember the picked message."""
+    rows = st.session_state[table_key].selection.rows
+    shown = st.session_state.get(SHOWN_KEY) or []
+    if st.session_state.get(PINNED_KEY) is None:
+        st.session_state[PINNED_KEY] = shown
+    st.session_state[SELECTED_KEY] = shown[rows[0]] if rows and rows[0] < len(shown) else None
+
+
+def _clear(view) -> None:
+    view.clear()
+    _reset_tail()
+
+
+def _controls(view) -> int:
+    # Callbacks run before the rerun, so the buttons and the data already show the new state.
+    window_col, pause_col, clear_col, _ = st.columns([3, 1, 1, 4], vertical_alignment="bottom")
+    label = window_col.segmented_control("Window", list(WINDOWS_S), default="5 min", key="live_window", required=True)
+    window_s = WINDOWS_S[label or "5 min"]
+    if view.paused:
+        pause_col.button("Resume", icon=":material/play_arrow:", width="stretch", on_click=view.resume)
+    else:
+        pause_col.button("Pause", icon=":material/pause:", width="stretch", on_click=view.pause, args=(window_s,))
+    clear_col.button("Clear", icon=":material/delete_sweep:", width="stretch", on_click=_clear, args=(view,))
+    return window_s
+
+
+def _status(snap: TailSnapshot, source: Source) -> None:
+    badge_col, text_col = st.columns([1, 5], vertical_alignment="center")
+    label = "paused" if snap.paused else snap.status
+    with badge_col:
+        st.badge(label, color=STATUS_COLORS.get(label, "gray"))
+    who = f"shared by {snap.viewers} viewer{'s' * (snap.viewers != 1)}" if snap.shared else "private to this tab"
+    # Plain text: a header name or field path from a link must not become markup.
+    text_col.text(f"Reading {', '.join(source.topics)} from {START_LABELS[source.start.kind].lower()} "
+                  f"({snap.partitions} partitions) · type: {source.spec} · reader {who}")
+    if snap.status in ("reconnecting…", "topic deleted", "waiting for topic", "failed"):
+        st.warning(snap.detail, icon=":material/warning:")
+    if snap.errors:
+        with st.expander(f"Recent read errors ({len(snap.errors)})"):
+            st.code("\n".join(snap.errors), language=None)
+
+
+def _metrics(snap: TailSnapshot) -> None:
+    cols = st.columns(4)
+    cols[0].metric("Total rate", f"{snap.total_rate_per_s:,.1f} events/s")
+    cols[1].metric("Events seen", f"{snap.messages:,}")
+    cols[2].metric("Types", f"{len(snap.totals):,}")
+    cols[3].metric("Injected from dashboard", f"{sum(m[2] for m in snap.markers):,}", help="in the chart's window")
+
+
+def _rates(snap: TailSnapshot, source: Source) -> None:
+    if not snap.messages:
+        hint = " Only new events appear: send some from Produce, or start at Earliest." if source.start.shared else ""
+        st.info(f"Waiting for events on {', '.join(source.topics)}.{hint}", icon=":material/hourglass_empty:")
+        return
+    chart_col, table_col = st.columns([3, 2])
+    with chart_col:
+        st.altair_chart(rate_chart(snap), width="stretch")
+        st.caption("Stacked events/s in 1 s buckets by record time. Dashed markers: events injected from the Produce page.")
+    table_col.dataframe(type_frame(snap), hide_index=True, width="stretch",
+                        column_config={"share %": st.column_config.ProgressColumn("share", format="%.1f%%", min_value=0, max_value=100)})
+
+
+def _tail(snap: TailSnapshot) -> None:
+    st.subheader("Live tail", anchor=False)
+    type_col, text_col = st.columns([2, 3])
+    chosen = st.session_state.get("live_filter_types") or []
+    types = type_col.multiselect("Filter by type", sorted(set(snap.totals) | set(chosen)), key="live_filter_types")
+    text = text_col.text_input("Filter by text", key="live_filter_text", placeholder="key, value, header or topic")
+    pinned = st.session_state.get(PINNED_KEY)
+    records = pinned if pinned is not None else filter_records(snap.tail, types, text)
+    st.session_state[SHOWN_KEY] = records
+    if not records:
+        st.caption("No message matches the filters." if snap.tail else "No messages yet: the newest appear here first.")
+    else:
+        table_key = f"live_tail_{st.session_state.get(GEN_KEY, 0)}"
+        st.dataframe(tail_frame(records), key=table_key, on_select=partial(_on_pick, table_key),
+                     selection_mode="single-row", hide_index=True, width="stretch", height=320)
+        st.caption(f"Newest first, the last {TAIL_MAX} messages at most. Select a row to see its full payload.")
+    if pinned is not None:
+        st.button("Follow the live tail", icon=":material/sync:", on_click=_reset_tail,
+                  help="The tail holds still while you inspect a message")
+    selected = st.session_state.get(SELECTED_KEY)
+    if selected is not None:
+        _detail(selected)
+
+
+def _detail(record: TailRecord) -> None:
+    with st.container(border=True):
+        st.subheader("Message", anchor=False)
+        st.json({"topic": record.topic, "partition": record.partition, "offset": record.offset,
+                 "timestamp_ms": record.ts_ms, "key": record.key, "type": record.type,
+                 "headers": [list(h) for h in record.headers], "value_bytes": record.value_size}, expanded=False)
+        kind, body = payload_view(record)
+        if kind == "json":
+            st.json(body)
+        elif kind in ("text", "hex"):
+            st.code(body, language=None, wrap_lines=True)
+        else:
+            st.info(body)
+        if record.raw is not None and not record.raw_complete:
+            st.caption(f"Showing the first {len(record.raw):,} of {record.value_size:,} bytes.")
+
+
+@st.fragment(run_every=REFRESH_S)
+def live_section(view, source: Source) -> None:
+    started = time.perf_counter()
+    with show_errors("Live view"):  # a fragment rerun is outside the shell's error guard
+        window_s = _controls(view)
+        snap = view.snapshot(window_s)
+        _status(snap, source)
+        _metrics(snap)
+        _rates(snap, source)
+        _tail(snap)
+    refreshed_caption(time.time(), (time.perf_counter() - started) * 1000)
+
+
 st.title("Live events")
-st.info("Coming soon.", icon=":material/construction:")
+st.caption("Events per second by type, and the newest messages. Reading never joins or commits a consumer group.")
+
+names = None
+with show_errors("Listing topics"):
+    names = resources.topic_names(settings)
+if names is None:
+    st.stop()
+
+linked = _from_link()
+if linked is not None:
+    st.session_state[SOURCE_KEY] = linked
+    _reset_tail()
+current = st.session_state.get(SOURCE_KEY) or Source(())
+chosen = _source_form(names, current)
+if chosen is not None:
+    st.session_state[SOURCE_KEY] = current = chosen
+    st.session_state[LINK_WARNINGS_KEY] = []
+    _write_link(chosen)
+    _reset_tail()
+for warning in st.session_state.get(LINK_WARNINGS_KEY, []):
+    st.warning(warning, icon=":material/link_off:")
+
+if not current.topics:
+    if names:
+        st.info("Pick one or more topics and press Watch. Share a view with a link such as "
+                "`/live_events?topic=orders&from=earliest`.", icon=":material/touch_app:")
+    else:
+        st.info("No topics yet: create one on the Topics page, or send events from Produce.", icon=":material/inbox:")
+    st.stop()
+
+live = None
+with show_errors("Starting the live view"):
+    live = resources.live_view(settings, current.topics, current.spec, current.start)
+if live is not None:
+    live_section(live, current)

@@ -1,10 +1,314 @@
-"""Produce page (placeholder until its issue lands)."""
+"""Produce page: send test events (one, a templated burst, an uploaded file) and see every one accounted for.
 
+UI only: checks, sending and accounting live in kafka_io (produce_input,
+burst_source, producer). A burst runs in a kafka_io worker thread; this page
+polls it from a fragment and never waits on it.
+"""
+
+import time
+
+import pandas as pd
 import streamlit as st
 
+from kafka_io import resources
+from kafka_io.burst_source import plan_spec_burst, plan_template_burst, template_preview
+from kafka_io.errors import InvalidInput, KafkaIOError
+from kafka_io.eventfiles import parse_event_file
+from kafka_io.produce_input import (
+    build_event, check_specs, headers_from_rows, parse_timestamp, pretty_json, with_source,
+)  # fmt: skip
+from kafka_io.topic_admin import MAX_PARTITIONS, create_topic
+from kafka_io.producer import send_one, start_burst
+from kafka_io.templates import PLACEHOLDER_KINDS
 from kafka_io.shell import page_settings
+from kafka_io.user_templates import BUILT_IN, all_templates, save_template, templates_path
+from kafka_io.validation import encoded_size, validate_topic_name
+from kafka_io.widgets import show_errors
 
 settings = page_settings()
 
+BURST_KEY = "produce_burst"
+PROGRESS_EVERY_S = 0.5
+SHOWN_FAILURES = 1_000
+EXAMPLE_VALUE = '{"event_type": "user_signup", "user_id": 123}'
+NO_HEADERS = pd.DataFrame({"key": pd.Series([], dtype="string"), "value": pd.Series([], dtype="string")})
+
 st.title("Produce")
-st.info("Coming soon.", icon=":material/construction:")
+if settings.read_only:
+    st.warning(
+        f"Cluster **{settings.name}** is read-only, so this page is disabled: nothing can be sent or created. "
+        "Turn off `KAFKA_DASHBOARD_READ_ONLY` (or `read_only` in secrets.toml) to send test events.",
+        icon=":material/lock:",
+    )
+    st.stop()
+
+
+def _header_rows(edited: pd.DataFrame):
+    cells = edited[["key", "value"]].astype(object)
+    return headers_from_rows(cells.where(cells.notna(), None).itertuples(index=False))  # blank cells are None
+
+
+def _flash(kind: str, text: str) -> None:
+    """A message for the next run: callbacks run before the page and cannot draw."""
+    st.session_state["produce_flash"] = (kind, text)
+
+
+def _show_flash() -> None:
+    kind, text = st.session_state.pop("produce_flash", (None, None))
+    if kind == "success":
+        st.success(text, icon=":material/check:")
+    elif kind == "error":
+        st.error(text, icon=":material/error:")
+
+
+def _create(topic: str) -> None:
+    state = st.session_state
+    if not state.get("create_confirm"):
+        return _flash("error", "Tick the box to confirm creating the topic.")
+    try:
+        create_topic(resources.admin_client(settings), settings, topic, int(state["create_partitions"]),
+                     int(state["create_replication"]))  # fmt: skip
+    except KafkaIOError as exc:
+        return _flash("error", f"Creating the topic: {exc}")
+    resources.topic_names.clear()
+    resources.forget_topic_data()  # the Topics page shows it at once too
+    _flash("success", f"Created topic `{topic}`.")
+
+
+def _create_missing(topic: str) -> None:
+    st.info(f"Topic `{topic}` does not exist yet.", icon=":material/help:")
+    with st.form("create_form"):
+        brokers = len(resources.cluster_info(settings).brokers)
+        left, right = st.columns(2)
+        left.number_input("Partitions", min_value=1, max_value=MAX_PARTITIONS, value=3, key="create_partitions")
+        right.number_input("Replication factor", min_value=1, max_value=max(brokers, 1), value=min(3, max(brokers, 1)),
+                           key="create_replication")  # fmt: skip
+        st.checkbox(f"Yes, create topic {topic}", key="create_confirm")
+        st.form_submit_button("Create topic", type="primary", on_click=_create, args=(topic,))
+
+
+def _target():
+    """(limits, partition) of the chosen existing topic, or None (with the reason shown)."""
+    names = resources.topic_names(settings)
+    if not names:
+        st.info("No topics yet. Type a name below to create one, then send events to it.", icon=":material/inbox:")
+    wanted = st.query_params.get("topic")
+    if "produce_topic" not in st.session_state and wanted:
+        st.session_state["produce_topic"] = wanted
+    typed = st.session_state.get("produce_topic")
+    options = names + [typed] if typed and typed not in names else names  # a new name stays pickable
+    topic = st.selectbox("Topic", options, index=None, key="produce_topic", accept_new_options=True,
+                         placeholder="Search, or type a new name")  # fmt: skip
+    _show_flash()
+    if not topic:
+        return None
+    try:
+        topic = validate_topic_name(topic)
+    except InvalidInput as exc:
+        st.error(str(exc), icon=":material/error:")
+        return None
+    if topic not in names:
+        resources.topic_names.clear()  # the cached list may predate a topic made elsewhere
+        if topic not in resources.topic_names(settings):
+            _create_missing(topic)
+            return None
+    try:
+        limits = resources.produce_limits(settings, topic)
+    except KafkaIOError as exc:  # this topic only: the picker stays usable
+        st.error(f"Cannot read topic {topic!r}: {exc}", icon=":material/error:")
+        return None
+    st.caption(f"{limits.partitions} partition{'s' * (limits.partitions != 1)} · messages up to "
+               f"{limits.max_message_bytes:,} bytes ({limits.limit_name})")  # fmt: skip
+    auto = st.radio("Partition", ["Automatic (by key)", "Explicit"], horizontal=True, key="produce_part_mode")
+    partition = None
+    if auto == "Explicit":
+        partition = int(st.number_input(f"Partition number (0 to {limits.partitions - 1})", min_value=0,
+                                        max_value=limits.partitions - 1, value=0, key="produce_partition"))  # fmt: skip
+    return limits, partition
+
+
+def _one_event(limits, partition) -> None:
+    with st.form("one_form"):
+        key = st.text_input("Key", key="one_key", help="Empty for no key: Kafka then spreads events over partitions.")
+        fmt = st.radio("Value format", ["JSON", "Text"], horizontal=True, key="one_format")
+        value = st.text_area("Value", value=EXAMPLE_VALUE, height=140, key="one_value")
+        ts_text = st.text_input("Timestamp", key="one_ts", placeholder="now, or 2024-05-01T12:00:00Z, or epoch ms")
+        st.caption("Headers (x-kdash-source: dashboard is always added)")
+        rows = st.data_editor(NO_HEADERS, key="one_headers", num_rows="dynamic", hide_index=True, width="stretch")
+        left, right = st.columns(2)
+        checked = left.form_submit_button("Check size and format")
+        sent = right.form_submit_button("Send one", type="primary")
+    if not (checked or sent):
+        _last_delivery()
+        return
+    with show_errors():
+        headers = _header_rows(rows)
+        event = build_event(limits, value, fmt.lower(), key, headers, partition)
+        timestamp_ms = parse_timestamp(ts_text)
+        size = encoded_size(event.value, event.key, with_source(event.headers))
+        st.caption(f"Encoded size: {size:,} of {limits.max_message_bytes:,} bytes ({limits.limit_name})")
+        if fmt == "JSON":
+            st.code(pretty_json(value), language="json")
+        if sent:
+            st.session_state["produce_last"] = send_one(resources.producer_handle(settings), limits, event, timestamp_ms)
+            _last_delivery()
+
+
+def _last_delivery() -> None:
+    result = st.session_state.get("produce_last")
+    if result is None:
+        return
+    if not result.ok:
+        st.error(f"Not delivered: {result.error}", icon=":material/error:")
+        if result.note:
+            st.caption(f"Note: {result.note}")
+        return
+    stamp = pd.to_datetime(result.timestamp_ms, unit="ms", utc=True) if result.timestamp_ms is not None else None
+    st.success(f"Delivered to {result.topic} partition {result.partition} at offset {result.offset}",
+               icon=":material/check_circle:")  # fmt: skip
+    st.dataframe(pd.DataFrame([{"partition": result.partition, "offset": result.offset, "timestamp": stamp,
+                                "latency ms": round(result.latency_ms, 1)}]), hide_index=True)  # fmt: skip
+    if result.note:
+        st.caption(f"Note: {result.note}")
+
+
+def _on_template_pick() -> None:
+    picked = st.session_state["tpl_name"]
+    st.session_state["tpl_text"], st.session_state["tpl_key"] = picked.template, picked.key or ""
+
+
+def _save(topic: str) -> None:
+    state = st.session_state
+    try:
+        saved = save_template(settings.bootstrap_servers, topic, state["tpl_save_as"], state["tpl_text"], state["tpl_key"])
+    except KafkaIOError as exc:
+        return _flash("error", f"Saving: {exc}")
+    state["tpl_name"] = saved  # select it: its text is what the form holds
+    _flash("success", f"Template saved (in {templates_path()}).")
+
+
+def _template_burst(limits, partition, busy: bool) -> None:
+    _show_flash()
+    choices = all_templates(settings.bootstrap_servers, limits.topic)
+    st.selectbox("Start from", list(choices.values()), key="tpl_name", on_change=_on_template_pick,
+                 format_func=lambda t: f"{t.name} ({'built-in' if t.saved_at == BUILT_IN else 'saved'})")  # fmt: skip
+    if "tpl_text" not in st.session_state:
+        _on_template_pick()
+    with st.form("burst_form"):
+        text = st.text_area("Template", key="tpl_text", height=140,
+                            help="Placeholders: " + ", ".join(f"{{{{{k}}}}}" for k in PLACEHOLDER_KINDS)
+                            + ". E.g. {{randint:1:100}}, {{choice:a|b}}, {{weighted:a=5|b=1}}.")  # fmt: skip
+        key = st.text_input("Key template", key="tpl_key", help="Empty for no key; may hold placeholders.")
+        st.caption("Headers (x-kdash-source: dashboard is always added)")
+        rows = st.data_editor(NO_HEADERS, key="burst_headers", num_rows="dynamic", hide_index=True, width="stretch")
+        count = st.number_input("Count", value=100, step=100, key="burst_count", help="1 to 1,000,000 events")
+        rate = st.number_input("Rate (events/s)", value=None, key="burst_rate", placeholder="as fast as possible")
+        st.text_input("Save as", key="tpl_save_as", placeholder=f"a name, to keep this template for {limits.topic}")
+        left, middle, right = st.columns(3)
+        left.form_submit_button("Preview")
+        middle.form_submit_button("Save template", on_click=_save, args=(limits.topic,))
+        started = right.form_submit_button("Start burst", type="primary", disabled=busy)
+    with show_errors("Preview"):
+        st.caption("Preview of the first 3 events")
+        for rendered in template_preview(text, int(time.time() * 1000)):
+            st.code(rendered, language="json", wrap_lines=True)
+    if started:
+        with show_errors():
+            headers = _header_rows(rows)
+            source = plan_template_burst(limits, text, count, key_text=key, headers=headers,
+                                         partition=partition, rate_per_s=rate)  # fmt: skip
+            _start(limits, source)
+
+
+def _upload(limits, partition, busy: bool) -> None:
+    upload = st.file_uploader("Events file", type=["jsonl", "ndjson", "json", "csv"],
+                              help='JSONL: one {"value": ..., "key": ..., "headers": {...}, "partition": N} '
+                                   "per line. CSV: the same columns.")  # fmt: skip
+    if upload is None:
+        return
+    with show_errors("Reading the file"):
+        cached = st.session_state.get("produce_upload")
+        if cached is None or cached[0] != (upload.file_id, limits):
+            events, unreadable = parse_event_file(upload.name, upload.getvalue())
+            refused = check_specs(events, limits)  # readable, but the topic would refuse them
+            bad = sorted(unreadable + refused, key=lambda row: row[0] or 0)
+            cached = st.session_state["produce_upload"] = ((upload.file_id, limits), events, bad, len(refused))
+        _, events, bad, refused = cached
+        good, wrong = st.columns(2)
+        good.metric("Good events", f"{len(events) - refused:,}")
+        wrong.metric("Bad lines", f"{len(bad):,}")
+        if bad:
+            st.error(f"{len(bad):,} bad line{'s' * (len(bad) != 1)}: fix the file and upload it again. "
+                     "Nothing has been sent.", icon=":material/rule:")  # fmt: skip
+            st.dataframe(pd.DataFrame(bad, columns=["line", "problem"]), hide_index=True)
+            return
+        with st.form("upload_form"):
+            rate = st.number_input("Rate (events/s)", value=None, placeholder="as fast as possible", key="up_rate")
+            if st.form_submit_button(f"Send {len(events):,} events", type="primary", disabled=busy):
+                _start(limits, plan_spec_burst(limits, events, partition=partition, rate_per_s=rate))
+
+
+def _start(limits, source) -> None:
+    st.session_state[BURST_KEY] = start_burst(settings, limits, source)  # its progress shows below the tabs
+
+
+@st.fragment(run_every=PROGRESS_EVERY_S)
+def _burst_progress() -> None:
+    burst = st.session_state.get(BURST_KEY)
+    if burst is None:
+        return
+    progress = burst.progress()
+    if not progress.running:
+        st.rerun()  # the whole page, which now shows the summary
+    st.progress(progress.fraction, text=f"{progress.delivered:,} delivered · {progress.failed:,} failed · "
+                f"{progress.produced:,} of {progress.planned:,} sent · {progress.elapsed_s:.1f} s")  # fmt: skip
+    st.button("Stopping…" if progress.stopping else "Stop", on_click=burst.stop, disabled=progress.stopping,
+              icon=":material/stop_circle:")  # fmt: skip
+
+
+def _burst_summary(burst) -> None:
+    s = burst.summary
+    st.subheader(f"Burst to {s.topic}: {'all delivered' if s.ok else f'{s.failed:,} failed'}")
+    cells = st.columns(5)
+    for cell, (label, value) in zip(cells, [("Requested", f"{s.requested:,}"), ("Delivered", f"{s.delivered:,}"),
+                                             ("Failed", f"{s.failed:,}"), ("Duration", f"{s.duration_s:.2f} s"),
+                                             ("Events/s", f"{s.rate_per_s:,.0f}")]):  # fmt: skip
+        cell.metric(label, value)
+    if s.stopped:
+        st.info(f"Stopped: {s.not_sent:,} of {s.planned:,} planned events were not sent (and are not counted).")
+    for note in s.notes:
+        st.warning(note, icon=":material/restart_alt:")
+    if s.partitions:
+        st.dataframe(pd.DataFrame(s.partitions, columns=["partition", "delivered"]), hide_index=True, width="content")
+    if s.failed:
+        st.caption(f"Failed events (first {min(s.failed, SHOWN_FAILURES):,} of {s.failed:,})")
+        st.dataframe(pd.DataFrame(list(s.failure_rows(SHOWN_FAILURES)), columns=["index", "reason"]), hide_index=True)
+        st.download_button("Download failed events (JSONL, ready to upload again)", data=burst.failures_jsonl,
+                           file_name=f"{s.topic}-failed.jsonl", mime="application/x-ndjson", on_click="ignore",
+                           icon=":material/download:")  # fmt: skip
+    if st.button("Clear summary"):
+        del st.session_state[BURST_KEY]
+        st.rerun()
+
+
+target = _target()
+status = st.container()  # the running burst or its summary: drawn last, shown above the forms
+running = st.session_state.get(BURST_KEY)
+busy = running is not None and not running.done
+if target is not None:
+    limits, partition = target
+    one, many, upload = st.tabs(["Single event", "Template burst", "Upload file"])
+    with one:
+        _one_event(limits, partition)
+    with many:
+        _template_burst(limits, partition, busy)
+    with upload:
+        _upload(limits, partition, busy)
+burst = st.session_state.get(BURST_KEY)
+if burst is not None:
+    with status:
+        if burst.done:
+            _burst_summary(burst)
+        else:
+            _burst_progress()
+        st.divider()

@@ -42,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(message)s")
+    if args.verbose:
+        logging.getLogger("kafka_io.librdkafka").setLevel(logging.DEBUG)
     try:
         return int(args.func(args) or 0)
     except InvalidInput as exc:

@@ -20,7 +20,7 @@ def test_shell_renders_with_badge_and_navigation(server, page, kafka_bootstrap, 
     wait_for_app(page)
     page.get_by_role("heading", name="Overview").wait_for()
     sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_text(kafka_bootstrap).wait_for()
+    sidebar.get_by_text(kafka_bootstrap, exact=True).wait_for()
     for title in ("Topics", "Consumer groups", "Produce", "Live events"):
         assert sidebar.get_by_role("link", name=title).count() == 1
     page.screenshot(path=str(artifacts / "overview.png"))
@@ -34,7 +34,7 @@ def test_deep_link_works_on_a_freshly_started_server(start_server, e2e_env, page
     wait_for_app(page)
     page.get_by_role("heading", name=title, exact=True).wait_for()
     # The sidebar badge comes from app.py: proof the shell ran, not just the page file.
-    page.locator('[data-testid="stSidebar"]').get_by_text(kafka_bootstrap).wait_for()
+    page.locator('[data-testid="stSidebar"]').get_by_text(kafka_bootstrap, exact=True).wait_for()
     assert page.url.split("?")[0].rstrip("/") == f"{srv.url}/{path.split('?')[0]}".rstrip("/")
     assert real_console_errors(page) == []
 

@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from kafka_io.errors import InvalidInput
-from kafka_io.history import DEFAULT_HISTORY_S, DEFAULT_INTERVAL_S, DEFAULT_MAX_SAMPLES, LagHistory
+from kafka_io.history import DEFAULT_HISTORY_S, DEFAULT_INTERVAL_S, DEFAULT_MAX_SAMPLES, MIN_DEPTH, LagHistory
 from kafka_io.lag import Sample
 
 OFFSET_INVALID = -1001
@@ -162,3 +162,130 @@ def test_one_writer_many_readers():
     assert errors == []
     assert history.sample_count() == 200
     assert history.total_lag_series("g")[-1] == (1999.0, 4 * 1999)
+
+
+# --- compact storage: the memory bound -------------------------------------
+
+def _rows(n_keys: int, high: int = 100):
+    return [(f"g{k % 7}", f"t{k}", 0, high, 50) for k in range(n_keys)]
+
+
+def test_memory_stays_under_the_budget_by_shrinking_the_depth():
+    # 3 rows per key (commit, watermark, and a shared group total), 720 x 8 B + 200 B each
+    budget = 100 * (720 * 8 + 200)
+    history = LagHistory(max_samples=720, max_bytes=budget)
+    for i in range(50):
+        history.record(float(i), _rows(60))  # ~127 rows: too many for 720 slots
+    assert history.approx_bytes() <= budget
+    assert MIN_DEPTH <= history.depth < 720
+    assert history.dropped_keys == 0
+    # The newest samples survive the shrink, in order.
+    samples = history.samples("g0", "t0", 0)
+    assert [s.ts_s for s in samples] == [float(i) for i in range(50 - min(50, history.depth), 50)]
+
+
+def test_past_the_minimum_depth_new_keys_are_counted_not_kept():
+    budget = 30 * (MIN_DEPTH * 8 + 200)
+    history = LagHistory(max_samples=720, max_bytes=budget)
+    history.record(1.0, _rows(500))
+    assert history.depth == MIN_DEPTH
+    assert history.approx_bytes() <= budget
+    kept = len(history.keys())
+    assert 0 < kept < 500
+    assert history.dropped_keys == 500 - kept
+
+
+def test_shrink_keeps_the_newest_cycles_and_their_totals():
+    history = LagHistory(max_samples=40, max_bytes=10**9)
+    for i in range(30):
+        history.record(float(i), [("g", "t", 0, 100 + i, 100)])
+    history.max_bytes = 8 * (16 * 8 + 200)  # room for a handful of rows at a smaller depth
+    history.record(30.0, [("g", "t", 0, 130, 100), ("h", "u", 0, 5, 1)])
+    assert history.depth < 40
+    assert [s.ts_s for s in history.samples("g", "t", 0)][-1] == 30.0
+    assert history.total_lag_series("g")[-3:] == [(28.0, 28), (29.0, 29), (30.0, 30)]
+
+
+def test_default_budget_holds_the_design_cluster_at_full_depth():
+    # 300 groups x 3 topics x 6 partitions = 5,400 committed partitions.
+    history = LagHistory()
+    history.record(1.0, [(f"g{g}", f"t{g}-{t}", p, 10, 5) for g in range(300) for t in range(3) for p in range(6)])
+    assert history.depth == DEFAULT_MAX_SAMPLES
+    assert history.dropped_keys == 0
+    assert 60e6 < history.approx_bytes() < 70e6  # the docstring's "about 66 MB"
+
+
+def test_group_samples_reads_one_group_under_one_lock():
+    history = LagHistory()
+    history.record(10.0, [("g", "t", 0, 100, 90), ("g", "u", 1, 5, None), ("h", "t", 0, 100, 1)])
+    history.record(20.0, [("g", "t", 0, 110, 95)])
+    assert history.group_samples("g") == {
+        ("t", 0): [Sample(10.0, 100, 90), Sample(20.0, 110, 95)],
+        ("u", 1): [Sample(10.0, 5, None)],
+    }
+    assert history.group_samples("g", since_s=15.0) == {("t", 0): [Sample(20.0, 110, 95)], ("u", 1): []}
+    assert history.group_samples("nobody") == {}
+
+
+# --- time_lag_points: a short cut with the same answer ---------------------
+
+# Log end over time: 0@0, 10@10, 10@20, 10@30, 40@40, 100@50.
+TLP = [(0.0, 0), (10.0, 10), (20.0, 10), (30.0, 10), (40.0, 40), (50.0, 100)]
+
+TIME_LAG_POINTS_CASES = [
+    # 1. caught up: the newest point is enough
+    pytest.param(100, [(50.0, 100)], id="01-caught-up"),
+    # 2. in the newest segment: A=40@40, B=newest
+    pytest.param(70, [(40.0, 40), (50.0, 100)], id="02-newest-segment"),
+    # 3. on a plateau: A is the LATEST point at 10, then B and the newest
+    pytest.param(10, [(30.0, 10), (40.0, 40), (50.0, 100)], id="03-plateau"),
+    # 4. between 0@0 and 10@10
+    pytest.param(5, [(0.0, 0), (10.0, 10), (50.0, 100)], id="04-oldest-segment"),
+    # 5. no commit
+    pytest.param(None, [], id="05-no-commit"),
+]
+
+
+@pytest.mark.parametrize(("committed", "expected"), TIME_LAG_POINTS_CASES)
+def test_time_lag_points(committed, expected):
+    history = LagHistory()
+    for ts_s, high in TLP:
+        history.record(ts_s, [("g", "t", 0, high, 0)])
+    assert history.time_lag_points("t", 0, committed) == expected
+
+
+def test_time_lag_points_extrapolation_needs_only_the_ends():
+    history = LagHistory()
+    for ts_s, high in [(0.0, 50), (10.0, 60), (20.0, 80)]:
+        history.record(ts_s, [("g", "t", 0, high, 0)])
+    assert history.time_lag_points("t", 0, 10) == [(0.0, 50), (20.0, 80)]
+    assert history.time_lag_points("nope", 0, 10) == []
+
+
+def test_time_lag_points_give_the_same_estimate_as_the_full_history():
+    import random
+
+    from kafka_io.lag import estimate_time_lag
+
+    rng = random.Random(4)  # fixed seed: the same 300 histories every run
+    for _ in range(300):
+        history = LagHistory(max_samples=rng.randint(2, 30))
+        ts_s, high = 0.0, rng.randint(0, 5)
+        for _ in range(rng.randint(1, 60)):
+            ts_s += rng.choice([1.0, 5.0])
+            high += rng.choice([0, 0, 1, 3, 10])
+            history.record(ts_s, [("g", "t", 0, high, 0)])
+        full = history.high_points("t", 0)
+        for committed in {rng.randint(0, high + 3) for _ in range(4)} | {h for _, h in full}:
+            assert estimate_time_lag(history.time_lag_points("t", 0, committed), committed, ts_s + 3) == \
+                estimate_time_lag(full, committed, ts_s + 3)
+
+
+def test_a_group_without_commits_for_a_while_keeps_working():
+    history = LagHistory(max_samples=3)
+    history.record(1.0, [("g", "t", 0, 10, 5)])
+    for ts_s in (2.0, 3.0, 4.0, 5.0):
+        history.record(ts_s, [("g", "t", 0, 10, None)])
+    history.record(6.0, [("g", "t", 0, 10, 7)])
+    assert history.total_lag_series("g") == [(6.0, 3)]
+    assert history.samples("g", "t", 0) == [Sample(4.0, 10, None), Sample(5.0, 10, None), Sample(6.0, 10, 7)]

@@ -347,6 +347,8 @@ STATUS_CASES = [
     ),
     # 6. newest watermark unknown
     pytest.param([(10, 5), (-1, 5)], True, Status.UNKNOWN, id="06-unknown-newest-high"),
+    # 6b. one sample caught up: lag 0 needs no history (rule 2 before 2b)
+    pytest.param([(10, 10)], False, Status.OK, id="06b-ok-one-sample-caught-up"),
     # Rule 2: OK when caught up now
     # 7. lag was 5, now 0
     pytest.param([(10, 5), (20, 20)], True, Status.OK, id="07-ok-caught-up"),

@@ -216,3 +216,23 @@ def test_preview_accepts_a_compiled_template_and_differs_by_seed():
 def test_preview_count_is_bounded(n):
     with pytest.raises(InvalidInput, match="preview count"):
         preview("x", n, now_ms=0)
+
+
+def test_many_uuids_are_distinct_version_4_uuids():
+    rendered = compile_template("{{uuid}}").render_many(1, 2000, 0, random.Random(2))
+    parsed = [uuid.UUID(text) for text in rendered]
+    assert len(set(rendered)) == 2000 and [str(u) for u in parsed] == rendered
+    assert {(u.version, u.variant) for u in parsed} == {(4, uuid.RFC_4122)}
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('{"p": "100%", "t": {{now_ms}}, "s": {{seq}}}', ['{"p": "100%", "t": 1700000000123, "s": 7}',
+                                                         '{"p": "100%", "t": 1700000000123, "s": 8}']),
+        ("{{now_iso}}%{{now_ms}}", ["2023-11-14T22:13:20.123Z%1700000000123"] * 2),
+    ],
+    ids=["01-mixed", "02-only-batch-constants"],
+)
+def test_render_many_writes_batch_constants_into_the_format(text, expected):
+    assert compile_template(text).render_many(7, 2, NOW_MS, random.Random(0)) == expected

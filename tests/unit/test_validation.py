@@ -15,6 +15,7 @@ from kafka_io.validation import (
     MAX_HEADERS,
     MAX_RATE_PER_S,
     EventSpec,
+    encoded_size,
     parse_header,
     parse_headers,
     parse_json,
@@ -23,6 +24,7 @@ from kafka_io.validation import (
     validate_partition,
     validate_rate,
     validate_topic_name,
+    validate_encoded_size,
     validate_value_size,
 )
 
@@ -375,3 +377,40 @@ def test_files_with_too_many_bad_rows_are_refused(monkeypatch, parse, row):
     header = b"value\n" if parse is parse_csv else b""
     assert len(parse(header + b"\n".join([row] * 2))[1]) == 2
     assert message_of(parse, header + b"\n".join([row] * 3)).startswith("file has over 2 bad rows; first, line ")
+
+
+# --- encoded size (what the broker compares with max.message.bytes) ---------------
+
+SOURCE = [("x-kdash-source", b"dashboard")]
+SIZE_CASES = [
+    # The first two were measured against a broker with max.message.bytes=2000:
+    # one more value byte was refused with "Message size too large".
+    (b"x" * 1930, None, [], 2000),  # 1. largest accepted lone value
+    (b"x" * 1895, b"k" * 10, SOURCE, 2000),  # 2. with a key and our source header
+    (None, None, [], 61 + 1 + 6),  # 3. tombstone: null key and value are one byte each
+    (b"", b"", [], 61 + 1 + 6),  # 4. empty is not null but also one length byte
+    (b"x" * 63, None, [], 61 + 2 + 69),  # 5. a value length of 63 still fits one varint byte
+    (b"x" * 64, None, [], 61 + 2 + 71),  # 6. ... 64 needs two (zigzag doubles it)
+    (b"v", None, [("é", None)], 61 + 1 + 11),  # 7. header names count in UTF-8 bytes, null header value
+]
+
+
+@pytest.mark.parametrize("value, key, headers, expected", SIZE_CASES, ids=ids(SIZE_CASES))
+def test_encoded_size(value, key, headers, expected):
+    assert encoded_size(value, key, headers) == expected
+
+
+def test_validate_encoded_size_names_the_limit():
+    assert validate_encoded_size(2000, 2000, "max.message.bytes of topic 'x'") == 2000
+    assert message_of(validate_encoded_size, 2001, 2000, "max.message.bytes of topic 'x'") == (
+        "message is 2,001 bytes as sent (value, key, headers and framing), "
+        "over the limit of 2,000 bytes (max.message.bytes of topic 'x')"
+    )
+
+
+def test_file_events_remember_their_line_without_changing_equality():
+    events, _ = parse_jsonl(b'\n{"value": 1}\nbad\n{"value": 2}')
+    assert [e.line for e in events] == [2, 4]
+    events, _ = parse_csv(b'value\n"a\nb"\nc\n')
+    assert [e.line for e in events] == [2, 4]
+    assert events[1] == EventSpec(b"c", line=99)

@@ -1,0 +1,244 @@
+"""Benchmark: a full consumer-lag refresh on a big cluster, against raw baselines.
+
+    .venv/bin/python bench/lag_refresh.py [--runs 7] [--no-browser]
+
+Starts its own embedded broker (free port, temp data dir, stopped at the end),
+builds 2,000 topics x 6 partitions and 300 groups with commits on 3 topics each
+(5,400 committed partitions), then times, as medians in this one run:
+
+  (a) our sampler's full refresh (LagSampler.refresh: list, describe, offsets,
+      watermarks, lag, history record), and (a+) the same plus the health of
+      every group (statuses, rates, ETA, time-lag estimates) that pages read;
+  (b) the minimal raw confluent-kafka calls for the same numbers, with parallel
+      futures: list, one describe, 300 offset futures at once, then the end
+      offsets in ONE list_offsets call, and again with list_offsets in batches
+      of WATERMARK_BATCH in flight together (the faster of the two counts);
+  (c) a naive sequential per-group refresh like Kafdrop's group view, for each
+      group in turn; and (c-min) the fewest calls one group at a time.
+
+Prints a/b (target <= 1.3) and c/a (target >= 5). Then, unless --no-browser,
+serves app.py against that broker and measures in Chromium how long the
+consumer-groups page takes to show all 300 groups (target <= 3 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from confluent_kafka import ConsumerGroupTopicPartitions, Producer, TopicPartition  # noqa: E402
+from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic, OffsetSpec, ResourceType  # noqa: E402
+
+from kafka_helpers import free_port  # noqa: E402
+from kafka_io.broker import start_broker, stop_broker  # noqa: E402
+from kafka_io.config import ClusterSettings  # noqa: E402
+from kafka_io.groups import WATERMARK_BATCH  # noqa: E402
+from kafka_io.sampler import LagSampler  # noqa: E402
+
+TOPICS, PARTITIONS, GROUPS, TOPICS_PER_GROUP, RECORDS_PER_PARTITION = 2000, 6, 300, 3, 5
+TIMEOUT_S = 30
+PAGE_TARGET_S = 3.0
+
+
+def build(bootstrap: str) -> None:
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    topics = [f"bench-{i:04d}" for i in range(TOPICS)]
+    for start in range(0, TOPICS, 500):
+        futures = admin.create_topics([NewTopic(t, PARTITIONS, 1) for t in topics[start:start + 500]],
+                                      request_timeout=TIMEOUT_S)
+        for future in futures.values():
+            future.result(TIMEOUT_S)
+    producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 20})
+    for topic in topics:
+        for partition in range(PARTITIONS):
+            for _ in range(RECORDS_PER_PARTITION):
+                producer.produce(topic, b'{"event_type":"bench"}', partition=partition)
+        producer.poll(0)
+    assert producer.flush(TIMEOUT_S) == 0
+    # Empty groups get their commits through the admin API, all futures at once.
+    futures = []
+    for g in range(GROUPS):
+        tps = [TopicPartition(topics[(g * TOPICS_PER_GROUP + k) % TOPICS], p, (g + p) % RECORDS_PER_PARTITION)
+               for k in range(TOPICS_PER_GROUP) for p in range(PARTITIONS)]
+        futures += admin.alter_consumer_group_offsets([ConsumerGroupTopicPartitions(f"bench-group-{g:03d}", tps)],
+                                                      request_timeout=TIMEOUT_S).values()
+    for future in futures:
+        future.result(TIMEOUT_S)
+
+
+def raw_parallel(admin: AdminClient, batch: int | None = None) -> dict:
+    """(b): the fewest round trips, every future in flight at once. The
+    watermarks come from ONE list_offsets call, or (batch=N) from calls of N
+    partitions all in flight at once, the way our sampler does it."""
+    ids = [g.group_id for g in admin.list_consumer_groups(request_timeout=TIMEOUT_S).result(TIMEOUT_S).valid]
+    described = admin.describe_consumer_groups(ids, request_timeout=TIMEOUT_S)
+    offsets = {g: next(iter(admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(g)],
+                                                               request_timeout=TIMEOUT_S).values())) for g in ids}
+    states = {g: (f.result(TIMEOUT_S).state, len(f.result(TIMEOUT_S).members)) for g, f in described.items()}
+    committed = {g: {(tp.topic, tp.partition): tp.offset for tp in f.result(TIMEOUT_S).topic_partitions}
+                 for g, f in offsets.items()}
+    tps = sorted({tp for c in committed.values() for tp in c})
+    ends, size = {}, batch or len(tps)
+    for start in range(0, len(tps), size):
+        ends.update(admin.list_offsets({TopicPartition(t, p): OffsetSpec.latest() for t, p in tps[start:start + size]},
+                                       request_timeout=TIMEOUT_S))
+    high = {(tp.topic, tp.partition): f.result(TIMEOUT_S).offset for tp, f in ends.items()}
+    return {g: (states[g], {tp: max(high[tp] - o, 0) for tp, o in c.items()}) for g, c in committed.items()}
+
+
+def _end_offsets(admin: AdminClient, tps, spec) -> dict:
+    futures = admin.list_offsets({TopicPartition(t, p): spec for t, p in tps}, request_timeout=TIMEOUT_S)
+    return {(tp.topic, tp.partition): f.result(TIMEOUT_S).offset for tp, f in futures.items()}
+
+
+def _committed(admin: AdminClient, group: str) -> dict:
+    (future,) = admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group)],
+                                                  request_timeout=TIMEOUT_S).values()
+    return {(tp.topic, tp.partition): tp.offset for tp in future.result(TIMEOUT_S).topic_partitions}
+
+
+def _described(admin: AdminClient, group: str) -> tuple:
+    description = admin.describe_consumer_groups([group], request_timeout=TIMEOUT_S)[group].result(TIMEOUT_S)
+    return description.state, len(description.members)
+
+
+def kafdrop_sequential(admin: AdminClient) -> dict:
+    """(c): Kafdrop's per-group view (KafkaMonitorImpl.getConsumersByGroup), once
+    per group, each call waited for: the group's offsets, the whole cluster's
+    topic metadata, its topics' configs, their first and end offsets; plus the
+    group's description, which our list shows too."""
+    out = {}
+    for listing in admin.list_consumer_groups(request_timeout=TIMEOUT_S).result(TIMEOUT_S).valid:
+        g = listing.group_id
+        committed = _committed(admin, g)
+        metadata = admin.list_topics(timeout=TIMEOUT_S)
+        topics = sorted({t for t, _ in committed})
+        for future in admin.describe_configs([ConfigResource(ResourceType.TOPIC, t) for t in topics],
+                                             request_timeout=TIMEOUT_S).values():
+            future.result(TIMEOUT_S)
+        tps = [(t, p) for t in topics for p in metadata.topics[t].partitions]
+        _end_offsets(admin, tps, OffsetSpec.earliest())
+        high = _end_offsets(admin, tps, OffsetSpec.latest())
+        out[g] = (_described(admin, g), {tp: max(high[tp] - o, 0) for tp, o in committed.items()})
+    return out
+
+
+def minimal_sequential(admin: AdminClient) -> dict:
+    """(c-min), for information: the fewest calls, one group at a time (its
+    offsets, its description, its end offsets), each waited for."""
+    out = {}
+    for listing in admin.list_consumer_groups(request_timeout=TIMEOUT_S).result(TIMEOUT_S).valid:
+        g = listing.group_id
+        committed = _committed(admin, g)
+        state = _described(admin, g)
+        high = _end_offsets(admin, committed, OffsetSpec.latest())
+        out[g] = (state, {tp: max(high[tp] - o, 0) for tp, o in committed.items()})
+    return out
+
+
+def timed(fn) -> float:
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
+
+
+def measure(bootstrap: str, runs: int) -> dict[str, float]:
+    settings = ClusterSettings(bootstrap_servers=bootstrap, embedded=False, timeout_s=TIMEOUT_S)
+    sampler = LagSampler(settings)  # not started: we drive refresh() ourselves
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    ours = sampler.refresh()  # warm up both clients (connections, metadata)
+    raw = raw_parallel(admin)
+    assert len(ours.groups) == len(raw) == GROUPS and ours.error is None
+    assert sum(g.totals.total_lag for g in ours.groups) == sum(sum(l.values()) for _, l in raw.values())
+    assert kafdrop_sequential(admin) == raw == minimal_sequential(admin) == raw_parallel(admin, WATERMARK_BATCH)
+    samples: dict[str, list[float]] = {k: [] for k in ("a", "a+", "b-one", "b-batched")}
+    for _ in range(runs):  # interleaved, so load changes hit all sides alike
+        samples["a"].append(timed(sampler.refresh))
+        samples["a+"].append(timed(lambda: (sampler.refresh(), sampler.health())))
+        samples["b-one"].append(timed(lambda: raw_parallel(admin)))
+        samples["b-batched"].append(timed(lambda: raw_parallel(admin, WATERMARK_BATCH)))
+    slow_runs = max(3, runs // 2)
+    samples["c"] = [timed(lambda: kafdrop_sequential(admin)) for _ in range(slow_runs)]
+    samples["c-min"] = [timed(lambda: minimal_sequential(admin)) for _ in range(slow_runs)]
+    return {k: statistics.median(v) for k, v in samples.items()}
+
+
+def page_time(bootstrap: str, artifacts: Path) -> tuple[float, float, int]:
+    """Seconds until the groups page shows all groups: first view (the sampler
+    starts and takes its first sample) and a later view (a new browser tab)."""
+    from playwright.sync_api import sync_playwright
+
+    from e2e.conftest import CHROMIUM, CHROMIUM_ARGS, StreamlitServer  # the e2e tier's own helpers
+
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("KAFKA_")}
+    server = StreamlitServer({**env, "KAFKA_BOOTSTRAP_SERVERS": bootstrap}, artifacts / "bench-streamlit.log")
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            times = [_load(browser, f"{server.url}/consumer_groups", artifacts) for _ in range(2)]
+            browser.close()
+    finally:
+        server.stop()
+    return times[0][0], times[1][0], times[1][1]
+
+
+def _load(browser, url: str, artifacts: Path) -> tuple[float, int]:
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    started = time.perf_counter()
+    page.goto(url)
+    page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=60_000)
+    summary = page.get_by_text(f"{GROUPS} groups: ")
+    summary.wait_for(timeout=60_000)
+    elapsed = time.perf_counter() - started
+    counts = [int(part.split()[-1]) for part in summary.inner_text().split(":", 1)[1].split("·")]
+    page.screenshot(path=str(artifacts / "bench-groups-page.png"))
+    page.close()
+    return elapsed, sum(counts)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--no-browser", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-lag-") as tmp:
+        broker = start_broker(free_port(), Path(tmp) / "data")
+        try:
+            started = time.perf_counter()
+            build(broker.bootstrap)
+            print(f"built {TOPICS} topics x {PARTITIONS} partitions, {GROUPS} groups x {TOPICS_PER_GROUP} topics "
+                  f"({GROUPS * TOPICS_PER_GROUP * PARTITIONS} committed partitions) in "
+                  f"{time.perf_counter() - started:.1f} s")
+            m = measure(broker.bootstrap, args.runs)
+            b = min(m["b-one"], m["b-batched"])  # the stricter baseline
+            rows = [("(a)", "sampler full refresh", "a"), ("(a+)", "refresh + health of every group", "a+"),
+                    ("(b)", "raw parallel, one list_offsets call", "b-one"),
+                    ("(b)", f"raw parallel, list_offsets in batches of {WATERMARK_BATCH}", "b-batched"),
+                    ("(c)", "Kafdrop-like sequential per group", "c"),
+                    ("(c-min)", "minimal sequential per group", "c-min")]
+            for tag, what, key in rows:
+                print(f"{tag:8} {what:48} median {m[key] * 1000:8.1f} ms")
+            print(f"a/b     = {m['a'] / b:.2f}   (b = the faster raw baseline; target <= 1.3)")
+            print(f"a+/b    = {m['a+'] / b:.2f}   (for information)")
+            print(f"c/a     = {m['c'] / m['a']:.1f}   (target >= 5)")
+            print(f"c-min/a = {m['c-min'] / m['a']:.1f}   (for information: loopback round trips cost ~0.1 ms)")
+            if not args.no_browser:
+                artifacts = ROOT / "test-artifacts"
+                artifacts.mkdir(exist_ok=True)
+                first_s, later_s, shown = page_time(broker.bootstrap, artifacts)
+                print(f"groups page in Chromium: first view {first_s:.2f} s, later view {later_s:.2f} s "
+                      f"({shown} groups shown; target <= {PAGE_TARGET_S:g} s)")
+        finally:
+            stop_broker(Path(tmp) / "data")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,131 @@
+"""The consumer-groups page in AppTest against the real broker: list, filters,
+watch-list pins, the group detail, and offset reset / delete through the forms."""
+
+from __future__ import annotations
+
+import pytest
+
+from group_helpers import busy_group, committed_offsets, consume_and_commit, group_ids
+from kafka_helpers import create_topic, produce
+
+PAGE = "pages/consumer_groups.py"
+
+
+@pytest.fixture
+def lagging_group(kafka_bootstrap, unique):
+    """EMPTY group, p0 4 of 10 and p1 15 of 20 committed: lag 6 + 5."""
+    topic, group = unique("orders"), unique("billing")
+    create_topic(kafka_bootstrap, topic, 2)
+    produce(kafka_bootstrap, topic, {0: 10, 1: 20})
+    consume_and_commit(kafka_bootstrap, group, topic, {0: 4, 1: 15})
+    return topic, group
+
+
+def texts(elements) -> list[str]:
+    return [e.value for e in elements]
+
+
+def test_list_shows_each_group_with_its_lag(make_app, lagging_group, kafka_bootstrap):
+    topic, group = lagging_group
+    at = make_app(PAGE).run()
+    assert not at.exception and not at.error, texts(at.error)
+    assert any(c.startswith("Last refreshed at ") for c in texts(at.caption))
+    at.text_input(key="search").input(group).run()
+    table = at.main.dataframe[0].value
+    assert list(table["Group"]) == [group]
+    row = table.iloc[0]
+    assert (row["State"], row["Members"], row["Topics"], row["Total lag"], row["Max lag"], row["Unknown"]) == \
+        ("EMPTY", 0, topic, 11, 6, 0)
+    assert row["Status"] == ["UNKNOWN"]  # one sample: not enough history to judge a lag
+    assert row["Trend"] == [11]
+
+
+def test_pins_in_the_url_come_first_and_survive_filters(make_app, lagging_group, kafka_bootstrap, unique):
+    topic, group = lagging_group
+    caught_up = unique("caught-up")
+    consume_and_commit(kafka_bootstrap, caught_up, topic, {0: 10, 1: 20})
+    at = make_app(PAGE, query={"pin": caught_up}).run()
+    assert at.multiselect(key="pins").value == [caught_up]
+    at.text_input(key="search").input(group).run()  # the search matches only `group`
+    assert list(at.main.dataframe[0].value["Group"]) == [caught_up, group]
+    at.toggle(key="only_lagging").set_value(True).run()  # only lagging: the pinned group stays anyway
+    table = at.main.dataframe[0].value
+    assert list(table["Group"]) == [caught_up, group]
+    assert list(table["Pinned"]) == [True, False]
+    at.multiselect(key="pins").set_value([]).run()
+    assert at.query_params.get("pin", []) in ([], [""])
+    assert list(at.main.dataframe[0].value["Group"]) == [group]
+
+
+def test_detail_page_by_deep_link(make_app, lagging_group):
+    topic, group = lagging_group
+    at = make_app(PAGE, query={"group": group}).run()
+    assert not at.exception and not at.error, texts(at.error)
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["State"], metrics["Members"], metrics["Total lag"]) == ("EMPTY", "0", "11")
+    assert metrics["Lag in seconds"] != "—"  # exact: read from the record at the committed offset
+    table = at.main.dataframe[0].value
+    assert [(r.Topic, r.Partition, r.Committed, r.High, r.Lag, r.Exact) for r in table.itertuples()] == [
+        (topic, 0, 4, 10, 6, True), (topic, 1, 15, 20, 5, True)]
+    assert any("No consumer is running in this group" in i for i in texts(at.info))
+    assert "Reset offsets" in [e.label for e in at.main.expander]
+    assert [b.label for b in at.get("download_button")] == ["Download CSV", "Download history CSV"]
+    at.radio(key="history_by").set_value("Partition").run()
+    at.selectbox(key="history_window").set_value("1 hour").run()
+    assert not at.exception and not at.error
+    assert len(at.get("vega_lite_chart")) == 2  # lag history and produced-vs-consumed
+
+
+def test_detail_of_an_unknown_group_explains_it(make_app):
+    at = make_app(PAGE, query={"group": "test-nobody-here"}).run()
+    assert not at.exception and not at.error
+    assert {m.label: m.value for m in at.metric}["State"] == "DEAD"
+    assert any(i.startswith("The cluster does not know this group") for i in texts(at.info))
+
+
+def test_reset_with_preview_then_apply(make_app, lagging_group, kafka_bootstrap):
+    topic, group = lagging_group
+    at = make_app(PAGE, query={"group": group}).run()
+    assert at.radio(key="reset_mode").value == "earliest"
+    at.button(key="FormSubmitter:reset_form-Preview").click().run()
+    preview = next(d.value for d in at.dataframe if "Lag after" in d.value.columns)
+    assert [(r.Partition, r.Current, r.New, r._6) for r in preview.itertuples()] == [(0, 4, 0, 10), (1, 15, 0, 20)]
+    assert committed_offsets(kafka_bootstrap, group) == {(topic, 0): 4, (topic, 1): 15}  # a preview writes nothing
+    next(b for b in at.button if b.label.startswith("Apply to 2")).click().run()
+    assert not at.exception
+    assert f"Offsets of {group} reset for 2 partition(s)." in texts(at.success)
+    assert committed_offsets(kafka_bootstrap, group) == {(topic, 0): 0, (topic, 1): 0}
+
+
+def test_active_group_gets_the_plain_words_refusal(make_app, kafka_bootstrap, unique):
+    group = unique("busy-group")
+    member = busy_group(kafka_bootstrap, unique("busy"), group)
+    try:
+        at = make_app(PAGE, query={"group": group}).run()
+    finally:
+        member.stop()
+    assert f"Group '{group}' is active (STABLE, 1 member(s): billing-worker). Stop its consumers first, then " \
+           "reset its offsets." in texts(at.warning)
+    assert not [f for f in at.get("form")]
+
+
+def test_delete_needs_the_typed_id(make_app, lagging_group, kafka_bootstrap):
+    _, group = lagging_group
+    at = make_app(PAGE, query={"group": group}).run()
+    at.text_input(key="delete_confirm").input("wrong")  # a form: the value goes with the submit
+    at.button(key="FormSubmitter:delete_form-Delete group").click().run()
+    assert f"delete: type the group id {group!r} exactly to confirm the deletion" in texts(at.error)
+    assert group in group_ids(kafka_bootstrap)
+    at.text_input(key="delete_confirm").input(group)
+    at.button(key="FormSubmitter:delete_form-Delete group").click().run()
+    assert f"Group {group} deleted." in texts(at.success)
+    assert group not in group_ids(kafka_bootstrap)
+    assert "group" not in at.query_params
+
+
+def test_read_only_hides_writes(make_app, app_env, lagging_group):
+    _, group = lagging_group
+    app_env.setenv("KAFKA_DASHBOARD_READ_ONLY", "1")
+    at = make_app(PAGE, query={"group": group}).run()
+    assert "Read-only cluster: offset reset and delete are disabled." in texts(at.caption)
+    assert [e.label for e in at.main.expander] == []

@@ -1,0 +1,59 @@
+"""The Produce page in Chromium: a templated burst of 100 to its summary, and a slow
+burst whose live progress (polled by a run_every fragment) is stopped with Stop."""
+
+from __future__ import annotations
+
+import re
+
+from browser_helpers import real_console_errors, wait_for_app
+from kafka_helpers import create_topic
+
+BURST_TIMEOUT_MS = 30_000
+
+
+def open_burst_tab(page, server, topic: str) -> None:
+    page.goto(f"{server.url}/produce?topic={topic}")
+    wait_for_app(page)
+    page.get_by_role("heading", name="Produce", exact=True).wait_for()
+    page.get_by_role("tab", name="Template burst").click()
+    page.get_by_text("Preview of the first 3 events").wait_for()
+    template = page.get_by_label("Template", exact=True)
+    page.wait_for_function("el => el.value.includes('user_signup')", arg=template.element_handle())
+
+
+def metric(page, label: str) -> str:
+    return page.locator('[data-testid="stMetric"]').filter(has_text=label).locator(
+        '[data-testid="stMetricValue"]'
+    ).inner_text()
+
+
+def test_a_templated_burst_of_100_shows_its_summary(server, page, kafka_bootstrap, unique, artifacts):
+    topic = unique("e2e-burst")
+    create_topic(kafka_bootstrap, topic, partitions=3)
+    open_burst_tab(page, server, topic)
+    page.get_by_role("button", name="Start burst").click()
+    page.get_by_role("heading", name=f"Burst to {topic}: all delivered").wait_for(timeout=BURST_TIMEOUT_MS)
+    assert (metric(page, "Requested"), metric(page, "Delivered"), metric(page, "Failed")) == ("100", "100", "0")
+    summary = page.locator('[data-testid="stVerticalBlock"]').filter(
+        has=page.get_by_role("heading", name=f"Burst to {topic}: all delivered")
+    ).last
+    summary.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "produce-burst-summary.png"))
+    assert "Traceback" not in page.content()
+    assert real_console_errors(page) == []
+
+
+def test_a_slow_burst_shows_live_progress_and_stops(server, page, kafka_bootstrap, unique):
+    topic = unique("e2e-stop")
+    create_topic(kafka_bootstrap, topic, partitions=1)
+    open_burst_tab(page, server, topic)
+    page.get_by_label("Rate (events/s)").fill("20")
+    page.get_by_role("button", name="Start burst").click()
+    progress = page.locator('[data-testid="stProgress"]')
+    progress.get_by_text(re.compile(r"[1-9]\d* delivered · 0 failed")).wait_for(timeout=BURST_TIMEOUT_MS)
+    page.get_by_role("button", name="Stop").click()
+    stopped = page.get_by_text(re.compile(r"Stopped: \d+ of 100 planned events were not sent"))
+    stopped.wait_for(timeout=BURST_TIMEOUT_MS)
+    requested, delivered = int(metric(page, "Requested")), int(metric(page, "Delivered"))
+    assert 0 < requested < 100 and delivered == requested and metric(page, "Failed") == "0"
+    assert real_console_errors(page) == []

@@ -1,0 +1,163 @@
+"""Consumer-group lag against the real broker: exact numbers, lag in seconds,
+statuses driven by real consumers, and the sampler through a broker outage."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from confluent_kafka import Producer
+
+from group_helpers import GroupMember, consume_and_commit, produce_at, wait_for
+from kafka_helpers import TIMEOUT_S, create_topic, free_port, produce
+from kafka_io.broker import start_broker, stop_broker
+from kafka_io.clients import make_admin
+from kafka_io.config import ClusterSettings
+from kafka_io.exact_lag import exact_time_lags
+from kafka_io.groups import fetch_group_lags
+from kafka_io.lag import GroupTotals
+from kafka_io.lag_status import Status
+from kafka_io.sampler import LagSampler
+
+
+def test_exact_lag_numbers_per_partition_and_in_total(settings, kafka_bootstrap, unique):
+    topic, idle, group = unique("orders"), unique("idle"), unique("billing")
+    create_topic(kafka_bootstrap, topic, 3)
+    create_topic(kafka_bootstrap, idle, 2)
+    produce(kafka_bootstrap, topic, {0: 10, 1: 20, 2: 5})
+    consume_and_commit(kafka_bootstrap, group, topic, {0: 4, 1: 15})
+    # A running member assigned the idle topic that has not committed: lag unknown, not 0.
+    member = GroupMember(kafka_bootstrap, group, [idle], commit="never", client_id="billing-7").wait_assigned()
+    try:
+        (lag,) = fetch_group_lags(make_admin(settings), settings, [group])
+    finally:
+        member.stop()
+    assert {(p.topic, p.partition): (p.committed, p.high, p.lag) for p in lag.partitions} == {
+        (topic, 0): (4, 10, 6),
+        (topic, 1): (15, 20, 5),
+        (idle, 0): (None, 0, None),
+        (idle, 1): (None, 0, None),
+    }
+    assert lag.totals == GroupTotals(total_lag=11, max_lag=6, unknown_partitions=2, partitions=4)
+    assert (lag.state, [m.client_id for m in lag.members]) == ("STABLE", ["billing-7"])
+    assert {p.owner.client_id for p in lag.partitions if p.topic == idle} == {"billing-7"}
+    assert lag.error is None
+
+
+def test_one_failing_group_is_an_error_in_its_row(settings, kafka_bootstrap, unique):
+    topic, good = unique("t"), unique("good")
+    create_topic(kafka_bootstrap, topic, 1)
+    produce(kafka_bootstrap, topic, {0: 3})
+    consume_and_commit(kafka_bootstrap, good, topic, {0: 1})
+    groups = fetch_group_lags(make_admin(settings), settings, [good, ""])
+    assert groups[0].totals.total_lag == 2 and groups[0].error is None
+    # An id the client refuses fails only its own row.
+    assert (groups[1].group_id, groups[1].error) == ("", "a group id cannot be empty")
+
+
+def test_exact_time_lag_reads_the_record_at_the_committed_offset(settings, kafka_bootstrap, unique):
+    topic, group = unique("ts"), unique("slow")
+    create_topic(kafka_bootstrap, topic, 1)
+    now_ms = int(time.time() * 1000)
+    produce_at(kafka_bootstrap, topic, 0, [now_ms - 60_000, now_ms - 30_000, now_ms - 10_000])
+    consume_and_commit(kafka_bootstrap, group, topic, {0: 1})  # next record: 30 s old
+    (lag,) = fetch_group_lags(make_admin(settings), settings, [group])
+    lags = exact_time_lags(settings, lag.partitions)
+    seconds = lags[(topic, 0)].seconds
+    assert lags[(topic, 0)].exact and 30.0 <= seconds < 30.0 + 5
+
+
+def test_statuses_follow_real_consumers(settings, kafka_bootstrap, unique):
+    """keeps up -> OK, then stops -> STOP; falls behind -> WARN; member stuck -> STALL."""
+    keeps_up, behind, stuck = unique("keeps-up"), unique("behind"), unique("stuck")
+    topics = {g: unique("t") for g in (keeps_up, behind, stuck)}
+    for topic in topics.values():
+        create_topic(kafka_bootstrap, topic, 1)
+    produce(kafka_bootstrap, topics[stuck], {0: 20})
+    producer = Producer({"bootstrap.servers": kafka_bootstrap, "linger.ms": 0})
+
+    def producing(topic: str, n: int):
+        def tick() -> None:
+            for _ in range(n):
+                producer.produce(topic, b"{}", partition=0)
+            producer.flush(TIMEOUT_S)
+        return tick
+
+    sampler = LagSampler(settings, interval_s=0.3, window_s=2.0).start()
+    fast = GroupMember(kafka_bootstrap, keeps_up, [topics[keeps_up]], on_tick=producing(topics[keeps_up], 5))
+    slow = GroupMember(kafka_bootstrap, behind, [topics[behind]], max_per_poll=2,
+                       on_tick=producing(topics[behind], 10))
+    stalled = GroupMember(kafka_bootstrap, stuck, [topics[stuck]], commit="first", max_per_poll=5)
+    members = [fast, slow, stalled]
+    try:
+        for member in members:
+            member.wait_assigned()
+
+        def status(group: str) -> Status | None:
+            found = sampler.health().get(group)
+            return found.status if found else None
+
+        wait_for(lambda: status(keeps_up) is Status.OK and status(behind) is Status.WARN
+                 and status(stuck) is Status.STALL, 20, "OK / WARN / STALL")
+        fast.stop()
+        members.remove(fast)
+        tick = producing(topics[keeps_up], 5)  # the producer goes on; nobody consumes any more
+        wait_for(lambda: tick() or status(keeps_up) is Status.STOP, 15, "STOP after the consumer stopped",
+                 every_s=0.2)
+        assert sampler.health()[keeps_up].group.members == ()
+    finally:
+        for member in members:
+            member.stop()
+        sampler.stop()
+
+
+@pytest.mark.skipif(bool(__import__("os").environ.get("KAFKA_BOOTSTRAP_SERVERS")),
+                    reason="stops and restarts its own embedded broker")
+def test_sampler_records_an_outage_keeps_history_and_resumes(tmp_path, unique):
+    port, data_dir = free_port(), tmp_path / "own-broker"
+    bootstrap = start_broker(port, data_dir).bootstrap
+    own = ClusterSettings(bootstrap_servers=bootstrap, embedded=False, timeout_s=1)
+    topic, group = unique("t"), unique("g")
+    create_topic(bootstrap, topic, 1)
+    produce(bootstrap, topic, {0: 7})
+    consume_and_commit(bootstrap, group, topic, {0: 2})
+    sampler = LagSampler(own, interval_s=0.2).start()
+    try:
+        wait_for(lambda: len(sampler.history.samples(group, topic, 0)) >= 2, 10, "samples before the outage")
+        stop_broker(data_dir)
+        down = wait_for(lambda: (s := sampler.latest()).error and s, 10, "the outage to be recorded")
+        assert down.error.startswith(f"Cannot reach Kafka at {bootstrap}")
+        assert down.group(group).totals.total_lag == 5  # the last good sample is kept
+        kept = sampler.history.samples(group, topic, 0)
+        start_broker(port, data_dir)
+        back = wait_for(lambda: (s := sampler.latest()).error is None and s.sampled_at_s > down.error_at_s and s,
+                        20, "the sampler to resume by itself")
+        assert back.group(group).totals.total_lag == 5
+        assert sampler.history.samples(group, topic, 0)[: len(kept)] == kept
+    finally:
+        sampler.stop()
+        stop_broker(data_dir)
+
+
+def test_big_cluster_mode_samples_the_watch_list_between_full_samples(settings, kafka_bootstrap, unique,
+                                                                       monkeypatch):
+    import kafka_io.sampler as sampler_module
+
+    # As if a full sample took ages: full samples get spaced out far beyond the test.
+    monkeypatch.setattr(sampler_module, "FULL_SCAN_DUTY", 10**6)
+    topic, watched, other = unique("t"), unique("watched"), unique("other")
+    create_topic(kafka_bootstrap, topic, 1)
+    produce(kafka_bootstrap, topic, {0: 9})
+    sampler = LagSampler(settings, interval_s=0.2).start()
+    try:
+        first = sampler.wait_first(10)
+        assert sampler.full_every_s > 60 and first.full_sample
+        consume_and_commit(kafka_bootstrap, watched, topic, {0: 3})
+        consume_and_commit(kafka_bootstrap, other, topic, {0: 1})
+        sampler.watch([watched])
+        latest = wait_for(lambda: (s := sampler.latest()).group(watched) and s, 10, "the pinned group")
+        assert not latest.full_sample and latest.group(watched).totals.total_lag == 6
+        assert latest.group(other) is None  # not pinned: waits for the next full sample
+        assert sampler.refresh_groups([other]).group(other).totals.total_lag == 8  # on demand
+    finally:
+        sampler.stop()
