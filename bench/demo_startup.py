@@ -19,20 +19,16 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+from benchlib import CHROMIUM, ROOT
 
 from browser_helpers import wait_healthy  # noqa: E402
+from e2e.conftest import CHROMIUM_ARGS  # noqa: E402
 from kafka_helpers import free_port  # noqa: E402
 
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
 TIMEOUT_S = 300
 LIVE_SIDEBAR = """() => {
   const s = document.querySelector('[data-testid="stSidebar"]');
@@ -56,7 +52,7 @@ def run_once(clone: Path, stop_signal: str) -> dict:
     url = f"http://127.0.0.1:{port}"
     marks = {"health_s": wait_healthy(url, make, TIMEOUT_S)}
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(url)
         page.wait_for_function(LIVE_SIDEBAR, timeout=TIMEOUT_S * 1000)

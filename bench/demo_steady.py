@@ -29,24 +29,21 @@ import time
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+from benchlib import CHROMIUM, ROOT, proc_cpu_s, proc_rss_mb
 
 from confluent_kafka import Consumer  # noqa: E402
 
 from browser_helpers import wait_healthy  # noqa: E402
+from e2e.conftest import CHROMIUM_ARGS  # noqa: E402
 from kafka_helpers import free_port  # noqa: E402
 from kafka_io.demo_plan import DemoPlan  # noqa: E402
 
-HZ = os.sysconf("SC_CLK_TCK")
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
 STARTUP_TIMEOUT_S = 120
 SIZE_EVERY_S = 30
 
 
 def tree(pid: int) -> list[int]:
+    """pid and all its descendants."""
     kids = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -58,25 +55,12 @@ def tree(pid: int) -> list[int]:
     return [pid] + [p for kid in kids for p in tree(kid)]
 
 
-def cpu_ticks(pids: list[int]) -> int:
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-        except OSError:
-            pass
-    return total
-
-
-def rss_mb(pids: list[int]) -> float:
+def _total(stat, pids: list[int]) -> float:
     total = 0.0
     for pid in pids:
         try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS"):
-                    total += int(line.split()[1]) / 1024
-        except OSError:
+            total += stat(pid)
+        except (OSError, RuntimeError):  # the process just exited
             pass
     return total
 
@@ -87,13 +71,13 @@ def dir_mb(path: Path) -> float:
 
 def measure(procs: dict, seconds: float, data_dir: Path, sizes: list) -> dict[str, tuple[float, float]]:
     """% of one core and RSS MB per named process tree over `seconds`."""
-    before = {name: cpu_ticks(pids()) for name, pids in procs.items()}
+    before = {name: _total(proc_cpu_s, pids()) for name, pids in procs.items()}
     started = time.monotonic()
     while (left := seconds - (time.monotonic() - started)) > 0:
         time.sleep(min(SIZE_EVERY_S, left))
         sizes.append((round(time.monotonic() - started), round(dir_mb(data_dir), 2)))
     elapsed = time.monotonic() - started
-    return {name: (100 * (cpu_ticks(pids()) - before[name]) / HZ / elapsed, rss_mb(pids()))
+    return {name: (100 * (_total(proc_cpu_s, pids()) - before[name]) / elapsed, _total(proc_rss_mb, pids()))
             for name, pids in procs.items()}
 
 
@@ -129,10 +113,10 @@ def raw_consumer_cost(bootstrap: str, broker_pid: int, seconds: float) -> tuple[
     worker = threading.Thread(target=loop)
     worker.start()
     time.sleep(5)  # join the group first
-    me, broker = cpu_ticks([os.getpid()]), cpu_ticks([broker_pid])
+    me, broker = proc_cpu_s(os.getpid()), proc_cpu_s(broker_pid)
     time.sleep(seconds)
-    ours = 100 * (cpu_ticks([os.getpid()]) - me) / HZ / seconds
-    extra = 100 * (cpu_ticks([broker_pid]) - broker) / HZ / seconds
+    ours = 100 * (proc_cpu_s(os.getpid()) - me) / seconds
+    extra = 100 * (proc_cpu_s(broker_pid) - broker) / seconds
     stop.set()
     worker.join()
     consumer.close()
@@ -157,7 +141,7 @@ def main() -> None:
         procs = {"app": lambda: tree(app_pid), "broker": lambda: [broker_pid], "demo": lambda: tree(demo_pid)}
         sizes: list = []
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             page.goto(f"{url}/{args.page}")
             time.sleep(10)

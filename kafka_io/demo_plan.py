@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 from kafka_io.errors import InvalidInput
+from kafka_io.produce_input import SOURCE_HEADER_KEY
 from kafka_io.templates import BUILTIN_TEMPLATES
 from kafka_io.validation import validate_topic_name
 
@@ -28,7 +29,8 @@ __all__ = [
 ]  # fmt: skip
 
 MAX_SPEED = 100.0
-SOURCE_HEADER = ("x-kdash-source", b"demo")
+# The header every event the dashboard writes carries, with "demo" as its value.
+SOURCE_HEADER = (SOURCE_HEADER_KEY, b"demo")
 
 # Capped retention keeps the embedded broker's store small: noida-db rewrites
 # it as one JSON file (~4x the record bytes) about once a second. Five minutes

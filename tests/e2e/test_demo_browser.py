@@ -14,11 +14,13 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
 from confluent_kafka.admin import AdminClient, OffsetSpec
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from browser_helpers import real_console_errors, wait_for_app, wait_healthy
 from kafka_helpers import free_port
@@ -29,7 +31,18 @@ from kafka_io.demo_plan import DemoPlan
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT_S = 60
 STOP_TIMEOUT_S = 30
+LIVE_WITHIN_S = 30
 TIMEOUT_S = 10
+
+
+@dataclass(frozen=True)
+class Launched:
+    process: subprocess.Popen
+    url: str
+    data_dir: Path
+    bootstrap: str
+    log_path: Path
+    healthy_at_s: float  # time.monotonic() when /_stcore/health first answered
 
 
 @pytest.fixture
@@ -53,7 +66,7 @@ def launched(cluster_env, tmp_path, artifacts, request):
             wait_healthy(url, process, STARTUP_TIMEOUT_S)
         except RuntimeError as exc:
             raise AssertionError(f"{exc}: {log_path.read_text()[-3000:]}") from None
-        yield process, url, data_dir, f"127.0.0.1:{broker_port}", log_path
+        yield Launched(process, url, data_dir, f"127.0.0.1:{broker_port}", log_path, time.monotonic())
     finally:
         if process.poll() is None:  # a failed test: stop everything it started
             os.killpg(process.pid, signal.SIGTERM)
@@ -61,14 +74,13 @@ def launched(cluster_env, tmp_path, artifacts, request):
 
 
 def test_make_run_starts_a_living_demo_and_stops_cleanly(launched, page, artifacts):
-    process, url, data_dir, bootstrap, log_path = launched
+    process, url, data_dir, bootstrap = launched.process, launched.url, launched.data_dir, launched.bootstrap
     status = _wait_for_demo(data_dir)
     broker_pid = json.loads((data_dir / "broker.json").read_text())["pid"]
+    _assert_pages_live_within_30_s(page, launched, artifacts)
 
-    page.goto(url)
-    wait_for_app(page)
     sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_text(bootstrap).wait_for()
+    sidebar.get_by_text(bootstrap, exact=True).wait_for()
     # The badge reads "demo" after its icon's ligature name.
     sidebar.locator('[data-testid="stMarkdownContainer"]').filter(has_text=re.compile(r"(^|\s)demo$")).wait_for()
     sidebar.get_by_role("button", name="Pause").click()
@@ -78,17 +90,14 @@ def test_make_run_starts_a_living_demo_and_stops_cleanly(launched, page, artifac
     sidebar.get_by_role("button", name="Resume").click()
     sidebar.get_by_role("button", name="Pause").wait_for()
     assert demo_paused(data_dir) is False
-    sidebar.get_by_role("link", name="Watch the demo's events").click()
-    page.get_by_role("heading", name="Live events", exact=True).wait_for()
-    assert "topic=demo.user-events&topic=demo.orders&topic=demo.payments" in page.url
     assert real_console_errors(page) == []
 
     before = _demo_offsets(bootstrap)
     assert sum(before["highs"].values()) > 0
 
     process.send_signal(signal.SIGTERM)  # what make does on Ctrl-C / SIGTERM
-    assert process.wait(timeout=STOP_TIMEOUT_S) == 0, log_path.read_text()[-3000:]
-    log = log_path.read_text()
+    assert process.wait(timeout=STOP_TIMEOUT_S) == 0, launched.log_path.read_text()[-3000:]
+    log = launched.log_path.read_text()
     assert "demo stopped: " in log and "embedded broker stopped" in log
     for pid, marker in ((broker_pid, b"noida-db"), (status.pid, b"kafka_io")):
         assert not process_matches(pid, marker), f"pid {pid} still running"
@@ -98,11 +107,12 @@ def test_make_run_starts_a_living_demo_and_stops_cleanly(launched, page, artifac
 
 @pytest.mark.parametrize("launched", ["0"], indirect=True)
 def test_demo_0_starts_the_broker_and_app_only(launched, page):
-    process, url, data_dir, bootstrap, log_path = launched
+    process, url, data_dir, bootstrap, log_path = (
+        launched.process, launched.url, launched.data_dir, launched.bootstrap, launched.log_path)
     page.goto(url)
     wait_for_app(page)
     sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_text(bootstrap).wait_for()
+    sidebar.get_by_text(bootstrap, exact=True).wait_for()
     assert sidebar.get_by_role("button").count() == 0  # no Pause: no demo
     assert not (data_dir / STATUS_FILE).exists()
     assert DemoPlan().topics[0].name not in AdminClient({"bootstrap.servers": bootstrap}).list_topics(
@@ -111,6 +121,46 @@ def test_demo_0_starts_the_broker_and_app_only(launched, page):
     assert process.wait(timeout=STOP_TIMEOUT_S) == 0
     log = log_path.read_text()
     assert "embedded broker stopped" in log and "demo:" not in log and "demo stopped" not in log
+
+
+LIVE_LINK = "live_events?topic=demo.user-events&topic=demo.orders&topic=demo.payments&from=latest"
+
+
+def _assert_pages_live_within_30_s(page, launched: Launched, artifacts: Path) -> None:
+    """The issue's promise: within 30 s of the dashboard being up, each page shows the demo.
+
+    One tab per page, all opened at once, as a user clicking around would see them.
+    """
+    def left_ms() -> float:
+        return max((launched.healthy_at_s + LIVE_WITHIN_S - time.monotonic()) * 1000, 1)
+
+    tabs = {path: page if not path else page.context.new_page()
+            for path in ("", "consumer_groups", LIVE_LINK, "topics")}
+    for path, tab in tabs.items():
+        tab.goto(f"{launched.url}/{path}")
+    metric = tabs[""].locator('[data-testid="stMetric"]')
+    metric.filter(has_text="Topics").get_by_text("3", exact=True).wait_for(timeout=left_ms())
+    metric.filter(has_text="Consumer groups").get_by_text("3", exact=True).wait_for(timeout=left_ms())
+    tabs["topics"].locator("td", has_text="demo.user-events").first.wait_for(state="attached", timeout=left_ms())
+    summary = re.compile(r"^3 groups: (?=.*\bSTOP 1\b)(?=.*\bWARN 1\b)(?=.*\bOK 1\b)")
+    try:
+        tabs["consumer_groups"].get_by_text(summary).wait_for(timeout=left_ms())
+    except PlaywrightTimeout:
+        tabs["consumer_groups"].screenshot(path=str(artifacts / "FAILED-demo-consumer-groups.png"))
+        shown = tabs["consumer_groups"].get_by_text(re.compile(r"^\d+ groups: ")).all_inner_texts()
+        raise AssertionError(f"within {LIVE_WITHIN_S} s the Consumer groups page showed {shown}") from None
+    live = tabs[LIVE_LINK]
+    live.get_by_text("running", exact=True).wait_for(timeout=left_ms())
+    live.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=left_ms())
+    assert time.monotonic() - launched.healthy_at_s <= LIVE_WITHIN_S
+    tabs["consumer_groups"].screenshot(path=str(artifacts / "demo-consumer-groups.png"))
+    live.screenshot(path=str(artifacts / "demo-live-events.png"))
+    for tab in tabs.values():
+        if tab is not page:
+            tab.close()
+    # The sidebar's link opens exactly that view.
+    link = page.locator('[data-testid="stSidebar"]').get_by_role("link", name="Watch the demo's events")
+    assert link.get_attribute("href").endswith(LIVE_LINK)
 
 
 def _wait_for_demo(data_dir: Path):
