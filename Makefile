@@ -38,8 +38,10 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
 browser-deps:
 	@bash tests/e2e/ensure_browser.sh
 
+# Stops a demo and broker left running on .kafka-local first (stop `make run` with Ctrl-C before).
 clean-data:
-	-$(BIN)/python -m kafka_io broker stop
+	-$(BIN)/python -m kafka_io demo --stop --data-dir .kafka-local
+	-$(BIN)/python -m kafka_io broker stop --data-dir .kafka-local
 	rm -rf .kafka-local
 
 broker-start: venv

@@ -48,15 +48,15 @@ from kafka_io.config import load_settings  # noqa: E402
 from kafka_io.rates import TypeSpec  # noqa: E402
 from kafka_io.tail import TailWorker  # noqa: E402
 from kafka_io.tail_model import StartPosition  # noqa: E402
+from benchlib import CHROMIUM, app_and_page, fresh_broker, proc_cpu_s, proc_rss_mb  # noqa: E402
 
 TYPES = ("page_view", "click", "purchase", "signup", "logout")
 TIMEOUT_S = 120.0
 KCAT = "/usr/bin/kcat"
-CHROMIUM = "/usr/bin/chromium"
+
 TARGET_AB, TARGET_AC, TARGET_RSS_MB, TARGET_CPU_PCT = 0.8, 0.5, 50.0, 5.0
 PRODUCE_CHUNK = 250_000
 RSS_TOPIC_RETENTION_BYTES = 20_000_000  # keeps the embedded broker's store small while 5 M events flow
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 def event(i: int) -> bytes:
@@ -170,50 +170,9 @@ def throughput(bootstrap: str, settings, events: int, runs: int) -> None:
 # --- the app in a browser --------------------------------------------------------
 
 
-def proc_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmRSS for {pid}")
-
-
-def proc_cpu_s(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
-
-
 def seen_on_page(page) -> int:
     text = page.get_by_test_id("stMetric").filter(has_text="Events seen").inner_text()
     return int(text.split("\n")[-1].replace(",", "").split()[0])
-
-
-@contextlib.contextmanager
-def fresh_broker(workdir: Path, name: str):
-    """A broker of its own per phase: noida rewrites its whole store on every change, so
-    data left by one phase would bill its persistence work to the next."""
-    data_dir = workdir / name
-    status = start_broker(free_port(), data_dir)
-    try:
-        yield status
-    finally:
-        stop_broker(data_dir)
-
-
-@contextlib.contextmanager
-def app_and_page(bootstrap: str, workdir: Path):
-    from e2e.conftest import CHROMIUM_ARGS, StreamlitServer  # the e2e tier's server: same flags, same config
-    from playwright.sync_api import sync_playwright
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KAFKA_")}
-    env["KAFKA_BOOTSTRAP_SERVERS"] = bootstrap
-    app = StreamlitServer(env, workdir / "streamlit.log")
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            yield app, browser.new_page(viewport={"width": 1400, "height": 900})
-            browser.close()
-    finally:
-        app.stop()
 
 
 def open_live(app, page, topic: str) -> None:

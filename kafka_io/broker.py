@@ -24,8 +24,10 @@ __all__ = [
     "DEFAULT_PORT",
     "READY_TIMEOUT_S",
     "broker_status",
+    "process_matches",
     "start_broker",
     "stop_broker",
+    "terminate_process",
 ]
 
 DEFAULT_PORT = 9092
@@ -94,7 +96,11 @@ def _read_pid_file(data_dir: Path) -> dict | None:
         return None
 
 
-def _is_our_process(pid: int) -> bool:
+def process_matches(pid: int, marker: bytes) -> bool:
+    """True when process `pid` is alive and its command line contains `marker`.
+
+    The marker guards against a recycled PID from a stale PID file.
+    """
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
@@ -103,7 +109,11 @@ def _is_our_process(pid: int) -> bool:
         except OSError:
             return False
         return True  # no /proc (macOS): trust the PID file
-    return b"noida-db" in cmdline
+    return marker in cmdline
+
+
+def _is_our_process(pid: int) -> bool:
+    return process_matches(pid, b"noida-db")
 
 
 def _log_tail(data_dir: Path) -> str:
@@ -153,7 +163,7 @@ def _wait_ready(process: subprocess.Popen, port: int, data_dir: Path, timeout_s:
         if port_in_use(port) and speaks_kafka(port):
             return
         time.sleep(0.1)
-    _terminate(process.pid)
+    terminate_process(process.pid)
     (data_dir / PID_FILE).unlink(missing_ok=True)
     raise Unavailable(
         f"the embedded broker did not answer on {HOST}:{port} within {timeout_s:g} s; "
@@ -161,7 +171,8 @@ def _wait_ready(process: subprocess.Popen, port: int, data_dir: Path, timeout_s:
     )
 
 
-def _terminate(pid: int, timeout_s: float = STOP_TIMEOUT_S) -> None:
+def terminate_process(pid: int, timeout_s: float = STOP_TIMEOUT_S) -> None:
+    """SIGTERM, wait up to timeout_s, then SIGKILL."""
     try:
         os.kill(pid, signal.SIGTERM)
     except ProcessLookupError:
@@ -194,7 +205,7 @@ def stop_broker(data_dir: Path = DEFAULT_DATA_DIR) -> bool:
     (data_dir / PID_FILE).unlink(missing_ok=True)
     if not recorded or not _is_our_process(int(recorded["pid"])):
         return False
-    _terminate(int(recorded["pid"]))
+    terminate_process(int(recorded["pid"]))
     return True
 
 

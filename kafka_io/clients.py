@@ -25,6 +25,7 @@ __all__ = [
     "SOURCE_HEADER",
     "VIEWER_GROUP_PREFIX",
     "make_admin",
+    "make_member_consumer",
     "make_producer",
     "make_viewer_consumer",
     "translate_error",
@@ -164,6 +165,34 @@ def viewer_consumer_config(settings: ClusterSettings) -> dict:
 
 def make_viewer_consumer(settings: ClusterSettings, **overrides) -> Consumer:
     conf = viewer_consumer_config(settings)
+    conf.update(overrides)
+    return Consumer(conf)
+
+
+def make_member_consumer(
+    settings: ClusterSettings, group_id: str, instance_id: str | None, **overrides
+) -> Consumer:
+    """A real group member, for the demo's OWN groups only (never a user's group).
+
+    Static membership (group.instance.id) lets a restarted process take its
+    partitions back at once (None: a plain client that only commits, never
+    joins), and the default assignor is kept on purpose: cooperative-sticky
+    hangs on some brokers (noida-db). Offsets are stored and committed by the
+    caller, after processing.
+    """
+    conf = _base_config(settings, "member")
+    if instance_id:
+        conf["group.instance.id"] = instance_id
+    conf.update(
+        {
+            "group.id": group_id,
+            "enable.auto.commit": False,
+            "enable.auto.offset.store": False,
+            "enable.partition.eof": True,
+            "auto.offset.reset": "earliest",
+            "receive.message.max.bytes": RECEIVE_MESSAGE_MAX_BYTES,
+        }
+    )
     conf.update(overrides)
     return Consumer(conf)
 

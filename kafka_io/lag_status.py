@@ -108,8 +108,11 @@ def partition_status(
     5. STOP     committed offset identical across W, lag > 0, no members:
                 nobody is consuming.
     6. STALL    the same, but the group has members: they are stuck.
-    7. WARN     lag never decreased from one sample to the next AND ended
-                higher than it started: the consumer is falling behind.
+    7. WARN     at least MIN_WARN_SAMPLES samples, lag never decreased from
+                one sample to the next AND ended higher than it started: the
+                consumer is falling behind. Two samples are not enough: lag of
+                a healthy consumer wobbles between commits, and one rise would
+                raise a false WARN in the first seconds of watching.
     8. OK       anything else.
 
     Departures from Burrow, on purpose: WARN needs the lag to have grown.
@@ -135,6 +138,9 @@ def partition_status(
     return _judge([c for c, _ in usable], [lag for _, lag in usable], has_members)
 
 
+MIN_WARN_SAMPLES = 3
+
+
 def _judge(offsets: Sequence[int], lags: Sequence[int], has_members: bool) -> Status:
     """Rules 2-8 of partition_status, on >= 2 samples with known lag."""
     if lags[-1] == 0:
@@ -145,7 +151,7 @@ def _judge(offsets: Sequence[int], lags: Sequence[int], has_members: bool) -> St
         return Status.OK
     if min(offsets) == max(offsets):
         return Status.STALL if has_members else Status.STOP
-    if _lag_only_grew(lags):
+    if len(lags) >= MIN_WARN_SAMPLES and _lag_only_grew(lags):
         return Status.WARN
     return Status.OK
 

@@ -1,6 +1,7 @@
 """`make run`: the embedded broker (when no cluster is configured), the demo, and the app.
 
-Everything started here is stopped here, in reverse order, on Ctrl-C or SIGTERM.
+Everything started here is stopped here on Ctrl-C or SIGTERM: the app and the
+demo first (SIGTERM, so the demo closes its consumers cleanly), the broker last.
 """
 
 from __future__ import annotations
@@ -15,11 +16,14 @@ from pathlib import Path
 
 from kafka_io.broker import DEFAULT_DATA_DIR, start_broker, stop_broker
 from kafka_io.config import DEFAULT_EMBEDDED_PORT, load_settings
+from kafka_io.demo import DATA_DIR_ENV
 
 __all__ = ["Launcher", "serve"]
 
 APP_PATH = Path(__file__).resolve().parent.parent / "app.py"
-CHILD_STOP_TIMEOUT_S = 10.0
+# The demo closes its consumers and flushes its producer on SIGTERM: ~1 s.
+CHILD_STOP_TIMEOUT_S = 15.0
+WAIT_POLL_S = 0.5
 
 
 @dataclass
@@ -28,23 +32,29 @@ class Launcher:
     demo: bool = True
     data_dir: Path = DEFAULT_DATA_DIR
     children: list[subprocess.Popen] = field(default_factory=list)
+    app: subprocess.Popen | None = None
+    demo_process: subprocess.Popen | None = None
     started_broker: bool = False
 
     def start(self) -> str:
         settings = load_settings()
-        env = dict(os.environ)
+        data_dir = Path(self.data_dir).resolve()
+        # The app finds the demo's control files (sidebar Pause/Resume) through this.
+        env = {**os.environ, DATA_DIR_ENV: str(data_dir)}
         if settings.embedded:
             port = int(os.environ.get("KAFKA_EMBEDDED_PORT", DEFAULT_EMBEDDED_PORT))
-            status = start_broker(port, self.data_dir)
+            status = start_broker(port, data_dir)
             self.started_broker = status.started
             how = "started" if status.started else "reusing"
-            print(f"embedded broker: {how} on {status.bootstrap} (data in {self.data_dir})", flush=True)
+            print(f"embedded broker: {how} on {status.bootstrap} (data in {data_dir})", flush=True)
             env["KAFKA_EMBEDDED_PORT"] = str(port)
             if self.demo:
-                self._spawn([sys.executable, "-m", "kafka_io", "demo", "--bootstrap", status.bootstrap], env)
+                self.demo_process = self._spawn(
+                    [sys.executable, "-m", "kafka_io", "demo", "--bootstrap", status.bootstrap,
+                     "--data-dir", str(data_dir)], env)
         else:
             print(f"cluster: {settings.bootstrap_servers} (no embedded broker, no demo)", flush=True)
-        self._spawn(
+        self.app = self._spawn(
             [sys.executable, "-m", "streamlit", "run", str(APP_PATH), "--server.port", str(self.app_port)],
             env,
         )
@@ -52,14 +62,22 @@ class Launcher:
         print(f"dashboard: {url}  (Ctrl-C stops everything)", flush=True)
         return url
 
-    def _spawn(self, argv: list[str], env: dict[str, str]) -> None:
+    def _spawn(self, argv: list[str], env: dict[str, str]) -> subprocess.Popen:
         # Own process group: Ctrl-C reaches us first, so we stop children in order.
-        self.children.append(subprocess.Popen(argv, env=env, cwd=APP_PATH.parent, start_new_session=True))
+        child = subprocess.Popen(argv, env=env, cwd=APP_PATH.parent, start_new_session=True)
+        self.children.append(child)
+        return child
 
     def wait(self) -> int:
-        while all(child.poll() is None for child in self.children):
-            time.sleep(0.5)
-        return next(child.returncode for child in self.children if child.poll() is not None)
+        """Until the app exits. A demo that fails is reported; the dashboard keeps running."""
+        demo_reported = False
+        while self.app.poll() is None:
+            if self.demo_process and not demo_reported and self.demo_process.poll() is not None:
+                print(f"demo exited with code {self.demo_process.returncode}; the dashboard keeps running",
+                      flush=True)
+                demo_reported = True
+            time.sleep(WAIT_POLL_S)
+        return self.app.returncode
 
     def stop(self) -> None:
         for child in reversed(self.children):

@@ -19,6 +19,7 @@ import streamlit as st
 
 from kafka_io import resources
 from kafka_io.config import ClusterSettings
+from kafka_io.demo import demo_data_dir, demo_status, set_demo_paused
 from kafka_io.errors import KafkaIOError
 from kafka_io.widgets import plain
 
@@ -76,9 +77,30 @@ def _connection_badge(settings: ClusterSettings, cluster_id: str | None) -> None
             tags.append("read-only")
         st.caption(" · ".join(tags))
         st.caption(f"cluster id: {cluster_id or 'unknown'}")
+        _demo_control(settings)
         with st.expander("Connection settings"):
             # Secrets are masked by sanitize(); shown as plain text, never as markdown.
             st.code("\n".join(f"{key} = {value}" for key, value in settings.sanitize().items()), language=None)
+
+
+def _demo_control(settings: ClusterSettings) -> None:
+    """A "demo" label and Pause/Resume, only while a demo writes to this cluster."""
+    data_dir = demo_data_dir()
+    status = demo_status(data_dir)
+    if status is None or status.bootstrap != settings.bootstrap_servers:
+        return
+    with st.container(horizontal=True, vertical_alignment="center"):
+        if status.paused:
+            st.badge("demo · paused", icon=":material/pause_circle:", color="orange")
+            st.button("Resume", key="kdash_demo_toggle", icon=":material/play_arrow:",
+                      on_click=set_demo_paused, args=(data_dir, False), help="Resume the demo's producer")
+        else:
+            st.badge("demo", icon=":material/science:", color="violet")
+            st.button("Pause", key="kdash_demo_toggle", icon=":material/pause:",
+                      on_click=set_demo_paused, args=(data_dir, True),
+                      help="Stop the demo's producer; its consumers drain what is left")
+    st.page_link("pages/live_events.py", label="Watch the demo's events", icon=":material/monitoring:",
+                 query_params={"topic": list(status.topics), "from": "latest"})
 
 
 @st.fragment(run_every=RECONNECT_EVERY_S)

@@ -26,7 +26,8 @@ from confluent_kafka import Message
 from kafka_io.clients import SOURCE_HEADER
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError
-from kafka_io.rates import MAX_WINDOW_S, RateBuckets, TypeSpec, make_extractor
+from kafka_io.rate_buckets import RateBuckets
+from kafka_io.rates import MAX_WINDOW_S, TypeSpec, make_extractor
 from kafka_io.tail_model import (
     MAX_RAW_BYTES, TAIL_MAX, StartPosition, TailRecord, TailRing, TailSnapshot, make_record, rates_from_series,
 )  # fmt: skip

@@ -20,3 +20,21 @@ def wait_for_app(pg, timeout_ms: int = 30_000) -> None:
         " && document.querySelector('[data-testid=\"stMain\"]')",
         timeout=timeout_ms,
     )
+
+
+def wait_healthy(url: str, process, timeout_s: float) -> float:
+    """Seconds until Streamlit at `url` answers /_stcore/health; raises if `process` exits or time runs out."""
+    import time
+    import urllib.request
+
+    started = time.monotonic()
+    while time.monotonic() - started < timeout_s:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server process exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return time.monotonic() - started
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} was not healthy within {timeout_s:g} s")

@@ -1,12 +1,12 @@
 """python -m kafka_io lag: consumer-group lag, lag in seconds and status, for scripts.
 
-Statuses need history, so the command takes two samples `--gap` seconds
-apart (default 6 s: longer than Kafka's default 5 s auto-commit interval, so
+Statuses need history, so the command takes three samples spread over
+`--gap` seconds (default 6 s: longer than Kafka's default 5 s auto-commit interval, so
 a healthy consumer shows a moving commit) and judges them with the
 dashboard's rules. `--gap 0` takes one sample: caught-up partitions are OK and
 everything else is UNKNOWN. Lag in seconds is exact (the timestamp of the
 record at the committed offset, read without touching the group) for the
-most lagging partitions, else the estimate from the two samples.
+most lagging partitions, else the estimate from the samples.
 
 Exit codes: 0 fine; 1 a Kafka error or a group that could not be read or does
 not exist; 2 bad input; 3 a group is at or above --fail-on.
@@ -28,6 +28,7 @@ from kafka_io.sampler import LagSampler, LagSnapshot
 
 DEFAULT_GAP_S = 6.0
 MAX_GAP_S = 300.0
+SAMPLES = 3
 EXIT_THRESHOLD = 3
 FAIL_ON = ("warn", "rewind", "stall", "stop")
 
@@ -40,7 +41,7 @@ def register(subparsers) -> None:
     add_format_option(parser)
     parser.add_argument("--fail-on", choices=FAIL_ON, help="exit 3 when a group is at or above this status")
     parser.add_argument("--gap", type=float, default=DEFAULT_GAP_S, metavar="SECONDS",
-                        help=f"seconds between the two samples statuses are judged on "
+                        help=f"seconds spanned by the three samples statuses are judged on "
                              f"(default {DEFAULT_GAP_S:g}; 0 = one sample)")
     parser.set_defaults(func=run)
 
@@ -66,8 +67,11 @@ def run(args: argparse.Namespace) -> int:
 def _sample(sampler: LagSampler, groups: list[str], gap_s: float) -> LagSnapshot:
     take = (lambda: sampler.refresh_groups(groups)) if groups else sampler.refresh
     snapshot = take()
-    if snapshot.error is None and gap_s > 0:
-        time.sleep(gap_s)
+    # Three samples across the gap: a WARN needs a trend (lag_status.MIN_WARN_SAMPLES).
+    for _ in range(SAMPLES - 1 if gap_s > 0 else 0):
+        if snapshot.error is not None:
+            break
+        time.sleep(gap_s / (SAMPLES - 1))
         snapshot = take()
     if snapshot.error is not None:
         raise KafkaIOError(snapshot.error)

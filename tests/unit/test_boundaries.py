@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 STREAMLIT_MODULES = {"resources.py", "shell.py", "widgets.py"}
 PURE_MODULES = {
     "lag.py", "lag_status.py", "history.py", "rates.py", "templates.py", "validation.py", "errors.py",
-    "eventfiles.py", "preview.py", "jsonexact.py", "topic_rates.py", "latest.py",
+    "eventfiles.py", "preview.py", "jsonexact.py", "demo_plan.py", "topic_rates.py", "latest.py", "rate_buckets.py",
     "group_models.py", "group_health.py", "offset_rules.py", "tail_model.py", "tail_output.py",
     "produce_input.py", "burst_source.py", "burst_report.py", "burst_ledger.py", "user_templates.py",
     "request_counts.py",

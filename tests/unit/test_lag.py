@@ -394,6 +394,8 @@ STATUS_CASES = [
     pytest.param([(100, 50), (120, 60), (130, 70), (150, 70)], True, Status.WARN, id="24-warn-flat-step"),
     # 25. membership does not matter for WARN
     pytest.param([(100, 50), (120, 60), (140, 70)], False, Status.WARN, id="25-warn-no-members"),
+    # 25b. one rise between two samples is not yet a trend (MIN_WARN_SAMPLES = 3)
+    pytest.param([(100, 50), (120, 60)], True, Status.OK, id="25b-two-samples-not-warn"),
     # Rule 8: OK
     # 26. constant lag 50 with a moving commit: keeping pace (Burrow would WARN)
     pytest.param([(100, 50), (110, 60), (120, 70)], True, Status.OK, id="26-ok-constant-lag"),

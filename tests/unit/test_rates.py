@@ -16,11 +16,12 @@ from kafka_io.rates import (
     OTHER,
     UNKNOWN,
     UNPARSEABLE,
-    RateBuckets,
+
     TypeSpec,
     make_extractor,
 )
 from kafka_io.preview import decode_preview
+from kafka_io.rate_buckets import RateBuckets
 
 LONG_TYPE = "x" * 150
 CE = [("ce_type", b"com.example.created")]
