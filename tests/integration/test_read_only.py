@@ -2,7 +2,8 @@
 (no UI in between), raises ReadOnly with its message, and the broker is unchanged.
 
 The write paths: topic_admin (create, add partitions, delete), producer (one
-event, a burst started or run to the end), offsets (reset apply, group delete).
+event, a burst started or run to the end), offsets (reset apply, group delete),
+and the demo workload (topics, events, group offsets).
 Reads still work on a read-only cluster: limits and the reset preview are
 computed here first.
 """
@@ -17,6 +18,8 @@ from group_helpers import committed_offsets, group_ids
 from kafka_helpers import commit_offsets, create_topic, produce
 from kafka_io.burst_source import plan_template_burst
 from kafka_io.clients import make_admin
+from kafka_io.demo import run_demo
+from kafka_io.demo_plan import DemoPlan
 from kafka_io.errors import ReadOnly
 from kafka_io.offset_rules import parse_reset_spec
 from kafka_io.offsets import apply_reset, delete_group, plan_reset
@@ -44,7 +47,8 @@ def never_called():
     raise AssertionError("a read-only cluster must not even create a producer")
 
 
-def test_every_write_path_refuses_a_read_only_cluster_and_changes_nothing(settings, kafka_bootstrap, unique):
+def test_every_write_path_refuses_a_read_only_cluster_and_changes_nothing(settings, kafka_bootstrap, unique,
+                                                                          tmp_path):
     topic, group, never = unique("ro"), unique("ro-group"), unique("ro-never")
     create_topic(kafka_bootstrap, topic, 2)
     produce(kafka_bootstrap, topic, {0: 3, 1: 2})
@@ -75,5 +79,11 @@ def test_every_write_path_refuses_a_read_only_cluster_and_changes_nothing(settin
             write()
         assert str(refused.value) == f"cluster {settings.name!r} is read-only: {action} is disabled"
 
+    demo = DemoPlan(unique("ro-demo"))
+    with pytest.raises(ReadOnly) as refused:
+        run_demo(read_only, demo, tmp_path / "demo", duration_s=1)
+    assert str(refused.value) == ("read-only mode: the demo writes topics, events and group offsets; "
+                                  "unset KAFKA_DASHBOARD_READ_ONLY to run it")
+
     assert broker_state(settings, kafka_bootstrap, topic, group) == before
-    assert never not in before["topics"]
+    assert never not in before["topics"]  # (nor any demo topic: the topic list is unchanged)
