@@ -88,7 +88,7 @@ def expand(json_view):
     return json_view
 
 
-def until(act, check, attempts: int = 3) -> None:
+def until(act, check, attempts: int = 5) -> None:
     """act(), then check(); again when check fails: a click that lands while the
     live fragment redraws (every second) is lost, seen under load."""
     for attempt in range(attempts):
@@ -118,7 +118,7 @@ def open_row(page, row: int, shows):
 
 
 def code_contains(text: str):
-    return lambda detail: expect(detail.get_by_test_id("stCode")).to_contain_text(text)
+    return lambda detail: expect(detail.get_by_test_id("stCode")).to_contain_text(text, timeout=10_000)
 
 
 def test_hostile_payloads_keys_headers_and_types_show_as_text(server, page, kafka_bootstrap, unique, artifacts):
