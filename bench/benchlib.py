@@ -13,7 +13,7 @@ for extra in (str(ROOT), str(ROOT / "tests")):
         sys.path.insert(0, extra)
 
 from kafka_helpers import free_port  # noqa: E402
-from kafka_io.broker import start_broker, stop_broker  # noqa: E402
+from kafka_io.local.noida import start_broker, stop_broker  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CLK_TCK = os.sysconf("SC_CLK_TCK")

@@ -36,7 +36,7 @@ from confluent_kafka import Consumer  # noqa: E402
 from browser_helpers import wait_healthy  # noqa: E402
 from e2e.conftest import CHROMIUM_ARGS  # noqa: E402
 from kafka_helpers import free_port  # noqa: E402
-from kafka_io.demo_plan import DemoPlan  # noqa: E402
+from kafka_io.demo.plan import DemoPlan  # noqa: E402
 
 STARTUP_TIMEOUT_S = 120
 SIZE_EVERY_S = 30

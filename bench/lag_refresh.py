@@ -37,10 +37,10 @@ from confluent_kafka import ConsumerGroupTopicPartitions, Producer, TopicPartiti
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic, OffsetSpec, ResourceType  # noqa: E402
 
 from kafka_helpers import free_port  # noqa: E402
-from kafka_io.broker import start_broker, stop_broker  # noqa: E402
+from kafka_io.local.noida import start_broker, stop_broker  # noqa: E402
 from kafka_io.config import ClusterSettings  # noqa: E402
-from kafka_io.groups import WATERMARK_BATCH  # noqa: E402
-from kafka_io.sampler import LagSampler  # noqa: E402
+from kafka_io.groups.fetch import WATERMARK_BATCH  # noqa: E402
+from kafka_io.groups.sampler import LagSampler  # noqa: E402
 
 TOPICS, PARTITIONS, GROUPS, TOPICS_PER_GROUP, RECORDS_PER_PARTITION = 2000, 6, 300, 3, 5
 TIMEOUT_S = 30

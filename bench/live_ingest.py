@@ -7,7 +7,7 @@ Starts its own embedded broker (free port, temporary data dir, stopped at the
 end) and produces EVENTS JSON events (5 types, about 100 bytes). Then, in the
 same run and as medians of RUNS interleaved rounds, from the beginning of the
 topic to per-type counts:
-  (a) ours: kafka_io.tail.TailWorker (its own thread and consumer, batch
+  (a) ours: kafka_io.live.worker.TailWorker (its own thread and consumer, batch
       consume, type extraction, per-second buckets, tail ring);
   (b) raw:  confluent consume(10000) + orjson.loads + collections.Counter;
   (c) kcat: `kcat -C -e -o beginning -X receive.message.max.bytes=2000000000` to /dev/null
@@ -43,11 +43,11 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, Producer, To
 from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
 
 from kafka_helpers import free_port  # noqa: E402
-from kafka_io.broker import start_broker, stop_broker  # noqa: E402
+from kafka_io.local.noida import start_broker, stop_broker  # noqa: E402
 from kafka_io.config import load_settings  # noqa: E402
-from kafka_io.rates import TypeSpec  # noqa: E402
-from kafka_io.tail import TailWorker  # noqa: E402
-from kafka_io.tail_model import StartPosition  # noqa: E402
+from kafka_io.live.rates import TypeSpec  # noqa: E402
+from kafka_io.live.worker import TailWorker  # noqa: E402
+from kafka_io.live.model import StartPosition  # noqa: E402
 from benchlib import CHROMIUM, app_and_page, fresh_broker, proc_cpu_s, proc_rss_mb  # noqa: E402
 
 TYPES = ("page_view", "click", "purchase", "signup", "logout")

@@ -34,14 +34,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
 
-from kafka_io.broker import start_broker, stop_broker  # noqa: E402
-from kafka_io.burst_source import plan_template_burst  # noqa: E402
+from kafka_io.local.noida import start_broker, stop_broker  # noqa: E402
+from kafka_io.produce.burst.source import plan_template_burst  # noqa: E402
 from kafka_io.clients import make_admin, make_producer  # noqa: E402
 from kafka_io.config import ClusterSettings  # noqa: E402
-from kafka_io.produce_target import topic_limits  # noqa: E402
-from kafka_io.produce_input import SOURCE_HEADER_PAIR  # noqa: E402
-from kafka_io.producer import start_burst  # noqa: E402
-from kafka_io.templates import BUILTIN_TEMPLATES, compile_template  # noqa: E402
+from kafka_io.produce.target import topic_limits  # noqa: E402
+from kafka_io.produce.inputs import SOURCE_HEADER_PAIR  # noqa: E402
+from kafka_io.produce.producer import start_burst  # noqa: E402
+from kafka_io.produce.templates import BUILTIN_TEMPLATES, compile_template  # noqa: E402
 
 TARGET_RATIO = 0.4
 TIMEOUT_S = 120

@@ -6,7 +6,7 @@ the Topics page in Chromium.
 Starts its own embedded broker (free port, temporary data dir, stopped at the
 end), creates TOPICS x PARTITIONS with one message per partition, then in the
 same run times, as medians:
-  - ours: kafka_io.topics.cluster_snapshot (frozen dataclasses, errors carried);
+  - ours: kafka_io.topics.snapshot.cluster_snapshot (frozen dataclasses, errors carried);
   - raw:  list_topics + list_offsets earliest + list_offsets latest for all
           partitions (both requests in flight at once, as ours), summed per topic;
 and prints ours/raw (target <= 1.3x). Then `streamlit run app.py` against that
@@ -30,17 +30,17 @@ from confluent_kafka import Producer, TopicPartition  # noqa: E402
 from confluent_kafka.admin import AdminClient, NewTopic, OffsetSpec  # noqa: E402
 
 from kafka_helpers import free_port  # noqa: E402
-from kafka_io.broker import start_broker, stop_broker  # noqa: E402
+from kafka_io.local.noida import start_broker, stop_broker  # noqa: E402
 from kafka_io.clients import make_admin  # noqa: E402
 from kafka_io.config import load_settings  # noqa: E402
-from kafka_io.topic_details import topic_configs  # noqa: E402
-from kafka_io.topics import cluster_snapshot  # noqa: E402
+from kafka_io.topics.details import topic_configs  # noqa: E402
+from kafka_io.topics.snapshot import cluster_snapshot  # noqa: E402
 
 CREATE_BATCH = 250
 TIMEOUT_S = 30.0
 TARGET_RATIO = 1.3
 TARGET_PAGE_S = 3.0
-PAGE_CACHE_TTL_S = 5  # kafka_io.resources.SNAPSHOT_TTL_S (importing it outside a server only warns)
+PAGE_CACHE_TTL_S = 5  # dashboard.handles.SNAPSHOT_TTL_S (importing it outside a server only warns)
 
 
 def create_topics(bootstrap: str, topics: int, partitions: int) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from kafka_io.commands import main
+from kafka_io.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

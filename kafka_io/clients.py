@@ -16,7 +16,7 @@ from confluent_kafka.admin import AdminClient
 
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError, NotFound, Timeout, Unavailable
-from kafka_io.produce_input import SOURCE_HEADER_KEY
+from kafka_io.produce.inputs import SOURCE_HEADER_KEY
 from kafka_io.request_counts import ADMIN_REQUESTS, RequestCounts
 
 __all__ = [
@@ -46,7 +46,7 @@ _DEBUG_CONFIG = {"debug": "security"} if DEBUG else {}
 VIEWER_GROUP_PREFIX = "kdash-viewer-"
 # Events sent by the Produce page carry this header (value "dashboard"), so the
 # live view can mark injected events on its chart and tail. Defined once, with
-# the producer's inputs (kafka_io.produce_input), which pure modules can import.
+# the producer's inputs (kafka_io.produce.inputs), which pure modules can import.
 SOURCE_HEADER = SOURCE_HEADER_KEY
 # Reads from the beginning of a big topic come back as one huge fetch response
 # on some brokers (noida-db ignores max.bytes); a low cap makes reads fail.

@@ -7,14 +7,15 @@ from datetime import datetime, timezone
 
 import streamlit as st
 
-from kafka_io import group_frames as frames
-from kafka_io import offsets, resources
-from kafka_io.group_health import with_exact_time_lags
-from kafka_io.group_models import explain_state
-from kafka_io.lag_status import Status
-from kafka_io.offset_rules import ResetMode, parse_reset_spec
-from kafka_io.shell import page_settings
-from kafka_io.widgets import plain, refreshed_caption, show_errors
+from dashboard.frames import groups as frames
+from dashboard import handles as resources
+from kafka_io.groups import reset as offsets
+from kafka_io.groups.health import with_exact_time_lags
+from kafka_io.groups.models import explain_state
+from kafka_io.groups.status import Status
+from kafka_io.groups.reset_rules import ResetMode, parse_reset_spec
+from dashboard.shell import page_settings
+from dashboard.widgets import plain, refreshed_caption, show_errors
 
 settings = page_settings()
 

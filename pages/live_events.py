@@ -9,18 +9,18 @@ from functools import partial
 
 import streamlit as st
 
-from kafka_io.shell import page_settings
+from dashboard.shell import page_settings
 
 settings = page_settings()
 
-from kafka_io import resources  # noqa: E402
+from dashboard import handles as resources  # noqa: E402
 from kafka_io.errors import InvalidInput  # noqa: E402
-from kafka_io.live_frames import STATUS_COLORS, rate_chart, tail_frame, type_frame  # noqa: E402
-from kafka_io.rates import DEFAULT_TYPE_FIELD, TypeSpec  # noqa: E402
-from kafka_io.tail_model import MAX_LAST_N, TAIL_MAX, StartPosition, TailRecord, TailSnapshot, filter_records  # noqa: E402
-from kafka_io.tail_output import payload_view  # noqa: E402
-from kafka_io.validation import validate_topic_name  # noqa: E402
-from kafka_io.widgets import plain, refreshed_caption, show_errors  # noqa: E402
+from dashboard.frames.live import STATUS_COLORS, rate_chart, tail_frame, type_frame  # noqa: E402
+from kafka_io.live.rates import DEFAULT_TYPE_FIELD, TypeSpec  # noqa: E402
+from kafka_io.live.model import MAX_LAST_N, TAIL_MAX, StartPosition, TailRecord, TailSnapshot, filter_records  # noqa: E402
+from kafka_io.live.output import payload_view  # noqa: E402
+from kafka_io.produce.validation import validate_topic_name  # noqa: E402
+from dashboard.widgets import plain, refreshed_caption, show_errors  # noqa: E402
 
 REFRESH_S = 1
 WINDOWS_S = {"1 min": 60, "5 min": 300, "15 min": 900}

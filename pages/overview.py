@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from kafka_io import resources
-from kafka_io.shell import page_settings
-from kafka_io.topic_frames import brokers_frame, group_states_frame
-from kafka_io.widgets import auto_refresh, plain, refreshed_caption, show_errors
+from dashboard import handles as resources
+from dashboard.shell import page_settings
+from dashboard.frames.topics import brokers_frame, group_states_frame
+from dashboard.widgets import auto_refresh, plain, refreshed_caption, show_errors
 
 settings = page_settings()
 

@@ -10,20 +10,20 @@ import time
 import pandas as pd
 import streamlit as st
 
-from kafka_io import resources
-from kafka_io.burst_source import plan_spec_burst, plan_template_burst, template_preview
+from dashboard import handles as resources
+from kafka_io.produce.burst.source import plan_spec_burst, plan_template_burst, template_preview
 from kafka_io.errors import InvalidInput, KafkaIOError
-from kafka_io.eventfiles import parse_event_file
-from kafka_io.produce_input import (
+from kafka_io.produce.files import parse_event_file
+from kafka_io.produce.inputs import (
     build_event, check_specs, headers_from_rows, parse_timestamp, pretty_json, with_source,
 )  # fmt: skip
-from kafka_io.topic_admin import MAX_PARTITIONS, create_topic
-from kafka_io.producer import send_one, start_burst
-from kafka_io.templates import PLACEHOLDER_KINDS
-from kafka_io.shell import page_settings
-from kafka_io.user_templates import BUILT_IN, all_templates, save_template, templates_path
-from kafka_io.validation import encoded_size, validate_topic_name
-from kafka_io.widgets import plain, show_errors
+from kafka_io.topics.admin import MAX_PARTITIONS, create_topic
+from kafka_io.produce.producer import send_one, start_burst
+from kafka_io.produce.templates import PLACEHOLDER_KINDS
+from dashboard.shell import page_settings
+from kafka_io.produce.user_templates import BUILT_IN, all_templates, save_template, templates_path
+from kafka_io.produce.validation import encoded_size, validate_topic_name
+from dashboard.widgets import plain, show_errors
 
 settings = page_settings()
 

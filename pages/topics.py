@@ -2,12 +2,13 @@
 
 import streamlit as st
 
-from kafka_io import resources, topic_admin
+from dashboard import handles as resources
+from kafka_io.topics import admin as topic_admin
 from kafka_io.errors import KafkaIOError
-from kafka_io.shell import page_settings
-from kafka_io.topic_frames import configs_frame, groups_frame, partitions_frame, search_topics, topics_frame
-from kafka_io.topics import is_internal
-from kafka_io.widgets import auto_refresh, plain, refreshed_caption, show_errors
+from dashboard.shell import page_settings
+from dashboard.frames.topics import configs_frame, groups_frame, partitions_frame, search_topics, topics_frame
+from kafka_io.topics.snapshot import is_internal
+from dashboard.widgets import auto_refresh, plain, refreshed_caption, show_errors
 
 settings = page_settings()
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kafka_io.broker import start_broker, stop_broker
+from kafka_io.local.noida import start_broker, stop_broker
 from kafka_io.config import ClusterSettings, load_settings
 from kafka_helpers import free_port
 

@@ -91,7 +91,7 @@ def frozen_process(pid: int) -> Iterator[None]:
 def dedicated_broker(tmp_path) -> Iterator[tuple[str, int]]:
     """A broker of the test's own, to kill, freeze or restart: (bootstrap, pid)."""
     from kafka_helpers import free_port
-    from kafka_io.broker import start_broker, stop_broker
+    from kafka_io.local.noida import start_broker, stop_broker
 
     status = start_broker(free_port(), tmp_path / "broker")
     try:

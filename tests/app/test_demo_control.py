@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kafka_io.demo import DATA_DIR_ENV, demo_paused, demo_status
+from kafka_io.demo.control import DATA_DIR_ENV, demo_paused, demo_status
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from kafka_helpers import create_topic
-from kafka_io.resources import tail_pool
+from dashboard.handles import tail_pool
 
 APP_POLL_S = 0.3
 

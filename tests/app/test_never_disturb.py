@@ -9,9 +9,9 @@ import sys
 from group_helpers import GroupMember, committed_offsets, describe, group_ids, wait_for
 from kafka_helpers import create_topic, produce
 from kafka_io.clients import VIEWER_GROUP_PREFIX, make_admin
-from kafka_io.exact_lag import exact_time_lags
-from kafka_io.groups import fetch_group_lags
-from kafka_io.sampler import LagSampler
+from kafka_io.groups.exact_lag import exact_time_lags
+from kafka_io.groups.fetch import fetch_group_lags
+from kafka_io.groups.sampler import LagSampler
 
 
 def membership(bootstrap: str, group: str):

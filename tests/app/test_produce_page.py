@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from kafka_helpers import create_topic, free_port
-from kafka_io.broker import start_broker, stop_broker
+from kafka_io.local.noida import start_broker, stop_broker
 
 PAGE = "pages/produce.py"
 NO_PARTITION = "does not exist: the topic has 2 partitions (0 to 1); leave it empty for automatic"
@@ -175,9 +175,9 @@ def test_an_empty_cluster_says_so(make_app, app_env, tmp_path):
 
 
 def test_failed_events_are_listed_and_offered_for_download(make_app, app_env, kafka_bootstrap, unique, tmp_path):
-    from kafka_io.eventfiles import parse_jsonl
-    from kafka_io.produce_input import SOURCE_HEADER_PAIR
-    from kafka_io.validation import encoded_size
+    from kafka_io.produce.files import parse_jsonl
+    from kafka_io.produce.inputs import SOURCE_HEADER_PAIR
+    from kafka_io.produce.validation import encoded_size
 
     app_env.setenv("KDASH_TEMPLATES_PATH", str(tmp_path / "templates.json"))
     name = unique("fails")

@@ -7,10 +7,10 @@ import time
 import pytest
 
 from kafka_helpers import commit_offsets, create_topic, produce
-from kafka_io import resources
+from dashboard import handles as resources
 from kafka_io.clients import make_admin
-from kafka_io.topics import cluster_snapshot, read_metadata
-from kafka_io.widgets import plain
+from kafka_io.topics.snapshot import cluster_snapshot, read_metadata
+from dashboard.widgets import plain
 
 
 def metrics(at) -> dict[str, str]:

@@ -24,9 +24,9 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from browser_helpers import real_console_errors, wait_for_app, wait_healthy
 from kafka_helpers import free_port
-from kafka_io.broker import process_matches, start_broker, stop_broker
-from kafka_io.demo import STATUS_FILE, demo_paused, demo_status
-from kafka_io.demo_plan import DemoPlan
+from kafka_io.local.noida import process_matches, start_broker, stop_broker
+from kafka_io.demo.control import STATUS_FILE, demo_paused, demo_status
+from kafka_io.demo.plan import DemoPlan
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT_S = 60

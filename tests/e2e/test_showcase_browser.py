@@ -30,7 +30,7 @@ from confluent_kafka import Producer
 from browser_helpers import real_console_errors, wait_for_app
 from faults import dedicated_broker
 from kafka_helpers import TIMEOUT_S, commit_offsets, create_topic
-from kafka_io.broker import binary_path
+from kafka_io.local.noida import binary_path
 
 INTERVAL_S = 1
 VIEWERS = 20

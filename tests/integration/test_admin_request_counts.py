@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from kafka_helpers import commit_offsets, create_topic, produce
 from kafka_io.clients import ADMIN_REQUESTS, make_admin
-from kafka_io.groups import fetch_group_lags
-from kafka_io.sampler import LagSampler
+from kafka_io.groups.fetch import fetch_group_lags
+from kafka_io.groups.sampler import LagSampler
 
 
 def test_every_admin_call_is_counted_by_kind(settings, kafka_bootstrap, unique):

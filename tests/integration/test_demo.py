@@ -22,10 +22,10 @@ from confluent_kafka import ConsumerGroupTopicPartitions, KafkaError, TopicParti
 from confluent_kafka.admin import AdminClient, ConfigResource, OffsetSpec
 
 from kafka_io.clients import make_admin, make_viewer_consumer
-from kafka_io.demo import STATUS_FILE, demo_status, set_demo_paused
-from kafka_io.demo_plan import SOURCE_HEADER, TOPIC_CONFIG, DemoPlan
-from kafka_io.lag import Sample
-from kafka_io.lag_status import Status, group_status, partition_status
+from kafka_io.demo.control import STATUS_FILE, demo_status, set_demo_paused
+from kafka_io.demo.plan import SOURCE_HEADER, TOPIC_CONFIG, DemoPlan
+from kafka_io.groups.lag import Sample
+from kafka_io.groups.status import Status, group_status, partition_status
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEED = 10  # slow phase 5 s, recovery 7 s, ~230 events/s

@@ -10,14 +10,14 @@ from confluent_kafka import Producer
 
 from group_helpers import GroupMember, consume_and_commit, produce_at, wait_for
 from kafka_helpers import TIMEOUT_S, create_topic, free_port, produce
-from kafka_io.broker import start_broker, stop_broker
+from kafka_io.local.noida import start_broker, stop_broker
 from kafka_io.clients import make_admin
 from kafka_io.config import ClusterSettings
-from kafka_io.exact_lag import exact_time_lags
-from kafka_io.groups import fetch_group_lags
-from kafka_io.lag import GroupTotals
-from kafka_io.lag_status import Status
-from kafka_io.sampler import LagSampler
+from kafka_io.groups.exact_lag import exact_time_lags
+from kafka_io.groups.fetch import fetch_group_lags
+from kafka_io.groups.lag import GroupTotals
+from kafka_io.groups.status import Status
+from kafka_io.groups.sampler import LagSampler
 
 
 def test_exact_lag_numbers_per_partition_and_in_total(settings, kafka_bootstrap, unique):
@@ -141,7 +141,7 @@ def test_sampler_records_an_outage_keeps_history_and_resumes(tmp_path, unique):
 
 def test_big_cluster_mode_samples_the_watch_list_between_full_samples(settings, kafka_bootstrap, unique,
                                                                        monkeypatch):
-    import kafka_io.sampler as sampler_module
+    import kafka_io.groups.sampler as sampler_module
 
     # As if a full sample took ages: full samples get spaced out far beyond the test.
     monkeypatch.setattr(sampler_module, "FULL_SCAN_DUTY", 10**6)

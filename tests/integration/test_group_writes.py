@@ -12,8 +12,8 @@ from group_helpers import busy_group, committed_offsets, consume_and_commit, gro
 from kafka_helpers import create_topic
 from kafka_io.clients import make_admin
 from kafka_io.errors import InvalidInput, NotFound, ReadOnly
-from kafka_io.offset_rules import parse_reset_spec
-from kafka_io.offsets import apply_reset, delete_group, plan_reset
+from kafka_io.groups.reset_rules import parse_reset_spec
+from kafka_io.groups.reset import apply_reset, delete_group, plan_reset
 
 
 @pytest.fixture

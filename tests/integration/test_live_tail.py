@@ -13,14 +13,14 @@ from confluent_kafka import Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewPartitions
 
 from kafka_helpers import commit_offsets, create_topic, free_port
-from kafka_io import tail_reader
-from kafka_io.broker import start_broker, stop_broker
+from kafka_io.live import reader as tail_reader
+from kafka_io.local.noida import start_broker, stop_broker
 from kafka_io.clients import SOURCE_HEADER, VIEWER_GROUP_PREFIX
 from kafka_io.config import ClusterSettings
-from kafka_io.rates import TypeSpec
-from kafka_io.tail import TailWorker, consumer_counts
-from kafka_io.tail_model import StartPosition
-from kafka_io.tail_pool import TailPool
+from kafka_io.live.rates import TypeSpec
+from kafka_io.live.worker import TailWorker, consumer_counts
+from kafka_io.live.model import StartPosition
+from kafka_io.live.pool import TailPool
 
 TIMEOUT_S = 10
 AUTO = TypeSpec("field")

@@ -10,16 +10,16 @@ from collections import Counter
 import pytest
 
 from kafka_helpers import create_topic, free_port
-from kafka_io.broker import start_broker, stop_broker
-from kafka_io.burst_source import plan_spec_burst, plan_template_burst
+from kafka_io.local.noida import start_broker, stop_broker
+from kafka_io.produce.burst.source import plan_spec_burst, plan_template_burst
 from kafka_io.clients import make_admin
 from kafka_io.errors import KafkaIOError, NotFound, ReadOnly
-from kafka_io.produce_input import SOURCE_HEADER_PAIR, build_event
-from kafka_io.topic_admin import create_topic as create_topic_io
+from kafka_io.produce.inputs import SOURCE_HEADER_PAIR, build_event
+from kafka_io.topics.admin import create_topic as create_topic_io
 from kafka_io.cluster import list_topic_names
-from kafka_io.produce_target import topic_limits
-from kafka_io.producer import ProducerHandle, send_one, start_burst
-from kafka_io.validation import EventSpec, encoded_size
+from kafka_io.produce.target import topic_limits
+from kafka_io.produce.producer import ProducerHandle, send_one, start_burst
+from kafka_io.produce.validation import EventSpec, encoded_size
 from produce_helpers import end_offsets, read_topic
 
 TEMPLATE = '{"n": {{seq}}, "kind": "{{choice:a|b|c}}", "r": {{randint:1:1000000}}, "id": "{{uuid}}"}'
@@ -177,7 +177,7 @@ def test_a_broker_stopped_mid_burst_loses_no_event_silently(settings, own_broker
 def test_automatic_partitions_match_what_librdkafka_picks(settings, kafka_bootstrap, unique):
     from confluent_kafka import Producer
 
-    from kafka_io.burst_source import key_partition
+    from kafka_io.produce.burst.source import key_partition
 
     name = unique("keys")
     create_topic(kafka_bootstrap, name, partitions=7)

@@ -10,10 +10,10 @@ import sys
 import pytest
 
 from kafka_helpers import create_topic
-from kafka_io.commands import main
-from kafka_io.produce_input import SOURCE_HEADER_PAIR
-from kafka_io.user_templates import save_template
-from kafka_io.validation import encoded_size
+from kafka_io.cli import main
+from kafka_io.produce.inputs import SOURCE_HEADER_PAIR
+from kafka_io.produce.user_templates import save_template
+from kafka_io.produce.validation import encoded_size
 from produce_helpers import end_offsets, read_topic
 
 SIZE_LIMIT = 1000

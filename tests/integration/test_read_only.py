@@ -16,18 +16,18 @@ import pytest
 
 from group_helpers import committed_offsets, group_ids
 from kafka_helpers import commit_offsets, create_topic, produce
-from kafka_io.burst_source import plan_template_burst
+from kafka_io.produce.burst.source import plan_template_burst
 from kafka_io.clients import make_admin
-from kafka_io.demo import run_demo
-from kafka_io.demo_plan import DemoPlan
+from kafka_io.demo.control import run_demo
+from kafka_io.demo.plan import DemoPlan
 from kafka_io.errors import ReadOnly
-from kafka_io.offset_rules import parse_reset_spec
-from kafka_io.offsets import apply_reset, delete_group, plan_reset
-from kafka_io.produce_target import topic_limits
-from kafka_io.producer import ProducerHandle, send_burst, send_one, start_burst
-from kafka_io.topic_admin import add_partitions, create_topic as create_topic_io, delete_topic
-from kafka_io.topics import read_metadata
-from kafka_io.validation import EventSpec
+from kafka_io.groups.reset_rules import parse_reset_spec
+from kafka_io.groups.reset import apply_reset, delete_group, plan_reset
+from kafka_io.produce.target import topic_limits
+from kafka_io.produce.producer import ProducerHandle, send_burst, send_one, start_burst
+from kafka_io.topics.admin import add_partitions, create_topic as create_topic_io, delete_topic
+from kafka_io.topics.snapshot import read_metadata
+from kafka_io.produce.validation import EventSpec
 from produce_helpers import end_offsets
 
 

@@ -10,9 +10,9 @@ import pytest
 from kafka_helpers import commit_offsets, create_topic, produce
 from kafka_io.clients import make_admin
 from kafka_io.errors import InvalidInput, KafkaIOError, NotFound, ReadOnly
-from kafka_io.topic_admin import add_partitions, create_topic as io_create_topic, delete_topic
-from kafka_io.topic_details import group_states, groups_on_topic, topic_configs
-from kafka_io.topics import cluster_snapshot, read_metadata, watermarks
+from kafka_io.topics.admin import add_partitions, create_topic as io_create_topic, delete_topic
+from kafka_io.topics.details import group_states, groups_on_topic, topic_configs
+from kafka_io.topics.snapshot import cluster_snapshot, read_metadata, watermarks
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 from kafka_helpers import create_topic, produce
-from kafka_io.commands import main
+from kafka_io.cli import main
 
 
 @pytest.fixture(scope="module")

@@ -12,13 +12,13 @@ from collections import Counter
 import pytest
 from confluent_kafka import TIMESTAMP_CREATE_TIME, KafkaError, KafkaException
 
-from kafka_io.burst import MAX_PRODUCER_RECREATES, Burst
-from kafka_io.burst_source import SpecSource, TemplateSource
+from kafka_io.produce.burst.engine import MAX_PRODUCER_RECREATES, Burst
+from kafka_io.produce.burst.source import SpecSource, TemplateSource
 from kafka_io.config import ClusterSettings
-from kafka_io.produce_input import SOURCE_HEADER_PAIR, TopicLimits
-from kafka_io.producer import ProducerHandle, send_one
-from kafka_io.templates import compile_template
-from kafka_io.validation import EventSpec
+from kafka_io.produce.inputs import SOURCE_HEADER_PAIR, TopicLimits
+from kafka_io.produce.producer import ProducerHandle, send_one
+from kafka_io.produce.templates import compile_template
+from kafka_io.produce.validation import EventSpec
 
 FATAL = "Broker: Out of order sequence number"
 
@@ -216,7 +216,7 @@ def test_failed_events_are_rendered_again_exactly_for_the_retry_file():
 
 @pytest.mark.parametrize("rate, chunk", [(None, 2000), (10, 1), (1000, 50), (1e6, 2000)])
 def test_chunks_are_small_at_a_set_rate(rate, chunk):
-    from kafka_io.burst_source import chunk_events_for
+    from kafka_io.produce.burst.source import chunk_events_for
 
     assert chunk_events_for(rate) == chunk
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from kafka_io.burst_report import BurstSummary, FailureSpan, failure_jsonl_lines, merge_failures
-from kafka_io.burst_source import (
+from kafka_io.produce.burst.report import BurstSummary, FailureSpan, failure_jsonl_lines, merge_failures
+from kafka_io.produce.burst.source import (
     SpecSource,
     TemplateSource,
     plan_spec_burst,
@@ -15,9 +15,9 @@ from kafka_io.burst_source import (
     plan_value_burst,
     template_preview,
 )
-from kafka_io.eventfiles import parse_jsonl
-from kafka_io.produce_input import TopicLimits
-from kafka_io.validation import EventSpec
+from kafka_io.produce.files import parse_jsonl
+from kafka_io.produce.inputs import TopicLimits
+from kafka_io.produce.validation import EventSpec
 from table_cases import ids, message_of
 
 LIMITS = TopicLimits("orders", 3, 300, "max.message.bytes of topic 'orders'")

@@ -1,4 +1,4 @@
-"""Table tests for kafka_io.demo_plan: names, traffic shape, slow cycle, budgets, size cap."""
+"""Table tests for kafka_io.demo.plan: names, traffic shape, slow cycle, budgets, size cap."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import random
 import orjson
 import pytest
 
-from kafka_io.demo_plan import (
+from kafka_io.demo.plan import (
     RECOVER_FACTOR, SLOW_FACTOR, SPIKE_CHANCE, SPIKE_EVERY_S, SPIKE_FACTOR, SPIKE_LENGTH_S, TOPIC_CONFIG,
     WAVE_PERIOD_S, DemoPlan, EventBudget, spike_factor, user_key, wave_factor,
 )  # fmt: skip
 from kafka_io.errors import InvalidInput
-from kafka_io.templates import compile_template
+from kafka_io.produce.templates import compile_template
 
 NOW_MS = 1_700_000_000_123
 

@@ -1,4 +1,4 @@
-"""Table tests for the consumer-groups page's data shaping (kafka_io.group_frames),
+"""Table tests for the consumer-groups page's data shaping (dashboard.frames.groups),
 the sampler's interval setting, and the lag CLI's JSON shape."""
 
 from __future__ import annotations
@@ -8,15 +8,15 @@ import math
 import pandas as pd
 import pytest
 
-from kafka_io import group_frames as frames
-from kafka_io.commands.lag import lag_report
+from dashboard.frames import groups as frames
+from kafka_io.cli.lag import lag_report
 from kafka_io.errors import InvalidInput
-from kafka_io.group_health import GroupHealth, PartitionHealth
-from kafka_io.group_models import GroupLag, PartitionLag
-from kafka_io.history import LagHistory
-from kafka_io.lag import GroupTotals, TimeLag
-from kafka_io.lag_status import Status
-from kafka_io.sampler import LagSnapshot, interval_from_env
+from kafka_io.groups.health import GroupHealth, PartitionHealth
+from kafka_io.groups.models import GroupLag, PartitionLag
+from kafka_io.groups.history import LagHistory
+from kafka_io.groups.lag import GroupTotals, TimeLag
+from kafka_io.groups.status import Status
+from kafka_io.groups.sampler import LagSnapshot, interval_from_env
 
 
 def health(group_id, status, total, seconds=None, partitions=()):

@@ -1,4 +1,4 @@
-"""Tests for kafka_io.group_health: group figures from partitions and history."""
+"""Tests for kafka_io.groups.health: group figures from partitions and history."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from kafka_io.group_health import assess_group, group_eta_s, max_time_lag, with_exact_time_lags
-from kafka_io.group_models import GroupLag, MemberInfo, PartitionLag
-from kafka_io.history import LagHistory
-from kafka_io.lag import TimeLag
-from kafka_io.lag_status import Status
+from kafka_io.groups.health import assess_group, group_eta_s, max_time_lag, with_exact_time_lags
+from kafka_io.groups.models import GroupLag, MemberInfo, PartitionLag
+from kafka_io.groups.history import LagHistory
+from kafka_io.groups.lag import TimeLag
+from kafka_io.groups.status import Status
 
 
 def p(lag, eta):

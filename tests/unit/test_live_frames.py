@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kafka_io.live_frames import MAX_CHART_TYPES, rate_chart, rate_frame, tail_frame, type_frame
-from kafka_io.rates import OTHER
-from kafka_io.tail_model import TailSnapshot, make_record
+from dashboard.frames.live import MAX_CHART_TYPES, rate_chart, rate_frame, tail_frame, type_frame
+from kafka_io.live.rates import OTHER
+from kafka_io.live.model import TailSnapshot, make_record
 
 
 def snap(**kw) -> TailSnapshot:

@@ -1,11 +1,11 @@
-"""Table tests for kafka_io.offset_rules: reset specs and where each partition goes."""
+"""Table tests for kafka_io.groups.reset_rules: reset specs and where each partition goes."""
 
 from __future__ import annotations
 
 import pytest
 
 from kafka_io.errors import InvalidInput
-from kafka_io.offset_rules import ResetMode, ResetSpec, parse_reset_spec, target_offset
+from kafka_io.groups.reset_rules import ResetMode, ResetSpec, parse_reset_spec, target_offset
 
 PARSE_CASES = [
     # 1. earliest takes no value

@@ -6,7 +6,7 @@ renders them; this table pins the escaping itself.
 
 import pytest
 
-from kafka_io.widgets import plain
+from dashboard.widgets import plain
 from table_cases import ids
 
 CASES = [

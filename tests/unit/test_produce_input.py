@@ -1,4 +1,4 @@
-"""Table tests for kafka_io.produce_input: form and CLI fields to checked events."""
+"""Table tests for kafka_io.produce.inputs: form and CLI fields to checked events."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from kafka_io.produce_input import (
+from kafka_io.produce.inputs import (
     SOURCE_HEADER_PAIR,
     TopicLimits,
     build_event,
@@ -17,7 +17,7 @@ from kafka_io.produce_input import (
     parse_timestamp,
     pretty_json,
 )
-from kafka_io.validation import EventSpec
+from kafka_io.produce.validation import EventSpec
 from table_cases import ids, message_of
 
 LIMITS = TopicLimits("orders", 3, 200, "max.message.bytes of topic 'orders'")

@@ -1,4 +1,4 @@
-"""Table tests for kafka_io.rates: type extraction, per-second buckets, previews."""
+"""Table tests for kafka_io.live.rates: type extraction, per-second buckets, previews."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 import pytest
 
 from kafka_io.errors import InvalidInput
-from kafka_io.rates import (
+from kafka_io.live.rates import (
     AUTO_TYPE_FIELDS,
     DEFAULT_TYPE_FIELD,
     MAX_TYPES,
@@ -20,8 +20,8 @@ from kafka_io.rates import (
     TypeSpec,
     make_extractor,
 )
-from kafka_io.preview import decode_preview
-from kafka_io.rate_buckets import RateBuckets
+from kafka_io.live.preview import decode_preview
+from kafka_io.live.buckets import RateBuckets
 
 LONG_TYPE = "x" * 150
 CE = [("ce_type", b"com.example.created")]

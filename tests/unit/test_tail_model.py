@@ -8,8 +8,8 @@ from dataclasses import replace
 import pytest
 
 from kafka_io.errors import InvalidInput
-from kafka_io.rates import TypeSpec
-from kafka_io.tail_model import (
+from kafka_io.live.rates import TypeSpec
+from kafka_io.live.model import (
     MAX_LAST_N,
     MAX_RAW_BYTES,
     PREVIEW_CHARS,
@@ -23,7 +23,7 @@ from kafka_io.tail_model import (
     rates_from_series,
     since,
 )
-from kafka_io.tail_output import HEX_DUMP_MAX_BYTES, TailSummary, hexdump, payload_view, text_or_base64
+from kafka_io.live.output import HEX_DUMP_MAX_BYTES, TailSummary, hexdump, payload_view, text_or_base64
 
 
 def record(seq=0, value=b'{"event_type": "a"}', event_type="a", key=b"k", headers=None, injected=False, **kw):

@@ -1,4 +1,4 @@
-"""The sharing policy of kafka_io.tail_pool, with a stand-in worker (the real one is in
+"""The sharing policy of kafka_io.live.pool, with a stand-in worker (the real one is in
 tests/integration/test_live_tail.py, which counts real consumers)."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ import time
 import pytest
 
 from kafka_io.config import ClusterSettings
-from kafka_io.rates import TypeSpec
-from kafka_io.tail_model import StartPosition, TailSnapshot
-from kafka_io.tail_pool import TailPool
+from kafka_io.live.rates import TypeSpec
+from kafka_io.live.model import StartPosition, TailSnapshot
+from kafka_io.live.pool import TailPool
 
 SETTINGS = ClusterSettings(bootstrap_servers="127.0.0.1:1", embedded=False)
 AUTO = TypeSpec("field")

@@ -1,4 +1,4 @@
-"""Table tests for kafka_io.templates: placeholders, errors with positions, builtins."""
+"""Table tests for kafka_io.produce.templates: placeholders, errors with positions, builtins."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from kafka_io.errors import InvalidInput
-from kafka_io.templates import (
+from kafka_io.produce.templates import (
     BUILTIN_TEMPLATES,
     MAX_PREVIEW,
     MAX_TEMPLATE_CHARS,

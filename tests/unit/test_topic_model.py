@@ -9,11 +9,11 @@ import pytest
 from kafka_io.cluster import BrokerInfo
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import InvalidInput, ReadOnly
-from kafka_io.topic_admin import (
+from kafka_io.topics.admin import (
     NewTopicSpec, check_writable, parse_config_lines, topic_name_warning, validate_new_topic, validate_topic_name,
 )  # fmt: skip
-from kafka_io.topic_frames import search_topics, topics_frame
-from kafka_io.topics import ClusterSnapshot, PartitionState, TopicSummary
+from dashboard.frames.topics import search_topics, topics_frame
+from kafka_io.topics.snapshot import ClusterSnapshot, PartitionState, TopicSummary
 
 NAME_ERRORS = [
     # 1-2. empty

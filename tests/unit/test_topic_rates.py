@@ -1,10 +1,10 @@
-"""Table tests for kafka_io.topic_rates: produce rates from two watermark samples."""
+"""Table tests for kafka_io.topics.rates: produce rates from two watermark samples."""
 
 from __future__ import annotations
 
 import pytest
 
-from kafka_io.topic_rates import MAX_SAMPLE_AGE_S, WatermarkPair, advance, pair_rate_per_s, topic_rate_per_s
+from kafka_io.topics.rates import MAX_SAMPLE_AGE_S, WatermarkPair, advance, pair_rate_per_s, topic_rate_per_s
 
 K = ("orders", 0)
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from kafka_io import user_templates
+from kafka_io.produce import user_templates
 from kafka_io.errors import InvalidInput
-from kafka_io.templates import BUILTIN_TEMPLATES
-from kafka_io.user_templates import (
+from kafka_io.produce.templates import BUILTIN_TEMPLATES
+from kafka_io.produce.user_templates import (
     SavedTemplate,
     all_templates,
     delete_template,

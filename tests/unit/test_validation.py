@@ -1,4 +1,4 @@
-"""Table tests for kafka_io.validation: every rule, its exact answer or its exact message."""
+"""Table tests for kafka_io.produce.validation: every rule, its exact answer or its exact message."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import math
 
 import pytest
 
-from kafka_io import eventfiles
+from kafka_io.produce import files as eventfiles
 from kafka_io.errors import InvalidInput
-from kafka_io.eventfiles import parse_csv, parse_jsonl
-from kafka_io.validation import (
+from kafka_io.produce.files import parse_csv, parse_jsonl
+from kafka_io.produce.validation import (
     DEFAULT_MAX_MESSAGE_BYTES,
     MAX_BURST_EVENTS,
     MAX_HEADERS,

@@ -1,0 +1,249 @@
+"""Tables and charts for the consumer-groups page: DataFrames and altair specs
+built from the sampler's values. No streamlit here (the page draws them)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import altair as alt
+import pandas as pd
+
+from kafka_io.groups.health import GroupHealth
+from kafka_io.groups.models import GroupLag
+from kafka_io.groups.history import LagHistory
+from kafka_io.groups.status import Status
+from kafka_io.groups.reset import ResetPlan
+
+__all__ = [
+    "STATUS_COLORS",
+    "SORTS",
+    "filter_groups",
+    "eta_text",
+    "format_duration",
+    "groups_frame",
+    "history_frame",
+    "lag_chart",
+    "members_frame",
+    "partitions_frame",
+    "rates_chart",
+    "rates_frame",
+    "reset_preview_frame",
+    "sort_groups",
+    "status_summary",
+]
+
+STATUS_COLORS = {"OK": "green", "WARN": "orange", "REWIND": "blue", "STALL": "red", "STOP": "red", "UNKNOWN": "gray"}
+SORTS = ("Worst first", "Total lag", "Lag seconds", "Group id")
+_RANK = {s.value: s.rank for s in Status}
+
+
+def _round(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None or not math.isfinite(value) else round(value, digits)
+
+
+def groups_frame(health: Iterable[GroupHealth], pinned: Iterable[str] = ()) -> pd.DataFrame:
+    """One row per group, pinned ones flagged (sorting puts them first)."""
+    pinned = set(pinned)
+    rows = [
+        {
+            "Pinned": h.group_id in pinned,
+            "Group": h.group_id,
+            "Status": h.status.value,
+            "State": h.group.state,
+            "Members": len(h.group.members),
+            "Topics": ", ".join(h.group.topics),
+            "Total lag": h.totals.total_lag,
+            "Max lag": h.totals.max_lag,
+            "Unknown": h.totals.unknown_partitions,
+            "Lag s (est.)": _round(h.time_lag.seconds),
+            "Consume/s": _round(h.consume_rate_per_s),
+            "Produce/s": _round(h.produce_rate_per_s),
+            "ETA s": _round(h.eta_s, 0),
+            "Trend": list(h.sparkline),
+            "Error": h.group.error or "",
+        }
+        for h in health
+    ]
+    columns = ["Pinned", "Group", "Status", "State", "Members", "Topics", "Total lag", "Max lag", "Unknown",
+               "Lag s (est.)", "Consume/s", "Produce/s", "ETA s", "Trend", "Error"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def filter_groups(df: pd.DataFrame, statuses: Iterable[str] = (), only_lagging: bool = False,
+                  search: str = "") -> pd.DataFrame:
+    """Status in `statuses` (all when empty), total lag > 0, id contains `search` (any case).
+    Pinned groups always stay: the watch-list is never filtered away."""
+    keep = pd.Series(True, index=df.index)
+    if statuses:
+        keep &= df["Status"].isin(list(statuses))
+    if only_lagging:
+        keep &= df["Total lag"] > 0
+    if search.strip():
+        keep &= df["Group"].str.contains(search.strip(), case=False, regex=False)
+    return df[keep | df["Pinned"]]
+
+
+def status_summary(df: pd.DataFrame, shown: int) -> str:
+    """'12 groups: STOP 2 · OK 10', with ' (showing N)' when filters hide some."""
+    if df.empty:
+        return "No consumer groups yet."
+    counts = df["Status"].value_counts()
+    by_status = " · ".join(f"{s} {counts[s]}" for s in sorted(counts.index, key=lambda s: -_RANK[s]))
+    return f"{len(df)} groups: {by_status}" + (f" (showing {shown})" if shown != len(df) else "")
+
+
+def sort_groups(df: pd.DataFrame, by: str = SORTS[0]) -> pd.DataFrame:
+    """Pinned first, then by `by`: worst status (then total lag), lag, seconds, or id."""
+    ranked = df.assign(_rank=df["Status"].map(_RANK), _pin=~df["Pinned"])
+    keys = {
+        "Worst first": (["_pin", "_rank", "Total lag", "Group"], [True, False, False, True]),
+        "Total lag": (["_pin", "Total lag", "Group"], [True, False, True]),
+        "Lag seconds": (["_pin", "Lag s (est.)", "Group"], [True, False, True]),
+        "Group id": (["_pin", "Group"], [True, True]),
+    }
+    columns, ascending = keys.get(by, keys["Worst first"])
+    return ranked.sort_values(columns, ascending=ascending, na_position="last").drop(columns=["_rank", "_pin"])
+
+
+def partitions_frame(health: GroupHealth) -> pd.DataFrame:
+    rows = [
+        {
+            "Topic": p.topic,
+            "Partition": p.partition,
+            "Committed": p.committed,
+            "High": p.high,
+            "Lag": p.lag,
+            "Lag s": _round(p.time_lag.seconds),
+            "Exact": p.time_lag.exact,
+            "Status": p.status.value,
+            "Owner": p.owner.client_id if p.owner else "",
+            "Host": p.owner.host if p.owner else "",
+            "Consume/s": _round(p.consume_rate_per_s),
+            "Produce/s": _round(p.produce_rate_per_s),
+            "ETA s": _round(p.eta_s, 0),
+            "Error": p.error or "",
+        }
+        for p in health.partitions
+    ]
+    df = pd.DataFrame(rows, columns=["Topic", "Partition", "Committed", "High", "Lag", "Lag s", "Exact", "Status",
+                                     "Owner", "Host", "Consume/s", "Produce/s", "ETA s", "Error"])
+    for column in ("Committed", "High", "Lag"):
+        df[column] = df[column].astype("Int64")  # None stays missing, not 0 or NaN-as-float
+    return df
+
+
+def members_frame(group: GroupLag) -> pd.DataFrame:
+    rows = [
+        {
+            "Client id": m.client_id,
+            "Host": m.host,
+            "Member id": m.member_id,
+            "Instance id": m.instance_id or "",
+            "Partitions": len(m.assignment),
+            "Assignment": ", ".join(f"{t}[{p}]" for t, p in m.assignment),
+        }
+        for m in group.members
+    ]
+    return pd.DataFrame(rows, columns=["Client id", "Host", "Member id", "Instance id", "Partitions", "Assignment"])
+
+
+def history_frame(history: LagHistory, group_id: str, since_s: float | None = None) -> pd.DataFrame:
+    """Long format: one row per (time, topic, partition) with both offsets and the lag."""
+    rows = [
+        {"Time": s.ts_s, "Topic": topic, "Partition": partition, "High": s.high, "Committed": s.committed,
+         "Lag": s.lag}
+        for (topic, partition), samples in history.group_samples(group_id, since_s).items()
+        for s in samples
+    ]
+    df = pd.DataFrame(rows, columns=["Time", "Topic", "Partition", "High", "Committed", "Lag"])
+    df["Time"] = pd.to_datetime(df["Time"], unit="s", utc=True)
+    for column in ("High", "Committed", "Lag"):
+        df[column] = df[column].astype("Int64")
+    return df
+
+
+def lag_chart(history_df: pd.DataFrame, by: str = "Topic") -> alt.Chart:
+    """Lag over time, summed per topic or one line per partition."""
+    known = history_df.dropna(subset=["Lag"])
+    if by == "Partition":
+        data = known.assign(Series=known["Topic"] + "[" + known["Partition"].astype(str) + "]")
+    else:
+        data = known.groupby(["Time", "Topic"], as_index=False)["Lag"].sum().rename(columns={"Topic": "Series"})
+    data = data.assign(Lag=data["Lag"].astype("int64"))
+    return (
+        alt.Chart(data)
+        .mark_line(interpolate="step-after")
+        .encode(
+            x=alt.X("Time:T", title=None),
+            y=alt.Y("Lag:Q", title="Lag (messages)"),
+            color=alt.Color("Series:N", title=by),
+            tooltip=["Time:T", "Series:N", "Lag:Q"],
+        )
+    )
+
+
+def rates_frame(history_df: pd.DataFrame) -> pd.DataFrame:
+    """Messages/s produced (high watermark deltas) and consumed (commit deltas)
+    between consecutive samples, summed over the group's partitions."""
+    if history_df.empty:
+        return pd.DataFrame(columns=["Time", "Kind", "Messages/s"])
+    df = history_df.sort_values("Time")
+    parts = []
+    for _, series in df.groupby(["Topic", "Partition"]):
+        dt_s = series["Time"].diff().dt.total_seconds()
+        parts.append(pd.DataFrame({
+            "Time": series["Time"],
+            "Produced": (series["High"].astype("Float64").diff() / dt_s).clip(lower=0),
+            "Consumed": (series["Committed"].astype("Float64").diff() / dt_s).clip(lower=0),
+        }))
+    summed = pd.concat(parts).dropna().groupby("Time", as_index=False)[["Produced", "Consumed"]].sum()
+    return summed.melt(id_vars="Time", var_name="Kind", value_name="Messages/s")
+
+
+def rates_chart(rates_df: pd.DataFrame) -> alt.Chart:
+    data = rates_df.assign(**{"Messages/s": rates_df["Messages/s"].astype("float64")})
+    return (
+        alt.Chart(data)
+        .mark_line()
+        .encode(
+            x=alt.X("Time:T", title=None),
+            y=alt.Y("Messages/s:Q"),
+            color=alt.Color("Kind:N", scale=alt.Scale(domain=["Produced", "Consumed"], range=["#e45756", "#4c78a8"])),
+            tooltip=["Time:T", "Kind:N", alt.Tooltip("Messages/s:Q", format=".1f")],
+        )
+    )
+
+
+def reset_preview_frame(plan: ResetPlan) -> pd.DataFrame:
+    rows = [
+        {"Topic": r.topic, "Partition": r.partition, "Current": r.current, "New": r.new,
+         "Lag now": r.lag_before, "Lag after": r.lag_after, "Note": r.error or r.note or ""}
+        for r in plan.rows
+    ]
+    df = pd.DataFrame(rows, columns=["Topic", "Partition", "Current", "New", "Lag now", "Lag after", "Note"])
+    for column in ("Current", "New", "Lag now", "Lag after"):
+        df[column] = df[column].astype("Int64")
+    return df
+
+
+def format_duration(seconds: float | None) -> str:
+    """12.3 s, 4 min 05 s, 2 h 03 min; an em dash when unknown."""
+    if seconds is None or not math.isfinite(seconds):
+        return "—"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, secs = divmod(int(round(seconds)), 60)
+    if minutes < 60:
+        return f"{minutes} min {secs:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def eta_text(eta_s: float | None, total_lag: int, has_partitions: bool) -> str:
+    """"caught up", a duration, or ∞ (not catching up at current rates)."""
+    if not has_partitions:
+        return "—"
+    if total_lag == 0:
+        return "caught up"
+    return "∞" if eta_s is None else format_duration(eta_s)

@@ -1,0 +1,170 @@
+"""The app shell: page config, cluster picker, connection badge, navigation.
+
+app.py calls main(). Every page starts with page_settings(), which returns the
+chosen cluster's settings. On a freshly started server Streamlit runs the first
+request in its legacy pages/ mode: a deep link such as /consumer_groups runs
+pages/consumer_groups.py directly, without app.py. page_settings() notices that
+and runs the whole app (shell, then the page through st.navigation) itself, so
+deep links behave the same on the first request, widget ids included.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+
+import streamlit as st
+
+from dashboard import handles as resources
+from kafka_io.config import ClusterSettings
+from kafka_io.demo.control import demo_data_dir, demo_status, set_demo_paused
+from kafka_io.errors import KafkaIOError
+from dashboard.widgets import plain
+
+__all__ = ["PAGES", "main", "page_settings"]
+
+log = logging.getLogger("kafka_io")
+if os.environ.get("KDASH_DEBUG") == "1" and not log.handlers:
+    # The app's debug log (kafka_io and librdkafka lines) on the server's stderr.
+    _handler = logging.StreamHandler()
+    _handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log.addHandler(_handler)
+    log.setLevel(logging.DEBUG)
+
+# (file, title, url path, icon). File names match URL paths so that the legacy
+# mode of a fresh server finds the same page a deep link asks for.
+PAGES = (
+    ("pages/overview.py", "Overview", "", ":material/dashboard:"),
+    ("pages/topics.py", "Topics", "topics", ":material/topic:"),
+    ("pages/consumer_groups.py", "Consumer groups", "consumer_groups", ":material/group:"),
+    ("pages/produce.py", "Produce", "produce", ":material/send:"),
+    ("pages/live_events.py", "Live events", "live_events", ":material/monitoring:"),
+)
+RECONNECT_EVERY_S = 3
+SETTINGS_KEY = "kdash_settings"
+FAILED_AT_KEY = "kdash_unreachable_at"
+
+# Set while app.py's run draws the shell, on the script thread of that run.
+_run = threading.local()
+
+
+def _navigation():
+    st.set_page_config(page_title="Kafka event flow", page_icon="🌊", layout="wide")
+    return st.navigation(
+        [st.Page(path, title=title, url_path=url_path or None, icon=icon, default=not url_path)
+         for path, title, url_path, icon in PAGES]
+    )
+
+
+def _pick_cluster() -> ClusterSettings | None:
+    try:
+        clusters = resources.configured_clusters()
+    except KafkaIOError as exc:
+        st.error(plain(f"Bad configuration: {exc}"), icon=":material/settings:")
+        return None
+    names = list(clusters)
+    name = st.sidebar.selectbox("Cluster", names, key="cluster") if len(names) > 1 else names[0]
+    return clusters[name]
+
+
+def _connection_badge(settings: ClusterSettings, cluster_id: str | None) -> None:
+    with st.sidebar.container(border=True):
+        st.markdown(f"**{settings.name}** · `{settings.bootstrap_servers}`")
+        tags = ["embedded (dev only)" if settings.embedded else "external"]
+        if settings.read_only:
+            tags.append("read-only")
+        st.caption(" · ".join(tags))
+        st.caption(f"cluster id: {cluster_id or 'unknown'}")
+        _demo_control(settings)
+        with st.expander("Connection settings"):
+            # Secrets are masked by sanitize(); shown as plain text, never as markdown.
+            st.code("\n".join(f"{key} = {value}" for key, value in settings.sanitize().items()), language=None)
+
+
+def _demo_control(settings: ClusterSettings) -> None:
+    """A "demo" label and Pause/Resume, only while a demo writes to this cluster."""
+    data_dir = demo_data_dir()
+    status = demo_status(data_dir)
+    if status is None or status.bootstrap != settings.bootstrap_servers:
+        return
+    with st.container(horizontal=True, vertical_alignment="center"):
+        if status.paused:
+            st.badge("demo · paused", icon=":material/pause_circle:", color="orange")
+            st.button("Resume", key="kdash_demo_toggle", icon=":material/play_arrow:",
+                      on_click=set_demo_paused, args=(data_dir, False), help="Resume the demo's producer")
+        else:
+            st.badge("demo", icon=":material/science:", color="violet")
+            st.button("Pause", key="kdash_demo_toggle", icon=":material/pause:",
+                      on_click=set_demo_paused, args=(data_dir, True),
+                      help="Stop the demo's producer; its consumers drain what is left")
+    st.page_link("pages/live_events.py", label="Watch the demo's events", icon=":material/monitoring:",
+                 query_params={"topic": list(status.topics), "from": "latest"})
+
+
+@st.fragment(run_every=RECONNECT_EVERY_S)
+def _wait_for_cluster(settings: ClusterSettings) -> None:
+    """Retry quietly in the background so pages recover by themselves."""
+    if time.monotonic() - st.session_state.get(FAILED_AT_KEY, 0.0) < RECONNECT_EVERY_S / 2:
+        return  # the inline first run of this fragment: the page just probed
+    try:
+        resources.cluster_info(settings)
+    except KafkaIOError:
+        return
+    st.rerun()
+
+
+def _unreachable(settings: ClusterSettings, exc: KafkaIOError) -> None:
+    st.session_state[FAILED_AT_KEY] = time.monotonic()
+    st.error(plain(exc), icon=":material/cloud_off:")
+    st.caption(f"Retrying every {RECONNECT_EVERY_S} s. Checked with a {settings.timeout_s:g} s timeout.")
+    if st.button("Retry", type="primary"):
+        resources.forget_clients()
+        st.rerun()
+    _wait_for_cluster(settings)
+
+
+def _shell() -> ClusterSettings | None:
+    """Draw the sidebar and check the cluster; None when the page must not run."""
+    settings = _pick_cluster()
+    if settings is None:
+        return None
+    st.session_state[SETTINGS_KEY] = settings
+    try:
+        info = resources.cluster_info(settings)
+    except KafkaIOError as exc:
+        _connection_badge(settings, None)
+        _unreachable(settings, exc)
+        return None
+    _connection_badge(settings, info.cluster_id)
+    return settings
+
+
+def main() -> None:
+    nav = _navigation()
+    _run.active = True
+    try:
+        if _shell() is None:
+            return
+        nav.run()
+    except KafkaIOError as exc:
+        st.error(plain(exc), icon=":material/error:")
+    except Exception as exc:  # a bug: log it, show one line, never a traceback
+        log.exception("page %s failed", nav.title)
+        st.error(plain(f"Unexpected {type(exc).__name__}: {exc}"), icon=":material/bug_report:")
+    finally:
+        _run.active = False
+
+
+def page_settings() -> ClusterSettings:
+    """The chosen cluster; on a legacy first request, runs the app and stops."""
+    if getattr(_run, "active", False):
+        return st.session_state[SETTINGS_KEY]
+    # Draw the whole app here, exactly as app.py does: the page file runs again,
+    # nested, through st.navigation. Drawing the page in this legacy run instead
+    # would give its widgets other ids than in every later run, and the first
+    # form submitted or widget changed would be dropped (seen in Chromium).
+    # st.rerun() would also do, but AppTest then drops the next interaction.
+    main()
+    st.stop()

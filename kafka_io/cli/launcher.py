@@ -1,0 +1,112 @@
+"""`make run`: the embedded broker (when no cluster is configured), the demo, and the app.
+
+Everything started here is stopped here on Ctrl-C or SIGTERM: the app and the
+demo first (SIGTERM, so the demo closes its consumers cleanly), the broker last.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kafka_io.local.noida import DEFAULT_DATA_DIR, start_broker, stop_broker
+from kafka_io.config import DEFAULT_EMBEDDED_PORT, load_settings
+from kafka_io.demo.control import DATA_DIR_ENV
+
+__all__ = ["Launcher", "serve"]
+
+APP_PATH = Path(__file__).resolve().parent.parent / "app.py"
+# The demo closes its consumers and flushes its producer on SIGTERM: ~1 s.
+CHILD_STOP_TIMEOUT_S = 15.0
+WAIT_POLL_S = 0.5
+
+
+@dataclass
+class Launcher:
+    app_port: int
+    demo: bool = True
+    data_dir: Path = DEFAULT_DATA_DIR
+    children: list[subprocess.Popen] = field(default_factory=list)
+    app: subprocess.Popen | None = None
+    demo_process: subprocess.Popen | None = None
+    started_broker: bool = False
+
+    def start(self) -> str:
+        settings = load_settings()
+        data_dir = Path(self.data_dir).resolve()
+        # The app finds the demo's control files (sidebar Pause/Resume) through this.
+        env = {**os.environ, DATA_DIR_ENV: str(data_dir)}
+        if settings.embedded:
+            port = int(os.environ.get("KAFKA_EMBEDDED_PORT", DEFAULT_EMBEDDED_PORT))
+            status = start_broker(port, data_dir)
+            self.started_broker = status.started
+            how = "started" if status.started else "reusing"
+            print(f"embedded broker: {how} on {status.bootstrap} (data in {data_dir})", flush=True)
+            env["KAFKA_EMBEDDED_PORT"] = str(port)
+            if self.demo:
+                self.demo_process = self._spawn(
+                    [sys.executable, "-m", "kafka_io", "demo", "--bootstrap", status.bootstrap,
+                     "--data-dir", str(data_dir)], env)
+        else:
+            print(f"cluster: {settings.bootstrap_servers} (no embedded broker, no demo)", flush=True)
+        self.app = self._spawn(
+            [sys.executable, "-m", "streamlit", "run", str(APP_PATH), "--server.port", str(self.app_port)],
+            env,
+        )
+        url = f"http://127.0.0.1:{self.app_port}"
+        print(f"dashboard: {url}  (Ctrl-C stops everything)", flush=True)
+        return url
+
+    def _spawn(self, argv: list[str], env: dict[str, str]) -> subprocess.Popen:
+        # Own process group: Ctrl-C reaches us first, so we stop children in order.
+        child = subprocess.Popen(argv, env=env, cwd=APP_PATH.parent, start_new_session=True)
+        self.children.append(child)
+        return child
+
+    def wait(self) -> int:
+        """Until the app exits. A demo that fails is reported; the dashboard keeps running."""
+        demo_reported = False
+        while self.app.poll() is None:
+            if self.demo_process and not demo_reported and self.demo_process.poll() is not None:
+                print(f"demo exited with code {self.demo_process.returncode}; the dashboard keeps running",
+                      flush=True)
+                demo_reported = True
+            time.sleep(WAIT_POLL_S)
+        return self.app.returncode
+
+    def stop(self) -> None:
+        for child in reversed(self.children):
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + CHILD_STOP_TIMEOUT_S
+        for child in reversed(self.children):
+            try:
+                child.wait(timeout=max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        if self.started_broker:
+            stop_broker(self.data_dir)
+            print("embedded broker stopped", flush=True)
+
+
+def _raise_interrupt(_signum, _frame) -> None:
+    # SIGTERM (e.g. from a supervisor) stops everything the same way Ctrl-C does.
+    raise KeyboardInterrupt
+
+
+def serve(app_port: int, demo: bool, data_dir: Path = DEFAULT_DATA_DIR) -> int:
+    launcher = Launcher(app_port, demo, data_dir)
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        launcher.start()
+        return launcher.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        launcher.stop()

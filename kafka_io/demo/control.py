@@ -1,0 +1,228 @@
+"""The demo workload (`python -m kafka_io demo`) and the files the UI uses to see and pause it.
+
+The demo is its own process: it creates the demo topics, runs a producer and two
+consumer groups in threads, and leaves a third group stopped with lag (see
+demo_plan for names and rates, demo_workers for the clients). It talks to the
+dashboard only through two small files in the data dir (the embedded broker's,
+`.kafka-local/` by default, or $KDASH_DATA_DIR):
+
+    demo.json         {"paused": bool}     written by set_demo_paused(), polled by the demo
+    demo-status.json  {"pid", "bootstrap", "prefix", "topics", "groups", "started_at_s"}
+                      written by a running demo, removed when it exits
+
+Pausing stops the producer only: the consumers drain what is left, so lag
+falls back to 0 everywhere but in the stopped group.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from kafka_io.local.noida import DEFAULT_DATA_DIR, process_matches, terminate_process
+from kafka_io.config import ClusterSettings
+from kafka_io.demo.plan import DemoPlan
+from kafka_io.errors import KafkaIOError, ReadOnly
+
+__all__ = [
+    "CONTROL_FILE", "DATA_DIR_ENV", "STATUS_FILE", "DemoStatus", "DemoSummary",
+    "demo_data_dir", "demo_paused", "demo_status", "run_demo", "set_demo_paused", "stop_demo",
+]  # fmt: skip
+
+log = logging.getLogger("kafka_io.demo.control")
+
+DATA_DIR_ENV = "KDASH_DATA_DIR"
+CONTROL_FILE = "demo.json"
+STATUS_FILE = "demo-status.json"
+CONTROL_POLL_S = 0.5
+JOIN_TIMEOUT_S = 15.0
+STOP_TIMEOUT_S = 20.0
+# Every demo runs as `python -m kafka_io demo`: a recycled PID will not match.
+_PROCESS_MARKER = b"kafka_io"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoStatus:
+    pid: int
+    bootstrap: str
+    prefix: str
+    topics: tuple[str, ...]
+    groups: tuple[str, ...]
+    started_at_s: float
+    paused: bool
+
+
+@dataclass(slots=True)
+class DemoSummary:
+    created_topics: list[str] = field(default_factory=list)
+    sent: int = 0
+    delivered: int = 0
+    failed: int = 0
+    processed: dict[str, int] = field(default_factory=dict)
+
+
+def demo_data_dir(env: dict[str, str] | None = None) -> Path:
+    """Where the demo's files live: $KDASH_DATA_DIR (set by `make run`) or .kafka-local."""
+    env = os.environ if env is None else env
+    return Path(env.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR)
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _write_json(path: Path, payload: dict) -> None:
+    # Write then rename, so the other process never reads half a file.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(payload), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def demo_paused(data_dir: Path) -> bool:
+    return bool((_read_json(Path(data_dir) / CONTROL_FILE) or {}).get("paused", False))
+
+
+def set_demo_paused(data_dir: Path, paused: bool) -> None:
+    """Ask the running demo to pause (stop producing) or resume; it reacts within ~0.5 s."""
+    _write_json(Path(data_dir) / CONTROL_FILE, {"paused": bool(paused)})
+
+
+def demo_status(data_dir: Path) -> DemoStatus | None:
+    """The demo running on this data dir, or None (never started, exited, or a stale file)."""
+    data = _read_json(Path(data_dir) / STATUS_FILE)
+    try:
+        pid = int(data["pid"])
+        status = DemoStatus(pid, str(data["bootstrap"]), str(data["prefix"]), tuple(data["topics"]),
+                            tuple(data["groups"]), float(data["started_at_s"]), demo_paused(data_dir))
+    except (TypeError, KeyError, ValueError):
+        return None
+    return status if process_matches(pid, _PROCESS_MARKER) else None
+
+
+def stop_demo(data_dir: Path, timeout_s: float = STOP_TIMEOUT_S) -> bool:
+    """Stop the demo recorded in data_dir (SIGTERM, so it closes its consumers); False if none ran."""
+    status = demo_status(data_dir)
+    if status is None:
+        return False
+    terminate_process(status.pid, timeout_s)
+    (Path(data_dir) / STATUS_FILE).unlink(missing_ok=True)
+    return True
+
+
+def _check_can_run(settings: ClusterSettings, data_dir: Path) -> None:
+    if settings.read_only:
+        raise ReadOnly("read-only mode: the demo writes topics, events and group offsets; "
+                       "unset KAFKA_DASHBOARD_READ_ONLY to run it")
+    running = demo_status(data_dir)
+    if running is not None:
+        raise KafkaIOError(f"a demo is already running (pid {running.pid}, on {running.bootstrap}); "
+                           f"stop it first: python -m kafka_io demo --stop --data-dir {data_dir}")
+
+
+def run_demo(
+    settings: ClusterSettings,
+    plan: DemoPlan,
+    data_dir: Path = DEFAULT_DATA_DIR,
+    duration_s: float | None = None,
+    stop: threading.Event | None = None,
+    on_ready: Callable[[DemoSummary], None] | None = None,
+) -> DemoSummary:
+    """Run until `stop` is set (or for duration_s); returns what was produced and consumed."""
+    from kafka_io.clients import make_admin
+    from kafka_io.demo.setup import ensure_topics
+
+    data_dir = Path(data_dir).resolve()
+    _check_can_run(settings, data_dir)
+    stop = stop or threading.Event()
+    summary = DemoSummary()
+    admin = make_admin(settings)
+    summary.created_topics = ensure_topics(admin, settings, plan)
+    set_demo_paused(data_dir, False)  # every start begins with traffic flowing
+    paused = _PauseFlag(data_dir)
+    started_s = time.monotonic()
+    workers = _workers(settings, plan, stop, paused, started_s)
+    _write_status(data_dir, settings, plan)
+    try:
+        for worker in workers:
+            worker.start()
+        if on_ready:
+            on_ready(summary)
+        _supervise(admin, settings, plan, workers, stop, paused, started_s, duration_s)
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join(JOIN_TIMEOUT_S)
+        (data_dir / STATUS_FILE).unlink(missing_ok=True)
+    producer = workers[0]
+    summary.sent, summary.delivered, summary.failed = producer.sent, producer.delivered, producer.failed
+    summary.processed = {w.group: w.processed for w in workers[1:]}
+    return summary
+
+
+def _workers(settings, plan, stop, paused, started_s) -> list:
+    from kafka_io.demo.workers import GroupWorker, ProducerWorker
+
+    return [
+        ProducerWorker(settings, plan, stop, paused.get),
+        GroupWorker(settings, plan.keeps_up_group, [t.name for t in plan.topics], stop),
+        GroupWorker(settings, plan.slow_group, [plan.slow_topic.name], stop,
+                    lambda: plan.slow_limit_per_s(time.monotonic() - started_s)),
+    ]
+
+
+def _write_status(data_dir: Path, settings: ClusterSettings, plan: DemoPlan) -> None:
+    _write_json(data_dir / STATUS_FILE, {
+        "pid": os.getpid(), "bootstrap": settings.bootstrap_servers, "prefix": plan.prefix,
+        "topics": [t.name for t in plan.topics], "groups": list(plan.groups), "started_at_s": time.time(),
+    })
+
+
+class _PauseFlag:
+    """The control file's paused flag, re-read when the file changes."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.path = data_dir / CONTROL_FILE
+        self.value = False
+        self._seen: tuple[int, int] | None = None
+
+    def refresh(self) -> None:
+        try:
+            stat = self.path.stat()
+            seen = (stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            seen = None
+        if seen != self._seen:
+            self._seen = seen
+            self.value = demo_paused(self.path.parent)
+
+    def get(self) -> bool:
+        return self.value
+
+
+def _supervise(admin, settings, plan, workers, stop, paused, started_s, duration_s) -> None:
+    from kafka_io.demo.setup import commit_stopped_group
+
+    stopped_ready = False
+    while not stop.wait(CONTROL_POLL_S):
+        paused.refresh()
+        if not stopped_ready:
+            try:
+                stopped_ready = commit_stopped_group(admin, settings, plan)
+            except KafkaIOError as exc:  # the broker may be restarting: try again next poll
+                log.debug("demo: %s", exc)
+        failed = [w for w in workers if w.error or not w.is_alive()]
+        if failed:
+            raise KafkaIOError(f"demo {failed[0].name} stopped: {failed[0].error or 'thread exited'}")
+        if duration_s is not None and time.monotonic() - started_s >= duration_s:
+            return

@@ -1,0 +1,251 @@
+"""The background lag sampler: one per cluster per process, shared by every
+browser session (resources.lag_sampler), and used synchronously by the CLI.
+
+Every `interval_s` a daemon thread takes a full sample of every group
+(groups.fetch_group_lags: four round trips whatever the number of groups) and
+records it in a bounded LagHistory. Pages read `latest()` and `health()`;
+both are computed once per sample under a lock and shared by all readers.
+The thread never calls st.*, owns nothing a page holds, and survives reruns.
+
+Big clusters: when a full sample takes more than 1/FULL_SCAN_DUTY of the
+time, full samples are spaced out to FULL_SCAN_DUTY x their duration, and in
+between only the watched groups (the incident watch-list) are sampled, every
+interval. `refresh_groups` samples given groups right away, on demand.
+
+Broker down: the sample fails, the error is recorded next to the last good
+sample (whose groups and history are kept), and the next tick tries again.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+
+from kafka_io.clients import ADMIN_REQUESTS, make_admin
+from kafka_io.config import ClusterSettings, parse_seconds
+from kafka_io.errors import KafkaIOError
+from kafka_io.groups.health import GroupHealth, assess_group
+from kafka_io.groups.models import GroupLag
+from kafka_io.groups.fetch import fetch_group_lags
+from kafka_io.groups.history import DEFAULT_INTERVAL_S, LagHistory
+
+__all__ = ["LagSampler", "LagSnapshot", "interval_from_env", "STATUS_WINDOW_S", "SPARKLINE_S"]
+
+log = logging.getLogger("kafka_io")
+
+INTERVAL_ENV = "KAFKA_LAG_INTERVAL_S"
+MIN_INTERVAL_S = 0.05  # exclusive: tests sample every 0.2 s, a dashboard every few seconds
+MAX_INTERVAL_S = 3600.0
+# The status window: WARN/STALL/STOP judge the samples of the last minute.
+STATUS_WINDOW_S = 60.0
+SPARKLINE_S = 600.0  # the list's sparkline: total lag over the last 10 minutes
+STALE_AFTER_SAMPLES = 3  # a partition not sampled for 3 intervals has no status
+FULL_SCAN_DUTY = 4  # a full sample may take at most a quarter of the time
+WATCH_TTL_S = 300.0  # a pin nobody looked at for 5 minutes stops being sampled
+STOP_TIMEOUT_S = 10.0
+
+
+def interval_from_env(env: Mapping[str, str] | None = None) -> float:
+    """KAFKA_LAG_INTERVAL_S, default 5 s; InvalidInput when it is not a sane number."""
+    text = (os.environ if env is None else env).get(INTERVAL_ENV)
+    return parse_seconds(INTERVAL_ENV, text, DEFAULT_INTERVAL_S, MIN_INTERVAL_S, MAX_INTERVAL_S)
+
+
+@dataclass(frozen=True, slots=True)
+class LagSnapshot:
+    """The latest sample of every group. When the latest attempt failed,
+    `groups` are from the last good sample and `error` says why."""
+
+    sampled_at_s: float | None  # None until a sample succeeded
+    duration_ms: float
+    groups: tuple[GroupLag, ...]
+    error: str | None = None
+    error_at_s: float | None = None
+    full_sample: bool = True  # False when only watched groups were refreshed
+    sequence: int = 0
+    admin_requests: int = 0  # admin calls this sample made (clients.CountingAdmin)
+    admin_requests_total: int = 0  # admin calls of the whole process when it ended
+
+    def group(self, group_id: str) -> GroupLag | None:
+        return next((g for g in self.groups if g.group_id == group_id), None)
+
+
+class LagSampler:
+    def __init__(
+        self,
+        settings: ClusterSettings,
+        *,
+        interval_s: float | None = None,
+        window_s: float = STATUS_WINDOW_S,
+        history: LagHistory | None = None,
+    ) -> None:
+        self.settings = settings
+        self.interval_s = interval_from_env() if interval_s is None else interval_s
+        self.window_s = window_s
+        self.history = history or LagHistory()
+        self._admin = None  # made by the first sample, remade after a failed one
+        self._lock = threading.Lock()  # guards _snapshot and _watched
+        self._refresh_lock = threading.Lock()  # one sample at a time
+        self._health_lock = threading.Lock()  # one health computation at a time
+        self._first = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._snapshot = LagSnapshot(None, 0.0, ())
+        self._watched: dict[str, float] = {}
+        self._health: tuple[int, dict[str, GroupHealth]] = (-1, {})
+        self._full_every_s = self.interval_s
+        self._last_full_s = 0.0
+
+    # --- lifecycle -----------------------------------------------------------
+
+    def start(self) -> LagSampler:
+        """Start the daemon thread (idempotent)."""
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name=f"kdash-lag-sampler-{self.settings.name}",
+                                                daemon=True)
+                self._thread.start()
+        return self
+
+    def stop(self, timeout_s: float = STOP_TIMEOUT_S) -> None:
+        self._stop.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=timeout_s)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            started = time.monotonic()
+            try:
+                if started - self._last_full_s >= self._full_every_s:
+                    self.refresh()
+                elif self.watched():
+                    self.refresh_groups(self.watched())
+            except Exception:  # a bug must not kill the thread: log it, try again next tick
+                log.exception("lag sampler cycle failed")
+            self._stop.wait(max(self.interval_s - (time.monotonic() - started), 0.0))
+
+    # --- sampling ------------------------------------------------------------
+
+    def refresh(self) -> LagSnapshot:
+        """One full sample now (the thread's tick; also the CLI's and the bench's)."""
+        started = time.monotonic()
+        self._last_full_s = started
+        snapshot = self._sample(None)
+        took_s = time.monotonic() - started
+        self._full_every_s = max(self.interval_s, FULL_SCAN_DUTY * took_s)
+        return snapshot
+
+    def refresh_groups(self, group_ids: Iterable[str]) -> LagSnapshot:
+        """Sample only these groups now and merge them into the latest snapshot."""
+        ids = list(dict.fromkeys(group_ids))
+        return self._sample(ids) if ids else self.latest()
+
+    def _sample(self, group_ids: list[str] | None) -> LagSnapshot:
+        with self._refresh_lock:
+            started = time.monotonic()
+            if self._admin is None:
+                self._admin = make_admin(self.settings)
+            requests_before = self._admin.requests.total()
+            try:
+                groups = fetch_group_lags(self._admin, self.settings, group_ids)
+            except KafkaIOError as exc:
+                return self._failed(str(exc))
+            if groups and all(g.error for g in groups):
+                return self._failed(groups[0].error)  # not one group answered: the cluster is the problem
+            ts_s = max((g.sampled_at_s for g in groups), default=time.time())
+            self.history.record(ts_s, _rows(groups))
+            duration_ms = (time.monotonic() - started) * 1000
+            with self._lock:
+                previous = self._snapshot
+                if group_ids is not None:
+                    fresh = {g.group_id for g in groups}
+                    groups = tuple(sorted([*(g for g in previous.groups if g.group_id not in fresh), *groups],
+                                          key=lambda g: g.group_id))
+                self._snapshot = LagSnapshot(ts_s, duration_ms, groups, full_sample=group_ids is None,
+                                             sequence=previous.sequence + 1,
+                                             admin_requests=self._admin.requests.total() - requests_before,
+                                             admin_requests_total=ADMIN_REQUESTS.total())
+                snapshot = self._snapshot
+            self._first.set()
+            return snapshot
+
+    def _failed(self, error: str) -> LagSnapshot:
+        # A fresh client next time: after an outage librdkafka's admin client
+        # can keep timing out on group coordinators (seen on restarts).
+        self._admin = None
+        with self._lock:
+            self._snapshot = replace(self._snapshot, error=error, error_at_s=time.time(),
+                                     sequence=self._snapshot.sequence + 1)
+            snapshot = self._snapshot
+        self._first.set()
+        return snapshot
+
+    # --- readers -------------------------------------------------------------
+
+    def latest(self) -> LagSnapshot:
+        with self._lock:
+            return self._snapshot
+
+    def wait_first(self, timeout_s: float) -> LagSnapshot:
+        """The latest snapshot, waiting up to timeout_s for the very first attempt."""
+        self._first.wait(timeout_s)
+        return self.latest()
+
+    def watch(self, group_ids: Iterable[str]) -> None:
+        """Pin groups: sampled every interval even when full samples are spaced out."""
+        now = time.monotonic()
+        with self._lock:
+            self._watched.update((g, now) for g in group_ids)
+
+    def watched(self) -> list[str]:
+        cutoff = time.monotonic() - WATCH_TTL_S
+        with self._lock:
+            self._watched = {g: t for g, t in self._watched.items() if t >= cutoff}
+            return sorted(self._watched)
+
+    @property
+    def full_every_s(self) -> float:
+        return self._full_every_s
+
+    def health(self) -> dict[str, GroupHealth]:
+        """Health of every group in the latest snapshot, computed once per sample."""
+        with self._health_lock:  # a second reader waits and reuses the result
+            snapshot = self.latest()
+            if self._health[0] == snapshot.sequence:
+                return self._health[1]
+            now_s = time.time()
+            stale_after_s = STALE_AFTER_SAMPLES * max(self._full_every_s, self.interval_s)
+            health = {
+                g.group_id: assess_group(g, self.history, now_s, window_s=self.window_s,
+                                         stale_after_s=stale_after_s, sparkline_s=SPARKLINE_S)
+                for g in snapshot.groups
+            }
+            self._health = (snapshot.sequence, health)
+            return health
+
+    def forget(self, group_id: str) -> None:
+        """Drop a deleted group from the snapshot and the history."""
+        self.history.forget(group_id)
+        with self._lock:
+            self._snapshot = replace(
+                self._snapshot,
+                groups=tuple(g for g in self._snapshot.groups if g.group_id != group_id),
+                sequence=self._snapshot.sequence + 1,
+            )
+            self._watched.pop(group_id, None)
+
+
+def _rows(groups: Iterable[GroupLag]):
+    for g in groups:
+        for p in g.partitions:
+            if p.high is not None:
+                yield (g.group_id, p.topic, p.partition, p.high, p.committed)

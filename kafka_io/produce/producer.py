@@ -1,0 +1,297 @@
+"""Sending test events: one at a time on the cluster's shared producer, or as a burst.
+
+- ``ProducerHandle``: the one idempotent producer per cluster (acks=all,
+  enable.idempotence=true), cached by ``resources.producer_handle`` for the
+  app. After a fatal error (an idempotent producer's OUT_OF_ORDER_SEQUENCE_NUMBER
+  after a broker lost acknowledged writes, for one) it recreates the producer,
+  and the result says so.
+- Bursts get a producer of their own, built with the same settings. Flush and
+  purge act on a whole producer: a burst on the shared one would wait for, or
+  fail, other sessions' events, and its accounting could not be exact. Its own
+  producer also gets ``batch.size`` no larger than the topic's limit, so a
+  batch of small events is never refused for its total size.
+- Every call checks read-only mode first and raises ReadOnly before anything
+  else happens. Inputs are checked (produce_input, burst_source) before sending.
+- Every event carries ``SOURCE_HEADER_PAIR`` (``x-kdash-source: dashboard``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from confluent_kafka import TIMESTAMP_NOT_AVAILABLE, KafkaError, KafkaException, Producer
+
+from kafka_io.produce.burst.engine import PRODUCER_SETTINGS, Burst
+from kafka_io.produce.burst.report import BurstProgress, BurstSummary
+from kafka_io.produce.burst.source import SpecSource, TemplateSource
+from kafka_io.clients import make_producer
+from kafka_io.config import ClusterSettings
+from kafka_io.errors import InvalidInput
+from kafka_io.produce.inputs import (
+    MAX_TIMESTAMP_MS,
+    SOURCE_HEADER_PAIR,
+    SOURCE_HEADER_KEY,
+    SOURCE_HEADER_VALUE,
+    TopicLimits,
+    check_event,
+    with_source,
+)
+from kafka_io.topics.admin import check_writable
+from kafka_io.produce.validation import EventSpec
+
+__all__ = [
+    "SOURCE_HEADER_PAIR", "SOURCE_HEADER_KEY", "SOURCE_HEADER_VALUE", "CLIENT_MESSAGE_MAX_BYTES",
+    "DeliveryResult", "ProducerHandle", "BurstInterrupted", "confirm_timeout_s", "send_one", "start_burst",
+    "send_burst",
+]  # fmt: skip
+
+log = logging.getLogger("kafka_io")
+
+# The client's own cap is set far above any topic's: the topic's limit (checked
+# before sending) is the one that matters, not librdkafka's default of 1,000,000.
+CLIENT_MESSAGE_MAX_BYTES = 64 * 1024 * 1024
+CLIENT_BATCH_MAX_BYTES = 1_000_000  # librdkafka's default batch.size
+CONFIRM_TIMEOUT_FACTOR = 2  # wait for confirmations this many times the cluster's timeout_s
+MESSAGE_TIMEOUT_FACTOR = 6  # librdkafka gives up on an event after this many times timeout_s
+ONE_POLL_S = 0.02
+# An idempotent producer fetches its producer id first: about 0.5 s on the first event only.
+STARTUP_NOTE = "the latency includes starting the producer (first event on this cluster)"
+PROGRESS_EVERY_S = 0.5
+
+
+def confirm_timeout_s(settings: ClusterSettings) -> float:
+    """How long a send waits for the broker's confirmation before calling an event not confirmed."""
+    return settings.timeout_s * CONFIRM_TIMEOUT_FACTOR
+
+
+def _message_timeout_s(settings: ClusterSettings) -> float:
+    return max(settings.timeout_s * MESSAGE_TIMEOUT_FACTOR, 5.0)
+
+
+def _producer_overrides(settings: ClusterSettings) -> dict:
+    return {
+        "message.max.bytes": CLIENT_MESSAGE_MAX_BYTES,
+        "message.timeout.ms": int(_message_timeout_s(settings) * 1000),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryResult:
+    """The broker's answer for one event, or why there is none (in plain words)."""
+
+    topic: str
+    partition: int | None
+    offset: int | None
+    timestamp_ms: int | None
+    latency_ms: float
+    error: str | None = None
+    note: str | None = None  # e.g. the producer was recreated after a fatal error
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class ProducerHandle:
+    """The cluster's shared producer, replaced (once per breakage) after a fatal error."""
+
+    def __init__(self, settings: ClusterSettings, factory: Callable[[], Producer] | None = None) -> None:
+        self.settings = settings
+        self._factory = factory or (lambda: make_producer(settings, **_producer_overrides(settings)))
+        self._lock = threading.Lock()
+        self._producer: Producer | None = None
+        self._unused = False  # created and not yet sent on
+        self.recreated = 0
+
+    def get(self) -> Producer:
+        with self._lock:
+            if self._producer is None:
+                self._producer, self._unused = self._factory(), True
+            return self._producer
+
+    def first_use(self) -> bool:
+        """True once per producer: its first event also waits for the producer to start."""
+        with self._lock:
+            first, self._unused = self._unused, False
+            return first
+
+    def recreate(self, broken: Producer, reason: str) -> Producer:
+        """A fresh producer, unless another thread already replaced ``broken``."""
+        with self._lock:
+            if self._producer is broken or self._producer is None:
+                log.warning("producer for %s failed fatally (%s); recreating it", self.settings.bootstrap_servers, reason)
+                self._producer = self._factory()
+                self.recreated += 1
+            return self._producer
+
+    def close(self, timeout_s: float) -> int:
+        """Flush within ``timeout_s``; the number of events still unconfirmed."""
+        with self._lock:
+            producer, self._producer = self._producer, None
+        return producer.flush(timeout_s) if producer is not None else 0
+
+
+class _Report:
+    """The delivery callback of one event; the waiting thread reads it once set."""
+
+    __slots__ = ("done", "err", "partition", "offset", "timestamp_ms", "at")
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.err = self.partition = self.offset = self.timestamp_ms = None
+        self.at = 0.0
+
+    def __call__(self, err: KafkaError | None, msg) -> None:
+        self.at = time.perf_counter()
+        self.err = err
+        self.partition, self.offset = msg.partition(), msg.offset()
+        kind, ts_ms = msg.timestamp()
+        self.timestamp_ms = None if kind == TIMESTAMP_NOT_AVAILABLE else ts_ms
+        self.done.set()
+
+
+def _fatal_reason(exc: BaseException) -> str | None:
+    err = exc.args[0] if isinstance(exc, KafkaException) and exc.args else None
+    return err.str() if isinstance(err, KafkaError) and err.fatal() else None
+
+
+def _check_timestamp(timestamp_ms: int | None) -> int:
+    if timestamp_ms is None:
+        return 0  # librdkafka stamps the current time
+    if type(timestamp_ms) is not int or not 0 <= timestamp_ms <= MAX_TIMESTAMP_MS:
+        raise InvalidInput(f"timestamp must be milliseconds from 0 to {MAX_TIMESTAMP_MS}, got {timestamp_ms!r}")
+    return timestamp_ms
+
+
+def send_one(
+    handle: ProducerHandle, limits: TopicLimits, event: EventSpec, timestamp_ms: int | None = None
+) -> DeliveryResult:
+    """Send one checked event and wait (at most ``confirm_timeout_s``) for the broker's answer."""
+    settings = handle.settings
+    check_writable(settings, "sending events")
+    check_event(event, limits)
+    args = (limits.topic, event.value, event.key, -1 if event.partition is None else event.partition)
+    kwargs = {"timestamp": _check_timestamp(timestamp_ms), "headers": with_source(event.headers)}
+    report, producer = _Report(), handle.get()
+    note = STARTUP_NOTE if handle.first_use() else None
+    started = time.perf_counter()
+
+    def failed(error: str) -> DeliveryResult:
+        return DeliveryResult(limits.topic, event.partition, None, None, (time.perf_counter() - started) * 1000, error, note)
+
+    for attempt in (1, 2):
+        try:
+            producer.produce(*args, on_delivery=report, **kwargs)
+            break
+        except BufferError:
+            return failed("the producer's queue is full; try again in a moment")
+        except KafkaException as exc:
+            reason = _fatal_reason(exc)
+            if reason is None or attempt == 2:
+                return failed(exc.args[0].str() if exc.args and isinstance(exc.args[0], KafkaError) else str(exc))
+            producer = handle.recreate(producer, reason)
+            note = f"the producer hit a fatal error ({reason}) and was recreated"
+    wait_s = confirm_timeout_s(settings)
+    while not report.done.is_set() and time.perf_counter() - started < wait_s:
+        producer.poll(ONE_POLL_S)
+    if not report.done.is_set():
+        return failed(f"not confirmed within {wait_s:g} s; it is still queued and may yet be written")
+    if report.err is not None:
+        if report.err.fatal():
+            handle.recreate(producer, report.err.str())
+            note = f"the producer hit a fatal error ({report.err.str()}) and was recreated"
+        return failed(report.err.str())
+    latency_ms = (report.at - started) * 1000
+    return DeliveryResult(limits.topic, report.partition, report.offset, report.timestamp_ms, latency_ms, None, note)
+
+
+class _IdleProducers:
+    """Burst producers that delivered everything, kept for the next burst with the same settings.
+
+    A new idempotent producer waits about 0.5 s for its producer id before the
+    first delivery; reusing a finished burst's producer saves that. A burst
+    still holds its producer alone: one is taken out while it runs.
+    """
+
+    MAX_IDLE = 2
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle: dict[tuple, list[Producer]] = {}
+
+    def take(self, key: tuple, make: Callable[[], Producer]) -> Producer:
+        with self._lock:
+            idle = self._idle.get(key)
+            if idle:
+                return idle.pop()
+        return make()
+
+    def give_back(self, key: tuple, producer: Producer) -> None:
+        with self._lock:
+            idle = self._idle.setdefault(key, [])
+            if len(idle) < self.MAX_IDLE:
+                idle.append(producer)
+
+
+_idle_producers = _IdleProducers()
+
+
+def _burst_producers(settings: ClusterSettings, limits: TopicLimits):
+    """(factory, release) for a burst's own producer, its batches no larger than the topic allows."""
+    batch_bytes = max(1, min(CLIENT_BATCH_MAX_BYTES, limits.max_message_bytes))
+    key = (settings, batch_bytes)
+
+    def make() -> Producer:
+        return make_producer(settings, **_producer_overrides(settings), **PRODUCER_SETTINGS, **{"batch.size": batch_bytes})
+
+    return (lambda: _idle_producers.take(key, make)), (lambda producer: _idle_producers.give_back(key, producer))
+
+
+def start_burst(
+    settings: ClusterSettings,
+    limits: TopicLimits,
+    source: TemplateSource | SpecSource,
+    *,
+    producer_factory: Callable[[], Producer] | None = None,
+) -> Burst:
+    """Start a checked burst (see burst_source.plan_*) in a worker thread; poll ``progress()``."""
+    check_writable(settings, "sending events")
+    factory, release = _burst_producers(settings, limits)
+    burst = Burst(
+        limits.topic, source, producer_factory or factory, confirm_timeout_s=confirm_timeout_s(settings),
+        message_timeout_s=_message_timeout_s(settings), release=None if producer_factory else release,
+    )  # fmt: skip
+    return burst.start()
+
+
+def send_burst(
+    settings: ClusterSettings,
+    limits: TopicLimits,
+    source: TemplateSource | SpecSource,
+    *,
+    on_progress: Callable[[BurstProgress], None] | None = None,
+    producer_factory: Callable[[], Producer] | None = None,
+) -> BurstSummary:
+    """``start_burst`` and wait; Ctrl-C stops sending and still returns the full summary."""
+    burst = start_burst(settings, limits, source, producer_factory=producer_factory)
+    try:
+        while burst.wait(PROGRESS_EVERY_S) is None:
+            if on_progress is not None:
+                on_progress(burst.progress())
+    except KeyboardInterrupt:
+        burst.stop()
+        burst.wait()
+        raise BurstInterrupted(burst.summary) from None
+    return burst.summary
+
+
+class BurstInterrupted(KeyboardInterrupt):
+    """Ctrl-C during ``send_burst``; carries the summary of what was sent."""
+
+    def __init__(self, summary: BurstSummary) -> None:
+        super().__init__()
+        self.summary = summary

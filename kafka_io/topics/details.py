@@ -1,0 +1,217 @@
+"""Topic details: configs (one batched describe_configs), consumer groups by
+state, and the groups that committed offsets on one topic, with their lag.
+
+Group offsets take one group per `list_consumer_group_offsets` call, so all
+the calls are issued at once and then collected. A group or topic that fails
+carries its error text in the result; only an unreachable cluster raises.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
+from confluent_kafka.admin import AdminClient, ConfigResource
+
+from kafka_io.clients import translate_error
+from kafka_io.config import ClusterSettings
+from kafka_io.groups.lag import group_totals, known_offset, partition_lag
+from kafka_io.topics.snapshot import FUTURE_MARGIN_S
+
+__all__ = [
+    "ConfigEntry",
+    "GroupOnTopic",
+    "GroupStates",
+    "TopicConfigs",
+    "TopicGroups",
+    "group_states",
+    "groups_on_topic",
+    "topic_configs",
+]
+
+MASKED = "********"
+# librdkafka's ConfigSource values, in the words a Kafka user knows.
+_SOURCES = {
+    1: "topic", 2: "broker (dynamic)", 3: "cluster default (dynamic)",
+    4: "broker (static)", 5: "default", 6: "broker logger",
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigEntry:
+    name: str
+    value: str | None
+    is_default: bool
+    source: str
+    sensitive: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TopicConfigs:
+    topic: str
+    entries: tuple[ConfigEntry, ...]
+    error: str | None = None
+
+    def get(self, name: str) -> str | None:
+        return next((e.value for e in self.entries if e.name == name), None)
+
+    @property
+    def non_default(self) -> tuple[ConfigEntry, ...]:
+        return tuple(e for e in self.entries if not e.is_default)
+
+
+def _deadline_wait(future, deadline: float):
+    return future.result(timeout=max(deadline - time.monotonic(), 0.01))
+
+
+def topic_configs(
+    admin: AdminClient, settings: ClusterSettings, topics: Iterable[str], only: Iterable[str] | None = None
+) -> dict[str, TopicConfigs]:
+    """Configs of every topic in one batched call; a failing topic gets an error.
+
+    `only` keeps just those config names (the topics table needs two of ~35,
+    and the rest would cost megabytes per refresh on thousands of topics).
+    """
+    keep = set(only) if only is not None else None
+    names = list(topics)
+    if not names:
+        return {}
+    try:
+        futures = admin.describe_configs(
+            [ConfigResource("topic", n) for n in names], request_timeout=settings.timeout_s
+        )
+    except Exception as exc:
+        raise translate_error(exc, settings, "describe configs") from None
+    deadline = time.monotonic() + settings.timeout_s + FUTURE_MARGIN_S
+    found: dict[str, TopicConfigs] = {}
+    for resource, future in futures.items():
+        try:
+            entries = _deadline_wait(future, deadline)
+        except Exception as exc:
+            found[resource.name] = TopicConfigs(resource.name, (), str(translate_error(exc, settings, "configs")))
+            continue
+        found[resource.name] = TopicConfigs(
+            resource.name,
+            tuple(_entry(e) for name, e in sorted(entries.items()) if keep is None or name in keep),
+        )
+    return found
+
+
+def _entry(entry) -> ConfigEntry:
+    source = getattr(entry.source, "value", entry.source)
+    source_name = _SOURCES.get(source, "unknown")
+    return ConfigEntry(
+        entry.name,
+        MASKED if entry.is_sensitive else entry.value,
+        bool(entry.is_default),
+        source_name,
+        bool(entry.is_sensitive),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class GroupStates:
+    """Consumer groups counted by state ("Stable", "Empty", ...)."""
+
+    counts: tuple[tuple[str, int], ...]
+    errors: tuple[str, ...] = ()
+
+    @property
+    def total(self) -> int:
+        return sum(n for _, n in self.counts)
+
+
+def _state_name(state) -> str:
+    name = getattr(state, "name", None) or "UNKNOWN"
+    return name.replace("_", " ").capitalize()
+
+
+def _list_groups(admin: AdminClient, settings: ClusterSettings):
+    try:
+        future = admin.list_consumer_groups(request_timeout=settings.timeout_s)
+        return future.result(timeout=settings.timeout_s + FUTURE_MARGIN_S)
+    except Exception as exc:
+        raise translate_error(exc, settings, "list consumer groups") from None
+
+
+def group_states(admin: AdminClient, settings: ClusterSettings) -> GroupStates:
+    listing = _list_groups(admin, settings)
+    counts = Counter(_state_name(g.state) for g in listing.valid)
+    errors = tuple(str(translate_error(e, settings, "list groups")) for e in listing.errors or ())
+    return GroupStates(tuple(sorted(counts.items())), errors)
+
+
+@dataclass(frozen=True, slots=True)
+class GroupOnTopic:
+    group_id: str
+    state: str
+    # (partition, committed, lag): committed is known; lag None when high is unknown
+    partitions: tuple[tuple[int, int, int | None], ...]
+    error: str | None = None
+
+    @property
+    def total_lag(self) -> int:
+        return group_totals(lag for _, _, lag in self.partitions).total_lag
+
+    @property
+    def unknown_lag(self) -> int:
+        return group_totals(lag for _, _, lag in self.partitions).unknown_partitions
+
+
+@dataclass(frozen=True, slots=True)
+class TopicGroups:
+    topic: str
+    groups: tuple[GroupOnTopic, ...]
+    errors: tuple[str, ...] = ()
+
+
+def groups_on_topic(
+    admin: AdminClient,
+    settings: ClusterSettings,
+    topic: str,
+    highs: Mapping[int, int | None],
+) -> TopicGroups:
+    """Groups with a committed offset on `topic`, with lag against `highs`.
+
+    `highs` maps partition -> high watermark (from the cached snapshot, so no
+    extra offsets request). A group whose offsets cannot be read is listed
+    with its error rather than dropped.
+    """
+    listing = _list_groups(admin, settings)
+    states = {g.group_id: _state_name(g.state) for g in listing.valid}
+    wanted = [TopicPartition(topic, p) for p in sorted(highs)]
+    futures = {}
+    errors = [str(translate_error(e, settings, "list groups")) for e in listing.errors or ()]
+    for group_id in sorted(states):
+        try:
+            request = [ConsumerGroupTopicPartitions(group_id, wanted)]
+            futures.update(admin.list_consumer_group_offsets(request, request_timeout=settings.timeout_s))
+        except Exception as exc:
+            errors.append(str(translate_error(exc, settings, f"group {group_id}")))
+    deadline = time.monotonic() + settings.timeout_s + FUTURE_MARGIN_S
+    groups = []
+    for group_id, future in futures.items():
+        try:
+            result = _deadline_wait(future, deadline)
+        except Exception as exc:
+            groups.append(GroupOnTopic(group_id, states[group_id], (), str(translate_error(exc, settings, "offsets"))))
+            continue
+        rows = _committed_rows(result.topic_partitions, topic, highs)
+        if rows:
+            groups.append(GroupOnTopic(group_id, states[group_id], rows))
+    return TopicGroups(topic, tuple(sorted(groups, key=lambda g: g.group_id)), tuple(errors))
+
+
+def _committed_rows(
+    partitions, topic: str, highs: Mapping[int, int | None]
+) -> tuple[tuple[int, int, int | None], ...]:
+    rows = []
+    for tp in partitions or ():
+        committed = known_offset(tp.offset)
+        if tp.topic != topic or tp.error is not None or committed is None:
+            continue  # no commit on this partition: not "lag 0"
+        rows.append((tp.partition, committed, partition_lag(highs.get(tp.partition), committed)))
+    return tuple(sorted(rows))

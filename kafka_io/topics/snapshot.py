@@ -1,0 +1,271 @@
+"""Topic and partition reads: one metadata call plus batched watermarks.
+
+A snapshot costs one `list_topics` and two `list_offsets` requests issued at
+once (earliest and latest for every partition; one request cannot hold the
+same partition twice). Errors of one topic or partition are carried in the
+result as text, so one bad entity never blanks a page; only an unreachable
+cluster raises. Configs, group offsets and writes live in topic_details.py
+and topic_admin.py.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import wait
+from dataclasses import dataclass
+from typing import Iterable
+
+from confluent_kafka import TopicPartition
+from confluent_kafka.admin import AdminClient, OffsetSpec
+
+from kafka_io.clients import translate_error
+from kafka_io.cluster import BrokerInfo
+from kafka_io.config import ClusterSettings
+from kafka_io.errors import NotFound
+from kafka_io.groups.lag import known_offset
+
+__all__ = [
+    "ClusterSnapshot",
+    "PartitionState",
+    "TopicSummary",
+    "cluster_snapshot",
+    "is_internal",
+    "read_metadata",
+]
+
+# Futures are resolved by librdkafka within request_timeout; this margin only
+# covers Python-side scheduling so a slow box does not report a false timeout.
+FUTURE_MARGIN_S = 2.0
+
+
+def is_internal(topic: str) -> bool:
+    """Kafka's own topics (__consumer_offsets, __transaction_state, ...)."""
+    return topic.startswith("__")
+
+
+@dataclass(frozen=True, slots=True)
+class PartitionState:
+    partition: int
+    leader: int | None
+    replicas: tuple[int, ...]
+    isr: tuple[int, ...]
+    low: int | None
+    high: int | None
+    error: str | None = None
+
+    @property
+    def messages(self) -> int | None:
+        if self.low is None or self.high is None:
+            return None
+        return max(self.high - self.low, 0)
+
+    @property
+    def under_replicated(self) -> bool:
+        return len(self.isr) < len(self.replicas)
+
+    @property
+    def offline(self) -> bool:
+        return self.leader is None
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSummary:
+    name: str
+    partitions: tuple[PartitionState, ...]
+    error: str | None = None
+
+    @property
+    def internal(self) -> bool:
+        return is_internal(self.name)
+
+    @property
+    def replication_factor(self) -> int:
+        return max((len(p.replicas) for p in self.partitions), default=0)
+
+    @property
+    def under_replicated(self) -> int:
+        return sum(p.under_replicated for p in self.partitions)
+
+    @property
+    def offline(self) -> int:
+        return sum(p.offline for p in self.partitions)
+
+    @property
+    def messages(self) -> int:
+        """Σ (high − low) over partitions whose watermarks are known."""
+        return sum(m for p in self.partitions if (m := p.messages) is not None)
+
+    @property
+    def problem(self) -> str | None:
+        """The topic error, or the first partition error, for one table cell."""
+        if self.error:
+            return self.error
+        bad = [p for p in self.partitions if p.error]
+        if not bad:
+            return None
+        more = f" (+{len(bad) - 1} more)" if len(bad) > 1 else ""
+        return f"partition {bad[0].partition}: {bad[0].error}{more}"
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterSnapshot:
+    cluster_id: str | None
+    controller_id: int | None
+    brokers: tuple[BrokerInfo, ...]
+    topics: tuple[TopicSummary, ...]
+    sampled_at_s: float  # wall clock, for "Last refreshed at"
+    took_ms: float
+    include_internal: bool = False
+
+    def topic(self, name: str) -> TopicSummary | None:
+        return next((t for t in self.topics if t.name == name), None)
+
+    @property
+    def partition_count(self) -> int:
+        return sum(len(t.partitions) for t in self.topics)
+
+    @property
+    def under_replicated(self) -> int:
+        return sum(t.under_replicated for t in self.topics)
+
+    @property
+    def offline(self) -> int:
+        return sum(t.offline for t in self.topics)
+
+    @property
+    def messages(self) -> int:
+        return sum(t.messages for t in self.topics)
+
+    @property
+    def missing_brokers(self) -> tuple[int, ...]:
+        """Replica ids that metadata does not list: brokers that are down."""
+        live = {b.id for b in self.brokers}
+        wanted = {r for t in self.topics for p in t.partitions for r in p.replicas}
+        return tuple(sorted(wanted - live))
+
+    def problems(self) -> list[str]:
+        """Plain-words health findings; empty when the cluster looks healthy."""
+        found = []
+        if self.offline:
+            found.append(f"{self.offline} offline partition(s) (no leader)")
+        if self.under_replicated:
+            found.append(f"{self.under_replicated} under-replicated partition(s)")
+        if self.missing_brokers:
+            ids = ", ".join(map(str, self.missing_brokers))
+            found.append(f"unreachable broker(s): {ids} (replicas assigned, not in metadata)")
+        failing = [t.name for t in self.topics if t.problem]
+        if failing:
+            shown = ", ".join(failing[:5]) + (f" and {len(failing) - 5} more" if len(failing) > 5 else "")
+            found.append(f"{len(failing)} topic(s) with errors: {shown}")
+        return found
+
+
+def read_metadata(admin: AdminClient, settings: ClusterSettings):
+    """All topics' metadata in one call (never per topic: that can auto-create)."""
+    try:
+        return admin.list_topics(timeout=settings.timeout_s)
+    except Exception as exc:  # KafkaException, or a bare timeout
+        raise translate_error(exc, settings) from None
+
+
+def cluster_snapshot(
+    admin: AdminClient,
+    settings: ClusterSettings,
+    include_internal: bool = False,
+    topic: str | None = None,
+) -> ClusterSnapshot:
+    """Brokers, topics and partitions with watermarks; NotFound for an unknown `topic`."""
+    started = time.monotonic()
+    sampled_at_s = time.time()
+    metadata = read_metadata(admin, settings)
+    if topic is not None:
+        if topic not in metadata.topics:
+            raise NotFound(f"topic {topic!r} does not exist")
+        names = [topic]
+    else:
+        names = sorted(n for n in metadata.topics if include_internal or not is_internal(n))
+    wanted = [
+        (name, p)
+        for name in names
+        if metadata.topics[name].error is None
+        for p in metadata.topics[name].partitions
+    ]
+    lows, highs, errors = watermarks(admin, settings, wanted)
+    topics = tuple(_topic(metadata.topics[n], lows, highs, errors) for n in names)
+    brokers = tuple(
+        sorted((BrokerInfo(b.id, b.host, b.port) for b in metadata.brokers.values()), key=lambda b: b.id)
+    )
+    controller = metadata.controller_id if metadata.controller_id >= 0 else None
+    took_ms = (time.monotonic() - started) * 1000
+    return ClusterSnapshot(
+        metadata.cluster_id, controller, brokers, topics, sampled_at_s, took_ms, include_internal
+    )
+
+
+Key = tuple[str, int]
+
+
+def watermarks(
+    admin: AdminClient, settings: ClusterSettings, partitions: Iterable[Key]
+) -> tuple[dict[Key, int], dict[Key, int], dict[Key, str]]:
+    """(lows, highs, errors) for all partitions: two batched requests in flight at once."""
+    keys = list(partitions)
+    if not keys:
+        return {}, {}, {}
+    earliest, latest = OffsetSpec.earliest(), OffsetSpec.latest()
+    try:
+        low_futures = admin.list_offsets(
+            {TopicPartition(t, p): earliest for t, p in keys}, request_timeout=settings.timeout_s
+        )
+        high_futures = admin.list_offsets(
+            {TopicPartition(t, p): latest for t, p in keys}, request_timeout=settings.timeout_s
+        )
+    except Exception as exc:  # a refused request (bad arguments, destroyed client)
+        raise translate_error(exc, settings, "list offsets") from None
+    # One wait for both requests; afterwards every read is non-blocking, and a
+    # partition still pending at the deadline becomes a timeout error entry.
+    wait([*low_futures.values(), *high_futures.values()], timeout=settings.timeout_s + FUTURE_MARGIN_S)
+    errors: dict[Key, str] = {}
+    lows = _offsets(low_futures, settings, errors)
+    highs = _offsets(high_futures, settings, errors)
+    return lows, highs, errors
+
+
+def _offsets(futures, settings: ClusterSettings, errors: dict[Key, str]) -> dict[Key, int]:
+    found: dict[Key, int] = {}
+    for tp, future in futures.items():
+        key = (tp.topic, tp.partition)
+        try:
+            offset = known_offset(future.result(timeout=0).offset)
+        except Exception as exc:  # KafkaException per partition, or TimeoutError
+            errors.setdefault(key, str(translate_error(exc, settings, "offsets")))
+            continue
+        if offset is not None:
+            found[key] = offset
+    return found
+
+
+def _topic(meta, lows: dict[Key, int], highs: dict[Key, int], errors: dict[Key, str]) -> TopicSummary:
+    if meta.error is not None:
+        return TopicSummary(meta.topic, (), _error_text(meta.error))
+    parts = []
+    for number in sorted(meta.partitions):
+        pm = meta.partitions[number]
+        key = (meta.topic, number)
+        error = _error_text(pm.error) if pm.error is not None else errors.get(key)
+        parts.append(
+            PartitionState(
+                number,
+                pm.leader if pm.leader >= 0 else None,
+                tuple(pm.replicas),
+                tuple(pm.isrs),
+                lows.get(key),
+                highs.get(key),
+                error,
+            )
+        )
+    return TopicSummary(meta.topic, tuple(parts))
+
+
+def _error_text(err) -> str:
+    return (err.str() or err.name()).rstrip(".")
