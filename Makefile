@@ -5,13 +5,22 @@ PORT ?= 8501
 DEMO ?= 1
 BIN := $(VENV)/bin
 
-.PHONY: run test test-unit test-integration test-app test-e2e venv dev-venv browser-deps bench clean-data broker-start broker-stop
+.PHONY: run test lint format test-unit test-integration test-app test-e2e venv dev-venv browser-deps bench clean-data broker-start broker-stop
 
 run: venv
 	$(BIN)/python -m kafka_io serve --port $(PORT) --demo $(DEMO)
 
-test: dev-venv browser-deps
+test: dev-venv lint browser-deps
 	$(BIN)/python -m pytest tests/unit tests/integration tests/app tests/e2e
+
+# Lint and format check first: a style slip fails in seconds, not after the browser tier.
+lint: dev-venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: dev-venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 test-unit: dev-venv
 	$(BIN)/python -m pytest tests/unit

@@ -13,6 +13,7 @@ for extra in (str(ROOT), str(ROOT / "tests")):
         sys.path.insert(0, extra)
 
 from kafka_helpers import free_port  # noqa: E402
+
 from kafka_io.local.noida import start_broker, stop_broker  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -58,5 +59,3 @@ def app_and_page(bootstrap: str, workdir: Path):
             browser.close()
     finally:
         app.stop()
-
-

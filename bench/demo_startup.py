@@ -24,7 +24,6 @@ import time
 from pathlib import Path
 
 from benchlib import CHROMIUM, ROOT
-
 from browser_helpers import wait_healthy  # noqa: E402
 from e2e.conftest import CHROMIUM_ARGS  # noqa: E402
 from kafka_helpers import free_port  # noqa: E402
@@ -47,8 +46,13 @@ def run_once(clone: Path, stop_signal: str) -> dict:
 
     port, broker_port = free_port(), free_port()
     started = time.monotonic()
-    make = subprocess.Popen(["make", "run", f"PORT={port}", f"KAFKA_EMBEDDED_PORT={broker_port}"], cwd=clone,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    make = subprocess.Popen(
+        ["make", "run", f"PORT={port}", f"KAFKA_EMBEDDED_PORT={broker_port}"],
+        cwd=clone,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     marks = {"health_s": wait_healthy(url, make, TIMEOUT_S)}
     with sync_playwright() as pw:
@@ -79,9 +83,12 @@ def main() -> None:
     try:
         for label, how in (("cold: fresh clone, fresh venv, Ctrl-C", "ctrl-c"), ("warm: restart, SIGTERM", "sigterm")):
             marks = run_once(clone, how)
-            print(f"{label}: healthy {marks['health_s']:.1f} s, page with live data "
-                  f"{marks['page_with_live_data_s']:.1f} s (target <= 90 s), stopped in {marks['stop_s']:.1f} s, "
-                  f"left running: {marks['left_running'] or 'nothing'}", flush=True)
+            print(
+                f"{label}: healthy {marks['health_s']:.1f} s, page with live data "
+                f"{marks['page_with_live_data_s']:.1f} s (target <= 90 s), stopped in {marks['stop_s']:.1f} s, "
+                f"left running: {marks['left_running'] or 'nothing'}",
+                flush=True,
+            )
     finally:
         if not args.keep:
             shutil.rmtree(clone.parent, ignore_errors=True)

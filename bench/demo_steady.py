@@ -30,12 +30,11 @@ import uuid
 from pathlib import Path
 
 from benchlib import CHROMIUM, ROOT, proc_cpu_s, proc_rss_mb
-
-from confluent_kafka import Consumer  # noqa: E402
-
 from browser_helpers import wait_healthy  # noqa: E402
+from confluent_kafka import Consumer  # noqa: E402
 from e2e.conftest import CHROMIUM_ARGS  # noqa: E402
 from kafka_helpers import free_port  # noqa: E402
+
 from kafka_io.demo.plan import DemoPlan  # noqa: E402
 
 STARTUP_TIMEOUT_S = 120
@@ -77,8 +76,10 @@ def measure(procs: dict, seconds: float, data_dir: Path, sizes: list) -> dict[st
         time.sleep(min(SIZE_EVERY_S, left))
         sizes.append((round(time.monotonic() - started), round(dir_mb(data_dir), 2)))
     elapsed = time.monotonic() - started
-    return {name: (100 * (_total(proc_cpu_s, pids()) - before[name]) / elapsed, _total(proc_rss_mb, pids()))
-            for name, pids in procs.items()}
+    return {
+        name: (100 * (_total(proc_cpu_s, pids()) - before[name]) / elapsed, _total(proc_rss_mb, pids()))
+        for name, pids in procs.items()
+    }
 
 
 def start_serve(data_dir: Path) -> tuple[subprocess.Popen, str, str]:
@@ -87,7 +88,12 @@ def start_serve(data_dir: Path) -> tuple[subprocess.Popen, str, str]:
     env["KAFKA_EMBEDDED_PORT"] = str(broker_port)
     serve = subprocess.Popen(
         [sys.executable, "-m", "kafka_io", "serve", "--port", str(port), "--data-dir", str(data_dir)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     wait_healthy(url, serve, STARTUP_TIMEOUT_S)
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
@@ -101,8 +107,14 @@ def start_serve(data_dir: Path) -> tuple[subprocess.Popen, str, str]:
 
 def raw_consumer_cost(bootstrap: str, broker_pid: int, seconds: float) -> tuple[float, float]:
     """(% of a core in this process, % in the broker) for one textbook consumer."""
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"bench-raw-{uuid.uuid4().hex[:8]}",
-                         "auto.offset.reset": "latest", "receive.message.max.bytes": 2_000_000_000})
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": f"bench-raw-{uuid.uuid4().hex[:8]}",
+            "auto.offset.reset": "latest",
+            "receive.message.max.bytes": 2_000_000_000,
+        }
+    )
     consumer.subscribe([t.name for t in DemoPlan().topics])
     stop = threading.Event()
 
@@ -136,8 +148,9 @@ def main() -> None:
     try:
         broker_pid = json.loads((data_dir / "broker.json").read_text())["pid"]
         demo_pid = json.loads((data_dir / "demo-status.json").read_text())["pid"]
-        app_pid = next(p for p in tree(serve.pid)[1:] if p != demo_pid and b"streamlit" in
-                       Path(f"/proc/{p}/cmdline").read_bytes())
+        app_pid = next(
+            p for p in tree(serve.pid)[1:] if p != demo_pid and b"streamlit" in Path(f"/proc/{p}/cmdline").read_bytes()
+        )
         procs = {"app": lambda: tree(app_pid), "broker": lambda: [broker_pid], "demo": lambda: tree(demo_pid)}
         sizes: list = []
         with sync_playwright() as pw:
@@ -157,9 +170,11 @@ def main() -> None:
             return
         raw, broker_extra = raw_consumer_cost(bootstrap, broker_pid, args.baseline_s)
         demo_cpu = result["demo"][0]
-        print(f"baseline: one textbook confluent consumer on the demo topics costs {raw:.1f}% "
-              f"(+ {broker_extra:.1f}% in the broker); the whole demo process: {demo_cpu:.1f}% "
-              f"-> ratio demo/raw consumer {demo_cpu / raw if raw else float('nan'):.2f}")
+        print(
+            f"baseline: one textbook confluent consumer on the demo topics costs {raw:.1f}% "
+            f"(+ {broker_extra:.1f}% in the broker); the whole demo process: {demo_cpu:.1f}% "
+            f"-> ratio demo/raw consumer {demo_cpu / raw if raw else float('nan'):.2f}"
+        )
     finally:
         serve.send_signal(signal.SIGTERM)
         serve.wait(timeout=60)

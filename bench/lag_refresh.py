@@ -35,12 +35,12 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from confluent_kafka import ConsumerGroupTopicPartitions, Producer, TopicPartition  # noqa: E402
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic, OffsetSpec, ResourceType  # noqa: E402
-
 from kafka_helpers import free_port  # noqa: E402
-from kafka_io.local.noida import start_broker, stop_broker  # noqa: E402
+
+from kafka_io.cluster import OFFSETS_BATCH as WATERMARK_BATCH  # noqa: E402
 from kafka_io.config import ClusterSettings  # noqa: E402
-from kafka_io.groups.fetch import WATERMARK_BATCH  # noqa: E402
 from kafka_io.groups.sampler import LagSampler  # noqa: E402
+from kafka_io.local.noida import start_broker, stop_broker  # noqa: E402
 
 TOPICS, PARTITIONS, GROUPS, TOPICS_PER_GROUP, RECORDS_PER_PARTITION = 2000, 6, 300, 3, 5
 TIMEOUT_S = 30
@@ -51,8 +51,9 @@ def build(bootstrap: str) -> None:
     admin = AdminClient({"bootstrap.servers": bootstrap})
     topics = [f"bench-{i:04d}" for i in range(TOPICS)]
     for start in range(0, TOPICS, 500):
-        futures = admin.create_topics([NewTopic(t, PARTITIONS, 1) for t in topics[start:start + 500]],
-                                      request_timeout=TIMEOUT_S)
+        futures = admin.create_topics(
+            [NewTopic(t, PARTITIONS, 1) for t in topics[start : start + 500]], request_timeout=TIMEOUT_S
+        )
         for future in futures.values():
             future.result(TIMEOUT_S)
     producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 20})
@@ -65,10 +66,14 @@ def build(bootstrap: str) -> None:
     # Empty groups get their commits through the admin API, all futures at once.
     futures = []
     for g in range(GROUPS):
-        tps = [TopicPartition(topics[(g * TOPICS_PER_GROUP + k) % TOPICS], p, (g + p) % RECORDS_PER_PARTITION)
-               for k in range(TOPICS_PER_GROUP) for p in range(PARTITIONS)]
-        futures += admin.alter_consumer_group_offsets([ConsumerGroupTopicPartitions(f"bench-group-{g:03d}", tps)],
-                                                      request_timeout=TIMEOUT_S).values()
+        tps = [
+            TopicPartition(topics[(g * TOPICS_PER_GROUP + k) % TOPICS], p, (g + p) % RECORDS_PER_PARTITION)
+            for k in range(TOPICS_PER_GROUP)
+            for p in range(PARTITIONS)
+        ]
+        futures += admin.alter_consumer_group_offsets(
+            [ConsumerGroupTopicPartitions(f"bench-group-{g:03d}", tps)], request_timeout=TIMEOUT_S
+        ).values()
     for future in futures:
         future.result(TIMEOUT_S)
 
@@ -79,16 +84,28 @@ def raw_parallel(admin: AdminClient, batch: int | None = None) -> dict:
     partitions all in flight at once, the way our sampler does it."""
     ids = [g.group_id for g in admin.list_consumer_groups(request_timeout=TIMEOUT_S).result(TIMEOUT_S).valid]
     described = admin.describe_consumer_groups(ids, request_timeout=TIMEOUT_S)
-    offsets = {g: next(iter(admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(g)],
-                                                               request_timeout=TIMEOUT_S).values())) for g in ids}
+    offsets = {
+        g: next(
+            iter(
+                admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(g)], request_timeout=TIMEOUT_S).values()
+            )
+        )
+        for g in ids
+    }
     states = {g: (f.result(TIMEOUT_S).state, len(f.result(TIMEOUT_S).members)) for g, f in described.items()}
-    committed = {g: {(tp.topic, tp.partition): tp.offset for tp in f.result(TIMEOUT_S).topic_partitions}
-                 for g, f in offsets.items()}
+    committed = {
+        g: {(tp.topic, tp.partition): tp.offset for tp in f.result(TIMEOUT_S).topic_partitions}
+        for g, f in offsets.items()
+    }
     tps = sorted({tp for c in committed.values() for tp in c})
     ends, size = {}, batch or len(tps)
     for start in range(0, len(tps), size):
-        ends.update(admin.list_offsets({TopicPartition(t, p): OffsetSpec.latest() for t, p in tps[start:start + size]},
-                                       request_timeout=TIMEOUT_S))
+        ends.update(
+            admin.list_offsets(
+                {TopicPartition(t, p): OffsetSpec.latest() for t, p in tps[start : start + size]},
+                request_timeout=TIMEOUT_S,
+            )
+        )
     high = {(tp.topic, tp.partition): f.result(TIMEOUT_S).offset for tp, f in ends.items()}
     return {g: (states[g], {tp: max(high[tp] - o, 0) for tp, o in c.items()}) for g, c in committed.items()}
 
@@ -99,8 +116,9 @@ def _end_offsets(admin: AdminClient, tps, spec) -> dict:
 
 
 def _committed(admin: AdminClient, group: str) -> dict:
-    (future,) = admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group)],
-                                                  request_timeout=TIMEOUT_S).values()
+    (future,) = admin.list_consumer_group_offsets(
+        [ConsumerGroupTopicPartitions(group)], request_timeout=TIMEOUT_S
+    ).values()
     return {(tp.topic, tp.partition): tp.offset for tp in future.result(TIMEOUT_S).topic_partitions}
 
 
@@ -120,8 +138,9 @@ def kafdrop_sequential(admin: AdminClient) -> dict:
         committed = _committed(admin, g)
         metadata = admin.list_topics(timeout=TIMEOUT_S)
         topics = sorted({t for t, _ in committed})
-        for future in admin.describe_configs([ConfigResource(ResourceType.TOPIC, t) for t in topics],
-                                             request_timeout=TIMEOUT_S).values():
+        for future in admin.describe_configs(
+            [ConfigResource(ResourceType.TOPIC, t) for t in topics], request_timeout=TIMEOUT_S
+        ).values():
             future.result(TIMEOUT_S)
         tps = [(t, p) for t in topics for p in metadata.topics[t].partitions]
         _end_offsets(admin, tps, OffsetSpec.earliest())
@@ -156,7 +175,7 @@ def measure(bootstrap: str, runs: int) -> dict[str, float]:
     ours = sampler.refresh()  # warm up both clients (connections, metadata)
     raw = raw_parallel(admin)
     assert len(ours.groups) == len(raw) == GROUPS and ours.error is None
-    assert sum(g.totals.total_lag for g in ours.groups) == sum(sum(l.values()) for _, l in raw.values())
+    assert sum(g.totals.total_lag for g in ours.groups) == sum(sum(lags.values()) for _, lags in raw.values())
     assert kafdrop_sequential(admin) == raw == minimal_sequential(admin) == raw_parallel(admin, WATERMARK_BATCH)
     samples: dict[str, list[float]] = {k: [] for k in ("a", "a+", "b-one", "b-batched")}
     for _ in range(runs):  # interleaved, so load changes hit all sides alike
@@ -173,9 +192,8 @@ def measure(bootstrap: str, runs: int) -> dict[str, float]:
 def page_time(bootstrap: str, artifacts: Path) -> tuple[float, float, int]:
     """Seconds until the groups page shows all groups: first view (the sampler
     starts and takes its first sample) and a later view (a new browser tab)."""
-    from playwright.sync_api import sync_playwright
-
     from e2e.conftest import CHROMIUM, CHROMIUM_ARGS, StreamlitServer  # the e2e tier's own helpers
+    from playwright.sync_api import sync_playwright
 
     env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("KAFKA_")}
     server = StreamlitServer({**env, "KAFKA_BOOTSTRAP_SERVERS": bootstrap}, artifacts / "bench-streamlit.log")
@@ -213,16 +231,21 @@ def main() -> int:
         try:
             started = time.perf_counter()
             build(broker.bootstrap)
-            print(f"built {TOPICS} topics x {PARTITIONS} partitions, {GROUPS} groups x {TOPICS_PER_GROUP} topics "
-                  f"({GROUPS * TOPICS_PER_GROUP * PARTITIONS} committed partitions) in "
-                  f"{time.perf_counter() - started:.1f} s")
+            print(
+                f"built {TOPICS} topics x {PARTITIONS} partitions, {GROUPS} groups x {TOPICS_PER_GROUP} topics "
+                f"({GROUPS * TOPICS_PER_GROUP * PARTITIONS} committed partitions) in "
+                f"{time.perf_counter() - started:.1f} s"
+            )
             m = measure(broker.bootstrap, args.runs)
             b = min(m["b-one"], m["b-batched"])  # the stricter baseline
-            rows = [("(a)", "sampler full refresh", "a"), ("(a+)", "refresh + health of every group", "a+"),
-                    ("(b)", "raw parallel, one list_offsets call", "b-one"),
-                    ("(b)", f"raw parallel, list_offsets in batches of {WATERMARK_BATCH}", "b-batched"),
-                    ("(c)", "Kafdrop-like sequential per group", "c"),
-                    ("(c-min)", "minimal sequential per group", "c-min")]
+            rows = [
+                ("(a)", "sampler full refresh", "a"),
+                ("(a+)", "refresh + health of every group", "a+"),
+                ("(b)", "raw parallel, one list_offsets call", "b-one"),
+                ("(b)", f"raw parallel, list_offsets in batches of {WATERMARK_BATCH}", "b-batched"),
+                ("(c)", "Kafdrop-like sequential per group", "c"),
+                ("(c-min)", "minimal sequential per group", "c-min"),
+            ]
             for tag, what, key in rows:
                 print(f"{tag:8} {what:48} median {m[key] * 1000:8.1f} ms")
             print(f"a/b     = {m['a'] / b:.2f}   (b = the faster raw baseline; target <= 1.3)")
@@ -233,8 +256,10 @@ def main() -> int:
                 artifacts = ROOT / "test-artifacts"
                 artifacts.mkdir(exist_ok=True)
                 first_s, later_s, shown = page_time(broker.bootstrap, artifacts)
-                print(f"groups page in Chromium: first view {first_s:.2f} s, later view {later_s:.2f} s "
-                      f"({shown} groups shown; target <= {PAGE_TARGET_S:g} s)")
+                print(
+                    f"groups page in Chromium: first view {first_s:.2f} s, later view {later_s:.2f} s "
+                    f"({shown} groups shown; target <= {PAGE_TARGET_S:g} s)"
+                )
         finally:
             stop_broker(Path(tmp) / "data")
     return 0

@@ -23,8 +23,6 @@ in Chromium (Playwright, /usr/bin/chromium):
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
 import shutil
 import statistics
 import subprocess
@@ -39,16 +37,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import orjson  # noqa: E402
-from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, Producer, TopicPartition  # noqa: E402
+from benchlib import CHROMIUM, app_and_page, fresh_broker, proc_cpu_s, proc_rss_mb  # noqa: E402
+from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition  # noqa: E402
 from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
 
-from kafka_helpers import free_port  # noqa: E402
-from kafka_io.local.noida import start_broker, stop_broker  # noqa: E402
 from kafka_io.config import load_settings  # noqa: E402
+from kafka_io.live.model import StartPosition  # noqa: E402
 from kafka_io.live.rates import TypeSpec  # noqa: E402
 from kafka_io.live.worker import TailWorker  # noqa: E402
-from kafka_io.live.model import StartPosition  # noqa: E402
-from benchlib import CHROMIUM, app_and_page, fresh_broker, proc_cpu_s, proc_rss_mb  # noqa: E402
 
 TYPES = ("page_view", "click", "purchase", "signup", "logout")
 TIMEOUT_S = 120.0
@@ -60,7 +56,13 @@ RSS_TOPIC_RETENTION_BYTES = 20_000_000  # keeps the embedded broker's store smal
 
 
 def event(i: int) -> bytes:
-    body = {"event_type": TYPES[i % 5], "user_id": f"u{i % 9973:05d}", "seq": i, "amount": i % 1000, "ts": 1_700_000_000 + i}
+    body = {
+        "event_type": TYPES[i % 5],
+        "user_id": f"u{i % 9973:05d}",
+        "seq": i,
+        "amount": i % 1000,
+        "ts": 1_700_000_000 + i,
+    }
     return orjson.dumps(body).ljust(100)  # JSON allows trailing spaces: exactly 100 bytes
 
 
@@ -70,8 +72,15 @@ def create_topic(bootstrap: str, name: str, config: dict | None = None) -> None:
 
 
 def produce(bootstrap: str, topic: str, count: int, start: int = 0) -> None:
-    producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 20, "batch.num.messages": 10000,
-                         "queue.buffering.max.messages": 1_000_000, "compression.type": "none"})
+    producer = Producer(
+        {
+            "bootstrap.servers": bootstrap,
+            "linger.ms": 20,
+            "batch.num.messages": 10000,
+            "queue.buffering.max.messages": 1_000_000,
+            "compression.type": "none",
+        }
+    )
     for i in range(start, start + count):
         while True:
             try:
@@ -105,9 +114,15 @@ def run_ours(settings, topic: str, expected: int) -> float:
 def run_raw(bootstrap: str, topic: str, expected: int, parse: bool = True) -> float:
     """(b); with parse=False only consume() itself: the floor for any Python reader."""
     started = time.perf_counter()
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"kdash-bench-{uuid.uuid4()}",
-                         "enable.auto.commit": False, "enable.partition.eof": True,
-                         "receive.message.max.bytes": 2_000_000_000})
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": f"kdash-bench-{uuid.uuid4()}",
+            "enable.auto.commit": False,
+            "enable.partition.eof": True,
+            "receive.message.max.bytes": 2_000_000_000,
+        }
+    )
     consumer.assign([TopicPartition(topic, 0, OFFSET_BEGINNING)])
     counts: Counter = Counter()
     seen = 0
@@ -131,9 +146,26 @@ def run_raw(bootstrap: str, topic: str, expected: int, parse: bool = True) -> fl
 
 def run_kcat(bootstrap: str, topic: str) -> float:
     started = time.perf_counter()
-    subprocess.run([KCAT, "-C", "-b", bootstrap, "-t", topic, "-e", "-q", "-o", "beginning",
-                    "-X", "receive.message.max.bytes=2000000000"],
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, timeout=TIMEOUT_S)
+    subprocess.run(
+        [
+            KCAT,
+            "-C",
+            "-b",
+            bootstrap,
+            "-t",
+            topic,
+            "-e",
+            "-q",
+            "-o",
+            "beginning",
+            "-X",
+            "receive.message.max.bytes=2000000000",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=True,
+        timeout=TIMEOUT_S,
+    )
     return time.perf_counter() - started
 
 
@@ -155,16 +187,22 @@ def throughput(bootstrap: str, settings, events: int, runs: int) -> None:
         if have_kcat:
             times["kcat"].append(run_kcat(bootstrap, topic))
     rate = {name: events / statistics.median(ts) for name, ts in times.items() if ts}
-    labels = (("ours", "(a) ours"), ("raw", "(b) raw consume+orjson+Counter"),
-              ("consume", "    raw consume() alone (the floor)"), ("kcat", "(c) kcat"))
+    labels = (
+        ("ours", "(a) ours"),
+        ("raw", "(b) raw consume+orjson+Counter"),
+        ("consume", "    raw consume() alone (the floor)"),
+        ("kcat", "(c) kcat"),
+    )
     for name, label in labels:
         if name in rate:
             runs_s = ", ".join(f"{t:.2f}" for t in times[name])
             print(f"{label:34} {rate[name]:>10,.0f} events/s  (median of {runs}: {runs_s} s)")
     print(f"a/b = {rate['ours'] / rate['raw']:.2f}  (target >= {TARGET_AB})")
     if "kcat" in rate:
-        print(f"a/c = {rate['ours'] / rate['kcat']:.2f}  (target >= {TARGET_AC}; "
-              f"b/c = {rate['raw'] / rate['kcat']:.2f}, consume-alone/c = {rate['consume'] / rate['kcat']:.2f})")
+        print(
+            f"a/c = {rate['ours'] / rate['kcat']:.2f}  (target >= {TARGET_AC}; "
+            f"b/c = {rate['raw'] / rate['kcat']:.2f}, consume-alone/c = {rate['consume'] / rate['kcat']:.2f})"
+        )
 
 
 # --- the app in a browser --------------------------------------------------------
@@ -204,8 +242,10 @@ def rss_phase(bootstrap: str, app, page, events: int) -> None:
         wait_seen(page, sent, TIMEOUT_S)
     after = proc_rss_mb(app.process.pid)
     took = time.perf_counter() - started
-    print(f"app RSS while tailing {events:,} events: {before:.0f} MB -> {after:.0f} MB, "
-          f"growth {after - before:+.1f} MB (target <= {TARGET_RSS_MB:g} MB; {events / took:,.0f} events/s end to end)")
+    print(
+        f"app RSS while tailing {events:,} events: {before:.0f} MB -> {after:.0f} MB, "
+        f"growth {after - before:+.1f} MB (target <= {TARGET_RSS_MB:g} MB; {events / took:,.0f} events/s end to end)"
+    )
 
 
 def idle_phase(bootstrap: str, app, broker_pid: int, page, idle_s: float) -> None:
@@ -220,8 +260,10 @@ def idle_phase(bootstrap: str, app, broker_pid: int, page, idle_s: float) -> Non
     wall = time.monotonic() - t0
     pct = {name: 100 * (proc_cpu_s(pid) - cpu0[name]) / wall for name, pid in pids.items()}
     total = sum(pct.values())
-    print(f"idle live page for {wall:.0f} s: app {pct['app']:.1f}% + broker {pct['broker']:.1f}% = "
-          f"{total:.1f}% of one core (target <= {TARGET_CPU_PCT:g}%)")
+    print(
+        f"idle live page for {wall:.0f} s: app {pct['app']:.1f}% + broker {pct['broker']:.1f}% = "
+        f"{total:.1f}% of one core (target <= {TARGET_CPU_PCT:g}%)"
+    )
 
 
 def main() -> int:

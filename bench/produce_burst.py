@@ -34,13 +34,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
 
-from kafka_io.local.noida import start_broker, stop_broker  # noqa: E402
-from kafka_io.produce.burst.source import plan_template_burst  # noqa: E402
 from kafka_io.clients import make_admin, make_producer  # noqa: E402
 from kafka_io.config import ClusterSettings  # noqa: E402
-from kafka_io.produce.target import topic_limits  # noqa: E402
+from kafka_io.local.noida import start_broker, stop_broker  # noqa: E402
+from kafka_io.produce.burst.source import plan_template_burst  # noqa: E402
 from kafka_io.produce.inputs import SOURCE_HEADER_PAIR  # noqa: E402
 from kafka_io.produce.producer import start_burst  # noqa: E402
+from kafka_io.produce.target import topic_limits  # noqa: E402
 from kafka_io.produce.templates import BUILTIN_TEMPLATES, compile_template  # noqa: E402
 
 TARGET_RATIO = 0.4
@@ -131,8 +131,10 @@ def main() -> int:
         print(f"raw produce, values only:            {medians['raw']:>10,.0f} events/s")
         print(f"raw produce, values + source header: {medians['raw+header']:>10,.0f} events/s")
         ratio = medians["ours"] / medians["raw"]
-        print(f"ratio ours/raw: {ratio:.2f} (target >= {TARGET_RATIO}); "
-              f"ours/raw with the same header: {medians['ours'] / medians['raw+header']:.2f}")  # fmt: skip
+        print(
+            f"ratio ours/raw: {ratio:.2f} (target >= {TARGET_RATIO}); "
+            f"ours/raw with the same header: {medians['ours'] / medians['raw+header']:.2f}"
+        )
         return 0 if ratio >= TARGET_RATIO else 1
     finally:
         stop_broker(data_dir)

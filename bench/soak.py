@@ -23,9 +23,8 @@ import time
 import uuid
 from pathlib import Path
 
-from benchlib import app_and_page, fresh_broker, proc_cpu_s, proc_rss_mb
-
 import orjson  # noqa: E402
+from benchlib import app_and_page, fresh_broker, proc_cpu_s, proc_rss_mb
 from confluent_kafka import Consumer, Producer  # noqa: E402
 from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
 
@@ -60,9 +59,15 @@ def produce_steadily(bootstrap: str, rate_per_s: int, stop: threading.Event, sta
 
 
 def consume_steadily(bootstrap: str, stop: threading.Event, stats: dict) -> None:
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": GROUP,
-                         "group.instance.id": f"soak-{uuid.uuid4().hex[:6]}",
-                         "auto.offset.reset": "earliest", "receive.message.max.bytes": 2_000_000_000})
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": GROUP,
+            "group.instance.id": f"soak-{uuid.uuid4().hex[:6]}",
+            "auto.offset.reset": "earliest",
+            "receive.message.max.bytes": 2_000_000_000,
+        }
+    )
     consumer.subscribe([TOPIC])
     consumed = 0
     try:
@@ -79,9 +84,13 @@ def page_errors(page) -> list[str]:
 
 
 def sample(app, broker_pid: int, pages: dict) -> dict:
-    row = {"t_s": time.monotonic(), "app_rss_mb": proc_rss_mb(app.process.pid),
-           "broker_rss_mb": proc_rss_mb(broker_pid), "app_cpu_s": proc_cpu_s(app.process.pid),
-           "broker_cpu_s": proc_cpu_s(broker_pid)}
+    row = {
+        "t_s": time.monotonic(),
+        "app_rss_mb": proc_rss_mb(app.process.pid),
+        "broker_rss_mb": proc_rss_mb(broker_pid),
+        "app_cpu_s": proc_cpu_s(app.process.pid),
+        "broker_cpu_s": proc_cpu_s(broker_pid),
+    }
     row["errors"] = {name: page_errors(pg) for name, pg in pages.items() if page_errors(pg)}
     return row
 
@@ -95,16 +104,24 @@ def report(rows: list[dict], stats: dict, console_errors: list[str], elapsed_s: 
     app_cpu = 100 * (warm[-1]["app_cpu_s"] - warm[0]["app_cpu_s"]) / span_s
     broker_cpu = 100 * (warm[-1]["broker_cpu_s"] - warm[0]["broker_cpu_s"]) / span_s
     errors = [(round(r["t_s"] - rows[0]["t_s"]), r["errors"]) for r in rows if r["errors"]]
-    print(f"soak: {elapsed_s / 60:.1f} min, produced {stats.get('produced', 0):,} "
-          f"({stats.get('produced', 0) / elapsed_s:,.0f}/s), produce failures {stats.get('produce_failures')}, "
-          f"consumed {stats.get('consumed', 0):,}")
-    print(f"app RSS: {start_rss:.1f} MB after warm-up -> {end_rss:.1f} MB at the end "
-          f"({growth:+.1%}; target within ±{TARGET_RSS_GROWTH:.0%}: {'met' if abs(growth) <= TARGET_RSS_GROWTH else 'MISSED'})")
-    print(f"broker RSS: {warm[0]['broker_rss_mb']:.1f} MB -> {warm[-1]['broker_rss_mb']:.1f} MB "
-          f"(max {max(r['broker_rss_mb'] for r in rows):.1f} MB)")
+    print(
+        f"soak: {elapsed_s / 60:.1f} min, produced {stats.get('produced', 0):,} "
+        f"({stats.get('produced', 0) / elapsed_s:,.0f}/s), produce failures {stats.get('produce_failures')}, "
+        f"consumed {stats.get('consumed', 0):,}"
+    )
+    print(
+        f"app RSS: {start_rss:.1f} MB after warm-up -> {end_rss:.1f} MB at the end "
+        f"({growth:+.1%}; target within ±{TARGET_RSS_GROWTH:.0%}: {'met' if abs(growth) <= TARGET_RSS_GROWTH else 'MISSED'})"
+    )
+    print(
+        f"broker RSS: {warm[0]['broker_rss_mb']:.1f} MB -> {warm[-1]['broker_rss_mb']:.1f} MB "
+        f"(max {max(r['broker_rss_mb'] for r in rows):.1f} MB)"
+    )
     print(f"CPU after warm-up: app {app_cpu:.1f}% + broker {broker_cpu:.1f}% of one core")
-    print(f"page errors seen: {len(errors)} samples {errors[:5]}; console errors: {len(console_errors)} "
-          f"{console_errors[:3]}")
+    print(
+        f"page errors seen: {len(errors)} samples {errors[:5]}; console errors: {len(console_errors)} "
+        f"{console_errors[:3]}"
+    )
 
 
 def main() -> None:
@@ -118,8 +135,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="kdash-soak-") as tmp, fresh_broker(Path(tmp), "broker") as broker:
         create_topic(broker.bootstrap)
         stop, stats = threading.Event(), {}
-        workers = [threading.Thread(target=produce_steadily, args=(broker.bootstrap, args.rate, stop, stats)),
-                   threading.Thread(target=consume_steadily, args=(broker.bootstrap, stop, stats))]
+        workers = [
+            threading.Thread(target=produce_steadily, args=(broker.bootstrap, args.rate, stop, stats)),
+            threading.Thread(target=consume_steadily, args=(broker.bootstrap, stop, stats)),
+        ]
         for worker in workers:
             worker.start()
         rows: list[dict] = []
@@ -138,8 +157,11 @@ def main() -> None:
                     time.sleep(args.sample_s)
                     rows.append(sample(app, broker.pid, pages))
                     last = rows[-1]
-                    print(f"  t={last['t_s'] - started:6.0f}s app {last['app_rss_mb']:.1f} MB "
-                          f"broker {last['broker_rss_mb']:.1f} MB errors {last['errors'] or '-'}", flush=True)
+                    print(
+                        f"  t={last['t_s'] - started:6.0f}s app {last['app_rss_mb']:.1f} MB "
+                        f"broker {last['broker_rss_mb']:.1f} MB errors {last['errors'] or '-'}",
+                        flush=True,
+                    )
                 console = real_console_errors(live) + real_console_errors(groups)
         finally:
             stop.set()

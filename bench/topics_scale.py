@@ -28,11 +28,11 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from confluent_kafka import Producer, TopicPartition  # noqa: E402
 from confluent_kafka.admin import AdminClient, NewTopic, OffsetSpec  # noqa: E402
-
 from kafka_helpers import free_port  # noqa: E402
-from kafka_io.local.noida import start_broker, stop_broker  # noqa: E402
+
 from kafka_io.clients import make_admin  # noqa: E402
 from kafka_io.config import load_settings  # noqa: E402
+from kafka_io.local.noida import start_broker, stop_broker  # noqa: E402
 from kafka_io.topics.details import topic_configs  # noqa: E402
 from kafka_io.topics.snapshot import cluster_snapshot  # noqa: E402
 
@@ -47,7 +47,7 @@ def create_topics(bootstrap: str, topics: int, partitions: int) -> list[str]:
     admin = AdminClient({"bootstrap.servers": bootstrap})
     names = [f"bench-{i:05d}" for i in range(topics)]
     for start in range(0, topics, CREATE_BATCH):
-        batch = [NewTopic(n, partitions, 1) for n in names[start:start + CREATE_BATCH]]
+        batch = [NewTopic(n, partitions, 1) for n in names[start : start + CREATE_BATCH]]
         for future in admin.create_topics(batch, operation_timeout=TIMEOUT_S, request_timeout=TIMEOUT_S).values():
             future.result(timeout=TIMEOUT_S)
     producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 20})
@@ -81,7 +81,10 @@ def time_api(bootstrap: str, runs: int) -> tuple[float, float, float]:
     assert {t.name: t.messages for t in snap.topics} == expected, "ours and raw disagree"
     ours, raw = [], []
     for i in range(runs):
-        order = [("ours", lambda: cluster_snapshot(ours_admin, settings)), ("raw", lambda: raw_snapshot(raw_admin, TIMEOUT_S))]
+        order = [
+            ("ours", lambda: cluster_snapshot(ours_admin, settings)),
+            ("raw", lambda: raw_snapshot(raw_admin, TIMEOUT_S)),
+        ]
         for label, call in order if i % 2 == 0 else reversed(order):
             started = time.perf_counter()
             call()
@@ -141,18 +144,24 @@ def main() -> int:
         print(f"setup: {args.topics} topics x {args.partitions} partitions in {time.perf_counter() - started:.1f} s")
         ours_s, raw_s, configs_s = time_api(status.bootstrap, args.runs)
         ratio = ours_s / raw_s
-        print(f"snapshot ({args.topics * args.partitions} partitions), median of {args.runs}: "
-              f"ours {ours_s * 1000:.0f} ms, raw {raw_s * 1000:.0f} ms, ratio {ratio:.2f}x "
-              f"(target <= {TARGET_RATIO}x) {'OK' if ratio <= TARGET_RATIO else 'OVER'}")
-        print(f"topic configs (one describe_configs for {args.topics} topics, cached 30 s by the page): "
-              f"{configs_s * 1000:.0f} ms")
+        print(
+            f"snapshot ({args.topics * args.partitions} partitions), median of {args.runs}: "
+            f"ours {ours_s * 1000:.0f} ms, raw {raw_s * 1000:.0f} ms, ratio {ratio:.2f}x "
+            f"(target <= {TARGET_RATIO}x) {'OK' if ratio <= TARGET_RATIO else 'OVER'}"
+        )
+        print(
+            f"topic configs (one describe_configs for {args.topics} topics, cached 30 s by the page): "
+            f"{configs_s * 1000:.0f} ms"
+        )
         if args.browser_runs:
             first_s, loads = time_page(status.bootstrap, args.topics, args.browser_runs)
             median_s = statistics.median(loads)
-            print(f"topics page in Chromium, navigation -> table visible: first load on a fresh server "
-                  f"{first_s:.2f} s; median of {len(loads)} later loads {median_s:.2f} s "
-                  f"({', '.join(f'{s:.2f}' for s in loads)}) (target <= {TARGET_PAGE_S} s) "
-                  f"{'OK' if median_s <= TARGET_PAGE_S else 'OVER'}")
+            print(
+                f"topics page in Chromium, navigation -> table visible: first load on a fresh server "
+                f"{first_s:.2f} s; median of {len(loads)} later loads {median_s:.2f} s "
+                f"({', '.join(f'{s:.2f}' for s in loads)}) (target <= {TARGET_PAGE_S} s) "
+                f"{'OK' if median_s <= TARGET_PAGE_S else 'OVER'}"
+            )
     finally:
         stop_broker(data_dir)
     return 0

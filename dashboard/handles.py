@@ -1,67 +1,78 @@
-"""Streamlit cache factories: one admin client and one producer per cluster per process.
+"""Streamlit caches over kafka_io: one ``Cluster`` handle per configured cluster.
 
-This, shell.py and widgets.py are the only kafka_io modules that import streamlit. Clients
-cannot be pickled, so they live in st.cache_resource; plain results that every
-browser session can share live in st.cache_data with a short TTL.
+The handle owns the cluster's admin client, shared producer, lag sampler and
+topic snapshots (kafka_io.cluster); evicting one cluster closes what it owns
+and leaves the others. Clients cannot be pickled, so they live in
+st.cache_resource; plain results every session can share live in
+st.cache_data with a short TTL. Pages never see an AdminClient: they hand a
+kafka_io function to ``with_admin``.
 """
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from types import MappingProxyType
-from typing import Mapping
+from typing import TypeVar
 
 import streamlit as st
-from confluent_kafka import Producer
-from confluent_kafka.admin import AdminClient
 
-from kafka_io.clients import make_admin
-from kafka_io.cluster import ClusterInfo, describe_cluster, list_topic_names
+from kafka_io.cluster import Cluster, ClusterInfo
 from kafka_io.config import ClusterSettings, load_clusters
-from kafka_io.errors import Timeout, Unavailable
-from kafka_io.produce.inputs import TopicLimits
-from kafka_io.produce.target import topic_limits
-from kafka_io.produce.producer import ProducerHandle
-from kafka_io.latest import Latest
-from kafka_io.topics import details
-from kafka_io.topics.details import GroupStates, TopicConfigs, TopicGroups
-from kafka_io.topics.rates import advance, pair_rate_per_s, topic_rate_per_s
-from kafka_io.topics.snapshot import ClusterSnapshot, TopicSummary, cluster_snapshot, is_internal
 from kafka_io.groups.exact_lag import exact_time_lags
-from kafka_io.groups.models import PartitionLag
 from kafka_io.groups.lag import TimeLag, partition_lag
+from kafka_io.groups.models import PartitionLag
 from kafka_io.groups.sampler import LagSampler
-from kafka_io.live.rates import TypeSpec
+from kafka_io.groups.sampler import lag_sampler as _lag_sampler
+from kafka_io.latest import Latest
 from kafka_io.live.model import StartPosition
 from kafka_io.live.pool import TailPool, TailView
+from kafka_io.live.rates import TypeSpec
+from kafka_io.produce.burst.engine import Burst
+from kafka_io.produce.inputs import TopicLimits
+from kafka_io.produce.producer import ProducerHandle
+from kafka_io.produce.producer import producer_handle as _producer_handle
+from kafka_io.produce.target import topic_limits
+from kafka_io.topics import details
+from kafka_io.topics.details import GroupStates, TopicConfigs, TopicGroups
+from kafka_io.topics.snapshot import is_internal
+from kafka_io.topics.view import TopicsView, forget_topics_feeds, topics_feed
 
 __all__ = [
-    "CLUSTER_INFO_TTL_S",
-    "admin_client",
+    "BurstSlot",
+    "TopicsView",
+    "burst_slot",
+    "cluster",
     "cluster_info",
     "configured_clusters",
     "exact_lag_seconds",
     "forget_clients",
-    "lag_sampler",
-    "producer",
-    "producer_handle",
-    "produce_limits",
-    "SNAPSHOT_TTL_S",
-    "TopicsView",
     "forget_topic_data",
     "group_states",
+    "lag_sampler",
+    "live_view",
+    "produce_limits",
+    "producer_handle",
     "table_configs",
+    "tail_pool",
     "topic_configs",
     "topic_groups",
-    "topics_view",
-    "live_view",
-    "producer",
-    "tail_pool",
     "topic_names",
+    "topics_view",
+    "with_admin",
 ]
 
+T = TypeVar("T")
 CLUSTER_INFO_TTL_S = 10
+CONFIGS_TTL_S = 30
+CONFIGS_MAX_STALE_S = 120
+TABLE_CONFIGS = ("cleanup.policy", "retention.ms")
+SNAPSHOT_TTL_S = 5
+EXACT_LAG_TTL_S = 5
+TOPIC_NAMES_TTL_S = 10
+PRODUCE_LIMITS_TTL_S = 10
+# Each browser session holds at most this many live views; a new selection,
+# or the session ending, releases the old one (on_release).
+LIVE_VIEWS_PER_SESSION = 1
 
 
 def configured_clusters() -> dict[str, ClusterSettings]:
@@ -69,160 +80,89 @@ def configured_clusters() -> dict[str, ClusterSettings]:
     return load_clusters()
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def admin_client(settings: ClusterSettings) -> AdminClient:
-    return make_admin(settings)
+@st.cache_resource(show_spinner=False, max_entries=16, on_release=Cluster.close)
+def cluster(settings: ClusterSettings) -> Cluster:
+    return Cluster(settings)
 
 
-def producer(settings: ClusterSettings) -> Producer:
-    """The cluster's one idempotent producer (see producer_handle, which can recreate it)."""
-    return producer_handle(settings).get()
+def with_admin(settings: ClusterSettings, action: Callable[..., T], *args, **kwargs) -> T:
+    """``action(admin, settings, *args, **kwargs)`` on the cluster's admin client."""
+    return cluster(settings).call(lambda admin: action(admin, settings, *args, **kwargs))
 
 
 @st.cache_data(ttl=CLUSTER_INFO_TTL_S, show_spinner=False, max_entries=16)
 def cluster_info(settings: ClusterSettings) -> ClusterInfo:
-    try:
-        return describe_cluster(admin_client(settings), settings)
-    except (Unavailable, Timeout):
-        forget_clients()
-        raise
+    return cluster(settings).describe()
 
 
-def forget_clients() -> None:
-    """Drop cached clients and data so the next rerun reconnects from scratch."""
-    admin_client.clear()
-    producer_handle.clear()
-    cluster_info.clear()
+def forget_clients(settings: ClusterSettings) -> None:
+    """Reconnect from scratch on the next rerun (the sampler keeps its history)."""
+    cluster(settings).reset_clients()
+    cluster_info.clear(settings)
     produce_limits.clear()
 
 
-# --- Topics and overview (issue 3) -------------------------------------------
-# One snapshot per (cluster, include_internal), shared by every browser session
-# and refreshed in the background once older than SNAPSHOT_TTL_S (kafka_io.latest):
-# 20 viewers cost the admin calls of one, and on 12,000 partitions (2.5 s per
-# snapshot here) pages still render at once. Immutable results live in
-# st.cache_resource, which hands out the object itself: st.cache_data would
-# unpickle 12,000 partitions on every rerun (0.15 s measured).
-SNAPSHOT_TTL_S = 5
-SNAPSHOT_MAX_STALE_S = 30
-CONFIGS_TTL_S = 30
-CONFIGS_MAX_STALE_S = 120
-TABLE_CONFIGS = ("cleanup.policy", "retention.ms")
+def producer_handle(settings: ClusterSettings) -> ProducerHandle:
+    """One shared producer per cluster; a fatal error makes send_one recreate it."""
+    return _producer_handle(cluster(settings))
 
 
-class _RateBook:
-    """Last two (ts, high) samples per partition, for produce rates; bounded by age."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._pairs: dict = {}
-
-    def observe(self, snapshot: ClusterSnapshot) -> dict[tuple[str, int], float | None]:
-        observed = [((t.name, p.partition), p.high) for t in snapshot.topics for p in t.partitions]
-        with self._lock:
-            self._pairs = advance(self._pairs, observed, snapshot.sampled_at_s)
-            pairs = self._pairs
-        return {key: pair_rate_per_s(pairs.get(key)) for key, _ in observed}
+def lag_sampler(settings: ClusterSettings) -> LagSampler:
+    """The cluster's lag sampler, started by the first page view and shared by all sessions."""
+    return _lag_sampler(cluster(settings))
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _rate_book(settings: ClusterSettings) -> _RateBook:
-    return _RateBook()
-
-
-@dataclass(frozen=True)
-class TopicsView:
-    """A snapshot with the produce rates measured against the previous one."""
-
-    snapshot: ClusterSnapshot
-    partition_rates: Mapping[tuple[str, int], float | None]
-
-    def rate_per_s(self, topic: str, partition: int) -> float | None:
-        return self.partition_rates.get((topic, partition))
-
-    def topic_rate_per_s(self, topic: TopicSummary) -> float | None:
-        return topic_rate_per_s(self.rate_per_s(topic.name, p.partition) for p in topic.partitions)
-
-
-def _guarded(settings: ClusterSettings, call):
-    """Run call(admin); drop the cached clients when the cluster stops answering."""
-    try:
-        return call(admin_client(settings))
-    except (Unavailable, Timeout):
-        forget_clients()
-        raise
-
-
-def _fetch_view(admin: AdminClient, settings: ClusterSettings, include_internal: bool, book: _RateBook) -> TopicsView:
-    snapshot = cluster_snapshot(admin, settings, include_internal)
-    return TopicsView(snapshot, MappingProxyType(book.observe(snapshot)))
-
-
-@st.cache_resource(show_spinner=False, max_entries=32)
-def _views(settings: ClusterSettings, include_internal: bool) -> Latest[TopicsView]:
-    book = _rate_book(settings)
-    return Latest(lambda admin: _fetch_view(admin, settings, include_internal, book),
-                  SNAPSHOT_TTL_S, SNAPSHOT_MAX_STALE_S, name=f"kdash-topics-{settings.name}")  # fmt: skip
+# --- Topics and overview -----------------------------------------------------
 
 
 def topics_view(settings: ClusterSettings, include_internal: bool = False) -> TopicsView:
-    return _guarded(settings, lambda admin: _views(settings, include_internal).get(admin))
+    return topics_feed(cluster(settings), include_internal).get()
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _table_configs(settings: ClusterSettings, topics: tuple[str, ...]) -> Latest[dict[str, TopicConfigs]]:
-    return Latest(lambda admin: details.topic_configs(admin, settings, topics, TABLE_CONFIGS),
-                  CONFIGS_TTL_S, CONFIGS_MAX_STALE_S, name=f"kdash-configs-{settings.name}")  # fmt: skip
+    return Latest(
+        lambda: with_admin(settings, details.topic_configs, topics, TABLE_CONFIGS),
+        CONFIGS_TTL_S,
+        CONFIGS_MAX_STALE_S,
+        name=f"kdash-configs-{settings.name}",
+    )
 
 
 def table_configs(settings: ClusterSettings, topics: tuple[str, ...]) -> dict[str, TopicConfigs]:
     """cleanup.policy and retention.ms of `topics`; configs change rarely, so they live longer."""
-    return _guarded(settings, lambda admin: _table_configs(settings, topics).get(admin))
+    return _table_configs(settings, topics).get()
 
 
 @st.cache_data(ttl=CONFIGS_TTL_S, show_spinner=False, max_entries=64)
 def topic_configs(settings: ClusterSettings, topic: str) -> TopicConfigs | None:
     """Every config of one topic, for its detail view."""
-    return _guarded(settings, lambda admin: details.topic_configs(admin, settings, [topic])).get(topic)
+    return with_admin(settings, details.topic_configs, [topic]).get(topic)
 
 
 @st.cache_data(ttl=SNAPSHOT_TTL_S, show_spinner=False, max_entries=64)
 def topic_groups(settings: ClusterSettings, topic: str) -> TopicGroups:
     summary = topics_view(settings, is_internal(topic)).snapshot.topic(topic)
     highs = {p.partition: p.high for p in summary.partitions} if summary else {}
-    return _guarded(settings, lambda admin: details.groups_on_topic(admin, settings, topic, highs))
+    return with_admin(settings, details.groups_on_topic, topic, highs)
 
 
 @st.cache_data(ttl=SNAPSHOT_TTL_S, show_spinner=False, max_entries=16)
 def group_states(settings: ClusterSettings) -> GroupStates:
-    return _guarded(settings, lambda admin: details.group_states(admin, settings))
+    return with_admin(settings, details.group_states)
 
 
-def forget_topic_data() -> None:
+def forget_topic_data(settings: ClusterSettings) -> None:
     """After a write, so the next render shows it (rates keep their samples)."""
-    _views.clear()
+    forget_topics_feeds(cluster(settings))
     _table_configs.clear()
     topic_configs.clear()
     topic_groups.clear()
     group_states.clear()
-# --- Consumer groups and lag (issue 4) -------------------------------------
-
-EXACT_LAG_TTL_S = 5
+    topic_names.clear(settings)
 
 
-def _stop_sampler(sampler: LagSampler) -> None:
-    sampler.stop()
-
-
-@st.cache_resource(show_spinner=False, max_entries=16, on_release=_stop_sampler)
-def lag_sampler(settings: ClusterSettings) -> LagSampler:
-    """THE lag sampler of this cluster in this process, shared by every session.
-
-    Started by the first page view; its thread keeps running across reruns.
-    Not dropped by forget_clients(): it keeps its history through an outage
-    and resumes by itself.
-    """
-    return LagSampler(settings).start()
+# --- Consumer groups ---------------------------------------------------------
 
 
 @st.cache_data(ttl=EXACT_LAG_TTL_S, show_spinner=False, max_entries=64)
@@ -233,17 +173,15 @@ def exact_lag_seconds(
     committed, high) positions so a new commit or record reads again."""
     partitions = [PartitionLag(t, p, c, h, partition_lag(h, c)) for t, p, c, h in positions]
     return exact_time_lags(settings, partitions)
-# --- Live events (issue 6): tail workers shared between sessions -----------------
+
+
+# --- Live events: tail workers shared between sessions -------------------------
 # One TailPool per process decides who shares a worker (kafka_io/live/pool.py):
 # viewers at "latest" of the same cluster + topics + type spec share one worker,
-# other start positions get a private one. Each browser session holds at most
-# LIVE_VIEWS_PER_SESSION view; a new selection, or the session ending, releases
-# the old one (on_release), and the pool stops workers nobody watches.
-TOPIC_NAMES_TTL_S = 10
-LIVE_VIEWS_PER_SESSION = 1
+# other start positions get a private one; the pool stops workers nobody watches.
 
 
-@st.cache_resource(show_spinner=False, on_release=lambda pool: pool.stop_all())
+@st.cache_resource(show_spinner=False, on_release=TailPool.stop_all)
 def tail_pool() -> TailPool:
     return TailPool()
 
@@ -255,27 +193,41 @@ def _view_ok(view: TailView) -> bool:
     return False
 
 
-@st.cache_resource(show_spinner=False, scope="session", max_entries=LIVE_VIEWS_PER_SESSION,
-                   on_release=lambda view: view.release(), validate=_view_ok)  # fmt: skip
+@st.cache_resource(
+    show_spinner=False,
+    scope="session",
+    max_entries=LIVE_VIEWS_PER_SESSION,
+    on_release=TailView.release,
+    validate=_view_ok,
+)
 def live_view(settings: ClusterSettings, topics: tuple[str, ...], spec: TypeSpec, start: StartPosition) -> TailView:
     return tail_pool().acquire(settings, topics, spec, start)
 
 
 @st.cache_data(ttl=TOPIC_NAMES_TTL_S, show_spinner=False, max_entries=16)
 def topic_names(settings: ClusterSettings) -> list[str]:
-    return list_topic_names(admin_client(settings), settings)
+    return cluster(settings).topic_names()
 
 
-# --- Produce page (issue 5) -------------------------------------------------------
-PRODUCE_LIMITS_TTL_S = 10
-
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def producer_handle(settings: ClusterSettings) -> ProducerHandle:
-    """One shared producer per cluster; a fatal error makes send_one recreate it."""
-    return ProducerHandle(settings)
+# --- Produce -------------------------------------------------------------------
 
 
 @st.cache_data(ttl=PRODUCE_LIMITS_TTL_S, show_spinner=False, max_entries=64)
 def produce_limits(settings: ClusterSettings, topic: str) -> TopicLimits:
-    return topic_limits(admin_client(settings), settings, topic)
+    return with_admin(settings, topic_limits, topic)
+
+
+@dataclass
+class BurstSlot:
+    """This browser session's burst; stopped when the session ends (on_release)."""
+
+    burst: Burst | None = None
+
+    def close(self) -> None:
+        if self.burst is not None:
+            self.burst.stop()
+
+
+@st.cache_resource(show_spinner=False, scope="session", on_release=BurstSlot.close)
+def burst_slot() -> BurstSlot:
+    return BurstSlot()

@@ -18,10 +18,10 @@ import time
 import streamlit as st
 
 from dashboard import handles as resources
+from dashboard.widgets import plain
 from kafka_io.config import ClusterSettings
 from kafka_io.demo.control import demo_data_dir, demo_status, set_demo_paused
 from kafka_io.errors import KafkaIOError
-from dashboard.widgets import plain
 
 __all__ = ["PAGES", "main", "page_settings"]
 
@@ -53,8 +53,10 @@ _run = threading.local()
 def _navigation():
     st.set_page_config(page_title="Kafka event flow", page_icon="🌊", layout="wide")
     return st.navigation(
-        [st.Page(path, title=title, url_path=url_path or None, icon=icon, default=not url_path)
-         for path, title, url_path, icon in PAGES]
+        [
+            st.Page(path, title=title, url_path=url_path or None, icon=icon, default=not url_path)
+            for path, title, url_path, icon in PAGES
+        ]
     )
 
 
@@ -92,15 +94,30 @@ def _demo_control(settings: ClusterSettings) -> None:
     with st.container(horizontal=True, vertical_alignment="center"):
         if status.paused:
             st.badge("demo · paused", icon=":material/pause_circle:", color="orange")
-            st.button("Resume", key="kdash_demo_toggle", icon=":material/play_arrow:",
-                      on_click=set_demo_paused, args=(data_dir, False), help="Resume the demo's producer")
+            st.button(
+                "Resume",
+                key="kdash_demo_toggle",
+                icon=":material/play_arrow:",
+                on_click=set_demo_paused,
+                args=(data_dir, False),
+                help="Resume the demo's producer",
+            )
         else:
             st.badge("demo", icon=":material/science:", color="violet")
-            st.button("Pause", key="kdash_demo_toggle", icon=":material/pause:",
-                      on_click=set_demo_paused, args=(data_dir, True),
-                      help="Stop the demo's producer; its consumers drain what is left")
-    st.page_link("pages/live_events.py", label="Watch the demo's events", icon=":material/monitoring:",
-                 query_params={"topic": list(status.topics), "from": "latest"})
+            st.button(
+                "Pause",
+                key="kdash_demo_toggle",
+                icon=":material/pause:",
+                on_click=set_demo_paused,
+                args=(data_dir, True),
+                help="Stop the demo's producer; its consumers drain what is left",
+            )
+    st.page_link(
+        "pages/live_events.py",
+        label="Watch the demo's events",
+        icon=":material/monitoring:",
+        query_params={"topic": list(status.topics), "from": "latest"},
+    )
 
 
 @st.fragment(run_every=RECONNECT_EVERY_S)
@@ -120,7 +137,7 @@ def _unreachable(settings: ClusterSettings, exc: KafkaIOError) -> None:
     st.error(plain(exc), icon=":material/cloud_off:")
     st.caption(f"Retrying every {RECONNECT_EVERY_S} s. Checked with a {settings.timeout_s:g} s timeout.")
     if st.button("Retry", type="primary"):
-        resources.forget_clients()
+        resources.forget_clients(settings)
         st.rerun()
     _wait_for_cluster(settings)
 

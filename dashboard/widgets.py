@@ -9,7 +9,7 @@ import contextlib
 import logging
 import re
 import time
-from typing import Iterator
+from collections.abc import Iterator
 
 import streamlit as st
 
@@ -46,8 +46,10 @@ def show_errors(what: str = "") -> Iterator[None]:
         st.error(plain(f"{what}: {exc}" if what else exc), icon=":material/error:")
     except Exception as exc:
         log.exception("unexpected error in %s", what or "page")
-        st.error(plain(f"Unexpected {type(exc).__name__}{' in ' + what if what else ''}: {exc}"),
-                 icon=":material/bug_report:")
+        st.error(
+            plain(f"Unexpected {type(exc).__name__}{' in ' + what if what else ''}: {exc}"),
+            icon=":material/bug_report:",
+        )
 
 
 def refreshed_caption(sampled_at_s: float, took_ms: float) -> None:
@@ -65,7 +67,12 @@ def auto_refresh(key: str, default_s: int = DEFAULT_REFRESH_S) -> int | None:
     left, right = st.columns([1, 1], vertical_alignment="bottom")
     on = left.toggle("Auto-refresh", value=True, key=f"{key}_auto_refresh")
     every_s = right.number_input(
-        "Every (s)", min_value=MIN_REFRESH_S, max_value=3600, value=default_s, step=1,
-        key=f"{key}_refresh_s", disabled=not on,
-    )  # fmt: skip
+        "Every (s)",
+        min_value=MIN_REFRESH_S,
+        max_value=3600,
+        value=default_s,
+        step=1,
+        key=f"{key}_refresh_s",
+        disabled=not on,
+    )
     return int(every_s) if on else None

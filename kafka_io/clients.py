@@ -16,13 +16,11 @@ from confluent_kafka.admin import AdminClient
 
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError, NotFound, Timeout, Unavailable
-from kafka_io.produce.inputs import SOURCE_HEADER_KEY
 from kafka_io.request_counts import ADMIN_REQUESTS, RequestCounts
 
 __all__ = [
     "ADMIN_REQUESTS",
     "CountingAdmin",
-    "SOURCE_HEADER",
     "VIEWER_GROUP_PREFIX",
     "make_admin",
     "make_member_consumer",
@@ -44,10 +42,6 @@ RDKAFKA_LOG.setLevel(logging.DEBUG if DEBUG else logging.CRITICAL)
 _DEBUG_CONFIG = {"debug": "security"} if DEBUG else {}
 
 VIEWER_GROUP_PREFIX = "kdash-viewer-"
-# Events sent by the Produce page carry this header (value "dashboard"), so the
-# live view can mark injected events on its chart and tail. Defined once, with
-# the producer's inputs (kafka_io.produce.inputs), which pure modules can import.
-SOURCE_HEADER = SOURCE_HEADER_KEY
 # Reads from the beginning of a big topic come back as one huge fetch response
 # on some brokers (noida-db ignores max.bytes); a low cap makes reads fail.
 RECEIVE_MESSAGE_MAX_BYTES = 2_000_000_000
@@ -97,11 +91,24 @@ def _base_config(settings: ClusterSettings, role: str) -> dict:
 # set_sasl_credentials do not). One call may become several broker requests
 # (one per leader); we count calls, the unit the code controls.
 _REQUEST_METHODS = (
-    "alter_configs", "alter_consumer_group_offsets", "create_partitions", "create_topics",
-    "delete_consumer_groups", "delete_records", "delete_topics", "describe_cluster", "describe_configs",
-    "describe_consumer_groups", "describe_topics", "incremental_alter_configs",
-    "list_consumer_group_offsets", "list_consumer_groups", "list_groups", "list_offsets", "list_topics",
-)  # fmt: skip
+    "alter_configs",
+    "alter_consumer_group_offsets",
+    "create_partitions",
+    "create_topics",
+    "delete_consumer_groups",
+    "delete_records",
+    "delete_topics",
+    "describe_cluster",
+    "describe_configs",
+    "describe_consumer_groups",
+    "describe_topics",
+    "incremental_alter_configs",
+    "list_consumer_group_offsets",
+    "list_consumer_groups",
+    "list_groups",
+    "list_offsets",
+    "list_topics",
+)
 
 
 class CountingAdmin(AdminClient):
@@ -169,9 +176,7 @@ def make_viewer_consumer(settings: ClusterSettings, **overrides) -> Consumer:
     return Consumer(conf)
 
 
-def make_member_consumer(
-    settings: ClusterSettings, group_id: str, instance_id: str | None, **overrides
-) -> Consumer:
+def make_member_consumer(settings: ClusterSettings, group_id: str, instance_id: str | None, **overrides) -> Consumer:
     """A real group member, for the demo's OWN groups only (never a user's group).
 
     Static membership (group.instance.id) lets a restarted process take its
@@ -212,7 +217,7 @@ def tcp_reason(bootstrap_servers: str) -> str | None:
             return None
     except ConnectionRefusedError:
         return "connection refused (is the broker running?)"
-    except socket.timeout:
+    except TimeoutError:
         return f"no TCP answer within {TCP_PROBE_TIMEOUT_S:g} s"
     except OSError as exc:
         return exc.strerror or type(exc).__name__
@@ -225,9 +230,16 @@ def _reason(err: KafkaError) -> str:
     return text.rstrip(".")
 
 
-def translate_error(exc: BaseException, settings: ClusterSettings, what: str = "") -> KafkaIOError:
-    """Turn a confluent exception into a KafkaIOError whose text is safe to show."""
+def translate_error(exc: BaseException, settings: ClusterSettings, what: str = "") -> BaseException:
+    """A Kafka error (KafkaException, or a future's timeout) as a KafkaIOError whose text is safe to show.
+
+    Anything else is a bug and comes back unchanged: ``raise translate_error(exc, ...)``
+    then re-raises it with its traceback, to the page's bug branch, instead of
+    dressing it up as a Kafka error.
+    """
     if isinstance(exc, KafkaIOError):
+        return exc
+    if not isinstance(exc, (KafkaException, TimeoutError)):
         return exc
     err = exc.args[0] if isinstance(exc, KafkaException) and exc.args else None
     subject = f"{what}: " if what else ""
@@ -248,4 +260,4 @@ def translate_error(exc: BaseException, settings: ClusterSettings, what: str = "
         return KafkaIOError(f"{subject}{_reason(err)}")
     if isinstance(exc, TimeoutError):
         return Timeout(f"{subject}no answer within {settings.timeout_s:g} s")
-    return KafkaIOError(f"{subject}{type(exc).__name__}: {exc}")
+    return KafkaIOError(f"{subject}{exc}")

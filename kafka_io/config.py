@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Mapping
 
 from kafka_io.errors import InvalidInput, ReadOnly
 
@@ -234,9 +234,7 @@ def _check_bootstrap(bootstrap: str, where: str) -> None:
     for server in bootstrap.split(","):
         host, _, port = server.strip().rpartition(":")
         if not host or not port.isdigit() or not 0 < int(port) < 65536:
-            raise InvalidInput(
-                f"{where}: bootstrap_servers must be HOST:PORT[,HOST:PORT...], got {server.strip()!r}"
-            )
+            raise InvalidInput(f"{where}: bootstrap_servers must be HOST:PORT[,HOST:PORT...], got {server.strip()!r}")
 
 
 def _check_choice(value: str | None, choices: tuple[str, ...], key: str, where: str) -> None:
@@ -304,7 +302,7 @@ def _parse_jaas(value: str, path: Path, number: int) -> dict[str, str]:
         marker = f'{option}="'
         start = value.find(marker)
         if start < 0:
-            raise InvalidInput(f"{path} line {number}: sasl.jaas.config has no {option}=\"…\"")
+            raise InvalidInput(f'{path} line {number}: sasl.jaas.config has no {option}="…"')
         start += len(marker)
         end = value.find('"', start)
         if end < 0:

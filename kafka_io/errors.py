@@ -1,4 +1,4 @@
-"""Errors raised by kafka_io, in plain words a user can act on.
+"""PURE: errors raised by kafka_io, in plain words a user can act on.
 
     KafkaIOError            base; str(exc) is safe to show (no secrets, no traceback)
      ├── Unavailable        brokers cannot be reached or the client is broken

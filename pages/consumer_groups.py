@@ -3,19 +3,19 @@ incident watch-list kept in the URL (?pin=ID&pin=ID), and one group in detail
 at ?group=ID. Data comes from the shared background sampler; UI only here."""
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import streamlit as st
 
-from dashboard.frames import groups as frames
 from dashboard import handles as resources
+from dashboard.frames import groups as frames
+from dashboard.shell import page_settings
+from dashboard.widgets import plain, refreshed_caption, show_errors
 from kafka_io.groups import reset as offsets
 from kafka_io.groups.health import with_exact_time_lags
 from kafka_io.groups.models import explain_state
-from kafka_io.groups.status import Status
 from kafka_io.groups.reset_rules import ResetMode, parse_reset_spec
-from dashboard.shell import page_settings
-from dashboard.widgets import plain, refreshed_caption, show_errors
+from kafka_io.groups.status import Status
 
 settings = page_settings()
 
@@ -40,15 +40,22 @@ def sample_caption() -> None:
         st.error(plain(snapshot.error or "No sample yet."), icon=":material/cloud_off:")
         return
     refreshed_caption(snapshot.sampled_at_s, snapshot.duration_ms)
-    st.caption(f"Sample {snapshot.sequence}: {snapshot.admin_requests} admin requests · "
-               f"{snapshot.admin_requests_total:,} by this app since it started (one sampler for every viewer)")
+    st.caption(
+        f"Sample {snapshot.sequence}: {snapshot.admin_requests} admin requests · "
+        f"{snapshot.admin_requests_total:,} by this app since it started (one sampler for every viewer)"
+    )
     if snapshot.error:
         at = time.strftime("%H:%M:%S", time.localtime(snapshot.error_at_s))
-        st.warning(f"The latest sample failed at {at}: {plain(snapshot.error)}. Showing the last good sample; "
-                   f"retrying every {sampler.interval_s:g} s.", icon=":material/sync_problem:")
+        st.warning(
+            f"The latest sample failed at {at}: {plain(snapshot.error)}. Showing the last good sample; "
+            f"retrying every {sampler.interval_s:g} s.",
+            icon=":material/sync_problem:",
+        )
     if sampler.full_every_s >= 2 * sampler.interval_s:
-        st.caption(f"Big cluster: every group is sampled every {sampler.full_every_s:.0f} s, "
-                   f"pinned groups every {sampler.interval_s:g} s.")
+        st.caption(
+            f"Big cluster: every group is sampled every {sampler.full_every_s:.0f} s, "
+            f"pinned groups every {sampler.interval_s:g} s."
+        )
 
 
 def set_pins() -> None:
@@ -59,8 +66,13 @@ def list_view() -> None:
     pins = st.query_params.get_all("pin")
     ids = sorted(set(sampler.health()) | set(pins))
     st.session_state.setdefault("pins", [p for p in pins if p in ids])
-    st.multiselect("Incident watch-list: pinned to the top, sampled every interval, kept in the link",
-                   ids, key="pins", on_change=set_pins, placeholder="Pin groups to watch…")
+    st.multiselect(
+        "Incident watch-list: pinned to the top, sampled every interval, kept in the link",
+        ids,
+        key="pins",
+        on_change=set_pins,
+        placeholder="Pin groups to watch…",
+    )
     cols = st.columns([3, 3, 2, 2], vertical_alignment="bottom")
     search = cols[0].text_input("Search", placeholder="group id contains…", key="search")
     statuses = cols[1].multiselect("Status", [s.value for s in Status], key="status_filter")
@@ -79,21 +91,30 @@ def groups_table(search: str, statuses: list, sort: str, only_lagging: bool) -> 
     shown = frames.sort_groups(frames.filter_groups(df, statuses, only_lagging, search), sort)
     st.caption(frames.status_summary(df, len(shown)))
     if shown.empty:
-        st.info("No group matches these filters." if len(df) else
-                "No consumer groups on this cluster yet. Groups appear here once a consumer commits offsets.",
-                icon=":material/group_off:")
+        st.info(
+            "No group matches these filters."
+            if len(df)
+            else "No consumer groups on this cluster yet. Groups appear here once a consumer commits offsets.",
+            icon=":material/group_off:",
+        )
         return
     event = st.dataframe(
-        badge(shown), hide_index=True, placeholder="—", key="groups_table",
-        on_select="rerun", selection_mode="single-row",
+        badge(shown),
+        hide_index=True,
+        placeholder="—",
+        key="groups_table",
+        on_select="rerun",
+        selection_mode="single-row",
         column_config={
             "Pinned": st.column_config.CheckboxColumn("📌", width="small"),
             "Status": STATUS_BADGE,
             "Trend": st.column_config.LineChartColumn("Total lag, 10 min", y_min=0),
-            "Lag s (est.)": st.column_config.NumberColumn(help="Estimated from the sampled history; "
-                                                          "exact in the group's page"),
-            "ETA s": st.column_config.NumberColumn(help="Time to catch up at current rates; empty when "
-                                                   "not catching up"),
+            "Lag s (est.)": st.column_config.NumberColumn(
+                help="Estimated from the sampled history; exact in the group's page"
+            ),
+            "ETA s": st.column_config.NumberColumn(
+                help="Time to catch up at current rates; empty when not catching up"
+            ),
         },
     )
     if event.selection.rows:
@@ -163,25 +184,46 @@ def detail_header(health) -> None:
     totals, cols = health.totals, st.columns(5)
     cols[0].metric("State", health.group.state)
     cols[1].metric("Members", len(health.group.members))
-    cols[2].metric("Total lag", f"{totals.total_lag:,}", chart_data=health.sparkline or None,
-                   help=f"max partition lag {totals.max_lag:,}; {totals.unknown_partitions} partition(s) "
-                   "with no commit; the line is the last 10 minutes")
-    cols[3].metric("Lag in seconds", frames.format_duration(health.time_lag.seconds),
-                   help="exact: now − timestamp of the record at the committed offset" if health.time_lag.exact
-                   else "estimated from the sampled history")
-    cols[4].metric("ETA", frames.eta_text(health.eta_s, totals.total_lag, bool(health.group.partitions)),
-                   help=f"at current rates: consuming {health.consume_rate_per_s or 0:.1f}/s, "
-                   f"producing {health.produce_rate_per_s or 0:.1f}/s (∞: not catching up)")
+    cols[2].metric(
+        "Total lag",
+        f"{totals.total_lag:,}",
+        chart_data=health.sparkline or None,
+        help=f"max partition lag {totals.max_lag:,}; {totals.unknown_partitions} partition(s) "
+        "with no commit; the line is the last 10 minutes",
+    )
+    cols[3].metric(
+        "Lag in seconds",
+        frames.format_duration(health.time_lag.seconds),
+        help="exact: now − timestamp of the record at the committed offset"
+        if health.time_lag.exact
+        else "estimated from the sampled history",
+    )
+    cols[4].metric(
+        "ETA",
+        frames.eta_text(health.eta_s, totals.total_lag, bool(health.group.partitions)),
+        help=f"at current rates: consuming {health.consume_rate_per_s or 0:.1f}/s, "
+        f"producing {health.produce_rate_per_s or 0:.1f}/s (∞: not catching up)",
+    )
 
 
 def partitions_table(health) -> None:
     table = frames.partitions_frame(health)
-    st.dataframe(badge(table), hide_index=True, placeholder="—", column_config={
-        "Status": STATUS_BADGE,
-        "Lag": st.column_config.ProgressColumn(format="%d", min_value=0, max_value=max(health.totals.max_lag, 1)),
-    })
-    st.download_button("Download CSV", table.to_csv(index=False), f"{health.group_id}-partitions.csv",
-                       "text/csv", icon=":material/download:")
+    st.dataframe(
+        badge(table),
+        hide_index=True,
+        placeholder="—",
+        column_config={
+            "Status": STATUS_BADGE,
+            "Lag": st.column_config.ProgressColumn(format="%d", min_value=0, max_value=max(health.totals.max_lag, 1)),
+        },
+    )
+    st.download_button(
+        "Download CSV",
+        table.to_csv(index=False),
+        f"{health.group_id}-partitions.csv",
+        "text/csv",
+        icon=":material/download:",
+    )
 
 
 def history_charts(group_id: str) -> None:
@@ -195,8 +237,13 @@ def history_charts(group_id: str) -> None:
     st.altair_chart(frames.lag_chart(history, by), width="stretch")
     st.caption("Produced vs consumed, messages/s")
     st.altair_chart(frames.rates_chart(frames.rates_frame(history)), width="stretch")
-    st.download_button("Download history CSV", history.to_csv(index=False), f"{group_id}-history.csv", "text/csv",
-                       icon=":material/download:")
+    st.download_button(
+        "Download history CSV",
+        history.to_csv(index=False),
+        f"{group_id}-history.csv",
+        "text/csv",
+        icon=":material/download:",
+    )
 
 
 def allowed(group, what: str) -> bool:
@@ -220,18 +267,21 @@ def reset_section(group) -> None:
                 value = st.number_input("Shift by (negative = back, re-read; positive = skip ahead)", step=1, value=-1)
             elif mode == ResetMode.TIMESTAMP:
                 day, clock = st.columns(2)
-                when = datetime.combine(day.date_input("Date (UTC)"), clock.time_input("Time (UTC)"), timezone.utc)
+                when = datetime.combine(day.date_input("Date (UTC)"), clock.time_input("Time (UTC)"), UTC)
                 value = int(when.timestamp() * 1000)
             topics = st.multiselect("Topics", group.topics, default=list(group.topics))
-            chosen = st.multiselect("Only these partitions (optional)",
-                                    [f"{p.topic}[{p.partition}]" for p in group.partitions if p.topic in topics])
+            chosen = st.multiselect(
+                "Only these partitions (optional)",
+                [f"{p.topic}[{p.partition}]" for p in group.partitions if p.topic in topics],
+            )
             preview = st.form_submit_button("Preview", type="primary", icon=":material/preview:")
         if preview:
             with show_errors("preview"):
                 spec = parse_reset_spec(mode, value)
                 parts = [(p.topic, p.partition) for p in group.partitions if f"{p.topic}[{p.partition}]" in chosen]
-                st.session_state["reset_plan"] = offsets.plan_reset(
-                    resources.admin_client(settings), settings, group.group_id, spec, topics=topics, partitions=parts)
+                st.session_state["reset_plan"] = resources.with_admin(
+                    settings, offsets.plan_reset, group.group_id, spec, topics=topics, partitions=parts
+                )
         plan = st.session_state.get("reset_plan")
         if plan is not None and plan.group_id == group.group_id:
             reset_preview(plan)
@@ -246,25 +296,29 @@ def reset_preview(plan) -> None:
         st.rerun()
     if apply.button(f"Apply to {len(plan.changes)} partition(s)", type="primary", disabled=not plan.changes):
         with show_errors("reset"):
-            offsets.apply_reset(resources.admin_client(settings), settings, plan)
+            resources.with_admin(settings, offsets.apply_reset, plan)
             del st.session_state["reset_plan"]
             sampler.refresh_groups([plan.group_id])
-            st.success(f"Offsets of {plain(plan.group_id)} reset for {len(plan.changes)} partition(s).",
-                       icon=":material/check_circle:")
+            st.success(
+                f"Offsets of {plain(plan.group_id)} reset for {len(plan.changes)} partition(s).",
+                icon=":material/check_circle:",
+            )
 
 
 def delete_section(group) -> None:
     with st.expander("Delete group", icon=":material/delete:"):
         if not allowed(group, "delete it"):
             return
-        st.caption("Deletes the group and its committed offsets. Consumers that start later with this id "
-                   "begin from their auto.offset.reset position.")
+        st.caption(
+            "Deletes the group and its committed offsets. Consumers that start later with this id "
+            "begin from their auto.offset.reset position."
+        )
         with st.form("delete_form", clear_on_submit=True):
             typed = st.text_input(f"Type {plain(group.group_id)} to confirm", key="delete_confirm")
             submitted = st.form_submit_button("Delete group", type="primary", icon=":material/delete_forever:")
         if submitted:
             with show_errors("delete"):
-                offsets.delete_group(resources.admin_client(settings), settings, group.group_id, confirm=typed)
+                resources.with_admin(settings, offsets.delete_group, group.group_id, confirm=typed)
                 sampler.forget(group.group_id)
                 st.session_state["deleted_group"] = group.group_id
                 del st.query_params["group"]

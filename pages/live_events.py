@@ -14,25 +14,29 @@ from dashboard.shell import page_settings
 settings = page_settings()
 
 from dashboard import handles as resources  # noqa: E402
-from kafka_io.errors import InvalidInput  # noqa: E402
 from dashboard.frames.live import STATUS_COLORS, rate_chart, tail_frame, type_frame  # noqa: E402
-from kafka_io.live.rates import DEFAULT_TYPE_FIELD, TypeSpec  # noqa: E402
+from dashboard.widgets import plain, refreshed_caption, show_errors  # noqa: E402
+from kafka_io.errors import InvalidInput  # noqa: E402
 from kafka_io.live.model import MAX_LAST_N, TAIL_MAX, StartPosition, TailRecord, TailSnapshot, filter_records  # noqa: E402
 from kafka_io.live.output import payload_view  # noqa: E402
-from kafka_io.produce.validation import validate_topic_name  # noqa: E402
-from dashboard.widgets import plain, refreshed_caption, show_errors  # noqa: E402
+from kafka_io.live.rates import DEFAULT_TYPE_FIELD, TypeSpec  # noqa: E402
+from kafka_io.topics.names import validate_topic_name  # noqa: E402
 
 REFRESH_S = 1
 WINDOWS_S = {"1 min": 60, "5 min": 300, "15 min": 900}
 DEFAULT_LAST_N = 100
 START_LABELS = {
-    "latest": "Latest (new events)", "earliest": "Earliest (replay all)",
-    "last": "Last N per partition", "timestamp": "From a time",
-}  # fmt: skip
+    "latest": "Latest (new events)",
+    "earliest": "Earliest (replay all)",
+    "last": "Last N per partition",
+    "timestamp": "From a time",
+}
 TYPE_LABELS = {
     "auto": "Auto: event_type, type, eventType, event.type, CloudEvents",
-    "field": "JSON field path", "header": "Header", "key": "Message key",
-}  # fmt: skip
+    "field": "JSON field path",
+    "header": "Header",
+    "key": "Message key",
+}
 SOURCE_KEY, LINK_KEY, LINK_WARNINGS_KEY = "live_selected_source", "live_link", "live_link_warnings"
 SHOWN_KEY, PINNED_KEY, SELECTED_KEY, GEN_KEY = "live_shown", "live_pinned", "live_selected", "live_tail_gen"
 
@@ -59,8 +63,10 @@ def _from_link() -> Source | None:
         start = StartPosition.parse(link[1])
         spec = TypeSpec.parse(link[2])
     except InvalidInput:  # the message would echo the link's text, which must not become markup
-        warnings.append("Ignoring the link's from/type value: use from=latest|earliest|last:N|timestamp:MS "
-                        "and type=auto|key|header:NAME|field:PATH.")
+        warnings.append(
+            "Ignoring the link's from/type value: use from=latest|earliest|last:N|timestamp:MS "
+            "and type=auto|key|header:NAME|field:PATH."
+        )
         start, spec = StartPosition(), TypeSpec("field")
     return Source(topics, start, spec) if topics else None
 
@@ -87,20 +93,32 @@ def _source_form(names: list[str], current: Source) -> Source | None:
         options = names + [t for t in current.topics if t not in names]
         topics = topic_col.multiselect("Topics", options, default=list(current.topics), placeholder="Choose topics")
         kinds = list(START_LABELS)
-        kind = start_col.selectbox("Start at", kinds, index=kinds.index(current.start.kind), format_func=START_LABELS.get)
-        last_n = start_col.number_input("N (for Last N per partition)", 1, MAX_LAST_N,
-                                        current.start.value if current.start.kind == "last" else DEFAULT_LAST_N)
+        kind = start_col.selectbox(
+            "Start at", kinds, index=kinds.index(current.start.kind), format_func=START_LABELS.get
+        )
+        last_n = start_col.number_input(
+            "N (for Last N per partition)",
+            1,
+            MAX_LAST_N,
+            current.start.value if current.start.kind == "last" else DEFAULT_LAST_N,
+        )
         when = time_col.datetime_input("Time (for From a time)", value="now", step=60)
         type_kinds = list(TYPE_LABELS)
         spec_kind = "auto" if current.spec.source == "field" and current.spec.path is None else current.spec.source
-        type_kind = type_col.selectbox("Event type from", type_kinds, index=type_kinds.index(spec_kind), format_func=TYPE_LABELS.get)
+        type_kind = type_col.selectbox(
+            "Event type from", type_kinds, index=type_kinds.index(spec_kind), format_func=TYPE_LABELS.get
+        )
         type_name = type_col.text_input("Field path or header name", value=current.spec.path or DEFAULT_TYPE_FIELD)
         submitted = st.form_submit_button("Watch", type="primary", icon=":material/play_arrow:")
     if not submitted:
         return None
     try:
         value = {"last": int(last_n), "timestamp": int(when.timestamp() * 1000) if when else None}.get(kind)
-        spec = TypeSpec("field") if type_kind == "auto" else TypeSpec(type_kind, None if type_kind == "key" else type_name.strip())
+        spec = (
+            TypeSpec("field")
+            if type_kind == "auto"
+            else TypeSpec(type_kind, None if type_kind == "key" else type_name.strip())
+        )
         return Source(tuple(topics), StartPosition(kind, value), spec)
     except InvalidInput as exc:
         st.error(plain(exc), icon=":material/error:")
@@ -147,8 +165,10 @@ def _status(snap: TailSnapshot, source: Source) -> None:
         st.badge(label, color=STATUS_COLORS.get(label, "gray"))
     who = f"shared by {snap.viewers} viewer{'s' * (snap.viewers != 1)}" if snap.shared else "private to this tab"
     # Plain text: a header name or field path from a link must not become markup.
-    text_col.text(f"Reading {', '.join(source.topics)} from {START_LABELS[source.start.kind].lower()} "
-                  f"({snap.partitions} partitions) · type: {source.spec} · reader {who}")
+    text_col.text(
+        f"Reading {', '.join(source.topics)} from {START_LABELS[source.start.kind].lower()} "
+        f"({snap.partitions} partitions) · type: {source.spec} · reader {who}"
+    )
     if snap.status in ("reconnecting…", "topic deleted", "waiting for topic", "failed"):
         st.warning(plain(snap.detail), icon=":material/warning:")
     if snap.errors:
@@ -172,9 +192,17 @@ def _rates(snap: TailSnapshot, source: Source) -> None:
     chart_col, table_col = st.columns([3, 2])
     with chart_col:
         st.altair_chart(rate_chart(snap), width="stretch")
-        st.caption("Stacked events/s in 1 s buckets by record time. Dashed markers: events injected from the Produce page.")
-    table_col.dataframe(type_frame(snap), hide_index=True, width="stretch",
-                        column_config={"share %": st.column_config.ProgressColumn("share", format="%.1f%%", min_value=0, max_value=100)})
+        st.caption(
+            "Stacked events/s in 1 s buckets by record time. Dashed markers: events injected from the Produce page."
+        )
+    table_col.dataframe(
+        type_frame(snap),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "share %": st.column_config.ProgressColumn("share", format="%.1f%%", min_value=0, max_value=100)
+        },
+    )
 
 
 def _tail(snap: TailSnapshot) -> None:
@@ -190,12 +218,23 @@ def _tail(snap: TailSnapshot) -> None:
         st.caption("No message matches the filters." if snap.tail else "No messages yet: the newest appear here first.")
     else:
         table_key = f"live_tail_{st.session_state.get(GEN_KEY, 0)}"
-        st.dataframe(tail_frame(records), key=table_key, on_select=partial(_on_pick, table_key),
-                     selection_mode="single-row", hide_index=True, width="stretch", height=320)
+        st.dataframe(
+            tail_frame(records),
+            key=table_key,
+            on_select=partial(_on_pick, table_key),
+            selection_mode="single-row",
+            hide_index=True,
+            width="stretch",
+            height=320,
+        )
         st.caption(f"Newest first, the last {TAIL_MAX} messages at most. Select a row to see its full payload.")
     if pinned is not None:
-        st.button("Follow the live tail", icon=":material/sync:", on_click=_reset_tail,
-                  help="The tail holds still while you inspect a message")
+        st.button(
+            "Follow the live tail",
+            icon=":material/sync:",
+            on_click=_reset_tail,
+            help="The tail holds still while you inspect a message",
+        )
     selected = st.session_state.get(SELECTED_KEY)
     if selected is not None:
         _detail(selected)
@@ -204,9 +243,19 @@ def _tail(snap: TailSnapshot) -> None:
 def _detail(record: TailRecord) -> None:
     with st.container(border=True):
         st.subheader("Message", anchor=False)
-        st.json({"topic": record.topic, "partition": record.partition, "offset": record.offset,
-                 "timestamp_ms": record.ts_ms, "key": record.key, "type": record.type,
-                 "headers": [list(h) for h in record.headers], "value_bytes": record.value_size}, expanded=False)
+        st.json(
+            {
+                "topic": record.topic,
+                "partition": record.partition,
+                "offset": record.offset,
+                "timestamp_ms": record.ts_ms,
+                "key": record.key,
+                "type": record.type,
+                "headers": [list(h) for h in record.headers],
+                "value_bytes": record.value_size,
+            },
+            expanded=False,
+        )
         kind, body = payload_view(record)
         if kind == "json":
             st.json(body)
@@ -256,8 +305,11 @@ for warning in st.session_state.get(LINK_WARNINGS_KEY, []):
 
 if not current.topics:
     if names:
-        st.info("Pick one or more topics and press Watch. Share a view with a link such as "
-                "`/live_events?topic=orders&from=earliest`.", icon=":material/touch_app:")
+        st.info(
+            "Pick one or more topics and press Watch. Share a view with a link such as "
+            "`/live_events?topic=orders&from=earliest`.",
+            icon=":material/touch_app:",
+        )
     else:
         st.info("No topics yet: create one on the Topics page, or send events from Produce.", icon=":material/inbox:")
     st.stop()

@@ -3,8 +3,8 @@
 import streamlit as st
 
 from dashboard import handles as resources
-from dashboard.shell import page_settings
 from dashboard.frames.topics import brokers_frame, group_states_frame
+from dashboard.shell import page_settings
 from dashboard.widgets import auto_refresh, plain, refreshed_caption, show_errors
 
 settings = page_settings()
@@ -59,9 +59,11 @@ def overview() -> None:
             st.subheader("Brokers")
             st.caption(f"Cluster id `{info.cluster_id or 'unknown'}` · controller {info.controller_id}")
             st.dataframe(
-                brokers_frame(info.brokers, info.controller_id), hide_index=True, placeholder="—",
+                brokers_frame(info.brokers, info.controller_id),
+                hide_index=True,
+                placeholder="—",
                 column_config={"controller": st.column_config.CheckboxColumn("Controller")},
-            )  # fmt: skip
+            )
         with right:
             st.subheader("Groups by state")
             _groups()

@@ -11,19 +11,25 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import handles as resources
-from kafka_io.produce.burst.source import plan_spec_burst, plan_template_burst, template_preview
+from dashboard.shell import page_settings
+from dashboard.widgets import plain, show_errors
 from kafka_io.errors import InvalidInput, KafkaIOError
+from kafka_io.produce.burst.source import plan_spec_burst, plan_template_burst, template_preview
 from kafka_io.produce.files import parse_event_file
 from kafka_io.produce.inputs import (
-    build_event, check_specs, headers_from_rows, parse_timestamp, pretty_json, with_source,
-)  # fmt: skip
-from kafka_io.topics.admin import MAX_PARTITIONS, create_topic
+    build_event,
+    check_specs,
+    headers_from_rows,
+    parse_timestamp,
+    pretty_json,
+    with_source,
+)
 from kafka_io.produce.producer import send_one, start_burst
 from kafka_io.produce.templates import PLACEHOLDER_KINDS
-from dashboard.shell import page_settings
 from kafka_io.produce.user_templates import BUILT_IN, all_templates, save_template, templates_path
-from kafka_io.produce.validation import encoded_size, validate_topic_name
-from dashboard.widgets import plain, show_errors
+from kafka_io.produce.validation import encoded_size
+from kafka_io.topics.admin import MAX_PARTITIONS, create_topic
+from kafka_io.topics.names import validate_topic_name
 
 settings = page_settings()
 
@@ -66,12 +72,12 @@ def _create(topic: str) -> None:
     if not state.get("create_confirm"):
         return _flash("error", "Tick the box to confirm creating the topic.")
     try:
-        create_topic(resources.admin_client(settings), settings, topic, int(state["create_partitions"]),
-                     int(state["create_replication"]))  # fmt: skip
+        resources.with_admin(
+            settings, create_topic, topic, int(state["create_partitions"]), int(state["create_replication"])
+        )
     except KafkaIOError as exc:
         return _flash("error", plain(f"Creating the topic: {exc}"))
-    resources.topic_names.clear()
-    resources.forget_topic_data()  # the Topics page shows it at once too
+    resources.forget_topic_data(settings)  # the Topics page shows it at once too
     _flash("success", f"Created topic `{topic}`.")
 
 
@@ -81,8 +87,13 @@ def _create_missing(topic: str) -> None:
         brokers = len(resources.cluster_info(settings).brokers)
         left, right = st.columns(2)
         left.number_input("Partitions", min_value=1, max_value=MAX_PARTITIONS, value=3, key="create_partitions")
-        right.number_input("Replication factor", min_value=1, max_value=max(brokers, 1), value=min(3, max(brokers, 1)),
-                           key="create_replication")  # fmt: skip
+        right.number_input(
+            "Replication factor",
+            min_value=1,
+            max_value=max(brokers, 1),
+            value=min(3, max(brokers, 1)),
+            key="create_replication",
+        )
         st.checkbox(f"Yes, create topic {topic}", key="create_confirm")
         st.form_submit_button("Create topic", type="primary", on_click=_create, args=(topic,))
 
@@ -97,8 +108,14 @@ def _target():
         st.session_state["produce_topic"] = wanted
     typed = st.session_state.get("produce_topic")
     options = names + [typed] if typed and typed not in names else names  # a new name stays pickable
-    topic = st.selectbox("Topic", options, index=None, key="produce_topic", accept_new_options=True,
-                         placeholder="Search, or type a new name")  # fmt: skip
+    topic = st.selectbox(
+        "Topic",
+        options,
+        index=None,
+        key="produce_topic",
+        accept_new_options=True,
+        placeholder="Search, or type a new name",
+    )
     _show_flash()
     if not topic:
         return None
@@ -108,7 +125,7 @@ def _target():
         st.error(plain(exc), icon=":material/error:")  # it quotes what was typed
         return None
     if topic not in names:
-        resources.topic_names.clear()  # the cached list may predate a topic made elsewhere
+        resources.topic_names.clear(settings)  # the cached list may predate a topic made elsewhere
         if topic not in resources.topic_names(settings):
             _create_missing(topic)
             return None
@@ -117,13 +134,22 @@ def _target():
     except KafkaIOError as exc:  # this topic only: the picker stays usable
         st.error(plain(f"Cannot read topic {topic!r}: {exc}"), icon=":material/error:")
         return None
-    st.caption(f"{limits.partitions} partition{'s' * (limits.partitions != 1)} · messages up to "
-               f"{limits.max_message_bytes:,} bytes ({limits.limit_name})")  # fmt: skip
+    st.caption(
+        f"{limits.partitions} partition{'s' * (limits.partitions != 1)} · messages up to "
+        f"{limits.max_message_bytes:,} bytes ({limits.limit_name})"
+    )
     auto = st.radio("Partition", ["Automatic (by key)", "Explicit"], horizontal=True, key="produce_part_mode")
     partition = None
     if auto == "Explicit":
-        partition = int(st.number_input(f"Partition number (0 to {limits.partitions - 1})", min_value=0,
-                                        max_value=limits.partitions - 1, value=0, key="produce_partition"))  # fmt: skip
+        partition = int(
+            st.number_input(
+                f"Partition number (0 to {limits.partitions - 1})",
+                min_value=0,
+                max_value=limits.partitions - 1,
+                value=0,
+                key="produce_partition",
+            )
+        )
     return limits, partition
 
 
@@ -150,7 +176,9 @@ def _one_event(limits, partition) -> None:
         if fmt == "JSON":
             st.code(pretty_json(value), language="json")
         if sent:
-            st.session_state["produce_last"] = send_one(resources.producer_handle(settings), limits, event, timestamp_ms)
+            st.session_state["produce_last"] = send_one(
+                resources.producer_handle(settings), limits, event, timestamp_ms
+            )
             _last_delivery()
 
 
@@ -164,10 +192,23 @@ def _last_delivery() -> None:
             st.caption(f"Note: {result.note}")
         return
     stamp = pd.to_datetime(result.timestamp_ms, unit="ms", utc=True) if result.timestamp_ms is not None else None
-    st.success(f"Delivered to {result.topic} partition {result.partition} at offset {result.offset}",
-               icon=":material/check_circle:")  # fmt: skip
-    st.dataframe(pd.DataFrame([{"partition": result.partition, "offset": result.offset, "timestamp": stamp,
-                                "latency ms": round(result.latency_ms, 1)}]), hide_index=True)  # fmt: skip
+    st.success(
+        f"Delivered to {result.topic} partition {result.partition} at offset {result.offset}",
+        icon=":material/check_circle:",
+    )
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "partition": result.partition,
+                    "offset": result.offset,
+                    "timestamp": stamp,
+                    "latency ms": round(result.latency_ms, 1),
+                }
+            ]
+        ),
+        hide_index=True,
+    )
     if result.note:
         st.caption(f"Note: {result.note}")
 
@@ -180,7 +221,9 @@ def _on_template_pick() -> None:
 def _save(topic: str) -> None:
     state = st.session_state
     try:
-        saved = save_template(settings.bootstrap_servers, topic, state["tpl_save_as"], state["tpl_text"], state["tpl_key"])
+        saved = save_template(
+            settings.bootstrap_servers, topic, state["tpl_save_as"], state["tpl_text"], state["tpl_key"]
+        )
     except KafkaIOError as exc:
         return _flash("error", plain(f"Saving: {exc}"))
     state["tpl_name"] = saved  # select it: its text is what the form holds
@@ -190,14 +233,24 @@ def _save(topic: str) -> None:
 def _template_burst(limits, partition, busy: bool) -> None:
     _show_flash()
     choices = all_templates(settings.bootstrap_servers, limits.topic)
-    st.selectbox("Start from", list(choices.values()), key="tpl_name", on_change=_on_template_pick,
-                 format_func=lambda t: f"{t.name} ({'built-in' if t.saved_at == BUILT_IN else 'saved'})")  # fmt: skip
+    st.selectbox(
+        "Start from",
+        list(choices.values()),
+        key="tpl_name",
+        on_change=_on_template_pick,
+        format_func=lambda t: f"{t.name} ({'built-in' if t.saved_at == BUILT_IN else 'saved'})",
+    )
     if "tpl_text" not in st.session_state:
         _on_template_pick()
     with st.form("burst_form"):
-        text = st.text_area("Template", key="tpl_text", height=140,
-                            help="Placeholders: " + ", ".join(f"{{{{{k}}}}}" for k in PLACEHOLDER_KINDS)
-                            + ". E.g. {{randint:1:100}}, {{choice:a|b}}, {{weighted:a=5|b=1}}.")  # fmt: skip
+        text = st.text_area(
+            "Template",
+            key="tpl_text",
+            height=140,
+            help="Placeholders: "
+            + ", ".join(f"{{{{{k}}}}}" for k in PLACEHOLDER_KINDS)
+            + ". E.g. {{randint:1:100}}, {{choice:a|b}}, {{weighted:a=5|b=1}}.",
+        )
         key = st.text_input("Key template", key="tpl_key", help="Empty for no key; may hold placeholders.")
         st.caption("Headers (x-kdash-source: dashboard is always added)")
         rows = st.data_editor(NO_HEADERS, key="burst_headers", num_rows="dynamic", hide_index=True, width="stretch")
@@ -215,15 +268,18 @@ def _template_burst(limits, partition, busy: bool) -> None:
     if started:
         with show_errors():
             headers = _header_rows(rows)
-            source = plan_template_burst(limits, text, count, key_text=key, headers=headers,
-                                         partition=partition, rate_per_s=rate)  # fmt: skip
+            source = plan_template_burst(
+                limits, text, count, key_text=key, headers=headers, partition=partition, rate_per_s=rate
+            )
             _start(limits, source)
 
 
 def _upload(limits, partition, busy: bool) -> None:
-    upload = st.file_uploader("Events file", type=["jsonl", "ndjson", "json", "csv"],
-                              help='JSONL: one {"value": ..., "key": ..., "headers": {...}, "partition": N} '
-                                   "per line. CSV: the same columns.")  # fmt: skip
+    upload = st.file_uploader(
+        "Events file",
+        type=["jsonl", "ndjson", "json", "csv"],
+        help='JSONL: one {"value": ..., "key": ..., "headers": {...}, "partition": N} per line. CSV: the same columns.',
+    )
     if upload is None:
         return
     with show_errors("Reading the file"):
@@ -238,8 +294,11 @@ def _upload(limits, partition, busy: bool) -> None:
         good.metric("Good events", f"{len(events) - refused:,}")
         wrong.metric("Bad lines", f"{len(bad):,}")
         if bad:
-            st.error(f"{len(bad):,} bad line{'s' * (len(bad) != 1)}: fix the file and upload it again. "
-                     "Nothing has been sent.", icon=":material/rule:")  # fmt: skip
+            st.error(
+                f"{len(bad):,} bad line{'s' * (len(bad) != 1)}: fix the file and upload it again. "
+                "Nothing has been sent.",
+                icon=":material/rule:",
+            )
             st.dataframe(pd.DataFrame(bad, columns=["line", "problem"]), hide_index=True)
             return
         with st.form("upload_form"):
@@ -249,7 +308,9 @@ def _upload(limits, partition, busy: bool) -> None:
 
 
 def _start(limits, source) -> None:
-    st.session_state[BURST_KEY] = start_burst(settings, limits, source)  # its progress shows below the tabs
+    burst = start_burst(settings, limits, source)
+    # The session's burst slot stops it when the browser session ends; its progress shows below the tabs.
+    st.session_state[BURST_KEY] = resources.burst_slot().burst = burst
 
 
 @st.fragment(run_every=PROGRESS_EVERY_S)
@@ -260,19 +321,33 @@ def _burst_progress() -> None:
     progress = burst.progress()
     if not progress.running:
         st.rerun()  # the whole page, which now shows the summary
-    st.progress(progress.fraction, text=f"{progress.delivered:,} delivered · {progress.failed:,} failed · "
-                f"{progress.produced:,} of {progress.planned:,} sent · {progress.elapsed_s:.1f} s")  # fmt: skip
-    st.button("Stopping…" if progress.stopping else "Stop", on_click=burst.stop, disabled=progress.stopping,
-              icon=":material/stop_circle:")  # fmt: skip
+    st.progress(
+        progress.fraction,
+        text=f"{progress.delivered:,} delivered · {progress.failed:,} failed · "
+        f"{progress.produced:,} of {progress.planned:,} sent · {progress.elapsed_s:.1f} s",
+    )
+    st.button(
+        "Stopping…" if progress.stopping else "Stop",
+        on_click=burst.stop,
+        disabled=progress.stopping,
+        icon=":material/stop_circle:",
+    )
 
 
 def _burst_summary(burst) -> None:
     s = burst.summary
     st.subheader(f"Burst to {s.topic}: {'all delivered' if s.ok else f'{s.failed:,} failed'}")
     cells = st.columns(5)
-    for cell, (label, value) in zip(cells, [("Requested", f"{s.requested:,}"), ("Delivered", f"{s.delivered:,}"),
-                                             ("Failed", f"{s.failed:,}"), ("Duration", f"{s.duration_s:.2f} s"),
-                                             ("Events/s", f"{s.rate_per_s:,.0f}")]):  # fmt: skip
+    for cell, (label, value) in zip(
+        cells,
+        [
+            ("Requested", f"{s.requested:,}"),
+            ("Delivered", f"{s.delivered:,}"),
+            ("Failed", f"{s.failed:,}"),
+            ("Duration", f"{s.duration_s:.2f} s"),
+            ("Events/s", f"{s.rate_per_s:,.0f}"),
+        ],
+    ):
         cell.metric(label, value)
     if s.stopped:
         st.info(f"Stopped: {s.not_sent:,} of {s.planned:,} planned events were not sent (and are not counted).")
@@ -283,9 +358,14 @@ def _burst_summary(burst) -> None:
     if s.failed:
         st.caption(f"Failed events (first {min(s.failed, SHOWN_FAILURES):,} of {s.failed:,})")
         st.dataframe(pd.DataFrame(list(s.failure_rows(SHOWN_FAILURES)), columns=["index", "reason"]), hide_index=True)
-        st.download_button("Download failed events (JSONL, ready to upload again)", data=burst.failures_jsonl,
-                           file_name=f"{s.topic}-failed.jsonl", mime="application/x-ndjson", on_click="ignore",
-                           icon=":material/download:")  # fmt: skip
+        st.download_button(
+            "Download failed events (JSONL, ready to upload again)",
+            data=burst.failures_jsonl,
+            file_name=f"{s.topic}-failed.jsonl",
+            mime="application/x-ndjson",
+            on_click="ignore",
+            icon=":material/download:",
+        )
     if st.button("Clear summary"):
         del st.session_state[BURST_KEY]
         st.rerun()

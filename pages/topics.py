@@ -3,12 +3,13 @@
 import streamlit as st
 
 from dashboard import handles as resources
-from kafka_io.topics import admin as topic_admin
-from kafka_io.errors import KafkaIOError
-from dashboard.shell import page_settings
 from dashboard.frames.topics import configs_frame, groups_frame, partitions_frame, search_topics, topics_frame
-from kafka_io.topics.snapshot import is_internal
+from dashboard.shell import page_settings
 from dashboard.widgets import auto_refresh, plain, refreshed_caption, show_errors
+from kafka_io.errors import KafkaIOError
+from kafka_io.topics import admin as topic_admin
+from kafka_io.topics.names import topic_name_warning
+from kafka_io.topics.snapshot import is_internal
 
 settings = page_settings()
 
@@ -29,19 +30,31 @@ TOPIC_COLUMNS = {
     "error": st.column_config.TextColumn("Error"),
 }
 PARTITION_COLUMNS = {
-    "partition": "Partition", "leader": "Leader", "replicas": "Replicas", "isr": "ISR", "low": "Low",
-    "high": "High", "messages": st.column_config.NumberColumn("Count", help="high − low"),
-    "rate_per_s": st.column_config.NumberColumn("Rate (msg/s)", help=RATE_HELP, format="%.1f"), "error": "Error",
+    "partition": "Partition",
+    "leader": "Leader",
+    "replicas": "Replicas",
+    "isr": "ISR",
+    "low": "Low",
+    "high": "High",
+    "messages": st.column_config.NumberColumn("Count", help="high − low"),
+    "rate_per_s": st.column_config.NumberColumn("Rate (msg/s)", help=RATE_HELP, format="%.1f"),
+    "error": "Error",
 }
 CONFIG_COLUMNS = {
-    "config": "Config", "value": "Value", "non_default": st.column_config.CheckboxColumn("Non-default"),
+    "config": "Config",
+    "value": "Value",
+    "non_default": st.column_config.CheckboxColumn("Non-default"),
     "source": "Source",
 }
 GROUP_COLUMNS = {
-    "group": "Group", "state": "State", "partitions": st.column_config.NumberColumn("Partitions", help="with a commit"),
-    "total_lag": "Total lag", "unknown_lag": st.column_config.NumberColumn("Unknown lag", help="partitions without a watermark"),
-    "lag_by_partition": "Lag by partition", "error": "Error",
-}  # fmt: skip
+    "group": "Group",
+    "state": "State",
+    "partitions": st.column_config.NumberColumn("Partitions", help="with a commit"),
+    "total_lag": "Total lag",
+    "unknown_lag": st.column_config.NumberColumn("Unknown lag", help="partitions without a watermark"),
+    "lag_by_partition": "Lag by partition",
+    "error": "Error",
+}
 
 
 def _flash(kind: str, text: str) -> None:
@@ -58,7 +71,7 @@ def _show_flash() -> None:
 
 
 def _after_write(message: str, warning: str | None = None) -> None:
-    resources.forget_topic_data()
+    resources.forget_topic_data(settings)
     _flash("success", plain(message + (f" Note: {warning}." if warning else "")))
     st.rerun()
 
@@ -92,9 +105,15 @@ def _table(view: resources.TopicsView, show_internal: bool, search: str) -> None
         return
     st.caption(f"{len(frame):,} of {len(snapshot.topics):,} topic(s). Select a row for details.")
     event = st.dataframe(
-        frame, key="topics_table", on_select="rerun", selection_mode="single-row", hide_index=True,
-        column_config=TOPIC_COLUMNS, placeholder="—", height=min(38 + 35 * len(frame), 420),
-    )  # fmt: skip
+        frame,
+        key="topics_table",
+        on_select="rerun",
+        selection_mode="single-row",
+        hide_index=True,
+        column_config=TOPIC_COLUMNS,
+        placeholder="—",
+        height=min(38 + 35 * len(frame), 420),
+    )
     _pick(frame, event)
 
 
@@ -121,8 +140,7 @@ def _detail(view: resources.TopicsView, name: str) -> None:
     parts, confs, groups = st.tabs(["Partitions", "Configs", "Consumer groups"])
     with parts:
         rates = {p.partition: view.rate_per_s(name, p.partition) for p in topic.partitions}
-        st.dataframe(partitions_frame(topic, rates), hide_index=True, placeholder="—",
-                     column_config=PARTITION_COLUMNS)  # fmt: skip
+        st.dataframe(partitions_frame(topic, rates), hide_index=True, placeholder="—", column_config=PARTITION_COLUMNS)
     with confs, show_errors("Configs"):
         _configs(name)
     with groups, show_errors("Consumer groups"):
@@ -157,31 +175,37 @@ def _create_form() -> None:
         st.markdown("**Create topic**")
         name = st.text_input("Name", placeholder="orders.v1", max_chars=249, key="create_name")
         left, right = st.columns(2)
-        partitions = left.number_input("Partitions", min_value=1, max_value=topic_admin.MAX_PARTITIONS, value=3,
-                                      key="create_partitions")
+        partitions = left.number_input(
+            "Partitions", min_value=1, max_value=topic_admin.MAX_PARTITIONS, value=3, key="create_partitions"
+        )
         replication = right.number_input("Replication factor", min_value=1, max_value=32, value=1, key="create_rf")
-        configs = st.text_area("Configs (key=value per line)", placeholder="retention.ms=604800000\ncleanup.policy=delete",
-                               key="create_configs")
+        configs = st.text_area(
+            "Configs (key=value per line)",
+            placeholder="retention.ms=604800000\ncleanup.policy=delete",
+            key="create_configs",
+        )
         if not st.form_submit_button("Create topic", type="primary", disabled=settings.read_only):
             return
     try:
-        spec = topic_admin.create_topic(resources.admin_client(settings), settings, name, int(partitions),
-                                        int(replication), configs)  # fmt: skip
+        spec = resources.with_admin(
+            settings, topic_admin.create_topic, name, int(partitions), int(replication), configs
+        )
     except KafkaIOError as exc:
         st.error(plain(f"Topic not created: {exc}"), icon=":material/error:")
         return
-    _after_write(f"Created topic {spec.name!r} with {spec.partitions} partition(s).", topic_admin.topic_name_warning(spec.name))
+    _after_write(f"Created topic {spec.name!r} with {spec.partitions} partition(s).", topic_name_warning(spec.name))
 
 
 def _partitions_form(name: str, current: int) -> None:
     with st.form("add_partitions"):
         st.markdown(f"**Add partitions to `{name}`** (currently {current}; Kafka cannot remove partitions)")
-        total = st.number_input("New partition count", min_value=current + 1, value=current + 1,
-                                key=f"add_total_{name}_{current}")
+        total = st.number_input(
+            "New partition count", min_value=current + 1, value=current + 1, key=f"add_total_{name}_{current}"
+        )
         if not st.form_submit_button("Add partitions", disabled=settings.read_only):
             return
     try:
-        old = topic_admin.add_partitions(resources.admin_client(settings), settings, name, int(total))
+        old = resources.with_admin(settings, topic_admin.add_partitions, name, int(total))
     except KafkaIOError as exc:
         st.error(plain(f"Partitions not added: {exc}"), icon=":material/error:")
         return
@@ -195,7 +219,7 @@ def _delete_form(name: str) -> None:
         if not st.form_submit_button("Delete topic", disabled=settings.read_only):
             return
     try:
-        topic_admin.delete_topic(resources.admin_client(settings), settings, name, confirm)
+        resources.with_admin(settings, topic_admin.delete_topic, name, confirm)
     except KafkaIOError as exc:
         st.error(plain(f"Topic not deleted: {exc}"), icon=":material/error:")
         return
@@ -207,8 +231,9 @@ def _delete_form(name: str) -> None:
 def _admin(selected: str | None) -> None:
     st.subheader("Admin")
     if settings.read_only:
-        st.info("This cluster is read-only: creating, changing and deleting topics is disabled.",
-                icon=":material/lock:")  # fmt: skip
+        st.info(
+            "This cluster is read-only: creating, changing and deleting topics is disabled.", icon=":material/lock:"
+        )
     tabs = ["Create topic"] + (["Add partitions", "Delete topic"] if selected else [])
     panes = st.tabs(tabs)
     with panes[0]:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 # Streamlit's own harmless console noise (exactly these, nothing broader).
-HARMLESS_CONSOLE = (
-    "Failed to load resource: the server responded with a status of 404",
-)
+HARMLESS_CONSOLE = ("Failed to load resource: the server responded with a status of 404",)
 
 
 def real_console_errors(pg) -> list[str]:

@@ -12,10 +12,10 @@ import uuid
 from pathlib import Path
 
 import pytest
-
-from kafka_io.local.noida import start_broker, stop_broker
-from kafka_io.config import ClusterSettings, load_settings
 from kafka_helpers import free_port
+
+from kafka_io.config import ClusterSettings, load_settings
+from kafka_io.local.noida import start_broker, stop_broker
 
 EXTERNAL_BOOTSTRAP = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
 
@@ -38,8 +38,13 @@ def cluster_env(kafka_bootstrap) -> dict[str, str]:
     """Environment that points the app, CLI and kafka_io at the test cluster."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("KAFKA_")}
     env["KAFKA_BOOTSTRAP_SERVERS"] = kafka_bootstrap
-    for key in ("KAFKA_SECURITY_PROTOCOL", "KAFKA_SASL_MECHANISM", "KAFKA_SASL_USERNAME",
-                "KAFKA_SASL_PASSWORD", "KAFKA_CLIENT_PROPERTIES"):
+    for key in (
+        "KAFKA_SECURITY_PROTOCOL",
+        "KAFKA_SASL_MECHANISM",
+        "KAFKA_SASL_USERNAME",
+        "KAFKA_SASL_PASSWORD",
+        "KAFKA_CLIENT_PROPERTIES",
+    ):
         if os.environ.get(key):
             env[key] = os.environ[key]
     return env

@@ -14,7 +14,7 @@ import select
 import signal
 import socket
 import threading
-from typing import Iterator
+from collections.abc import Iterator
 
 BUFFER_BYTES = 65536
 
@@ -91,6 +91,7 @@ def frozen_process(pid: int) -> Iterator[None]:
 def dedicated_broker(tmp_path) -> Iterator[tuple[str, int]]:
     """A broker of the test's own, to kill, freeze or restart: (bootstrap, pid)."""
     from kafka_helpers import free_port
+
     from kafka_io.local.noida import start_broker, stop_broker
 
     status = start_broker(free_port(), tmp_path / "broker")

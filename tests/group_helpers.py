@@ -9,7 +9,6 @@ import time
 
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient
-
 from kafka_helpers import TIMEOUT_S
 
 RESUME_EVERY_S = 0.5
@@ -18,8 +17,15 @@ RESUME_EVERY_S = 0.5
 def consume_and_commit(bootstrap: str, group: str, topic: str, counts: dict[int, int]) -> None:
     """Read exactly counts[p] records from the start of each partition and
     commit the offsets after them, as a consumer of `group` would."""
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False,
-                         "enable.partition.eof": True, "receive.message.max.bytes": 2_000_000_000})
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": group,
+            "enable.auto.commit": False,
+            "enable.partition.eof": True,
+            "receive.message.max.bytes": 2_000_000_000,
+        }
+    )
     try:
         consumer.assign([TopicPartition(topic, p, 0) for p in counts])
         read = {p: 0 for p in counts}
@@ -50,9 +56,18 @@ class GroupMember:
     on_tick runs on the member's thread before each poll (e.g. to produce).
     """
 
-    def __init__(self, bootstrap: str, group: str, topics: list[str], *, commit: str = "each",
-                 max_per_poll: int = 500, on_tick=None, client_id: str = "test-member",
-                 poll_s: float = 0.1) -> None:
+    def __init__(
+        self,
+        bootstrap: str,
+        group: str,
+        topics: list[str],
+        *,
+        commit: str = "each",
+        max_per_poll: int = 500,
+        on_tick=None,
+        client_id: str = "test-member",
+        poll_s: float = 0.1,
+    ) -> None:
         self.assignments = 0
         self.consumed = 0
         self.commits = 0
@@ -60,8 +75,12 @@ class GroupMember:
         self._ready = threading.Event()
         self._stop = threading.Event()
         self._config = {
-            "bootstrap.servers": bootstrap, "group.id": group, "client.id": client_id,
-            "enable.auto.commit": False, "auto.offset.reset": "earliest", "enable.partition.eof": True,
+            "bootstrap.servers": bootstrap,
+            "group.id": group,
+            "client.id": client_id,
+            "enable.auto.commit": False,
+            "auto.offset.reset": "earliest",
+            "enable.partition.eof": True,
             "receive.message.max.bytes": 2_000_000_000,
         }
         self._topics, self._commit, self._max = topics, commit, max_per_poll

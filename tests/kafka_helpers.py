@@ -12,8 +12,9 @@ TIMEOUT_S = 10
 
 def create_topic(bootstrap: str, name: str, partitions: int = 1, config: dict | None = None) -> None:
     admin = AdminClient({"bootstrap.servers": bootstrap})
-    futures = admin.create_topics([NewTopic(name, partitions, 1, config=config or {})],
-                                  operation_timeout=TIMEOUT_S, request_timeout=TIMEOUT_S)
+    futures = admin.create_topics(
+        [NewTopic(name, partitions, 1, config=config or {})], operation_timeout=TIMEOUT_S, request_timeout=TIMEOUT_S
+    )
     futures[name].result(timeout=TIMEOUT_S)
 
 

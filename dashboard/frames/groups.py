@@ -10,10 +10,10 @@ import altair as alt
 import pandas as pd
 
 from kafka_io.groups.health import GroupHealth
-from kafka_io.groups.models import GroupLag
 from kafka_io.groups.history import LagHistory
-from kafka_io.groups.status import Status
+from kafka_io.groups.models import GroupLag
 from kafka_io.groups.reset import ResetPlan
+from kafka_io.groups.status import Status
 
 __all__ = [
     "STATUS_COLORS",
@@ -65,13 +65,29 @@ def groups_frame(health: Iterable[GroupHealth], pinned: Iterable[str] = ()) -> p
         }
         for h in health
     ]
-    columns = ["Pinned", "Group", "Status", "State", "Members", "Topics", "Total lag", "Max lag", "Unknown",
-               "Lag s (est.)", "Consume/s", "Produce/s", "ETA s", "Trend", "Error"]
+    columns = [
+        "Pinned",
+        "Group",
+        "Status",
+        "State",
+        "Members",
+        "Topics",
+        "Total lag",
+        "Max lag",
+        "Unknown",
+        "Lag s (est.)",
+        "Consume/s",
+        "Produce/s",
+        "ETA s",
+        "Trend",
+        "Error",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
-def filter_groups(df: pd.DataFrame, statuses: Iterable[str] = (), only_lagging: bool = False,
-                  search: str = "") -> pd.DataFrame:
+def filter_groups(
+    df: pd.DataFrame, statuses: Iterable[str] = (), only_lagging: bool = False, search: str = ""
+) -> pd.DataFrame:
     """Status in `statuses` (all when empty), total lag > 0, id contains `search` (any case).
     Pinned groups always stay: the watch-list is never filtered away."""
     keep = pd.Series(True, index=df.index)
@@ -126,8 +142,25 @@ def partitions_frame(health: GroupHealth) -> pd.DataFrame:
         }
         for p in health.partitions
     ]
-    df = pd.DataFrame(rows, columns=["Topic", "Partition", "Committed", "High", "Lag", "Lag s", "Exact", "Status",
-                                     "Owner", "Host", "Consume/s", "Produce/s", "ETA s", "Error"])
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "Topic",
+            "Partition",
+            "Committed",
+            "High",
+            "Lag",
+            "Lag s",
+            "Exact",
+            "Status",
+            "Owner",
+            "Host",
+            "Consume/s",
+            "Produce/s",
+            "ETA s",
+            "Error",
+        ],
+    )
     for column in ("Committed", "High", "Lag"):
         df[column] = df[column].astype("Int64")  # None stays missing, not 0 or NaN-as-float
     return df
@@ -151,8 +184,7 @@ def members_frame(group: GroupLag) -> pd.DataFrame:
 def history_frame(history: LagHistory, group_id: str, since_s: float | None = None) -> pd.DataFrame:
     """Long format: one row per (time, topic, partition) with both offsets and the lag."""
     rows = [
-        {"Time": s.ts_s, "Topic": topic, "Partition": partition, "High": s.high, "Committed": s.committed,
-         "Lag": s.lag}
+        {"Time": s.ts_s, "Topic": topic, "Partition": partition, "High": s.high, "Committed": s.committed, "Lag": s.lag}
         for (topic, partition), samples in history.group_samples(group_id, since_s).items()
         for s in samples
     ]
@@ -192,11 +224,15 @@ def rates_frame(history_df: pd.DataFrame) -> pd.DataFrame:
     parts = []
     for _, series in df.groupby(["Topic", "Partition"]):
         dt_s = series["Time"].diff().dt.total_seconds()
-        parts.append(pd.DataFrame({
-            "Time": series["Time"],
-            "Produced": (series["High"].astype("Float64").diff() / dt_s).clip(lower=0),
-            "Consumed": (series["Committed"].astype("Float64").diff() / dt_s).clip(lower=0),
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "Time": series["Time"],
+                    "Produced": (series["High"].astype("Float64").diff() / dt_s).clip(lower=0),
+                    "Consumed": (series["Committed"].astype("Float64").diff() / dt_s).clip(lower=0),
+                }
+            )
+        )
     summed = pd.concat(parts).dropna().groupby("Time", as_index=False)[["Produced", "Consumed"]].sum()
     return summed.melt(id_vars="Time", var_name="Kind", value_name="Messages/s")
 
@@ -217,8 +253,15 @@ def rates_chart(rates_df: pd.DataFrame) -> alt.Chart:
 
 def reset_preview_frame(plan: ResetPlan) -> pd.DataFrame:
     rows = [
-        {"Topic": r.topic, "Partition": r.partition, "Current": r.current, "New": r.new,
-         "Lag now": r.lag_before, "Lag after": r.lag_after, "Note": r.error or r.note or ""}
+        {
+            "Topic": r.topic,
+            "Partition": r.partition,
+            "Current": r.current,
+            "New": r.new,
+            "Lag now": r.lag_before,
+            "Lag after": r.lag_after,
+            "Note": r.error or r.note or "",
+        }
         for r in plan.rows
     ]
     df = pd.DataFrame(rows, columns=["Topic", "Partition", "Current", "New", "Lag now", "Lag after", "Note"])
@@ -241,7 +284,7 @@ def format_duration(seconds: float | None) -> str:
 
 
 def eta_text(eta_s: float | None, total_lag: int, has_partitions: bool) -> str:
-    """"caught up", a duration, or ∞ (not catching up at current rates)."""
+    """ "caught up", a duration, or ∞ (not catching up at current rates)."""
     if not has_partitions:
         return "—"
     if total_lag == 0:

@@ -12,17 +12,23 @@ import time
 import altair as alt
 import pandas as pd
 
-from kafka_io.live.rates import OTHER
 from kafka_io.live.model import TailRecord, TailSnapshot
+from kafka_io.live.rates import OTHER
 
 __all__ = ["MAX_CHART_TYPES", "STATUS_COLORS", "rate_frame", "marker_frame", "rate_chart", "type_frame", "tail_frame"]
 
 MAX_CHART_TYPES = 10  # more colours than this are unreadable: the rest are summed as OTHER
 CHART_HEIGHT_PX = 260
 STATUS_COLORS = {
-    "running": "green", "starting": "blue", "reconnecting…": "orange", "topic deleted": "red",
-    "waiting for topic": "orange", "paused": "gray", "stopped": "gray", "failed": "red",
-}  # fmt: skip
+    "running": "green",
+    "starting": "blue",
+    "reconnecting…": "orange",
+    "topic deleted": "red",
+    "waiting for topic": "orange",
+    "paused": "gray",
+    "stopped": "gray",
+    "failed": "red",
+}
 
 
 def _chart_types(snapshot: TailSnapshot) -> list[str]:
@@ -74,7 +80,9 @@ def rate_chart(snapshot: TailSnapshot) -> alt.LayerChart | alt.Chart:
         .encode(
             x=x,
             y=alt.Y("events/s:Q", stack="zero", title="events/s"),
-            color=alt.Color("type:N", title="type", sort=_chart_types(snapshot) + [OTHER], scale=alt.Scale(scheme="tableau10")),
+            color=alt.Color(
+                "type:N", title="type", sort=_chart_types(snapshot) + [OTHER], scale=alt.Scale(scheme="tableau10")
+            ),
             tooltip=[alt.Tooltip("time:T", format="%H:%M:%S"), "type:N", "events/s:Q"],
         )
     )
@@ -84,7 +92,14 @@ def rate_chart(snapshot: TailSnapshot) -> alt.LayerChart | alt.Chart:
     rules = (
         alt.Chart(markers)
         .mark_rule(color="#444", strokeDash=[4, 3], strokeWidth=1.5)
-        .encode(x=x, tooltip=[alt.Tooltip("time:T", format="%H:%M:%S"), "type:N", alt.Tooltip("injected:Q", title="injected from dashboard")])
+        .encode(
+            x=x,
+            tooltip=[
+                alt.Tooltip("time:T", format="%H:%M:%S"),
+                "type:N",
+                alt.Tooltip("injected:Q", title="injected from dashboard"),
+            ],
+        )
     )
     points = rules.mark_point(shape="triangle-down", filled=True, size=90, color="#444").encode(y=alt.value(6))
     return alt.layer(areas, rules, points).properties(height=CHART_HEIGHT_PX)
@@ -119,9 +134,15 @@ def tail_frame(records: list[TailRecord] | tuple[TailRecord, ...]) -> pd.DataFra
     rows = [
         (
             _clock(r.ts_ms / 1000, with_ms=True) if r.ts_ms >= 0 else "—",
-            r.type, "⚑ dashboard" if r.injected else "", r.topic, r.partition, r.offset, r.key, r.preview,
+            r.type,
+            "⚑ dashboard" if r.injected else "",
+            r.topic,
+            r.partition,
+            r.offset,
+            r.key,
+            r.preview,
             "; ".join(f"{name}={value}" for name, value in r.headers),
-        )  # fmt: skip
+        )
         for r in records
     ]
     return pd.DataFrame(rows, columns=TAIL_COLUMNS)

@@ -6,7 +6,7 @@ Missing numbers stay missing (None/NaN), never 0: the pages render them as
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -26,9 +26,16 @@ __all__ = [
 ]
 
 TOPIC_COLUMNS = [
-    "topic", "partitions", "replication_factor", "under_replicated", "messages",
-    "rate_per_s", "cleanup_policy", "retention_ms", "error",
-]  # fmt: skip
+    "topic",
+    "partitions",
+    "replication_factor",
+    "under_replicated",
+    "messages",
+    "rate_per_s",
+    "cleanup_policy",
+    "retention_ms",
+    "error",
+]
 
 
 def _ids(ids: tuple[int, ...]) -> str:
@@ -50,11 +57,19 @@ def topics_frame(
     for t in topics:
         conf = configs.get(t.name)
         problem = t.problem or (f"configs: {conf.error}" if conf is not None and conf.error else None)
-        rows.append((
-            t.name, len(t.partitions), t.replication_factor, t.under_replicated, t.messages,
-            rates.get(t.name), conf.get("cleanup.policy") if conf else None,
-            _retention(conf.get("retention.ms")) if conf else None, problem,
-        ))  # fmt: skip
+        rows.append(
+            (
+                t.name,
+                len(t.partitions),
+                t.replication_factor,
+                t.under_replicated,
+                t.messages,
+                rates.get(t.name),
+                conf.get("cleanup.policy") if conf else None,
+                _retention(conf.get("retention.ms")) if conf else None,
+                problem,
+            )
+        )
     frame = pd.DataFrame(rows, columns=TOPIC_COLUMNS)
     frame["rate_per_s"] = frame["rate_per_s"].astype("float64")
     frame["retention_ms"] = _int_column(list(frame["retention_ms"]))
@@ -79,12 +94,21 @@ def search_topics(frame: pd.DataFrame, text: str) -> pd.DataFrame:
 def partitions_frame(topic: TopicSummary, rates: Mapping[int, float | None]) -> pd.DataFrame:
     frame = pd.DataFrame(
         [
-            (p.partition, p.leader, _ids(p.replicas), _ids(p.isr), p.low, p.high, p.messages,
-             rates.get(p.partition), p.error)
+            (
+                p.partition,
+                p.leader,
+                _ids(p.replicas),
+                _ids(p.isr),
+                p.low,
+                p.high,
+                p.messages,
+                rates.get(p.partition),
+                p.error,
+            )
             for p in topic.partitions
         ],
         columns=["partition", "leader", "replicas", "isr", "low", "high", "messages", "rate_per_s", "error"],
-    )  # fmt: skip
+    )
     for column in ("leader", "low", "high", "messages"):
         frame[column] = _int_column(list(frame[column]))
     frame["rate_per_s"] = frame["rate_per_s"].astype("float64")
@@ -119,4 +143,3 @@ def brokers_frame(brokers: tuple[BrokerInfo, ...], controller_id: int | None) ->
 
 def group_states_frame(states: GroupStates) -> pd.DataFrame:
     return pd.DataFrame(list(states.counts), columns=["state", "groups"])
-

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kafka_io.local.noida import DEFAULT_DATA_DIR, DEFAULT_PORT, broker_status, start_broker, stop_broker
 from kafka_io.errors import InvalidInput
+from kafka_io.local.noida import DEFAULT_DATA_DIR, DEFAULT_PORT, broker_status, start_broker, stop_broker
 
 
 def register(subparsers) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from dataclasses import asdict
 
+from kafka_io.cli.common import add_cluster_options, add_format_option, print_json, settings_from_args
 from kafka_io.clients import make_admin
 from kafka_io.cluster import describe_cluster
-from kafka_io.cli.common import add_cluster_options, add_format_option, print_json, settings_from_args
 
 
 def register(subparsers) -> None:

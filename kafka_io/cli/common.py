@@ -6,7 +6,8 @@ import argparse
 import json
 import os
 import sys
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from kafka_io.config import ClusterSettings, load_settings
 

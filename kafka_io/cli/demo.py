@@ -24,8 +24,13 @@ def register(subparsers) -> None:
     )
     add_cluster_options(parser)
     parser.add_argument("--seconds", type=float, metavar="S", help="stop after S seconds (default: until Ctrl-C)")
-    parser.add_argument("--speed", type=float, default=1.0, metavar="X",
-                        help=f"time-lapse: X times the events/s, cycles X times shorter (default 1, max {MAX_SPEED:g})")
+    parser.add_argument(
+        "--speed",
+        type=float,
+        default=1.0,
+        metavar="X",
+        help=f"time-lapse: X times the events/s, cycles X times shorter (default 1, max {MAX_SPEED:g})",
+    )
     parser.add_argument("--prefix", default="demo", help="topic and group name prefix (default demo)")
     parser.add_argument("--data-dir", type=Path, help="where the control files live (default .kafka-local)")
     action = parser.add_mutually_exclusive_group()
@@ -64,8 +69,9 @@ def run(args: argparse.Namespace) -> int:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     groups = ", ".join(f"{name} {count}" for name, count in summary.processed.items())
-    print(f"demo stopped: {summary.delivered} events delivered ({summary.failed} failed); processed: {groups}",
-          flush=True)
+    print(
+        f"demo stopped: {summary.delivered} events delivered ({summary.failed} failed); processed: {groups}", flush=True
+    )
     return 0
 
 
@@ -73,5 +79,8 @@ def _started(plan: DemoPlan, settings, summary) -> None:
     topics = ", ".join(f"{t.name} ({t.partitions})" for t in plan.topics)
     created = f"; created {len(summary.created_topics)}" if summary.created_topics else ""
     rate = sum(t.base_rate_per_s for t in plan.topics) * plan.speed
-    print(f"demo: ~{rate:g} events/s to {topics} on {settings.bootstrap_servers}{created}; "
-          f"groups {', '.join(plan.groups)}", flush=True)
+    print(
+        f"demo: ~{rate:g} events/s to {topics} on {settings.bootstrap_servers}{created}; "
+        f"groups {', '.join(plan.groups)}",
+        flush=True,
+    )

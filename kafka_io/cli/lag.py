@@ -23,8 +23,8 @@ from kafka_io.cli.common import add_cluster_options, add_format_option, print_js
 from kafka_io.errors import InvalidInput, KafkaIOError
 from kafka_io.groups.exact_lag import EXACT_MAX_CONSUMERS, EXACT_MAX_PARTITIONS, exact_time_lags
 from kafka_io.groups.health import GroupHealth, with_exact_time_lags
-from kafka_io.groups.status import Status, at_or_above
 from kafka_io.groups.sampler import LagSampler, LagSnapshot
+from kafka_io.groups.status import Status, at_or_above
 
 DEFAULT_GAP_S = 6.0
 MAX_GAP_S = 300.0
@@ -35,14 +35,19 @@ FAIL_ON = ("warn", "rewind", "stall", "stop")
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "lag", help="consumer-group lag, lag in seconds and status (OK/WARN/STALL/STOP/REWIND)")
+        "lag", help="consumer-group lag, lag in seconds and status (OK/WARN/STALL/STOP/REWIND)"
+    )
     add_cluster_options(parser)
     parser.add_argument("--group", action="append", metavar="ID", help="only this group (repeatable); default: all")
     add_format_option(parser)
     parser.add_argument("--fail-on", choices=FAIL_ON, help="exit 3 when a group is at or above this status")
-    parser.add_argument("--gap", type=float, default=DEFAULT_GAP_S, metavar="SECONDS",
-                        help=f"seconds spanned by the three samples statuses are judged on "
-                             f"(default {DEFAULT_GAP_S:g}; 0 = one sample)")
+    parser.add_argument(
+        "--gap",
+        type=float,
+        default=DEFAULT_GAP_S,
+        metavar="SECONDS",
+        help=f"seconds spanned by the three samples statuses are judged on (default {DEFAULT_GAP_S:g}; 0 = one sample)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -112,8 +117,15 @@ def lag_report(snapshot: LagSnapshot, health: list[GroupHealth]) -> dict:
                 "status": h.status.value,
                 "lag_seconds": _seconds(h.time_lag),
                 "partitions": [
-                    {"topic": p.topic, "partition": p.partition, "committed": p.committed, "high": p.high,
-                     "lag": p.lag, "lag_seconds": _seconds(p.time_lag), "status": p.status.value}
+                    {
+                        "topic": p.topic,
+                        "partition": p.partition,
+                        "committed": p.committed,
+                        "high": p.high,
+                        "lag": p.lag,
+                        "lag_seconds": _seconds(p.time_lag),
+                        "status": p.status.value,
+                    }
                     for p in h.partitions
                 ],
             }
@@ -132,8 +144,11 @@ def _print_table(report: dict) -> None:
 
 def _exit_code(report: dict, health: list[GroupHealth], asked: list[str], fail_on: str | None) -> int:
     problems = [f"group {h.group_id!r}: {h.group.error}" for h in health if h.group.error]
-    problems += [f"group {h.group_id!r} does not exist" for h in health
-                 if h.group.state == "DEAD" and not h.group.partitions and h.group_id in asked]
+    problems += [
+        f"group {h.group_id!r} does not exist"
+        for h in health
+        if h.group.state == "DEAD" and not h.group.partitions and h.group_id in asked
+    ]
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     if problems:

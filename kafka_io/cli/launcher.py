@@ -14,9 +14,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kafka_io.local.noida import DEFAULT_DATA_DIR, start_broker, stop_broker
 from kafka_io.config import DEFAULT_EMBEDDED_PORT, load_settings
 from kafka_io.demo.control import DATA_DIR_ENV
+from kafka_io.local.noida import DEFAULT_DATA_DIR, start_broker, stop_broker
 
 __all__ = ["Launcher", "serve"]
 
@@ -50,8 +50,18 @@ class Launcher:
             env["KAFKA_EMBEDDED_PORT"] = str(port)
             if self.demo:
                 self.demo_process = self._spawn(
-                    [sys.executable, "-m", "kafka_io", "demo", "--bootstrap", status.bootstrap,
-                     "--data-dir", str(data_dir)], env)
+                    [
+                        sys.executable,
+                        "-m",
+                        "kafka_io",
+                        "demo",
+                        "--bootstrap",
+                        status.bootstrap,
+                        "--data-dir",
+                        str(data_dir),
+                    ],
+                    env,
+                )
         else:
             print(f"cluster: {settings.bootstrap_servers} (no embedded broker, no demo)", flush=True)
         self.app = self._spawn(
@@ -73,8 +83,7 @@ class Launcher:
         demo_reported = False
         while self.app.poll() is None:
             if self.demo_process and not demo_reported and self.demo_process.poll() is not None:
-                print(f"demo exited with code {self.demo_process.returncode}; the dashboard keeps running",
-                      flush=True)
+                print(f"demo exited with code {self.demo_process.returncode}; the dashboard keeps running", flush=True)
                 demo_reported = True
             time.sleep(WAIT_POLL_S)
         return self.app.returncode

@@ -11,19 +11,20 @@ import argparse
 import sys
 from pathlib import Path
 
-from kafka_io.produce.burst.report import BurstProgress, BurstSummary
-from kafka_io.produce.burst.source import plan_spec_burst, plan_template_burst, plan_value_burst
-from kafka_io.clients import make_admin
 from kafka_io.cli.common import add_cluster_options, add_format_option, print_json, print_table, settings_from_args
+from kafka_io.clients import make_admin
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import InvalidInput
+from kafka_io.produce.burst.report import BurstProgress, BurstSummary
+from kafka_io.produce.burst.source import plan_spec_burst, plan_template_burst, plan_value_burst
 from kafka_io.produce.files import parse_event_file
 from kafka_io.produce.inputs import TopicLimits, build_event, encode_value, refuse_reserved
-from kafka_io.produce.target import topic_limits
-from kafka_io.topics.admin import check_writable
 from kafka_io.produce.producer import BurstInterrupted, send_burst
+from kafka_io.produce.target import topic_limits
 from kafka_io.produce.user_templates import all_templates
-from kafka_io.produce.validation import parse_header, validate_count, validate_rate, validate_topic_name
+from kafka_io.produce.validation import parse_header, validate_count, validate_rate
+from kafka_io.topics.admin import check_writable
+from kafka_io.topics.names import validate_topic_name
 
 EXIT_FAILED = 1
 EXIT_INTERRUPTED = 130
@@ -106,8 +107,9 @@ def _plan(args: argparse.Namespace, settings: ClusterSettings, limits: TopicLimi
     if args.template is not None:
         text, saved_key = _template(settings, limits.topic, args.template)
         key = args.key if args.key is not None else saved_key
-        return plan_template_burst(limits, text, count, key_text=key, headers=tuple(headers),
-                                   partition=args.partition, rate_per_s=args.rate)  # fmt: skip
+        return plan_template_burst(
+            limits, text, count, key_text=key, headers=tuple(headers), partition=args.partition, rate_per_s=args.rate
+        )
     fmt = "text" if args.raw else "json"
     event = build_event(limits, args.value, fmt, args.key, tuple(headers), args.partition)
     return plan_value_burst(limits, event, count, rate_per_s=args.rate)

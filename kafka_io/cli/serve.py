@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kafka_io.local.noida import DEFAULT_DATA_DIR
-from kafka_io.errors import InvalidInput
 from kafka_io.cli.launcher import serve
+from kafka_io.errors import InvalidInput
+from kafka_io.local.noida import DEFAULT_DATA_DIR
 
 
 def register(subparsers) -> None:

@@ -13,16 +13,16 @@ import time
 
 import orjson
 
-from kafka_io.clients import tcp_reason
 from kafka_io.cli.common import add_cluster_options, add_format_option, print_json, print_table, settings_from_args
+from kafka_io.clients import tcp_reason
 from kafka_io.errors import InvalidInput, NotFound, Unavailable
-from kafka_io.live.preview import decode_preview
-from kafka_io.live.rates import TypeSpec, make_extractor
-from kafka_io.live.worker import BATCH_MAX, POLL_TIMEOUT_S
 from kafka_io.live.model import StartPosition
 from kafka_io.live.output import TailSummary, text_or_base64
+from kafka_io.live.preview import decode_preview
+from kafka_io.live.rates import TypeSpec, make_extractor
 from kafka_io.live.reader import RECONNECTING, RUNNING, WAITING, TailReader
-from kafka_io.produce.validation import validate_topic_name
+from kafka_io.live.worker import BATCH_MAX, POLL_TIMEOUT_S
+from kafka_io.topics.names import validate_topic_name
 
 TABLE_VALUE_CHARS = 80
 
@@ -39,9 +39,13 @@ def register(subparsers) -> None:
     stop = parser.add_mutually_exclusive_group()
     stop.add_argument("--seconds", type=float, metavar="S", help="stop after S seconds")
     stop.add_argument("--max-messages", type=int, metavar="N", help="stop after N messages")
-    parser.add_argument("--type-field", default="auto", metavar="PATH",
-                        help="JSON field path of the event type (default: auto = event_type, type, eventType, "
-                             "event.type, CloudEvents); also key or header:NAME")  # fmt: skip
+    parser.add_argument(
+        "--type-field",
+        default="auto",
+        metavar="PATH",
+        help="JSON field path of the event type (default: auto = event_type, type, eventType, "
+        "event.type, CloudEvents); also key or header:NAME",
+    )
     add_format_option(parser, ("table", "json", "jsonl"))
     parser.set_defaults(func=run)
 
@@ -115,9 +119,14 @@ def _report_status(reader: TailReader, last: str) -> str:
 
 def _emit_jsonl(m, event_type: str) -> None:
     line = {
-        "topic": m.topic(), "partition": m.partition(), "offset": m.offset(), "timestamp_ms": m.timestamp()[1],
-        "key": text_or_base64(m.key()), "type": event_type, "value": text_or_base64(m.value()),
-    }  # fmt: skip
+        "topic": m.topic(),
+        "partition": m.partition(),
+        "offset": m.offset(),
+        "timestamp_ms": m.timestamp()[1],
+        "key": text_or_base64(m.key()),
+        "type": event_type,
+        "value": text_or_base64(m.value()),
+    }
     sys.stdout.write(orjson.dumps(line).decode("utf-8") + "\n")
 
 

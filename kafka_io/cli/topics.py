@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from kafka_io.clients import make_admin
 from kafka_io.cli.common import add_cluster_options, add_format_option, print_json, print_table, settings_from_args
+from kafka_io.clients import make_admin
 from kafka_io.topics.snapshot import ClusterSnapshot, cluster_snapshot
 
 
@@ -24,20 +24,35 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         print_json(snapshot_json(snapshot))
         return 0
-    print(f"cluster {snapshot.cluster_id}: {len(snapshot.brokers)} broker(s), {len(snapshot.topics)} topic(s), "
-          f"{snapshot.partition_count} partition(s), {snapshot.messages} message(s)")
+    print(
+        f"cluster {snapshot.cluster_id}: {len(snapshot.brokers)} broker(s), {len(snapshot.topics)} topic(s), "
+        f"{snapshot.partition_count} partition(s), {snapshot.messages} message(s)"
+    )
     if args.topic is None:
         print_table(
             ["TOPIC", "PARTITIONS", "RF", "UNDER-REPLICATED", "MESSAGES", "ERROR"],
-            [(t.name, len(t.partitions), t.replication_factor, t.under_replicated, t.messages, t.problem)
-             for t in snapshot.topics],
-        )  # fmt: skip
+            [
+                (t.name, len(t.partitions), t.replication_factor, t.under_replicated, t.messages, t.problem)
+                for t in snapshot.topics
+            ],
+        )
         return 0
     print_table(
         ["PARTITION", "LEADER", "REPLICAS", "ISR", "LOW", "HIGH", "MESSAGES", "ERROR"],
-        [(p.partition, p.leader, ",".join(map(str, p.replicas)), ",".join(map(str, p.isr)), p.low, p.high,
-          p.messages, p.error) for p in snapshot.topics[0].partitions],
-    )  # fmt: skip
+        [
+            (
+                p.partition,
+                p.leader,
+                ",".join(map(str, p.replicas)),
+                ",".join(map(str, p.isr)),
+                p.low,
+                p.high,
+                p.messages,
+                p.error,
+            )
+            for p in snapshot.topics[0].partitions
+        ],
+    )
     return 0
 
 
@@ -54,10 +69,16 @@ def snapshot_json(snapshot: ClusterSnapshot) -> dict:
                 "under_replicated": t.under_replicated,
                 "messages": t.messages,
                 "partitions_detail": [
-                    {"partition": p.partition, "leader": p.leader, "replicas": list(p.replicas),
-                     "isr": list(p.isr), "low": p.low, "high": p.high}
+                    {
+                        "partition": p.partition,
+                        "leader": p.leader,
+                        "replicas": list(p.replicas),
+                        "isr": list(p.isr),
+                        "low": p.low,
+                        "high": p.high,
+                    }
                     for p in t.partitions
-                ],  # fmt: skip
+                ],
             }
             for t in snapshot.topics
         ],

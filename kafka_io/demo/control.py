@@ -21,19 +21,28 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
-from kafka_io.local.noida import DEFAULT_DATA_DIR, process_matches, terminate_process
 from kafka_io.config import ClusterSettings
 from kafka_io.demo.plan import DemoPlan
 from kafka_io.errors import KafkaIOError, ReadOnly
+from kafka_io.local.noida import DEFAULT_DATA_DIR, process_matches, terminate_process
 
 __all__ = [
-    "CONTROL_FILE", "DATA_DIR_ENV", "STATUS_FILE", "DemoStatus", "DemoSummary",
-    "demo_data_dir", "demo_paused", "demo_status", "run_demo", "set_demo_paused", "stop_demo",
-]  # fmt: skip
+    "CONTROL_FILE",
+    "DATA_DIR_ENV",
+    "STATUS_FILE",
+    "DemoStatus",
+    "DemoSummary",
+    "demo_data_dir",
+    "demo_paused",
+    "demo_status",
+    "run_demo",
+    "set_demo_paused",
+    "stop_demo",
+]
 
 log = logging.getLogger("kafka_io.demo.control")
 
@@ -103,8 +112,15 @@ def demo_status(data_dir: Path) -> DemoStatus | None:
     data = _read_json(Path(data_dir) / STATUS_FILE)
     try:
         pid = int(data["pid"])
-        status = DemoStatus(pid, str(data["bootstrap"]), str(data["prefix"]), tuple(data["topics"]),
-                            tuple(data["groups"]), float(data["started_at_s"]), demo_paused(data_dir))
+        status = DemoStatus(
+            pid,
+            str(data["bootstrap"]),
+            str(data["prefix"]),
+            tuple(data["topics"]),
+            tuple(data["groups"]),
+            float(data["started_at_s"]),
+            demo_paused(data_dir),
+        )
     except (TypeError, KeyError, ValueError):
         return None
     return status if process_matches(pid, _PROCESS_MARKER) else None
@@ -122,12 +138,16 @@ def stop_demo(data_dir: Path, timeout_s: float = STOP_TIMEOUT_S) -> bool:
 
 def _check_can_run(settings: ClusterSettings, data_dir: Path) -> None:
     if settings.read_only:
-        raise ReadOnly("read-only mode: the demo writes topics, events and group offsets; "
-                       "unset KAFKA_DASHBOARD_READ_ONLY to run it")
+        raise ReadOnly(
+            "read-only mode: the demo writes topics, events and group offsets; "
+            "unset KAFKA_DASHBOARD_READ_ONLY to run it"
+        )
     running = demo_status(data_dir)
     if running is not None:
-        raise KafkaIOError(f"a demo is already running (pid {running.pid}, on {running.bootstrap}); "
-                           f"stop it first: python -m kafka_io demo --stop --data-dir {data_dir}")
+        raise KafkaIOError(
+            f"a demo is already running (pid {running.pid}, on {running.bootstrap}); "
+            f"stop it first: python -m kafka_io demo --stop --data-dir {data_dir}"
+        )
 
 
 def run_demo(
@@ -176,16 +196,28 @@ def _workers(settings, plan, stop, paused, started_s) -> list:
     return [
         ProducerWorker(settings, plan, stop, paused.get),
         GroupWorker(settings, plan.keeps_up_group, [t.name for t in plan.topics], stop),
-        GroupWorker(settings, plan.slow_group, [plan.slow_topic.name], stop,
-                    lambda: plan.slow_limit_per_s(time.monotonic() - started_s)),
+        GroupWorker(
+            settings,
+            plan.slow_group,
+            [plan.slow_topic.name],
+            stop,
+            lambda: plan.slow_limit_per_s(time.monotonic() - started_s),
+        ),
     ]
 
 
 def _write_status(data_dir: Path, settings: ClusterSettings, plan: DemoPlan) -> None:
-    _write_json(data_dir / STATUS_FILE, {
-        "pid": os.getpid(), "bootstrap": settings.bootstrap_servers, "prefix": plan.prefix,
-        "topics": [t.name for t in plan.topics], "groups": list(plan.groups), "started_at_s": time.time(),
-    })
+    _write_json(
+        data_dir / STATUS_FILE,
+        {
+            "pid": os.getpid(),
+            "bootstrap": settings.bootstrap_servers,
+            "prefix": plan.prefix,
+            "topics": [t.name for t in plan.topics],
+            "groups": list(plan.groups),
+            "started_at_s": time.time(),
+        },
+    )
 
 
 class _PauseFlag:

@@ -21,12 +21,19 @@ from dataclasses import dataclass
 from kafka_io.errors import InvalidInput
 from kafka_io.produce.inputs import SOURCE_HEADER_KEY
 from kafka_io.produce.templates import BUILTIN_TEMPLATES
-from kafka_io.produce.validation import validate_topic_name
+from kafka_io.topics.names import validate_topic_name
 
 __all__ = [
-    "DemoPlan", "DemoTopic", "EventBudget", "MAX_SPEED", "SOURCE_HEADER", "TOPIC_CONFIG",
-    "spike_factor", "user_key", "wave_factor",
-]  # fmt: skip
+    "DemoPlan",
+    "DemoTopic",
+    "EventBudget",
+    "MAX_SPEED",
+    "SOURCE_HEADER",
+    "TOPIC_CONFIG",
+    "spike_factor",
+    "user_key",
+    "wave_factor",
+]
 
 MAX_SPEED = 100.0
 # The header every event the dashboard writes carries, with "demo" as its value.
@@ -61,13 +68,15 @@ _USER_ID = re.compile(r'"user_id": (\d+)')
 _USER = '"user_id": {{randint:1:50000}}, "seq": {{seq}}, "ts_ms": {{now_ms}}'
 ORDER_TEMPLATE = (
     '{"event_type": "{{weighted:order_created=50|order_paid=30|order_shipped=15|order_cancelled=5}}", '
-    + _USER + ', "order_id": "{{uuid}}", "amount_cents": {{randint:299:25999}}, '
+    + _USER
+    + ', "order_id": "{{uuid}}", "amount_cents": {{randint:299:25999}}, '
     '"items": {{randint:1:6}}, "currency": "{{weighted:USD=60|EUR=25|GBP=10|JPY=5}}", '
     '"channel": "{{weighted:web=55|ios=25|android=20}}"}'
 )
 PAYMENT_TEMPLATE = (
     '{"event_type": "{{weighted:payment_authorized=45|payment_captured=40|payment_failed=8|refund_issued=7}}", '
-    + _USER + ', "payment_id": "{{uuid}}", "amount_cents": {{randint:299:25999}}, '
+    + _USER
+    + ', "payment_id": "{{uuid}}", "amount_cents": {{randint:299:25999}}, '
     '"method": "{{weighted:card=70|paypal=15|apple_pay=10|bank_transfer=5}}", '
     '"provider_latency_ms": {{randint:40:900}}}'
 )

@@ -6,11 +6,13 @@ Both are idempotent, so a restarted demo changes nothing that is already there.
 from __future__ import annotations
 
 from confluent_kafka import ConsumerGroupTopicPartitions, KafkaError, KafkaException, TopicPartition
-from confluent_kafka.admin import AdminClient, NewTopic, OffsetSpec
+from confluent_kafka.admin import AdminClient, NewTopic
 
 from kafka_io.clients import make_member_consumer, translate_error
+from kafka_io.cluster import EARLIEST, LATEST, list_offsets
 from kafka_io.config import ClusterSettings
 from kafka_io.demo.plan import TOPIC_CONFIG, DemoPlan, DemoTopic
+from kafka_io.errors import KafkaIOError
 
 __all__ = ["commit_stopped_group", "ensure_topics"]
 
@@ -20,8 +22,9 @@ def ensure_topics(admin: AdminClient, settings: ClusterSettings, plan: DemoPlan)
     try:
         existing = set(admin.list_topics(timeout=settings.timeout_s).topics)
         # replication_factor=-1: the broker's default (1 on a single dev broker).
-        new = [NewTopic(t.name, t.partitions, -1, config=dict(TOPIC_CONFIG))
-               for t in plan.topics if t.name not in existing]
+        new = [
+            NewTopic(t.name, t.partitions, -1, config=dict(TOPIC_CONFIG)) for t in plan.topics if t.name not in existing
+        ]
         if not new:
             return []
         futures = admin.create_topics(new, operation_timeout=settings.timeout_s, request_timeout=settings.timeout_s)
@@ -42,9 +45,20 @@ def _partitions(topic: DemoTopic) -> list[TopicPartition]:
     return [TopicPartition(topic.name, p) for p in range(topic.partitions)]
 
 
-def _watermarks(admin: AdminClient, settings: ClusterSettings, tps: list[TopicPartition], spec) -> list[int]:
-    futures = admin.list_offsets({tp: spec for tp in tps}, request_timeout=settings.timeout_s)
-    return [futures[tp].result(timeout=settings.timeout_s).offset for tp in tps]
+def _middles(admin: AdminClient, settings: ClusterSettings, topic: DemoTopic) -> list[TopicPartition] | None:
+    """Half-way between low and high in every partition, or None while one is empty or unknown."""
+    keys = [(topic.name, p) for p in range(topic.partitions)]
+    lows, highs = list_offsets(admin, settings, keys, EARLIEST, LATEST)
+    failed = [error for answers in (lows, highs) for _, error in answers.values() if error]
+    if failed:
+        raise KafkaIOError(failed[0])
+    middles = []
+    for key in keys:
+        low, high = lows[key][0], highs[key][0]
+        if low is None or high is None or high <= low:
+            return None
+        middles.append(TopicPartition(*key, (low + high) // 2))
+    return middles
 
 
 def commit_stopped_group(admin: AdminClient, settings: ClusterSettings, plan: DemoPlan) -> bool:
@@ -61,12 +75,9 @@ def commit_stopped_group(admin: AdminClient, settings: ClusterSettings, plan: De
         committed = future[plan.stopped_group].result(timeout=settings.timeout_s).topic_partitions
         if any(tp.offset >= 0 for tp in committed):
             return True
-        lows = _watermarks(admin, settings, _partitions(topic), OffsetSpec.earliest())
-        highs = _watermarks(admin, settings, _partitions(topic), OffsetSpec.latest())
-        if any(high <= low for low, high in zip(lows, highs)):
+        offsets = _middles(admin, settings, topic)
+        if offsets is None:
             return False
-        offsets = [TopicPartition(topic.name, p, (low + high) // 2)
-                   for p, (low, high) in enumerate(zip(lows, highs))]
         consumer = make_member_consumer(settings, plan.stopped_group, None)
         try:
             consumer.commit(offsets=offsets, asynchronous=False)

@@ -12,7 +12,7 @@ import random
 import threading
 import time
 from collections import deque
-from typing import Callable
+from collections.abc import Callable
 
 from confluent_kafka import KafkaError, KafkaException, TopicPartition
 
@@ -56,8 +56,9 @@ class _Worker(threading.Thread):
 class ProducerWorker(_Worker):
     """Sends the plan's traffic every PRODUCE_TICK_S, unless paused."""
 
-    def __init__(self, settings: ClusterSettings, plan: DemoPlan, stop: threading.Event,
-                 paused: Callable[[], bool]) -> None:
+    def __init__(
+        self, settings: ClusterSettings, plan: DemoPlan, stop: threading.Event, paused: Callable[[], bool]
+    ) -> None:
         super().__init__("demo producer", stop)
         self.settings, self.plan, self.paused = settings, plan, paused
         self.sent = self.delivered = self.failed = 0
@@ -94,8 +95,13 @@ class ProducerWorker(_Worker):
     def _send(self, producer, topic: str, values: list[str]) -> None:
         for value in values:
             try:
-                producer.produce(topic, value=value.encode(), key=user_key(value),
-                                 headers=[SOURCE_HEADER], on_delivery=self._on_delivery)
+                producer.produce(
+                    topic,
+                    value=value.encode(),
+                    key=user_key(value),
+                    headers=[SOURCE_HEADER],
+                    on_delivery=self._on_delivery,
+                )
             except BufferError:  # broker away for long: drop this tick, keep the process small
                 producer.poll(0.1)
                 return
@@ -118,8 +124,14 @@ class GroupWorker(_Worker):
     a stuck partition). limit_per_s() returning None means "as fast as they come".
     """
 
-    def __init__(self, settings: ClusterSettings, group: str, topics: list[str], stop: threading.Event,
-                 limit_per_s: Callable[[], float | None] = lambda: None) -> None:
+    def __init__(
+        self,
+        settings: ClusterSettings,
+        group: str,
+        topics: list[str],
+        stop: threading.Event,
+        limit_per_s: Callable[[], float | None] = lambda: None,
+    ) -> None:
         super().__init__(group, stop)
         self.settings, self.group, self.topics, self.limit_per_s = settings, group, topics, limit_per_s
         self.processed = 0

@@ -4,8 +4,7 @@ One refresh is three waits whatever the number of groups:
 list_consumer_groups; describe_consumer_groups (batched) and one
 list_consumer_group_offsets future per group, all in flight at once
 (confluent accepts one group per call); then the high watermarks of every
-involved partition, in list_offsets batches all in flight at once (batches,
-not one call: see WATERMARK_BATCH). Each group and each partition has its own
+involved partition (cluster.list_offsets: batches all in flight at once). Each group and each partition has its own
 future, so one failure is an error in its row, never the page's.
 
 Nothing here joins, rebalances or commits a group.
@@ -18,19 +17,20 @@ import logging
 import time
 from collections.abc import Iterable, Sequence
 
-from confluent_kafka import ConsumerGroupTopicPartitions, KafkaException, TopicPartition
-from confluent_kafka.admin import AdminClient, OffsetSpec
+from confluent_kafka import ConsumerGroupTopicPartitions, KafkaException
+from confluent_kafka.admin import AdminClient
 
 from kafka_io.clients import VIEWER_GROUP_PREFIX, translate_error
+from kafka_io.cluster import FUTURE_GRACE_S, list_offsets
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import InvalidInput
+from kafka_io.groups.lag import partition_lag
 from kafka_io.groups.models import GroupLag, MemberInfo, PartitionLag
-from kafka_io.groups.lag import known_offset, partition_lag
+from kafka_io.wire import TP, known_offset
 
 __all__ = [
     "DESCRIBE_BATCH",
     "fetch_group_lags",
-    "high_watermarks",
     "list_group_ids",
     "visible_group",
 ]
@@ -39,14 +39,6 @@ log = logging.getLogger("kafka_io")
 
 # Group ids per describe_consumer_groups call; all batches are sent at once.
 DESCRIBE_BATCH = 500
-# Partitions per list_offsets call. One call for every partition costs the client
-# more than linear time: measured on 5,400 partitions, one call took 0.25-0.37 s
-# and 54 calls of 100 in flight together 0.07-0.16 s (bench/lag_refresh.py).
-WATERMARK_BATCH = 100
-# Extra wait on top of the request timeout for a future librdkafka resolves late.
-FUTURE_GRACE_S = 1.0
-
-TP = tuple[str, int]
 
 
 def visible_group(group_id: str) -> bool:
@@ -123,31 +115,6 @@ def _issue(admin: AdminClient, settings: ClusterSettings, ids: Sequence[str]):
     return described, offsets
 
 
-def high_watermarks(
-    admin: AdminClient, settings: ClusterSettings, tps: Iterable[TP], spec: OffsetSpec | None = None
-) -> dict[TP, tuple[int | None, str | None]]:
-    """(offset, error) per partition (latest by default): list_offsets calls of
-    WATERMARK_BATCH partitions, all in flight at once."""
-    tps = sorted(set(tps))
-    if not tps:
-        return {}
-    spec = spec or OffsetSpec.latest()
-    futures: dict[TopicPartition, concurrent.futures.Future] = {}
-    try:
-        for start in range(0, len(tps), WATERMARK_BATCH):
-            batch = tps[start : start + WATERMARK_BATCH]
-            futures.update(admin.list_offsets({TopicPartition(t, p): spec for t, p in batch},
-                                              request_timeout=settings.timeout_s))
-    except Exception as exc:
-        raise translate_error(exc, settings, "list offsets") from None
-    _wait(futures.values(), settings)
-    out: dict[TP, tuple[int | None, str | None]] = {}
-    for tp, future in futures.items():
-        info, error = _outcome(future, settings, f"{tp.topic}[{tp.partition}]")
-        out[(tp.topic, tp.partition)] = (known_offset(info.offset) if info else None, error)
-    return out
-
-
 def _group_partitions(description, committed) -> tuple[tuple[MemberInfo, ...], dict[TP, int | None]]:
     """Members, and the committed offset of every partition the group has
     committed on or is assigned (an assigned one with no commit is None)."""
@@ -180,7 +147,7 @@ def fetch_group_lags(
         description, describe_error = _outcome(described[group_id], settings, f"group {group_id}")
         committed, offsets_error = _outcome(offsets[group_id], settings, f"group {group_id}")
         parts[group_id] = (description, describe_error or offsets_error, *_group_partitions(description, committed))
-    highs = high_watermarks(admin, settings, (tp for *_, offsets_ in parts.values() for tp in offsets_))
+    (highs,) = list_offsets(admin, settings, (tp for *_, offsets_ in parts.values() for tp in offsets_))
     return tuple(_assemble(group_id, *parts[group_id], highs, sampled_at_s) for group_id in ids)
 
 

@@ -1,4 +1,4 @@
-"""PURE health of a group from its latest sample and the sampled history:
+"""PURE: Health of a group from its latest sample and the sampled history:
 status, produce/consume rates, catch-up ETA and lag in seconds, per
 partition and per group. No I/O and no clock: `now_s` is passed in.
 
@@ -18,9 +18,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from kafka_io.groups.models import GroupLag, MemberInfo, PartitionLag
 from kafka_io.groups.history import LagHistory
-from kafka_io.groups.lag import GroupTotals, Sample, TimeLag, consume_rate_per_s, estimate_time_lag, eta_s, produce_rate_per_s
+from kafka_io.groups.lag import (
+    GroupTotals,
+    Sample,
+    TimeLag,
+    consume_rate_per_s,
+    estimate_time_lag,
+    eta_s,
+    produce_rate_per_s,
+)
+from kafka_io.groups.models import GroupLag, MemberInfo, PartitionLag
 from kafka_io.groups.status import Status, group_status, partition_status
 
 __all__ = ["GroupHealth", "PartitionHealth", "assess_group", "with_exact_time_lags", "group_eta_s", "max_time_lag"]

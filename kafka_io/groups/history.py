@@ -1,4 +1,4 @@
-"""PURE bounded history of lag samples, for status windows, rates and sparklines.
+"""PURE: Bounded history of lag samples, for status windows, rates and sparklines.
 
 One writer (the sampler thread) calls `record` once per sampling cycle; many
 readers (page reruns) call the getters. Every method takes the same lock and
@@ -34,7 +34,8 @@ from array import array
 from collections.abc import Iterable
 
 from kafka_io.errors import InvalidInput
-from kafka_io.groups.lag import Sample, known_offset
+from kafka_io.groups.lag import Sample
+from kafka_io.wire import known_offset
 
 __all__ = [
     "DEFAULT_INTERVAL_S",

@@ -1,4 +1,4 @@
-"""PURE lag math: offset lag, rates, catch-up ETA and time lag.
+"""PURE: Lag math: offset lag, rates, catch-up ETA and time lag.
 
 No I/O and no clock: whatever needs "now" takes `now_s`, so a table test can
 pin it. This module imports neither streamlit, confluent_kafka nor pandas.
@@ -21,10 +21,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from kafka_io.errors import InvalidInput
+from kafka_io.wire import known_offset
 
 __all__ = [
     "Sample",
-    "known_offset",
     "partition_lag",
     "GroupTotals",
     "group_totals",
@@ -49,13 +49,6 @@ class Sample:
     @property
     def lag(self) -> int | None:
         return partition_lag(self.high, self.committed)
-
-
-def known_offset(offset: int | None) -> int | None:
-    """The offset, or None for "no offset" (None or a negative sentinel)."""
-    if offset is None or offset < 0:
-        return None
-    return offset
 
 
 def partition_lag(high: int, committed: int | None) -> int | None:
@@ -196,9 +189,7 @@ def sanitize_points(points: Iterable[tuple[float, int]]) -> list[tuple[float, in
     return table
 
 
-def _segment(
-    table: list[tuple[float, int]], committed: int
-) -> tuple[tuple[float, int], tuple[float, int], bool]:
+def _segment(table: list[tuple[float, int]], committed: int) -> tuple[tuple[float, int], tuple[float, int], bool]:
     """(A, B, extrapolated): the newest pair with A.offset <= c <= B.offset,
     else (oldest, newest) to extrapolate at the window's average rate."""
     for i in range(len(table) - 1, 0, -1):
@@ -208,9 +199,7 @@ def _segment(
     return table[0], table[-1], True
 
 
-def estimate_time_lag(
-    points: Sequence[tuple[float, int]], committed: int | None, now_s: float
-) -> TimeLag:
+def estimate_time_lag(points: Sequence[tuple[float, int]], committed: int | None, now_s: float) -> TimeLag:
     """Estimate how long ago the log end was at `committed` (kafka-lag-exporter).
 
     `points` are sampled (ts_s, high watermark) pairs, oldest first. Order of

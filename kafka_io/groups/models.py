@@ -1,4 +1,4 @@
-"""PURE frozen values for consumer groups and their lag, returned to pages.
+"""PURE: Frozen values for consumer groups and their lag, returned to pages.
 
 They cross every boundary (admin reads -> sampler -> health -> pages, CLI),
 so they carry plain types only: librdkafka sentinels are already None here.

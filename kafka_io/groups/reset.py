@@ -14,19 +14,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
-from confluent_kafka.admin import AdminClient, OffsetSpec
+from confluent_kafka.admin import AdminClient
 
 from kafka_io.clients import translate_error
+from kafka_io.cluster import EARLIEST, FUTURE_GRACE_S, LATEST, list_offsets
 from kafka_io.config import ClusterSettings, check_writable
 from kafka_io.errors import InvalidInput, KafkaIOError, NotFound
-from kafka_io.groups.fetch import FUTURE_GRACE_S, fetch_group_lags, high_watermarks
-from kafka_io.groups.models import GroupLag
+from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.groups.lag import partition_lag
+from kafka_io.groups.models import GroupLag
 from kafka_io.groups.reset_rules import ResetMode, ResetSpec, target_offset
+from kafka_io.wire import TP
 
 __all__ = ["ResetPlan", "ResetRow", "active_refusal", "apply_reset", "delete_group", "plan_reset"]
-
-TP = tuple[str, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,20 +109,20 @@ def plan_reset(
     group = _read_group(admin, settings, group_id)
     _refuse_active(group, "reset its offsets")
     committed = {(p.topic, p.partition): p.committed for p in group.partitions}
-    chosen = sorted(set(partitions)) if partitions else (
-        _topic_partitions(admin, settings, topics) if topics else sorted(committed)
+    chosen = (
+        sorted(set(partitions))
+        if partitions
+        else (_topic_partitions(admin, settings, topics) if topics else sorted(committed))
     )
     if not chosen:
         raise InvalidInput(f"group {group_id!r} has no committed offsets: choose topics to reset")
-    lows = high_watermarks(admin, settings, chosen, OffsetSpec.earliest())
-    highs = high_watermarks(admin, settings, chosen, OffsetSpec.latest())
-    by_time = (
-        high_watermarks(admin, settings, chosen, OffsetSpec.for_timestamp(spec.value))
-        if spec.mode is ResetMode.TIMESTAMP
-        else {}
+    queries = (EARLIEST, LATEST, int(spec.value)) if spec.mode is ResetMode.TIMESTAMP else (EARLIEST, LATEST)
+    lows, highs, *by_time = list_offsets(admin, settings, chosen, *queries)
+    return ResetPlan(
+        group_id,
+        spec,
+        tuple(_row(tp, committed.get(tp), lows[tp], highs[tp], by_time[0] if by_time else {}, spec) for tp in chosen),
     )
-    return ResetPlan(group_id, spec, tuple(_row(tp, committed.get(tp), lows[tp], highs[tp], by_time, spec)
-                                           for tp in chosen))
 
 
 def _row(tp: TP, current: int | None, low_result, high_result, by_time, spec: ResetSpec) -> ResetRow:

@@ -1,4 +1,4 @@
-"""PURE rules for resetting a group's committed offsets (no I/O).
+"""PURE: Rules for resetting a group's committed offsets (no I/O).
 
 A reset spec is validated before anything is sent; `target_offset` says where
 one partition would go. Targets are clamped to the partition's current

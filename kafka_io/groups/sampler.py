@@ -26,12 +26,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from kafka_io.clients import ADMIN_REQUESTS, make_admin
+from kafka_io.cluster import Cluster
 from kafka_io.config import ClusterSettings, parse_seconds
 from kafka_io.errors import KafkaIOError
-from kafka_io.groups.health import GroupHealth, assess_group
-from kafka_io.groups.models import GroupLag
 from kafka_io.groups.fetch import fetch_group_lags
+from kafka_io.groups.health import GroupHealth, assess_group
 from kafka_io.groups.history import DEFAULT_INTERVAL_S, LagHistory
+from kafka_io.groups.models import GroupLag
 
 __all__ = ["LagSampler", "LagSnapshot", "interval_from_env", "STATUS_WINDOW_S", "SPARKLINE_S"]
 
@@ -106,8 +107,9 @@ class LagSampler:
         """Start the daemon thread (idempotent)."""
         with self._lock:
             if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name=f"kdash-lag-sampler-{self.settings.name}",
-                                                daemon=True)
+                self._thread = threading.Thread(
+                    target=self._run, name=f"kdash-lag-sampler-{self.settings.name}", daemon=True
+                )
                 self._thread.start()
         return self
 
@@ -116,6 +118,8 @@ class LagSampler:
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=timeout_s)
+
+    close = stop  # what Cluster.close() calls
 
     @property
     def running(self) -> bool:
@@ -168,12 +172,21 @@ class LagSampler:
                 previous = self._snapshot
                 if group_ids is not None:
                     fresh = {g.group_id for g in groups}
-                    groups = tuple(sorted([*(g for g in previous.groups if g.group_id not in fresh), *groups],
-                                          key=lambda g: g.group_id))
-                self._snapshot = LagSnapshot(ts_s, duration_ms, groups, full_sample=group_ids is None,
-                                             sequence=previous.sequence + 1,
-                                             admin_requests=self._admin.requests.total() - requests_before,
-                                             admin_requests_total=ADMIN_REQUESTS.total())
+                    groups = tuple(
+                        sorted(
+                            [*(g for g in previous.groups if g.group_id not in fresh), *groups],
+                            key=lambda g: g.group_id,
+                        )
+                    )
+                self._snapshot = LagSnapshot(
+                    ts_s,
+                    duration_ms,
+                    groups,
+                    full_sample=group_ids is None,
+                    sequence=previous.sequence + 1,
+                    admin_requests=self._admin.requests.total() - requests_before,
+                    admin_requests_total=ADMIN_REQUESTS.total(),
+                )
                 snapshot = self._snapshot
             self._first.set()
             return snapshot
@@ -183,8 +196,9 @@ class LagSampler:
         # can keep timing out on group coordinators (seen on restarts).
         self._admin = None
         with self._lock:
-            self._snapshot = replace(self._snapshot, error=error, error_at_s=time.time(),
-                                     sequence=self._snapshot.sequence + 1)
+            self._snapshot = replace(
+                self._snapshot, error=error, error_at_s=time.time(), sequence=self._snapshot.sequence + 1
+            )
             snapshot = self._snapshot
         self._first.set()
         return snapshot
@@ -225,8 +239,9 @@ class LagSampler:
             now_s = time.time()
             stale_after_s = STALE_AFTER_SAMPLES * max(self._full_every_s, self.interval_s)
             health = {
-                g.group_id: assess_group(g, self.history, now_s, window_s=self.window_s,
-                                         stale_after_s=stale_after_s, sparkline_s=SPARKLINE_S)
+                g.group_id: assess_group(
+                    g, self.history, now_s, window_s=self.window_s, stale_after_s=stale_after_s, sparkline_s=SPARKLINE_S
+                )
                 for g in snapshot.groups
             }
             self._health = (snapshot.sequence, health)
@@ -249,3 +264,12 @@ def _rows(groups: Iterable[GroupLag]):
         for p in g.partitions:
             if p.high is not None:
                 yield (g.group_id, p.topic, p.partition, p.high, p.committed)
+
+
+def lag_sampler(cluster: Cluster) -> LagSampler:
+    """THE lag sampler of this cluster in this process, shared by every viewer.
+
+    Started by the first caller; it keeps its history through an outage and
+    resumes by itself, and stops when the cluster handle closes.
+    """
+    return cluster.part("lag-sampler", lambda: LagSampler(cluster.settings).start())

@@ -1,4 +1,4 @@
-"""PURE lag status rules: Burrow's evaluator adapted to sampled windows.
+"""PURE: Lag status rules: Burrow's evaluator adapted to sampled windows.
 
 Burrow judges a window of *commits*; we judge a window of *samples*
 (ts_s, high watermark, committed offset) taken by our own sampler, so we never

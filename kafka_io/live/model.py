@@ -8,18 +8,32 @@ message or a million-event replay cannot grow memory without limit.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Iterable
 
 from kafka_io.errors import InvalidInput
 from kafka_io.live.preview import decode_preview
 
 __all__ = [
-    "TAIL_MAX", "MAX_RAW_BYTES", "TAIL_RAW_BUDGET_BYTES", "PREVIEW_CHARS", "KEY_CHARS",
-    "MAX_HEADERS_SHOWN", "HEADER_VALUE_CHARS", "MAX_LAST_N", "RATE_OVER_S",
-    "Baseline", "StartPosition", "TailRecord", "TailRing", "TailSnapshot", "since",
-    "make_record", "filter_records", "rates_from_series",
-]  # fmt: skip
+    "TAIL_MAX",
+    "MAX_RAW_BYTES",
+    "TAIL_RAW_BUDGET_BYTES",
+    "PREVIEW_CHARS",
+    "KEY_CHARS",
+    "MAX_HEADERS_SHOWN",
+    "HEADER_VALUE_CHARS",
+    "MAX_LAST_N",
+    "RATE_OVER_S",
+    "Baseline",
+    "StartPosition",
+    "TailRecord",
+    "TailRing",
+    "TailSnapshot",
+    "since",
+    "make_record",
+    "filter_records",
+    "rates_from_series",
+]
 
 TAIL_MAX = 500  # messages kept for the live tail
 MAX_RAW_BYTES = 1_048_576  # raw value kept per message for the detail view
@@ -120,11 +134,20 @@ def make_record(
     _, key_text = decode_preview(key, KEY_CHARS)
     shown = tuple((str(name), _header_text(hvalue)) for name, hvalue in (headers or ())[:MAX_HEADERS_SHOWN])
     return TailRecord(
-        seq=seq, ts_ms=ts_ms, topic=topic, partition=partition, offset=offset, key=key_text,
-        type=event_type, headers=shown, kind=kind, preview=preview,
+        seq=seq,
+        ts_ms=ts_ms,
+        topic=topic,
+        partition=partition,
+        offset=offset,
+        key=key_text,
+        type=event_type,
+        headers=shown,
+        kind=kind,
+        preview=preview,
         value_size=0 if value is None else len(value),
-        raw=None if value is None else bytes(value[:MAX_RAW_BYTES]), injected=injected,
-    )  # fmt: skip
+        raw=None if value is None else bytes(value[:MAX_RAW_BYTES]),
+        injected=injected,
+    )
 
 
 class TailRing:

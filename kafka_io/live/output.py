@@ -8,8 +8,8 @@ from __future__ import annotations
 import base64
 
 from kafka_io.jsonexact import JSONDecodeError, loads_exact
-from kafka_io.live.preview import MAX_PREVIEW_PARSE_BYTES, has_control_chars
 from kafka_io.live.model import TailRecord
+from kafka_io.live.preview import MAX_PREVIEW_PARSE_BYTES, has_control_chars
 
 __all__ = ["HEX_DUMP_MAX_BYTES", "JSON_TREE_MAX_DEPTH", "TailSummary", "hexdump", "payload_view", "text_or_base64"]
 

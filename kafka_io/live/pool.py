@@ -20,9 +20,9 @@ import threading
 from dataclasses import dataclass, replace
 
 from kafka_io.config import ClusterSettings
+from kafka_io.live.model import Baseline, StartPosition, TailSnapshot, since
 from kafka_io.live.rates import TypeSpec
 from kafka_io.live.worker import TailWorker
-from kafka_io.live.model import Baseline, StartPosition, TailSnapshot, since
 
 __all__ = ["IDLE_GRACE_S", "PoolKey", "PoolStats", "TailPool", "TailView"]
 

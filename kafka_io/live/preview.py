@@ -13,7 +13,7 @@ import re
 
 import orjson
 
-from kafka_io.jsonexact import JSONDecodeError, dumps_exact, has_long_number
+from kafka_io.jsonexact import JSONDecodeError, has_long_number
 
 __all__ = ["MAX_PREVIEW_PARSE_BYTES", "decode_preview", "has_control_chars"]
 

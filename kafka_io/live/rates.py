@@ -18,18 +18,27 @@ Repeated headers: the last one wins, as with Kafka's ``Headers.lastHeader``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import orjson
 
 from kafka_io.errors import InvalidInput
 
 __all__ = [
-    "UNKNOWN", "UNPARSEABLE", "OTHER", "DEFAULT_TYPE_FIELD", "AUTO_TYPE_FIELDS", "CE_TYPE_HEADER",
-    "MAX_WINDOW_S", "MAX_TYPES", "MAX_TYPE_CHARS",
-    "Extractor", "TypeSpec", "make_extractor",
-]  # fmt: skip
+    "UNKNOWN",
+    "UNPARSEABLE",
+    "OTHER",
+    "DEFAULT_TYPE_FIELD",
+    "AUTO_TYPE_FIELDS",
+    "CE_TYPE_HEADER",
+    "MAX_WINDOW_S",
+    "MAX_TYPES",
+    "MAX_TYPE_CHARS",
+    "Extractor",
+    "TypeSpec",
+    "make_extractor",
+]
 
 UNKNOWN = "(unknown)"
 UNPARSEABLE = "(unparseable)"

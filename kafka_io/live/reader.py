@@ -17,7 +17,7 @@ import threading
 import time
 from collections import deque
 
-from confluent_kafka import OFFSET_BEGINNING, OFFSET_END, Consumer, KafkaError, KafkaException, Message, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Message, TopicPartition
 
 from kafka_io.clients import translate_error, viewer_consumer_config
 from kafka_io.config import ClusterSettings
@@ -25,17 +25,29 @@ from kafka_io.errors import KafkaIOError
 from kafka_io.live.model import StartPosition
 
 __all__ = [
-    "RESUME_EVERY_S", "METADATA_EVERY_S", "METADATA_TIMEOUT_S", "MAX_ERRORS",
-    "RUNNING", "STARTING", "RECONNECTING", "TOPIC_DELETED", "WAITING", "PAUSED", "STOPPED", "FAILED",
-    "TailReader", "consumer_counts",
-]  # fmt: skip
+    "RESUME_EVERY_S",
+    "METADATA_EVERY_S",
+    "METADATA_TIMEOUT_S",
+    "MAX_ERRORS",
+    "RUNNING",
+    "STARTING",
+    "RECONNECTING",
+    "TOPIC_DELETED",
+    "WAITING",
+    "PAUSED",
+    "STOPPED",
+    "FAILED",
+    "TailReader",
+    "consumer_counts",
+]
 
 RESUME_EVERY_S = 0.5
 METADATA_EVERY_S = 5.0
 RETRY_METADATA_EVERY_S = 1.0  # while a topic is missing or the cluster is unreachable
 METADATA_TIMEOUT_S = 2.0
 MAX_ERRORS = 20
-OFFSET_TAIL_BASE = -2000  # librdkafka's logical offset "N before the end" is OFFSET_TAIL_BASE - N
+# ListOffsets' special timestamps: the partition's end and start offsets.
+LATEST_TIMESTAMP, EARLIEST_TIMESTAMP = -1, -2
 
 STARTING, RUNNING, RECONNECTING = "starting", "running", "reconnecting…"
 TOPIC_DELETED, WAITING, PAUSED, STOPPED, FAILED = "topic deleted", "waiting for topic", "paused", "stopped", "failed"
@@ -198,7 +210,9 @@ class TailReader:
             self._probe = False
             healthy = self._refresh_metadata()
             missing = self._down or len(self._assigned) < len(self.topics)
-            self._next_metadata_s = self._clock() + (RETRY_METADATA_EVERY_S if missing or not healthy else METADATA_EVERY_S)
+            self._next_metadata_s = self._clock() + (
+                RETRY_METADATA_EVERY_S if missing or not healthy else METADATA_EVERY_S
+            )
 
     def pause_all(self) -> None:
         self._user_paused = True
@@ -262,33 +276,56 @@ class TailReader:
         self._deleted.discard(topic)
 
     def _start_offsets(self, topic: str, partitions: list[int]) -> dict[int, int]:
+        """Concrete start offsets, resolved before the topic counts as read ("running").
+
+        librdkafka resolves a logical offset (OFFSET_END, "N before the end")
+        only when fetching starts, after assign() returned: an event produced
+        in between would land before the resolved end and never be shown.
+        """
         kind, value = self.start.kind, self.start.value
-        if kind == "latest":
-            return {p: OFFSET_END for p in partitions}
         if kind == "earliest":
-            return {p: OFFSET_BEGINNING for p in partitions}
+            return {p: OFFSET_BEGINNING for p in partitions}  # the log start is never in the future
+        highs = self._offsets_at(topic, partitions, LATEST_TIMESTAMP)
+        if kind == "latest":
+            return highs
         if kind == "last":
-            return {p: OFFSET_TAIL_BASE - value for p in partitions}  # librdkafka clamps at the log start
+            lows = self._offsets_at(topic, partitions, EARLIEST_TIMESTAMP)
+            return {p: max(highs[p] - value, lows[p]) for p in partitions}
+        found = self._offsets_at(topic, partitions, value)
+        # No record at or after the time: start at the end (only newer events will show).
+        return {p: found[p] if found[p] >= 0 else highs[p] for p in partitions}
+
+    def _offsets_at(self, topic: str, partitions: list[int], timestamp_ms: int) -> dict[int, int]:
+        """offsets_for_times in one request; the wire's timestamps -1 and -2 mean the end and the start."""
         try:
             found = self._consumer.offsets_for_times(
-                [TopicPartition(topic, p, value) for p in partitions], timeout=self.settings.timeout_s
+                [TopicPartition(topic, p, timestamp_ms) for p in partitions], timeout=self.settings.timeout_s
             )
         except KafkaException as exc:
-            raise translate_error(exc, self.settings, f"finding offsets by time in {topic}") from None
-        # No record at or after the time: start at the end (only newer events will show).
-        return {tp.partition: tp.offset if tp.offset >= 0 else OFFSET_END for tp in found}
+            raise translate_error(exc, self.settings, f"finding start offsets in {topic}") from None
+        failed = [tp for tp in found if tp.error is not None]
+        if failed:
+            error = KafkaException(failed[0].error)
+            raise translate_error(error, self.settings, f"{topic}[{failed[0].partition}] start offset") from None
+        return {tp.partition: tp.offset for tp in found}
 
     # --- status -----------------------------------------------------------------
 
     def status(self) -> tuple[str, str]:
         """(status, detail in plain words)."""
         if self._down:
-            return RECONNECTING, f"Cannot reach Kafka at {self.settings.bootstrap_servers}; retrying and will resume where it stopped."
+            return (
+                RECONNECTING,
+                f"Cannot reach Kafka at {self.settings.bootstrap_servers}; retrying and will resume where it stopped.",
+            )
         deleted = [t for t in self.topics if t in self._deleted]
         if deleted:
             rest = [t for t in self.topics if t in self._assigned]
             tail = f"; still reading {', '.join(rest)}" if rest else ""
-            return TOPIC_DELETED, f"Topic {', '.join(deleted)} was deleted{tail}. Reading resumes if it is created again."
+            return (
+                TOPIC_DELETED,
+                f"Topic {', '.join(deleted)} was deleted{tail}. Reading resumes if it is created again.",
+            )
         waiting = self.missing_topics
         if waiting:
             return WAITING, f"Topic {', '.join(waiting)} does not exist (yet); waiting for it."
@@ -310,5 +347,8 @@ _DEBUG_ONLY = _DebugOnlyLogger()
 def _unreachable(exc: KafkaException) -> bool:
     err = exc.args[0] if exc.args else None
     return isinstance(err, KafkaError) and err.code() in (
-        KafkaError._TRANSPORT, KafkaError._ALL_BROKERS_DOWN, KafkaError._TIMED_OUT, KafkaError._RESOLVE,
-    )  # fmt: skip
+        KafkaError._TRANSPORT,
+        KafkaError._ALL_BROKERS_DOWN,
+        KafkaError._TIMED_OUT,
+        KafkaError._RESOLVE,
+    )

@@ -23,15 +23,22 @@ from operator import floordiv, itemgetter
 
 from confluent_kafka import Message
 
-from kafka_io.clients import SOURCE_HEADER
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError
 from kafka_io.live.buckets import RateBuckets
-from kafka_io.live.rates import MAX_WINDOW_S, TypeSpec, make_extractor
 from kafka_io.live.model import (
-    MAX_RAW_BYTES, TAIL_MAX, StartPosition, TailRecord, TailRing, TailSnapshot, make_record, rates_from_series,
-)  # fmt: skip
+    MAX_RAW_BYTES,
+    TAIL_MAX,
+    StartPosition,
+    TailRecord,
+    TailRing,
+    TailSnapshot,
+    make_record,
+    rates_from_series,
+)
+from kafka_io.live.rates import MAX_WINDOW_S, TypeSpec, make_extractor
 from kafka_io.live.reader import FAILED, STARTING, STOPPED, TailReader, consumer_counts
+from kafka_io.wire import SOURCE_HEADER_KEY
 
 __all__ = ["BATCH_MAX", "MAX_MARKERS", "TailWorker", "consumer_counts"]
 
@@ -117,13 +124,25 @@ class TailWorker:
         with self._lock:
             series = tuple(self._buckets.series(last_s, window_s))
             return TailSnapshot(
-                status=self._status, detail=self._detail, topics=self.topics, start=str(self.start_at),
-                partitions=self._partitions, messages=self._messages, seq=self._seq, totals=self._buckets.totals(),
-                last_seen_s=self._buckets.last_seen_s(), rates_per_s=rates_from_series(series, last_s),
-                series=series, markers=tuple(m for m in self._markers if first_s <= m[0] <= last_s),
-                tail=self._ring.newest_first(), errors=self._errors, now_s=now_s, window_s=window_s,
-                paused=self._want_paused, shared=self.start_at.shared,
-            )  # fmt: skip
+                status=self._status,
+                detail=self._detail,
+                topics=self.topics,
+                start=str(self.start_at),
+                partitions=self._partitions,
+                messages=self._messages,
+                seq=self._seq,
+                totals=self._buckets.totals(),
+                last_seen_s=self._buckets.last_seen_s(),
+                rates_per_s=rates_from_series(series, last_s),
+                series=series,
+                markers=tuple(m for m in self._markers if first_s <= m[0] <= last_s),
+                tail=self._ring.newest_first(),
+                errors=self._errors,
+                now_s=now_s,
+                window_s=window_s,
+                paused=self._want_paused,
+                shared=self.start_at.shared,
+            )
 
     # --- the thread -------------------------------------------------------------
 
@@ -220,12 +239,22 @@ def _clamp(sec: int, now_s: int) -> int:
 def _decode(item: tuple) -> TailRecord:
     seq, m, event_type = item
     headers = m.headers()
-    return make_record(seq, m.topic(), m.partition(), m.offset(), m.timestamp()[1], m.key(), headers, m.value(),
-                       event_type, bool(headers) and _is_injected(headers))
+    return make_record(
+        seq,
+        m.topic(),
+        m.partition(),
+        m.offset(),
+        m.timestamp()[1],
+        m.key(),
+        headers,
+        m.value(),
+        event_type,
+        bool(headers) and _is_injected(headers),
+    )
 
 
 def _is_injected(headers) -> bool:
     for name, _ in headers:
-        if name == SOURCE_HEADER:
+        if name == SOURCE_HEADER_KEY:
             return True
     return False

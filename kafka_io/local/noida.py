@@ -140,8 +140,18 @@ def start_broker(
     data_dir.mkdir(parents=True, exist_ok=True)
     with open(data_dir / LOG_FILE, "ab") as log_file:
         process = subprocess.Popen(
-            [str(binary_path()), "start", "--only", "kafka", "--host", HOST,
-             "--kafka-port", str(port), "--data-dir", str(data_dir)],
+            [
+                str(binary_path()),
+                "start",
+                "--only",
+                "kafka",
+                "--host",
+                HOST,
+                "--kafka-port",
+                str(port),
+                "--data-dir",
+                str(data_dir),
+            ],
             stdin=subprocess.DEVNULL,
             stdout=log_file,
             stderr=subprocess.STDOUT,
@@ -166,8 +176,7 @@ def _wait_ready(process: subprocess.Popen, port: int, data_dir: Path, timeout_s:
     terminate_process(process.pid)
     (data_dir / PID_FILE).unlink(missing_ok=True)
     raise Unavailable(
-        f"the embedded broker did not answer on {HOST}:{port} within {timeout_s:g} s; "
-        f"log tail:\n{_log_tail(data_dir)}"
+        f"the embedded broker did not answer on {HOST}:{port} within {timeout_s:g} s; log tail:\n{_log_tail(data_dir)}"
     )
 
 

@@ -104,7 +104,9 @@ class _Collector:
             self.bad_rows.append((line_number, str(exc)))
             if len(self.bad_rows) > MAX_BAD_ROWS:
                 first_line, first = self.bad_rows[0]
-                raise InvalidInput(f"file has over {MAX_BAD_ROWS:,} bad rows; first, line {first_line}: {first}")
+                raise InvalidInput(
+                    f"file has over {MAX_BAD_ROWS:,} bad rows; first, line {first_line}: {first}"
+                ) from None
         if len(self.events) > MAX_BURST_EVENTS:
             raise InvalidInput(f"file has more than {MAX_BURST_EVENTS:,} events (line {line_number}); split it")
 

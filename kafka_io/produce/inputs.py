@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Iterable
+from datetime import UTC, datetime
 
 from kafka_io.errors import InvalidInput
 from kafka_io.jsonexact import dumps_exact
@@ -26,15 +26,27 @@ from kafka_io.produce.validation import (
     validate_encoded_size,
     validate_partition,
 )
+from kafka_io.wire import SOURCE_HEADER_KEY
 
 __all__ = [
-    "SOURCE_HEADER_KEY", "SOURCE_HEADER_VALUE", "SOURCE_HEADER_PAIR", "VALUE_FORMATS", "MAX_TIMESTAMP_MS",
-    "TopicLimits", "encode_key", "encode_value", "pretty_json", "headers_from_rows", "refuse_reserved",
+    "SOURCE_HEADER_KEY",
+    "SOURCE_HEADER_VALUE",
+    "SOURCE_HEADER_PAIR",
+    "VALUE_FORMATS",
+    "MAX_TIMESTAMP_MS",
+    "TopicLimits",
+    "encode_key",
+    "encode_value",
+    "pretty_json",
+    "headers_from_rows",
+    "refuse_reserved",
     "parse_timestamp",
-    "with_source", "check_event", "build_event", "check_specs",
-]  # fmt: skip
+    "with_source",
+    "check_event",
+    "build_event",
+    "check_specs",
+]
 
-SOURCE_HEADER_KEY = "x-kdash-source"
 SOURCE_HEADER_VALUE = b"dashboard"
 SOURCE_HEADER_PAIR = (SOURCE_HEADER_KEY, SOURCE_HEADER_VALUE)
 VALUE_FORMATS = ("json", "text")
@@ -124,7 +136,7 @@ def parse_timestamp(text: str | None) -> int | None:
                 f"timestamp must be milliseconds since 1970 or ISO 8601 like 2024-05-01T12:00:00Z, got {text!r}"
             ) from None
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
+            moment = moment.replace(tzinfo=UTC)
         ts_ms = math.floor(moment.timestamp() * 1000 + 0.5)
     if not 0 <= ts_ms <= MAX_TIMESTAMP_MS:
         raise InvalidInput(f"timestamp {text!r} is outside 1970 to 9999")

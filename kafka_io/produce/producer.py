@@ -1,8 +1,8 @@
 """Sending test events: one at a time on the cluster's shared producer, or as a burst.
 
 - ``ProducerHandle``: the one idempotent producer per cluster (acks=all,
-  enable.idempotence=true), cached by ``resources.producer_handle`` for the
-  app. After a fatal error (an idempotent producer's OUT_OF_ORDER_SEQUENCE_NUMBER
+  enable.idempotence=true), attached to the ``Cluster`` handle
+  (``producer_handle``) and closed after IDLE_CLOSE_S unused. After a fatal error (an idempotent producer's OUT_OF_ORDER_SEQUENCE_NUMBER
   after a broker lost acknowledged writes, for one) it recreates the producer,
   and the result says so.
 - Bursts get a producer of their own, built with the same settings. Flush and
@@ -20,34 +20,43 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from confluent_kafka import TIMESTAMP_NOT_AVAILABLE, KafkaError, KafkaException, Producer
 
+from kafka_io.clients import make_producer
+from kafka_io.cluster import Cluster
+from kafka_io.config import ClusterSettings, check_writable
+from kafka_io.errors import InvalidInput
 from kafka_io.produce.burst.engine import PRODUCER_SETTINGS, Burst
 from kafka_io.produce.burst.report import BurstProgress, BurstSummary
 from kafka_io.produce.burst.source import SpecSource, TemplateSource
-from kafka_io.clients import make_producer
-from kafka_io.config import ClusterSettings
-from kafka_io.errors import InvalidInput
 from kafka_io.produce.inputs import (
     MAX_TIMESTAMP_MS,
-    SOURCE_HEADER_PAIR,
     SOURCE_HEADER_KEY,
+    SOURCE_HEADER_PAIR,
     SOURCE_HEADER_VALUE,
     TopicLimits,
     check_event,
     with_source,
 )
-from kafka_io.topics.admin import check_writable
 from kafka_io.produce.validation import EventSpec
 
 __all__ = [
-    "SOURCE_HEADER_PAIR", "SOURCE_HEADER_KEY", "SOURCE_HEADER_VALUE", "CLIENT_MESSAGE_MAX_BYTES",
-    "DeliveryResult", "ProducerHandle", "BurstInterrupted", "confirm_timeout_s", "send_one", "start_burst",
+    "SOURCE_HEADER_PAIR",
+    "SOURCE_HEADER_KEY",
+    "SOURCE_HEADER_VALUE",
+    "CLIENT_MESSAGE_MAX_BYTES",
+    "DeliveryResult",
+    "ProducerHandle",
+    "BurstInterrupted",
+    "confirm_timeout_s",
+    "producer_handle",
+    "send_one",
+    "start_burst",
     "send_burst",
-]  # fmt: skip
+]
 
 log = logging.getLogger("kafka_io")
 
@@ -61,6 +70,16 @@ ONE_POLL_S = 0.02
 # An idempotent producer fetches its producer id first: about 0.5 s on the first event only.
 STARTUP_NOTE = "the latency includes starting the producer (first event on this cluster)"
 PROGRESS_EVERY_S = 0.5
+# A producer nobody sent on for this long is closed (its connections and
+# threads freed); the next event makes a new one and pays STARTUP_NOTE again.
+IDLE_CLOSE_S = 300.0
+CLOSE_FLUSH_S = 5.0
+
+
+def _after(delay_s: float, action: Callable[[], None]) -> None:
+    timer = threading.Timer(delay_s, action)
+    timer.daemon = True
+    timer.start()
 
 
 def confirm_timeout_s(settings: ClusterSettings) -> float:
@@ -105,13 +124,33 @@ class ProducerHandle:
         self._lock = threading.Lock()
         self._producer: Producer | None = None
         self._unused = False  # created and not yet sent on
+        self._used_at_s = 0.0
         self.recreated = 0
+        self.idle_close_s = IDLE_CLOSE_S
 
     def get(self) -> Producer:
         with self._lock:
+            self._used_at_s = time.monotonic()
             if self._producer is None:
                 self._producer, self._unused = self._factory(), True
+                _after(self.idle_close_s, self._close_if_idle)
             return self._producer
+
+    def _close_if_idle(self) -> None:
+        with self._lock:
+            idle_s = time.monotonic() - self._used_at_s
+            if self._producer is None:
+                return
+            if idle_s < self.idle_close_s:
+                _after(self.idle_close_s - idle_s, self._close_if_idle)
+                return
+            producer, self._producer = self._producer, None
+        log.debug("closing the idle producer of %s", self.settings.name)
+        producer.flush(CLOSE_FLUSH_S)
+
+    @property
+    def open(self) -> bool:
+        return self._producer is not None
 
     def first_use(self) -> bool:
         """True once per producer: its first event also waits for the producer to start."""
@@ -123,12 +162,14 @@ class ProducerHandle:
         """A fresh producer, unless another thread already replaced ``broken``."""
         with self._lock:
             if self._producer is broken or self._producer is None:
-                log.warning("producer for %s failed fatally (%s); recreating it", self.settings.bootstrap_servers, reason)
+                log.warning(
+                    "producer for %s failed fatally (%s); recreating it", self.settings.bootstrap_servers, reason
+                )
                 self._producer = self._factory()
                 self.recreated += 1
             return self._producer
 
-    def close(self, timeout_s: float) -> int:
+    def close(self, timeout_s: float = CLOSE_FLUSH_S) -> int:
         """Flush within ``timeout_s``; the number of events still unconfirmed."""
         with self._lock:
             producer, self._producer = self._producer, None
@@ -181,7 +222,9 @@ def send_one(
     started = time.perf_counter()
 
     def failed(error: str) -> DeliveryResult:
-        return DeliveryResult(limits.topic, event.partition, None, None, (time.perf_counter() - started) * 1000, error, note)
+        return DeliveryResult(
+            limits.topic, event.partition, None, None, (time.perf_counter() - started) * 1000, error, note
+        )
 
     for attempt in (1, 2):
         try:
@@ -219,22 +262,37 @@ class _IdleProducers:
 
     MAX_IDLE = 2
 
-    def __init__(self) -> None:
+    def __init__(self, idle_close_s: float = IDLE_CLOSE_S) -> None:
+        self.idle_close_s = idle_close_s
         self._lock = threading.Lock()
-        self._idle: dict[tuple, list[Producer]] = {}
+        self._idle: dict[tuple, list[tuple[float, Producer]]] = {}
 
     def take(self, key: tuple, make: Callable[[], Producer]) -> Producer:
         with self._lock:
             idle = self._idle.get(key)
             if idle:
-                return idle.pop()
+                return idle.pop()[1]
         return make()
 
     def give_back(self, key: tuple, producer: Producer) -> None:
         with self._lock:
             idle = self._idle.setdefault(key, [])
             if len(idle) < self.MAX_IDLE:
-                idle.append(producer)
+                idle.append((time.monotonic(), producer))
+                _after(self.idle_close_s, self._close_idle)
+
+    def _close_idle(self) -> None:
+        """Drop producers idle for idle_close_s: a finished burst's producer held nothing, so dropping closes it."""
+        cutoff = time.monotonic() - self.idle_close_s
+        with self._lock:
+            for key, idle in list(self._idle.items()):
+                idle[:] = [(at, producer) for at, producer in idle if at > cutoff]
+                if not idle:
+                    del self._idle[key]
+
+    def count(self) -> int:
+        with self._lock:
+            return sum(len(idle) for idle in self._idle.values())
 
 
 _idle_producers = _IdleProducers()
@@ -246,7 +304,9 @@ def _burst_producers(settings: ClusterSettings, limits: TopicLimits):
     key = (settings, batch_bytes)
 
     def make() -> Producer:
-        return make_producer(settings, **_producer_overrides(settings), **PRODUCER_SETTINGS, **{"batch.size": batch_bytes})
+        return make_producer(
+            settings, **_producer_overrides(settings), **PRODUCER_SETTINGS, **{"batch.size": batch_bytes}
+        )
 
     return (lambda: _idle_producers.take(key, make)), (lambda producer: _idle_producers.give_back(key, producer))
 
@@ -262,9 +322,13 @@ def start_burst(
     check_writable(settings, "sending events")
     factory, release = _burst_producers(settings, limits)
     burst = Burst(
-        limits.topic, source, producer_factory or factory, confirm_timeout_s=confirm_timeout_s(settings),
-        message_timeout_s=_message_timeout_s(settings), release=None if producer_factory else release,
-    )  # fmt: skip
+        limits.topic,
+        source,
+        producer_factory or factory,
+        confirm_timeout_s=confirm_timeout_s(settings),
+        message_timeout_s=_message_timeout_s(settings),
+        release=None if producer_factory else release,
+    )
     return burst.start()
 
 
@@ -295,3 +359,8 @@ class BurstInterrupted(KeyboardInterrupt):
     def __init__(self, summary: BurstSummary) -> None:
         super().__init__()
         self.summary = summary
+
+
+def producer_handle(cluster: Cluster) -> ProducerHandle:
+    """The cluster's shared producer; flushed and closed with the cluster handle."""
+    return cluster.part("producer", lambda: ProducerHandle(cluster.settings))

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 from confluent_kafka.admin import AdminClient, ConfigResource
 
+from kafka_io.cluster import FUTURE_GRACE_S
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError, NotFound
 from kafka_io.produce.inputs import TopicLimits
+from kafka_io.produce.validation import DEFAULT_MAX_MESSAGE_BYTES
 from kafka_io.topics.details import topic_configs
-from kafka_io.topics.snapshot import FUTURE_MARGIN_S, read_metadata
-from kafka_io.produce.validation import DEFAULT_MAX_MESSAGE_BYTES, validate_topic_name
+from kafka_io.topics.names import validate_topic_name
+from kafka_io.topics.snapshot import read_metadata
 
 __all__ = ["topic_limits"]
 
@@ -40,7 +42,7 @@ def _broker_limit(admin: AdminClient, settings: ClusterSettings, broker: int) ->
     resource = ConfigResource("broker", str(broker))
     try:
         future = admin.describe_configs([resource], request_timeout=settings.timeout_s)[resource]
-        entry = future.result(timeout=settings.timeout_s + FUTURE_MARGIN_S).get(BROKER_LIMIT)
+        entry = future.result(timeout=settings.timeout_s + FUTURE_GRACE_S).get(BROKER_LIMIT)
     except Exception:  # no rights, an old broker, a timeout: the default applies
         return None
     return _as_int(entry.value) if entry is not None else None

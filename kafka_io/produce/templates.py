@@ -24,16 +24,22 @@ import math
 import random
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable
 
 from kafka_io.errors import InvalidInput
 
 __all__ = [
-    "MAX_TEMPLATE_CHARS", "MAX_RENDER_BATCH", "MAX_PREVIEW", "PLACEHOLDER_KINDS",
-    "BUILTIN_TEMPLATES", "Template", "compile_template", "preview",
-]  # fmt: skip
+    "MAX_TEMPLATE_CHARS",
+    "MAX_RENDER_BATCH",
+    "MAX_PREVIEW",
+    "PLACEHOLDER_KINDS",
+    "BUILTIN_TEMPLATES",
+    "Template",
+    "compile_template",
+    "preview",
+]
 
 MAX_TEMPLATE_CHARS = 100_000
 MAX_RENDER_BATCH = 1_000_000
@@ -98,7 +104,6 @@ class Template:
             parts.append(column[0].replace("%", "%%") if fixed else "%s")
             parts.append(literal)
         return "".join(parts), [column for column, fixed in zip(columns, same) if not fixed]
-
 
 
 @lru_cache(maxsize=64)

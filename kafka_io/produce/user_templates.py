@@ -27,8 +27,17 @@ from pathlib import Path
 from kafka_io.errors import InvalidInput
 from kafka_io.produce.templates import BUILTIN_TEMPLATES, compile_template
 
-__all__ = ["ENV_PATH", "MAX_NAME_CHARS", "BUILT_IN", "SavedTemplate", "templates_path", "load_templates",
-           "all_templates", "save_template", "delete_template"]  # fmt: skip
+__all__ = [
+    "ENV_PATH",
+    "MAX_NAME_CHARS",
+    "BUILT_IN",
+    "SavedTemplate",
+    "templates_path",
+    "load_templates",
+    "all_templates",
+    "save_template",
+    "delete_template",
+]
 
 ENV_PATH = "KDASH_TEMPLATES_PATH"
 DEFAULT_PATH = Path("~/.kdash/templates.json")

@@ -13,22 +13,32 @@ UTF-8, a broken CSV header, too many events or bad rows) raises.
 from __future__ import annotations
 
 import math
-import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from kafka_io.errors import InvalidInput
 from kafka_io.jsonexact import JSONDecodeError, loads_exact
 
 __all__ = [
-    "MAX_TOPIC_NAME_CHARS", "MAX_BURST_EVENTS", "MAX_RATE_PER_S", "DEFAULT_MAX_MESSAGE_BYTES",
-    "MAX_HEADERS", "MAX_BAD_ROWS", "RECORD_BATCH_HEADER_BYTES", "EventSpec",
-    "validate_topic_name", "topic_name_warning", "parse_json", "parse_header", "parse_headers",
-    "validate_partition", "validate_count", "validate_rate", "validate_value_size", "decode_utf8",
-    "encoded_size", "validate_encoded_size",
-]  # fmt: skip
+    "MAX_BURST_EVENTS",
+    "MAX_RATE_PER_S",
+    "DEFAULT_MAX_MESSAGE_BYTES",
+    "MAX_HEADERS",
+    "MAX_BAD_ROWS",
+    "RECORD_BATCH_HEADER_BYTES",
+    "EventSpec",
+    "parse_json",
+    "parse_header",
+    "parse_headers",
+    "validate_partition",
+    "validate_count",
+    "validate_rate",
+    "validate_value_size",
+    "decode_utf8",
+    "encoded_size",
+    "validate_encoded_size",
+]
 
-MAX_TOPIC_NAME_CHARS = 249
 MAX_BURST_EVENTS = 1_000_000
 MAX_RATE_PER_S = 1_000_000.0
 DEFAULT_MAX_MESSAGE_BYTES = 1_048_576
@@ -37,7 +47,6 @@ MAX_BAD_ROWS = 1_000  # a file worse than this is the wrong file: stop and say s
 # A v2 record batch's fixed header: the broker compares the whole batch with max.message.bytes.
 RECORD_BATCH_HEADER_BYTES = 61
 
-_TOPIC_BAD_CHAR = re.compile(r"[^a-zA-Z0-9._-]")
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 
@@ -54,37 +63,6 @@ class EventSpec:
     headers: tuple[tuple[str, bytes], ...] = ()
     partition: int | None = None
     line: int | None = field(default=None, compare=False)
-
-
-def validate_topic_name(name: str) -> str:
-    """The name without surrounding whitespace, if Kafka would accept it."""
-    if not isinstance(name, str) or not name.strip():
-        raise InvalidInput("topic name is empty")
-    name = name.strip()
-    if len(name) > MAX_TOPIC_NAME_CHARS:
-        raise InvalidInput(f"topic name is {len(name)} characters; the limit is {MAX_TOPIC_NAME_CHARS}")
-    if name in (".", ".."):
-        raise InvalidInput(f"topic name cannot be {name!r}")
-    bad = _TOPIC_BAD_CHAR.search(name)
-    if bad:
-        raise InvalidInput(
-            f"topic name has {bad.group()!r} at position {bad.start() + 1}; "
-            "use only letters, digits, '.', '_' and '-'"
-        )
-    return name
-
-
-def topic_name_warning(name: str) -> str | None:
-    """A warning for legal but risky names, or None."""
-    if not isinstance(name, str):
-        return None
-    name = name.strip()
-    if "." in name and "_" in name:
-        return (
-            f"topic name {name!r} mixes '.' and '_': Kafka metric names treat them alike, "
-            "so it can collide with another topic"
-        )
-    return None
 
 
 def parse_json(text: str | bytes, field: str = "--value") -> object:
@@ -151,9 +129,7 @@ def validate_partition(partition: int | None, partition_count: int) -> int | Non
     if not 0 <= partition < partition_count:
         last = partition_count - 1
         has = "1 partition (0)" if last == 0 else f"{partition_count} partitions (0 to {last})"
-        raise InvalidInput(
-            f"partition {partition} does not exist: the topic has {has}; leave it empty for automatic"
-        )
+        raise InvalidInput(f"partition {partition} does not exist: the topic has {has}; leave it empty for automatic")
     return partition
 
 

@@ -9,16 +9,17 @@ prefixed with what was attempted.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from confluent_kafka.admin import AdminClient, NewPartitions, NewTopic
 
 from kafka_io.clients import translate_error
+from kafka_io.cluster import FUTURE_GRACE_S
 from kafka_io.config import ClusterSettings, check_writable
 from kafka_io.errors import InvalidInput, NotFound
-from kafka_io.topics.snapshot import FUTURE_MARGIN_S, read_metadata
-from kafka_io.produce.validation import topic_name_warning, validate_topic_name
+from kafka_io.topics.names import topic_name_warning, validate_topic_name
+from kafka_io.topics.snapshot import read_metadata
 
 __all__ = [
     "MAX_PARTITIONS",
@@ -99,7 +100,7 @@ def validate_new_topic(
 
 def _wait(futures: dict, key: str, settings: ClusterSettings, what: str) -> None:
     try:
-        futures[key].result(timeout=settings.timeout_s + FUTURE_MARGIN_S)
+        futures[key].result(timeout=settings.timeout_s + FUTURE_GRACE_S)
     except Exception as exc:
         raise translate_error(exc, settings, what) from None
 
@@ -118,9 +119,7 @@ def create_topic(
     spec = validate_new_topic(name, partitions, replication_factor, broker_count, configs)
     new = NewTopic(spec.name, spec.partitions, spec.replication_factor, config=dict(spec.configs))
     try:
-        futures = admin.create_topics(
-            [new], operation_timeout=settings.timeout_s, request_timeout=settings.timeout_s
-        )
+        futures = admin.create_topics([new], operation_timeout=settings.timeout_s, request_timeout=settings.timeout_s)
     except Exception as exc:
         raise translate_error(exc, settings, f"create topic {spec.name!r}") from None
     _wait(futures, spec.name, settings, f"create topic {spec.name!r}")
@@ -149,7 +148,8 @@ def add_partitions(admin: AdminClient, settings: ClusterSettings, topic: str, ne
     what = f"add partitions to {topic!r}"
     try:
         futures = admin.create_partitions(
-            [NewPartitions(topic, new_total)], operation_timeout=settings.timeout_s,
+            [NewPartitions(topic, new_total)],
+            operation_timeout=settings.timeout_s,
             request_timeout=settings.timeout_s,
         )
     except Exception as exc:
@@ -166,8 +166,7 @@ def delete_topic(admin: AdminClient, settings: ClusterSettings, topic: str, conf
     _existing_partitions(admin, settings, topic)  # a clear NotFound; some brokers accept unknown names
     what = f"delete topic {topic!r}"
     try:
-        futures = admin.delete_topics([topic], operation_timeout=settings.timeout_s,
-                                      request_timeout=settings.timeout_s)
+        futures = admin.delete_topics([topic], operation_timeout=settings.timeout_s, request_timeout=settings.timeout_s)
     except Exception as exc:
         raise translate_error(exc, settings, what) from None
     _wait(futures, topic, settings, what)

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
 from confluent_kafka.admin import AdminClient, ConfigResource
 
 from kafka_io.clients import translate_error
+from kafka_io.cluster import FUTURE_GRACE_S
 from kafka_io.config import ClusterSettings
-from kafka_io.groups.lag import group_totals, known_offset, partition_lag
-from kafka_io.topics.snapshot import FUTURE_MARGIN_S
+from kafka_io.groups.lag import group_totals, partition_lag
+from kafka_io.wire import known_offset
 
 __all__ = [
     "ConfigEntry",
@@ -35,9 +36,13 @@ __all__ = [
 MASKED = "********"
 # librdkafka's ConfigSource values, in the words a Kafka user knows.
 _SOURCES = {
-    1: "topic", 2: "broker (dynamic)", 3: "cluster default (dynamic)",
-    4: "broker (static)", 5: "default", 6: "broker logger",
-}  # fmt: skip
+    1: "topic",
+    2: "broker (dynamic)",
+    3: "cluster default (dynamic)",
+    4: "broker (static)",
+    5: "default",
+    6: "broker logger",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +90,7 @@ def topic_configs(
         )
     except Exception as exc:
         raise translate_error(exc, settings, "describe configs") from None
-    deadline = time.monotonic() + settings.timeout_s + FUTURE_MARGIN_S
+    deadline = time.monotonic() + settings.timeout_s + FUTURE_GRACE_S
     found: dict[str, TopicConfigs] = {}
     for resource, future in futures.items():
         try:
@@ -132,7 +137,7 @@ def _state_name(state) -> str:
 def _list_groups(admin: AdminClient, settings: ClusterSettings):
     try:
         future = admin.list_consumer_groups(request_timeout=settings.timeout_s)
-        return future.result(timeout=settings.timeout_s + FUTURE_MARGIN_S)
+        return future.result(timeout=settings.timeout_s + FUTURE_GRACE_S)
     except Exception as exc:
         raise translate_error(exc, settings, "list consumer groups") from None
 
@@ -191,7 +196,7 @@ def groups_on_topic(
             futures.update(admin.list_consumer_group_offsets(request, request_timeout=settings.timeout_s))
         except Exception as exc:
             errors.append(str(translate_error(exc, settings, f"group {group_id}")))
-    deadline = time.monotonic() + settings.timeout_s + FUTURE_MARGIN_S
+    deadline = time.monotonic() + settings.timeout_s + FUTURE_GRACE_S
     groups = []
     for group_id, future in futures.items():
         try:
@@ -205,9 +210,7 @@ def groups_on_topic(
     return TopicGroups(topic, tuple(sorted(groups, key=lambda g: g.group_id)), tuple(errors))
 
 
-def _committed_rows(
-    partitions, topic: str, highs: Mapping[int, int | None]
-) -> tuple[tuple[int, int, int | None], ...]:
+def _committed_rows(partitions, topic: str, highs: Mapping[int, int | None]) -> tuple[tuple[int, int, int | None], ...]:
     rows = []
     for tp in partitions or ():
         committed = known_offset(tp.offset)

@@ -1,8 +1,7 @@
 """Topic and partition reads: one metadata call plus batched watermarks.
 
-A snapshot costs one `list_topics` and two `list_offsets` requests issued at
-once (earliest and latest for every partition; one request cannot hold the
-same partition twice). Errors of one topic or partition are carried in the
+A snapshot costs one `list_topics` and the earliest and latest offsets of
+every partition through cluster.list_offsets (batched, all in flight at once). Errors of one topic or partition are carried in the
 result as text, so one bad entity never blanks a page; only an unreachable
 cluster raises. Configs, group offsets and writes live in topic_details.py
 and topic_admin.py.
@@ -11,18 +10,16 @@ and topic_admin.py.
 from __future__ import annotations
 
 import time
-from concurrent.futures import wait
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
-from confluent_kafka import TopicPartition
-from confluent_kafka.admin import AdminClient, OffsetSpec
+from confluent_kafka.admin import AdminClient
 
 from kafka_io.clients import translate_error
-from kafka_io.cluster import BrokerInfo
+from kafka_io.cluster import EARLIEST, LATEST, BrokerInfo, OffsetAnswer, list_offsets
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import NotFound
-from kafka_io.groups.lag import known_offset
+from kafka_io.wire import TP
 
 __all__ = [
     "ClusterSnapshot",
@@ -32,10 +29,6 @@ __all__ = [
     "is_internal",
     "read_metadata",
 ]
-
-# Futures are resolved by librdkafka within request_timeout; this margin only
-# covers Python-side scheduling so a slow box does not report a false timeout.
-FUTURE_MARGIN_S = 2.0
 
 
 def is_internal(topic: str) -> bool:
@@ -185,67 +178,36 @@ def cluster_snapshot(
     else:
         names = sorted(n for n in metadata.topics if include_internal or not is_internal(n))
     wanted = [
-        (name, p)
-        for name in names
-        if metadata.topics[name].error is None
-        for p in metadata.topics[name].partitions
+        (name, p) for name in names if metadata.topics[name].error is None for p in metadata.topics[name].partitions
     ]
     lows, highs, errors = watermarks(admin, settings, wanted)
     topics = tuple(_topic(metadata.topics[n], lows, highs, errors) for n in names)
-    brokers = tuple(
-        sorted((BrokerInfo(b.id, b.host, b.port) for b in metadata.brokers.values()), key=lambda b: b.id)
-    )
+    brokers = tuple(sorted((BrokerInfo(b.id, b.host, b.port) for b in metadata.brokers.values()), key=lambda b: b.id))
     controller = metadata.controller_id if metadata.controller_id >= 0 else None
     took_ms = (time.monotonic() - started) * 1000
-    return ClusterSnapshot(
-        metadata.cluster_id, controller, brokers, topics, sampled_at_s, took_ms, include_internal
-    )
-
-
-Key = tuple[str, int]
+    return ClusterSnapshot(metadata.cluster_id, controller, brokers, topics, sampled_at_s, took_ms, include_internal)
 
 
 def watermarks(
-    admin: AdminClient, settings: ClusterSettings, partitions: Iterable[Key]
-) -> tuple[dict[Key, int], dict[Key, int], dict[Key, str]]:
-    """(lows, highs, errors) for all partitions: two batched requests in flight at once."""
-    keys = list(partitions)
-    if not keys:
-        return {}, {}, {}
-    earliest, latest = OffsetSpec.earliest(), OffsetSpec.latest()
-    try:
-        low_futures = admin.list_offsets(
-            {TopicPartition(t, p): earliest for t, p in keys}, request_timeout=settings.timeout_s
-        )
-        high_futures = admin.list_offsets(
-            {TopicPartition(t, p): latest for t, p in keys}, request_timeout=settings.timeout_s
-        )
-    except Exception as exc:  # a refused request (bad arguments, destroyed client)
-        raise translate_error(exc, settings, "list offsets") from None
-    # One wait for both requests; afterwards every read is non-blocking, and a
-    # partition still pending at the deadline becomes a timeout error entry.
-    wait([*low_futures.values(), *high_futures.values()], timeout=settings.timeout_s + FUTURE_MARGIN_S)
-    errors: dict[Key, str] = {}
-    lows = _offsets(low_futures, settings, errors)
-    highs = _offsets(high_futures, settings, errors)
-    return lows, highs, errors
+    admin: AdminClient, settings: ClusterSettings, partitions: Iterable[TP]
+) -> tuple[dict[TP, int], dict[TP, int], dict[TP, str]]:
+    """(lows, highs, errors) for all partitions, both sides asked at once."""
+    lows, highs = list_offsets(admin, settings, partitions, EARLIEST, LATEST)
+    errors: dict[TP, str] = {}
+    return _known(lows, errors), _known(highs, errors), errors
 
 
-def _offsets(futures, settings: ClusterSettings, errors: dict[Key, str]) -> dict[Key, int]:
-    found: dict[Key, int] = {}
-    for tp, future in futures.items():
-        key = (tp.topic, tp.partition)
-        try:
-            offset = known_offset(future.result(timeout=0).offset)
-        except Exception as exc:  # KafkaException per partition, or TimeoutError
-            errors.setdefault(key, str(translate_error(exc, settings, "offsets")))
-            continue
-        if offset is not None:
+def _known(answers: dict[TP, OffsetAnswer], errors: dict[TP, str]) -> dict[TP, int]:
+    found: dict[TP, int] = {}
+    for key, (offset, error) in answers.items():
+        if error:
+            errors.setdefault(key, error)
+        elif offset is not None:
             found[key] = offset
     return found
 
 
-def _topic(meta, lows: dict[Key, int], highs: dict[Key, int], errors: dict[Key, str]) -> TopicSummary:
+def _topic(meta, lows: dict[TP, int], highs: dict[TP, int], errors: dict[TP, str]) -> TopicSummary:
     if meta.error is not None:
         return TopicSummary(meta.topic, (), _error_text(meta.error))
     parts = []

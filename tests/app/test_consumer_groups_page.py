@@ -4,7 +4,6 @@ watch-list pins, the group detail, and offset reset / delete through the forms."
 from __future__ import annotations
 
 import pytest
-
 from group_helpers import busy_group, committed_offsets, consume_and_commit, group_ids
 from kafka_helpers import create_topic, produce
 
@@ -34,8 +33,14 @@ def test_list_shows_each_group_with_its_lag(make_app, lagging_group, kafka_boots
     table = at.main.dataframe[0].value
     assert list(table["Group"]) == [group]
     row = table.iloc[0]
-    assert (row["State"], row["Members"], row["Topics"], row["Total lag"], row["Max lag"], row["Unknown"]) == \
-        ("EMPTY", 0, topic, 11, 6, 0)
+    assert (row["State"], row["Members"], row["Topics"], row["Total lag"], row["Max lag"], row["Unknown"]) == (
+        "EMPTY",
+        0,
+        topic,
+        11,
+        6,
+        0,
+    )
     assert row["Status"] == ["UNKNOWN"]  # one sample: not enough history to judge a lag
     assert row["Trend"] == [11]
 
@@ -66,7 +71,9 @@ def test_detail_page_by_deep_link(make_app, lagging_group):
     assert metrics["Lag in seconds"] != "—"  # exact: read from the record at the committed offset
     table = at.main.dataframe[0].value
     assert [(r.Topic, r.Partition, r.Committed, r.High, r.Lag, r.Exact) for r in table.itertuples()] == [
-        (topic, 0, 4, 10, 6, True), (topic, 1, 15, 20, 5, True)]
+        (topic, 0, 4, 10, 6, True),
+        (topic, 1, 15, 20, 5, True),
+    ]
     assert any("No consumer is running in this group" in i for i in texts(at.info))
     assert "Reset offsets" in [e.label for e in at.main.expander]
     assert [b.label for b in at.get("download_button")] == ["Download CSV", "Download history CSV"]
@@ -104,8 +111,10 @@ def test_active_group_gets_the_plain_words_refusal(make_app, kafka_bootstrap, un
         at = make_app(PAGE, query={"group": group}).run()
     finally:
         member.stop()
-    assert f"Group '{group}' is active (STABLE, 1 member(s): billing-worker). Stop its consumers first, then " \
-           "reset its offsets." in texts(at.warning)
+    assert (
+        f"Group '{group}' is active (STABLE, 1 member(s): billing-worker). Stop its consumers first, then "
+        "reset its offsets." in texts(at.warning)
+    )
     assert not [f for f in at.get("form")]
 
 

@@ -25,9 +25,26 @@ def running_demo(cluster_env, kafka_bootstrap, tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("demo-data")
     prefix = f"test-appdemo-{time.time_ns() % 10**8}"
     demo = subprocess.Popen(
-        [sys.executable, "-m", "kafka_io", "demo", "--bootstrap", kafka_bootstrap, "--prefix", prefix,
-         "--speed", "0.2", "--seconds", "120", "--data-dir", str(data_dir)],
-        cwd=ROOT, env=cluster_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "kafka_io",
+            "demo",
+            "--bootstrap",
+            kafka_bootstrap,
+            "--prefix",
+            prefix,
+            "--speed",
+            "0.2",
+            "--seconds",
+            "120",
+            "--data-dir",
+            str(data_dir),
+        ],
+        cwd=ROOT,
+        env=cluster_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         deadline = time.monotonic() + 20
@@ -58,8 +75,9 @@ def test_demo_label_and_pause_resume_toggle(make_app, app_env, running_demo):
     [link] = [el.proto for el in at.sidebar.get("page_link")]
     assert (link.page, link.label) == ("live_events", "Watch the demo's events")
     prefix = demo_status(running_demo).prefix
-    assert link.query_string == (f"topic={prefix}.user-events&topic={prefix}.orders&topic={prefix}.payments"
-                                 "&from=latest")
+    assert link.query_string == (
+        f"topic={prefix}.user-events&topic={prefix}.orders&topic={prefix}.payments&from=latest"
+    )
 
     at.sidebar.button[0].click().run()
     assert demo_paused(running_demo) is True

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import time
 
-import pytest
-
 from kafka_helpers import create_topic
+
 from dashboard.handles import tail_pool
 
 APP_POLL_S = 0.3

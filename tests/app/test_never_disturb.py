@@ -8,6 +8,7 @@ import sys
 
 from group_helpers import GroupMember, committed_offsets, describe, group_ids, wait_for
 from kafka_helpers import create_topic, produce
+
 from kafka_io.clients import VIEWER_GROUP_PREFIX, make_admin
 from kafka_io.groups.exact_lag import exact_time_lags
 from kafka_io.groups.fetch import fetch_group_lags
@@ -22,8 +23,7 @@ def membership(bootstrap: str, group: str):
     )
 
 
-def test_reading_never_joins_rebalances_or_commits(make_app, settings, kafka_bootstrap, cluster_env, unique,
-                                                    repo_root):
+def test_reading_never_joins_rebalances_or_commits(make_app, settings, kafka_bootstrap, cluster_env, unique, repo_root):
     topic, group = unique("watched"), unique("users-group")
     create_topic(kafka_bootstrap, topic, 2)
     produce(kafka_bootstrap, topic, {0: 10, 1: 10})
@@ -48,8 +48,14 @@ def test_reading_never_joins_rebalances_or_commits(make_app, settings, kafka_boo
         assert all(t.exact for t in exact_time_lags(settings, lag.partitions).values())
         # 3. the CLI, for this group and for all groups
         for args in (["--group", group, "--gap", "0.3"], ["--gap", "0"]):
-            cli = subprocess.run([sys.executable, "-m", "kafka_io", "lag", *args], capture_output=True, text=True,
-                                 env=cluster_env, cwd=repo_root, timeout=60)
+            cli = subprocess.run(
+                [sys.executable, "-m", "kafka_io", "lag", *args],
+                capture_output=True,
+                text=True,
+                env=cluster_env,
+                cwd=repo_root,
+                timeout=60,
+            )
             assert cli.returncode == 0, cli.stderr
         # 4. the page: the list and the group's detail (with its exact lag)
         assert not make_app("pages/consumer_groups.py").run().exception

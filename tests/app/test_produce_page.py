@@ -5,8 +5,8 @@ saved templates, read-only mode and the empty state."""
 from __future__ import annotations
 
 import pytest
-
 from kafka_helpers import create_topic, free_port
+
 from kafka_io.local.noida import start_broker, stop_broker
 
 PAGE = "pages/produce.py"
@@ -41,17 +41,27 @@ def submit(at, label: str):
 def test_the_target_shows_partitions_and_the_size_limit(page, topic):
     assert page.title[0].value == "Produce"
     assert page.selectbox(key="produce_topic").value == topic
-    assert texts(page.main.caption)[0] == f"2 partitions · messages up to 1,048,588 bytes (max.message.bytes of topic '{topic}')"
+    assert (
+        texts(page.main.caption)[0]
+        == f"2 partitions · messages up to 1,048,588 bytes (max.message.bytes of topic '{topic}')"
+    )
     assert [t.label for t in page.tabs] == ["Single event", "Template burst", "Upload file"]
 
 
 ONE_EVENT_ERRORS = [
-    ({"one_value": '{"event": }'}, "invalid JSON in value at line 1 column 11: unexpected character, expected a JSON value"),
-    ({"one_ts": "yesterday"},
-     "timestamp must be milliseconds since 1970 or ISO 8601 like 2024-05-01T12:00:00Z, got 'yesterday'"),
-    ({"one_headers": {"edited_rows": {}, "added_rows": [{"value": "orphan"}], "deleted_rows": []}},
-     "header row 1 has a value but no key"),
-]  # fmt: skip
+    (
+        {"one_value": '{"event": }'},
+        "invalid JSON in value at line 1 column 11: unexpected character, expected a JSON value",
+    ),
+    (
+        {"one_ts": "yesterday"},
+        "timestamp must be milliseconds since 1970 or ISO 8601 like 2024-05-01T12:00:00Z, got 'yesterday'",
+    ),
+    (
+        {"one_headers": {"edited_rows": {}, "added_rows": [{"value": "orphan"}], "deleted_rows": []}},
+        "header row 1 has a value but no key",
+    ),
+]
 
 
 @pytest.mark.parametrize("state, message", ONE_EVENT_ERRORS, ids=["json", "timestamp", "header"])
@@ -60,7 +70,9 @@ def test_single_event_errors_are_shown_and_nothing_is_sent(page, state, message)
         if key == "one_headers":
             page.session_state[key] = value
         else:
-            page.text_area(key=key).set_value(value) if key == "one_value" else page.text_input(key=key).set_value(value)
+            page.text_area(key=key).set_value(value) if key == "one_value" else page.text_input(key=key).set_value(
+                value
+            )
     submit(page, "Send one")
     assert texts(page.error) == [message]
     assert "produce_last" not in page.session_state
@@ -70,8 +82,11 @@ def test_send_one_shows_the_delivery_report(page, topic, settings):
     page.radio(key="produce_part_mode").set_value("Explicit").run()
     page.number_input(key="produce_partition").set_value(1)
     page.text_input(key="one_key").set_value("k1")
-    page.session_state["one_headers"] = {"edited_rows": {}, "added_rows": [{"key": "trace", "value": "t1"}],
-                                         "deleted_rows": []}  # fmt: skip
+    page.session_state["one_headers"] = {
+        "edited_rows": {},
+        "added_rows": [{"key": "trace", "value": "t1"}],
+        "deleted_rows": [],
+    }
     submit(page, "Send one")
     assert texts(page.error) == []
     assert texts(page.success) == [f"Delivered to {topic} partition 1 at offset 0"]
@@ -193,7 +208,9 @@ def test_failed_events_are_listed_and_offered_for_download(make_app, app_env, ka
     at.run()
     assert texts(at.subheader) == [f"Burst to {name}: 3 failed"]
     failures = next(d.value for d in at.main.dataframe if list(d.value.columns) == ["index", "reason"])
-    assert failures.to_dict("records") == [{"index": i, "reason": "Broker: Message size too large"} for i in (9, 10, 11)]
+    assert failures.to_dict("records") == [
+        {"index": i, "reason": "Broker: Message size too large"} for i in (9, 10, 11)
+    ]
     assert [b.label for b in at.get("download_button")] == ["Download failed events (JSONL, ready to upload again)"]
     events, bad = parse_jsonl(burst.failures_jsonl())
     assert bad == [] and [e.value for e in events] == [b"x" * pad + str(seq).encode() for seq in (10, 11, 12)]

@@ -10,26 +10,40 @@ kafka_io refuses the writes too (tests/integration/test_read_only.py).
 from __future__ import annotations
 
 import pytest
-
 from kafka_helpers import commit_offsets, create_topic, produce
 
 # Labels of the controls that write to the cluster (buttons and form submits).
-WRITE_BUTTONS = ("Create topic", "Add partitions", "Delete topic", "Send one", "Start burst", "Delete group",
-                 "Apply to")  # fmt: skip
+WRITE_BUTTONS = (
+    "Create topic",
+    "Add partitions",
+    "Delete topic",
+    "Send one",
+    "Start burst",
+    "Delete group",
+    "Apply to",
+)
 WRITE_EXPANDERS = ("Reset offsets", "Delete group")
 
 PRODUCE_NOTE = "is read-only, so this page is disabled"
 # page, deep link, what the writable page offers, the read-only note in the main area (None: a read page)
 PAGES = [
     ("pages/overview.py", "topic", set(), None),
-    ("pages/topics.py", "topic", {"Create topic", "Add partitions", "Delete topic"},
-     "This cluster is read-only: creating, changing and deleting topics is disabled."),
-    ("pages/consumer_groups.py", "group", {"expander:Reset offsets", "expander:Delete group", "Delete group"},
-     "Read-only cluster: offset reset and delete are disabled."),
+    (
+        "pages/topics.py",
+        "topic",
+        {"Create topic", "Add partitions", "Delete topic"},
+        "This cluster is read-only: creating, changing and deleting topics is disabled.",
+    ),
+    (
+        "pages/consumer_groups.py",
+        "group",
+        {"expander:Reset offsets", "expander:Delete group", "Delete group"},
+        "Read-only cluster: offset reset and delete are disabled.",
+    ),
     ("pages/produce.py", "topic", {"Send one", "Start burst", "uploader"}, PRODUCE_NOTE),
     ("pages/produce.py", "missing", {"Create topic"}, PRODUCE_NOTE),  # offers to create the topic
     ("pages/live_events.py", "topic", set(), None),
-]  # fmt: skip
+]
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,8 @@ PAGES = [
 
 
 def sidebar_text(at) -> str:
-    return " ".join(str(m.value) for m in at.sidebar.markdown) + " " + " ".join(
-        str(c.value) for c in at.sidebar.caption
+    return (
+        " ".join(str(m.value) for m in at.sidebar.markdown) + " " + " ".join(str(c.value) for c in at.sidebar.caption)
     )
 
 
@@ -80,4 +80,3 @@ def test_several_clusters_offer_a_picker(make_app, app_env, tmp_path, kafka_boot
     assert picker.options == ["local", "other"]
     picker.select("other").run()
     assert "read-only" in sidebar_text(at)
-

@@ -5,12 +5,12 @@ from __future__ import annotations
 import time
 
 import pytest
-
 from kafka_helpers import commit_offsets, create_topic, produce
+
 from dashboard import handles as resources
+from dashboard.widgets import plain
 from kafka_io.clients import make_admin
 from kafka_io.topics.snapshot import cluster_snapshot, read_metadata
-from dashboard.widgets import plain
 
 
 def metrics(at) -> dict[str, str]:
@@ -85,8 +85,11 @@ def test_deep_link_shows_partitions_configs_and_groups(make_app, topic, kafka_bo
     assert f"Topic `{topic}`" in texts(at.subheader)
     assert (metrics(at)["Partitions"], metrics(at)["Messages"], metrics(at)["Rate (msg/s)"]) == ("3", "5", "—")
     partitions, configs, groups = (df.value for df in at.dataframe[1:4])
-    assert partitions[["partition", "low", "high", "messages"]].values.tolist() == [[0, 0, 4, 4], [1, 0, 1, 1],
-                                                                                    [2, 0, 0, 0]]
+    assert partitions[["partition", "low", "high", "messages"]].values.tolist() == [
+        [0, 0, 4, 4],
+        [1, 0, 1, 1],
+        [2, 0, 0, 0],
+    ]
     assert configs.iloc[0][["config", "value", "non_default"]].tolist() == ["retention.ms", "86400000", True]
     assert configs.non_default.sum() == 1
     assert groups[["group", "total_lag", "lag_by_partition"]].values.tolist() == [[group, 3, "p0: 3, p1: 0"]]
@@ -104,7 +107,8 @@ def test_produce_rate_appears_after_a_second_sample(make_app, topic, kafka_boots
     assert metrics(at)["Rate (msg/s)"] == "—"
     produce(kafka_bootstrap, topic, {1: 10})
     time.sleep(0.2)
-    resources.forget_topic_data()  # as after a write: a new snapshot now; the rate samples are kept
+    (settings,) = resources.configured_clusters().values()
+    resources.forget_topic_data(settings)  # as after a write: a new snapshot now; the rate samples are kept
     at.run()
     rate = float(metrics(at)["Rate (msg/s)"].replace(",", ""))
     partitions = at.dataframe[1].value
@@ -123,8 +127,11 @@ def create(at, name: str, partitions: int = 1, configs: str = ""):
 def test_create_form_shows_validation_errors_and_sends_nothing(make_app, settings):
     at = make_app("pages/topics.py").run()
     create(at, "bad name!")
-    assert texts(at.error) == [plain(  # messages show literally: escaped for markdown
-        "Topic not created: topic name has ' ' at position 4; use only letters, digits, '.', '_' and '-'")]
+    assert texts(at.error) == [
+        plain(  # messages show literally: escaped for markdown
+            "Topic not created: topic name has ' ' at position 4; use only letters, digits, '.', '_' and '-'"
+        )
+    ]
     assert at.text_input(key="create_name").value == "bad name!"  # nothing typed is lost
     create(at, "fine-name-but-bad-config", configs="retention.ms")
     assert texts(at.error) == ["Topic not created: config line 1: expected key=value, got 'retention.ms'"]
@@ -135,9 +142,13 @@ def test_create_add_partitions_and_delete_from_the_forms(make_app, settings, uni
     name = unique("ui.made_here")
     at = make_app("pages/topics.py").run()
     create(at, name, partitions=2, configs="retention.ms=3600000")
-    assert texts(at.success) == [plain(f"Created topic {name!r} with 2 partition(s). Note: topic name {name!r} "
-                                       "mixes '.' and '_': Kafka metric names treat them alike, so it can collide "
-                                       "with another topic.")]  # fmt: skip
+    assert texts(at.success) == [
+        plain(
+            f"Created topic {name!r} with 2 partition(s). Note: topic name {name!r} "
+            "mixes '.' and '_': Kafka metric names treat them alike, so it can collide "
+            "with another topic."
+        )
+    ]
     assert name in at.dataframe[0].value.topic.tolist()
 
     at = make_app("pages/topics.py", query={"topic": name}).run()

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-
 from kafka_helpers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,14 +20,25 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 SERVER_START_TIMEOUT_S = 60
 CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--disable-dev-shm-usage",
 ]
 
 if not Path(CHROMIUM).exists():
-    pytest.skip(f"browser tests need {CHROMIUM} (Debian's chromium); `make test` installs it with apt",
-                allow_module_level=True)
+    _why = f"browser tests need {CHROMIUM} (Debian's chromium); `make test` installs it with apt"
+    if os.environ.get("CI") == "true":
+        # CI must prove the browser journeys: a missing browser is a red run, never a quiet skip.
+        raise pytest.UsageError(_why)
+    # A developer without it still runs the other tiers: this tier is left out, and says why.
+    collect_ignore_glob = ["test_*.py"]
+    print(f"NOTE: skipping tests/e2e: {_why}", file=sys.stderr)
 
 
 class StreamlitServer:
@@ -39,9 +48,22 @@ class StreamlitServer:
         self.log_path = log_path
         self._log = open(log_path, "wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-             "--server.port", str(self.port), "--server.headless", "true"],
-            cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(ROOT / "app.py"),
+                "--server.port",
+                str(self.port),
+                "--server.headless",
+                "true",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         self._wait_healthy()
 

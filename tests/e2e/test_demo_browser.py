@@ -18,15 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from browser_helpers import real_console_errors, wait_for_app, wait_healthy
 from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
 from confluent_kafka.admin import AdminClient, OffsetSpec
+from kafka_helpers import free_port
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from browser_helpers import real_console_errors, wait_for_app, wait_healthy
-from kafka_helpers import free_port
-from kafka_io.local.noida import process_matches, start_broker, stop_broker
 from kafka_io.demo.control import STATUS_FILE, demo_paused, demo_status
 from kafka_io.demo.plan import DemoPlan
+from kafka_io.local.noida import process_matches, start_broker, stop_broker
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT_S = 60
@@ -56,9 +56,23 @@ def launched(cluster_env, tmp_path, artifacts, request):
     demo = getattr(request, "param", "1")
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "kafka_io", "serve", "--port", str(app_port), "--data-dir", str(data_dir),
-             "--demo", demo],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "kafka_io",
+                "serve",
+                "--port",
+                str(app_port),
+                "--data-dir",
+                str(data_dir),
+                "--demo",
+                demo,
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     url = f"http://127.0.0.1:{app_port}"
     try:
@@ -74,7 +88,7 @@ def launched(cluster_env, tmp_path, artifacts, request):
 
 
 def test_make_run_starts_a_living_demo_and_stops_cleanly(launched, page, artifacts):
-    process, url, data_dir, bootstrap = launched.process, launched.url, launched.data_dir, launched.bootstrap
+    process, data_dir, bootstrap = launched.process, launched.data_dir, launched.bootstrap
     status = _wait_for_demo(data_dir)
     broker_pid = json.loads((data_dir / "broker.json").read_text())["pid"]
     _assert_pages_live_within_30_s(page, launched, artifacts)
@@ -108,15 +122,22 @@ def test_make_run_starts_a_living_demo_and_stops_cleanly(launched, page, artifac
 @pytest.mark.parametrize("launched", ["0"], indirect=True)
 def test_demo_0_starts_the_broker_and_app_only(launched, page):
     process, url, data_dir, bootstrap, log_path = (
-        launched.process, launched.url, launched.data_dir, launched.bootstrap, launched.log_path)
+        launched.process,
+        launched.url,
+        launched.data_dir,
+        launched.bootstrap,
+        launched.log_path,
+    )
     page.goto(url)
     wait_for_app(page)
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_text(bootstrap, exact=True).wait_for()
     assert sidebar.get_by_role("button").count() == 0  # no Pause: no demo
     assert not (data_dir / STATUS_FILE).exists()
-    assert DemoPlan().topics[0].name not in AdminClient({"bootstrap.servers": bootstrap}).list_topics(
-        timeout=TIMEOUT_S).topics
+    assert (
+        DemoPlan().topics[0].name
+        not in AdminClient({"bootstrap.servers": bootstrap}).list_topics(timeout=TIMEOUT_S).topics
+    )
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=STOP_TIMEOUT_S) == 0
     log = log_path.read_text()
@@ -131,11 +152,13 @@ def _assert_pages_live_within_30_s(page, launched: Launched, artifacts: Path) ->
 
     One tab per page, all opened at once, as a user clicking around would see them.
     """
+
     def left_ms() -> float:
         return max((launched.healthy_at_s + LIVE_WITHIN_S - time.monotonic()) * 1000, 1)
 
-    tabs = {path: page if not path else page.context.new_page()
-            for path in ("", "consumer_groups", LIVE_LINK, "topics")}
+    tabs = {
+        path: page if not path else page.context.new_page() for path in ("", "consumer_groups", LIVE_LINK, "topics")
+    }
     for path, tab in tabs.items():
         tab.goto(f"{launched.url}/{path}")
     metric = tabs[""].locator('[data-testid="stMetric"]')

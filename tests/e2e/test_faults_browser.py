@@ -6,6 +6,7 @@ import time
 
 from browser_helpers import real_console_errors, wait_for_app
 from kafka_helpers import free_port
+
 from kafka_io.local.noida import start_broker, stop_broker
 
 TIMEOUT_S = 2

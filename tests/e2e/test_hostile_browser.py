@@ -12,13 +12,12 @@ from __future__ import annotations
 import json
 from urllib.parse import quote
 
+from browser_helpers import real_console_errors, wait_for_app
 from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient
+from kafka_helpers import TIMEOUT_S, commit_offsets, create_topic, produce
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
-
-from browser_helpers import real_console_errors, wait_for_app
-from kafka_helpers import TIMEOUT_S, commit_offsets, create_topic, produce
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
@@ -164,12 +163,16 @@ def test_hostile_payloads_keys_headers_and_types_show_as_text(server, page, kafk
 
         # The oldest record is below the grid's fold: filter down to it.
         message = page.get_by_role("heading", name="Message", exact=True)
-        until(lambda: page.get_by_role("button", name="Follow the live tail").click(),
-              lambda: message.wait_for(state="detached", timeout=5_000))
+        until(
+            lambda: page.get_by_role("button", name="Follow the live tail").click(),
+            lambda: message.wait_for(state="detached", timeout=5_000),
+        )
         text_filter = page.get_by_label("Filter by text")
         # Filtered when the other rows are gone (the grid's hidden cells cover a few rows past the fold).
-        until(lambda: (text_filter.fill("k1-script"), text_filter.press("Enter")),
-              lambda: expect(tail.locator("td", has_text="k2-img")).to_have_count(0))
+        until(
+            lambda: (text_filter.fill("k1-script"), text_filter.press("Enter")),
+            lambda: expect(tail.locator("td", has_text="k2-img")).to_have_count(0),
+        )
         tail.locator("td", has_text=SCRIPT).first.wait_for(state="attached", timeout=UI_TIMEOUT_MS)
         detail = open_row(page, 0, code_contains(SCRIPT))
         metadata = expand(detail.get_by_test_id("stJson").first)
@@ -203,7 +206,9 @@ def test_hostile_group_ids_and_links_show_as_text(server, page, kafka_bootstrap,
     # A hostile ?topic= link on the Topics page and a hostile search.
     page.goto(f"{server.url}/topics?topic={quote(MARKDOWN)}")
     wait_for_app(page)
-    page.get_by_text(f"Topic '{MARKDOWN}' does not exist (deleted, or a mistyped link).").wait_for(timeout=UI_TIMEOUT_MS)
+    page.get_by_text(f"Topic '{MARKDOWN}' does not exist (deleted, or a mistyped link).").wait_for(
+        timeout=UI_TIMEOUT_MS
+    )
     page.get_by_role("heading", name=f"Topic {MARKDOWN}", exact=True).wait_for()
     search = page.get_by_label("Search topics")
     search.fill(IMG)

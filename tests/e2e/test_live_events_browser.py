@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 import time
 
-from confluent_kafka import Producer
-
 from browser_helpers import real_console_errors, wait_for_app
+from confluent_kafka import Producer
 from kafka_helpers import create_topic
-from kafka_io.clients import SOURCE_HEADER
+
+from kafka_io.wire import SOURCE_HEADER_KEY as SOURCE_HEADER
 
 
 def produce(bootstrap: str, topic: str, n: int, headers=None, note: str = "") -> None:

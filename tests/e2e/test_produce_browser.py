@@ -22,9 +22,12 @@ def open_burst_tab(page, server, topic: str) -> None:
 
 
 def metric(page, label: str) -> str:
-    return page.locator('[data-testid="stMetric"]').filter(has_text=label).locator(
-        '[data-testid="stMetricValue"]'
-    ).inner_text()
+    return (
+        page.locator('[data-testid="stMetric"]')
+        .filter(has_text=label)
+        .locator('[data-testid="stMetricValue"]')
+        .inner_text()
+    )
 
 
 def test_a_templated_burst_of_100_shows_its_summary(server, page, kafka_bootstrap, unique, artifacts):
@@ -34,9 +37,11 @@ def test_a_templated_burst_of_100_shows_its_summary(server, page, kafka_bootstra
     page.get_by_role("button", name="Start burst").click()
     page.get_by_role("heading", name=f"Burst to {topic}: all delivered").wait_for(timeout=BURST_TIMEOUT_MS)
     assert (metric(page, "Requested"), metric(page, "Delivered"), metric(page, "Failed")) == ("100", "100", "0")
-    summary = page.locator('[data-testid="stVerticalBlock"]').filter(
-        has=page.get_by_role("heading", name=f"Burst to {topic}: all delivered")
-    ).last
+    summary = (
+        page.locator('[data-testid="stVerticalBlock"]')
+        .filter(has=page.get_by_role("heading", name=f"Burst to {topic}: all delivered"))
+        .last
+    )
     summary.scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / "produce-burst-summary.png"))
     assert "Traceback" not in page.content()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 
 import pytest
-
 from browser_helpers import real_console_errors, wait_for_app
 from kafka_helpers import commit_offsets, create_topic, produce
 
@@ -23,10 +22,15 @@ UI_TIMEOUT_MS = 20_000
 
 def sasl_env(e2e_env: dict[str, str], bootstrap: str) -> dict[str, str]:
     return {
-        **e2e_env, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
-        "KAFKA_SASL_MECHANISM": "PLAIN", "KAFKA_SASL_USERNAME": USERNAME, "KAFKA_SASL_PASSWORD": PASSWORD,
-        "KAFKA_TIMEOUT_S": "2", "KDASH_DEBUG": "1",
-    }  # fmt: skip
+        **e2e_env,
+        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
+        "KAFKA_SASL_MECHANISM": "PLAIN",
+        "KAFKA_SASL_USERNAME": USERNAME,
+        "KAFKA_SASL_PASSWORD": PASSWORD,
+        "KAFKA_TIMEOUT_S": "2",
+        "KDASH_DEBUG": "1",
+    }
 
 
 def assert_password_absent(page, server) -> None:
@@ -44,15 +48,21 @@ def open_connection_settings(page) -> None:
 
 
 @pytest.mark.skipif(bool(os.environ.get("KAFKA_BOOTSTRAP_SERVERS")), reason="needs the embedded broker's SASL/PLAIN")
-def test_every_page_with_sasl_credentials_never_shows_or_logs_the_password(start_server, e2e_env, page,
-                                                                            kafka_bootstrap, unique):
+def test_every_page_with_sasl_credentials_never_shows_or_logs_the_password(
+    start_server, e2e_env, page, kafka_bootstrap, unique
+):
     topic, group = unique("sasl"), unique("sasl-group")
     create_topic(kafka_bootstrap, topic, 1)
     produce(kafka_bootstrap, topic, {0: 3})
     commit_offsets(kafka_bootstrap, group, topic, {0: 1})
     srv = start_server(sasl_env(e2e_env, kafka_bootstrap))
-    pages = [("", "Overview"), (f"topics?topic={topic}", "Topics"), (f"consumer_groups?group={group}", "Consumer groups"),
-             (f"live_events?topic={topic}&from=earliest", "Live events"), (f"produce?topic={topic}", "Produce")]
+    pages = [
+        ("", "Overview"),
+        (f"topics?topic={topic}", "Topics"),
+        (f"consumer_groups?group={group}", "Consumer groups"),
+        (f"live_events?topic={topic}&from=earliest", "Live events"),
+        (f"produce?topic={topic}", "Produce"),
+    ]
     for path, title in pages:
         page.goto(f"{srv.url}/{path}")
         wait_for_app(page)
@@ -68,11 +78,13 @@ def test_every_page_with_sasl_credentials_never_shows_or_logs_the_password(start
     assert real_console_errors(page) == []
 
 
-def test_a_failed_connection_with_sasl_credentials_never_shows_or_logs_the_password(start_server, e2e_env, page,
-                                                                                     unreachable_bootstrap):
+def test_a_failed_connection_with_sasl_credentials_never_shows_or_logs_the_password(
+    start_server, e2e_env, page, unreachable_bootstrap
+):
     srv = start_server(sasl_env(e2e_env, unreachable_bootstrap))
     page.goto(f"{srv.url}/topics")
     page.get_by_text(f"Cannot reach Kafka at {unreachable_bootstrap}: connection refused").wait_for(
-        timeout=UI_TIMEOUT_MS)
+        timeout=UI_TIMEOUT_MS
+    )
     open_connection_settings(page)
     assert_password_absent(page, srv)

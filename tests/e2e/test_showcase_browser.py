@@ -25,11 +25,11 @@ import time
 from dataclasses import dataclass
 
 import pytest
-from confluent_kafka import Producer
-
 from browser_helpers import real_console_errors, wait_for_app
+from confluent_kafka import Producer
 from faults import dedicated_broker
 from kafka_helpers import TIMEOUT_S, commit_offsets, create_topic
+
 from kafka_io.local.noida import binary_path
 
 INTERVAL_S = 1
@@ -39,9 +39,11 @@ MAX_RATIO = 1.2
 CAPTION = re.compile(r"Sample (\d+): (\d+) admin requests · ([\d,]+) by this app")
 UI_TIMEOUT_MS = 30_000
 
-TOPICS = {"orders": (3, ("order_created", "order_paid", "order_shipped")),
-          "payments": (2, ("payment_ok", "payment_failed")),
-          "clicks": (1, ("page_view", "add_to_cart", "search"))}  # fmt: skip
+TOPICS = {
+    "orders": (3, ("order_created", "order_paid", "order_shipped")),
+    "payments": (2, ("payment_ok", "payment_failed")),
+    "clicks": (1, ("page_view", "add_to_cart", "search")),
+}
 HISTORY_S = 270  # events spread over most of the chart's 5 min window: it has a shape
 
 
@@ -67,8 +69,12 @@ def seed(bootstrap: str) -> dict[str, dict[int, int]]:
                 for i in range(rate):
                     partition = (second + i) % partitions
                     value = {"event_type": event_type, "id": f"{name[0]}-{second}-{t}-{i}", "amount": 10 + i}
-                    producer.produce(name, json.dumps(value).encode(), partition=partition,
-                                     timestamp=now_ms - (HISTORY_S - second) * 1000)
+                    producer.produce(
+                        name,
+                        json.dumps(value).encode(),
+                        partition=partition,
+                        timestamp=now_ms - (HISTORY_S - second) * 1000,
+                    )
                     ends[name][partition] += 1
     assert producer.flush(TIMEOUT_S) == 0
     return ends
@@ -83,8 +89,9 @@ def showcase(tmp_path_factory, e2e_env, start_module_server):
         commit_offsets(bootstrap, "billing", "orders", lagging)
         commit_offsets(bootstrap, "analytics", "clicks", ends["clicks"])
         commit_offsets(bootstrap, "fraud-check", "payments", {p: n * 9 // 10 for p, n in ends["payments"].items()})
-        srv = start_module_server({**e2e_env, "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-                                   "KAFKA_LAG_INTERVAL_S": str(INTERVAL_S)})  # fmt: skip
+        srv = start_module_server(
+            {**e2e_env, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "KAFKA_LAG_INTERVAL_S": str(INTERVAL_S)}
+        )
         yield Showcase(bootstrap, data / "broker", srv.url, sum(sum(e.values()) for e in ends.values()))
 
 
@@ -169,8 +176,9 @@ def broker_list_groups(data_dir, start_s: float, end_s: float) -> tuple[int, int
     """ListGroups the broker logged in the whole seconds within [start_s, end_s], and how many seconds."""
     first, last = math.ceil(start_s), math.floor(end_s)
     stamps = {time.strftime("%H:%M:%S", time.localtime(s)) for s in range(first, last)}
-    out = subprocess.run([str(binary_path()), "activity", "--data-dir", str(data_dir)],
-                         capture_output=True, text=True, timeout=10).stdout  # fmt: skip
+    out = subprocess.run(
+        [str(binary_path()), "activity", "--data-dir", str(data_dir)], capture_output=True, text=True, timeout=10
+    ).stdout
     lines = [line.split() for line in out.splitlines()]
     return sum(1 for words in lines if words[:1] and words[0] in stamps and "ListGroups" in words), last - first
 
@@ -203,10 +211,12 @@ def test_twenty_viewers_cost_the_admin_requests_of_one(showcase, browser, artifa
         assert real_console_errors(first) == []
     finally:
         context.close()
-    report = (f"viewer load, {INTERVAL_S} s interval, {WINDOW_S} s window: 1 viewer {one.requests_per_sample:.2f} "
-              f"admin requests/sample ({one}), {one.list_groups_per_interval:.2f} ListGroups/interval; {VIEWERS} "
-              f"viewers {many.requests_per_sample:.2f} admin requests/sample ({many}), "
-              f"{many.list_groups_per_interval:.2f} ListGroups/interval")  # fmt: skip
+    report = (
+        f"viewer load, {INTERVAL_S} s interval, {WINDOW_S} s window: 1 viewer {one.requests_per_sample:.2f} "
+        f"admin requests/sample ({one}), {one.list_groups_per_interval:.2f} ListGroups/interval; {VIEWERS} "
+        f"viewers {many.requests_per_sample:.2f} admin requests/sample ({many}), "
+        f"{many.list_groups_per_interval:.2f} ListGroups/interval"
+    )
     (artifacts / "viewer-load.txt").write_text(report + "\n")
     print(f"\n{report}")
     # Every tab kept auto-refreshing through the window: each shows a newer sample than when it opened.

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
 from browser_helpers import real_console_errors, wait_for_app
 from kafka_helpers import create_topic
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 
-def test_create_a_topic_from_the_ui_and_see_it_in_the_table(start_server, e2e_env, page, unique, artifacts,
-                                                           kafka_bootstrap):
+def test_create_a_topic_from_the_ui_and_see_it_in_the_table(
+    start_server, e2e_env, page, unique, artifacts, kafka_bootstrap
+):
     create_topic(kafka_bootstrap, unique("existing"), 1)  # so the table is not the empty state
     name = unique("browser")
     # A deep link as a fresh server's first request: the form must work on the first try.

@@ -23,8 +23,16 @@ def read_topic(settings: ClusterSettings, topic: str, expected: int, timeout_s: 
         while time.monotonic() < deadline and (len(records) < expected or len(at_eof) < len(partitions)):
             for msg in consumer.consume(1000, timeout=0.2):
                 if msg.error() is None:
-                    records.append((msg.partition(), msg.offset(), msg.key(), msg.value(),
-                                    tuple(msg.headers() or ()), msg.timestamp()[1]))  # fmt: skip
+                    records.append(
+                        (
+                            msg.partition(),
+                            msg.offset(),
+                            msg.key(),
+                            msg.value(),
+                            tuple(msg.headers() or ()),
+                            msg.timestamp()[1],
+                        )
+                    )
                     at_eof.discard(msg.partition())
                 elif msg.error().code() == KafkaError._PARTITION_EOF:
                     at_eof.add(msg.partition())
@@ -37,7 +45,9 @@ def end_offsets(settings: ClusterSettings, topic: str) -> dict[int, int]:
     partitions = make_admin(settings).list_topics(timeout=settings.timeout_s).topics[topic].partitions
     consumer = make_viewer_consumer(settings)
     try:
-        return {p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=settings.timeout_s)[1]
-                for p in partitions}  # fmt: skip
+        return {
+            p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=settings.timeout_s)[1]
+            for p in partitions
+        }
     finally:
         consumer.close()

@@ -4,6 +4,7 @@ process, and per lag sample (what the consumer-groups page shows)."""
 from __future__ import annotations
 
 from kafka_helpers import commit_offsets, create_topic, produce
+
 from kafka_io.clients import ADMIN_REQUESTS, make_admin
 from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.groups.sampler import LagSampler
@@ -20,8 +21,11 @@ def test_every_admin_call_is_counted_by_kind(settings, kafka_bootstrap, unique):
     lags = fetch_group_lags(admin, settings, groups)
     assert [g.totals.total_lag for g in lags] == [3, 3]
     # One describe batch, one committed-offsets call per group, one list_offsets batch.
-    assert admin.requests.by_kind() == {"describe_consumer_groups": 1, "list_consumer_group_offsets": 2,
-                                        "list_offsets": 1}
+    assert admin.requests.by_kind() == {
+        "describe_consumer_groups": 1,
+        "list_consumer_group_offsets": 2,
+        "list_offsets": 1,
+    }
     assert ADMIN_REQUESTS.total() - process_before >= 4  # other clients of this process count too
 
     sampler = LagSampler(settings, interval_s=60)  # never started: samples only when asked

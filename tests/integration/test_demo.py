@@ -42,8 +42,15 @@ EVENT_TYPES = {
 
 
 def demo_cli(*args: str, env: dict, **kwargs):
-    return subprocess.Popen([sys.executable, "-m", "kafka_io", "demo", *args], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+    return subprocess.Popen(
+        [sys.executable, "-m", "kafka_io", "demo", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )
 
 
 def wait_until(predicate, timeout_s: float, what: str):
@@ -104,12 +111,27 @@ def test_demo_creates_topics_traffic_and_three_group_states(kafka_bootstrap, set
     plan = DemoPlan(unique("demo"), SPEED)
     admin = make_admin(settings)
     started_s = time.monotonic()
-    demo = demo_cli("--bootstrap", kafka_bootstrap, "--prefix", plan.prefix, "--speed", str(SPEED),
-                    "--seconds", "60", "--data-dir", str(tmp_path), env=demo_env)
+    demo = demo_cli(
+        "--bootstrap",
+        kafka_bootstrap,
+        "--prefix",
+        plan.prefix,
+        "--speed",
+        str(SPEED),
+        "--seconds",
+        "60",
+        "--data-dir",
+        str(tmp_path),
+        env=demo_env,
+    )
     try:
         status = wait_until(lambda: demo_status(tmp_path), 20, "the demo's status file")
         assert (status.bootstrap, status.topics, status.groups, status.paused) == (
-            kafka_bootstrap, tuple(t.name for t in plan.topics), plan.groups, False)
+            kafka_bootstrap,
+            tuple(t.name for t in plan.topics),
+            plan.groups,
+            False,
+        )
         _assert_topics(admin, plan)
         watches = _watch_groups_until_states(admin, plan)
         _assert_events(settings, plan)
@@ -129,7 +151,10 @@ def test_demo_creates_topics_traffic_and_three_group_states(kafka_bootstrap, set
 def _assert_topics(admin: AdminClient, plan: DemoPlan) -> None:
     topics = admin.list_topics(timeout=TIMEOUT_S).topics
     assert {t.name: len(topics[t.name].partitions) for t in plan.topics} == {
-        f"{plan.prefix}.user-events": 6, f"{plan.prefix}.orders": 3, f"{plan.prefix}.payments": 3}
+        f"{plan.prefix}.user-events": 6,
+        f"{plan.prefix}.orders": 3,
+        f"{plan.prefix}.payments": 3,
+    }
     resource = ConfigResource("topic", plan.topics[0].name)
     configs = admin.describe_configs([resource])[resource].result(TIMEOUT_S)
     assert {key: configs[key].value for key in TOPIC_CONFIG} == TOPIC_CONFIG
@@ -157,7 +182,7 @@ def _watch_groups_until_states(admin: AdminClient, plan: DemoPlan) -> dict[str, 
     assert keeps.members[-1] == 1 and keeps.statuses[-1] == Status.OK
     # Steady state: once the window no longer holds its start (joining, first fetch).
     first_known = next(i for i, s in enumerate(keeps.statuses) if s != Status.UNKNOWN)
-    steady = keeps.statuses[first_known + WINDOW:]
+    steady = keeps.statuses[first_known + WINDOW :]
     assert len(steady) >= 3 and steady.count(Status.OK) >= 0.8 * len(steady), keeps.statuses
     # At most ~2.5 s of traffic behind: pausing at EOF and resuming every 0.5 s
     # delivers within 0.5-1 s, commits follow within 0.25 s, plus sampling skew.
@@ -166,7 +191,7 @@ def _watch_groups_until_states(admin: AdminClient, plan: DemoPlan) -> dict[str, 
     first_warn = slow.statuses.index(Status.WARN)
     peak = max(slow.total_lags[first_warn:])
     assert peak >= 50 and slow.members[-1] == 1
-    assert min(slow.total_lags[slow.total_lags.index(peak):]) <= peak // 5
+    assert min(slow.total_lags[slow.total_lags.index(peak) :]) <= peak // 5
     assert Status.OK in slow.statuses[first_warn:]
     # Stopped: lag left over, no members, and the committed offsets never move.
     assert stopped.statuses[-1] == Status.STOP and stopped.total_lags[-1] > 0
@@ -232,8 +257,19 @@ def _assert_second_demo_refused(bootstrap: str, plan: DemoPlan, env: dict, data_
 
 
 def _assert_restart_changes_nothing(admin, plan, stopped: GroupWatch, env, bootstrap, data_dir) -> None:
-    again = demo_cli("--bootstrap", bootstrap, "--prefix", plan.prefix, "--speed", str(SPEED),
-                     "--seconds", "2", "--data-dir", str(data_dir), env=env)
+    again = demo_cli(
+        "--bootstrap",
+        bootstrap,
+        "--prefix",
+        plan.prefix,
+        "--speed",
+        str(SPEED),
+        "--seconds",
+        "2",
+        "--data-dir",
+        str(data_dir),
+        env=env,
+    )
     out, err = again.communicate(timeout=30)
     assert again.returncode == 0, err
     assert "created" not in out  # the topics were already there
@@ -260,14 +296,21 @@ def test_pause_without_a_running_demo_is_an_error(cluster_env, tmp_path):
     assert demo.returncode == 1 and not os.listdir(tmp_path)
 
 
-@pytest.mark.parametrize("args, env_extra, code, message", [
-    (("--speed", "0"), {}, 2, "error: speed must be above 0 and at most 100, got 0\n"),
-    (("--seconds", "-1"), {}, 2, "error: --seconds must be above 0, got -1\n"),
-    (("--prefix", "a b"), {}, 2, "error: demo prefix must be letters, digits, '.', '_' or '-', got 'a b'\n"),
-    ((), {"KAFKA_DASHBOARD_READ_ONLY": "1"}, 1,
-     "error: read-only mode: the demo writes topics, events and group offsets; "
-     "unset KAFKA_DASHBOARD_READ_ONLY to run it\n"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "args, env_extra, code, message",
+    [
+        (("--speed", "0"), {}, 2, "error: speed must be above 0 and at most 100, got 0\n"),
+        (("--seconds", "-1"), {}, 2, "error: --seconds must be above 0, got -1\n"),
+        (("--prefix", "a b"), {}, 2, "error: demo prefix must be letters, digits, '.', '_' or '-', got 'a b'\n"),
+        (
+            (),
+            {"KAFKA_DASHBOARD_READ_ONLY": "1"},
+            1,
+            "error: read-only mode: the demo writes topics, events and group offsets; "
+            "unset KAFKA_DASHBOARD_READ_ONLY to run it\n",
+        ),
+    ],
+)
 def test_demo_validates_before_writing(cluster_env, unreachable_bootstrap, tmp_path, args, env_extra, code, message):
     env = {k: v for k, v in cluster_env.items() if k != "KAFKA_BOOTSTRAP_SERVERS"}
     env.update(env_extra)

@@ -9,8 +9,8 @@ import sys
 import time
 
 import pytest
-
 from kafka_helpers import free_port
+
 from kafka_io.clients import make_admin
 from kafka_io.cluster import describe_cluster
 from kafka_io.config import ClusterSettings
@@ -18,8 +18,9 @@ from kafka_io.errors import Unavailable
 
 
 def cli(*args: str, env: dict | None = None, timeout_s: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kafka_io", *args], capture_output=True, text=True,
-                          env=env, timeout=timeout_s)
+    return subprocess.run(
+        [sys.executable, "-m", "kafka_io", *args], capture_output=True, text=True, env=env, timeout=timeout_s
+    )
 
 
 def noida_pids() -> set[int]:

@@ -7,17 +7,17 @@ import time
 
 import pytest
 from confluent_kafka import Producer
-
 from group_helpers import GroupMember, consume_and_commit, produce_at, wait_for
 from kafka_helpers import TIMEOUT_S, create_topic, free_port, produce
-from kafka_io.local.noida import start_broker, stop_broker
+
 from kafka_io.clients import make_admin
 from kafka_io.config import ClusterSettings
 from kafka_io.groups.exact_lag import exact_time_lags
 from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.groups.lag import GroupTotals
-from kafka_io.groups.status import Status
 from kafka_io.groups.sampler import LagSampler
+from kafka_io.groups.status import Status
+from kafka_io.local.noida import start_broker, stop_broker
 
 
 def test_exact_lag_numbers_per_partition_and_in_total(settings, kafka_bootstrap, unique):
@@ -81,12 +81,12 @@ def test_statuses_follow_real_consumers(settings, kafka_bootstrap, unique):
             for _ in range(n):
                 producer.produce(topic, b"{}", partition=0)
             producer.flush(TIMEOUT_S)
+
         return tick
 
     sampler = LagSampler(settings, interval_s=0.3, window_s=2.0).start()
     fast = GroupMember(kafka_bootstrap, keeps_up, [topics[keeps_up]], on_tick=producing(topics[keeps_up], 5))
-    slow = GroupMember(kafka_bootstrap, behind, [topics[behind]], max_per_poll=2,
-                       on_tick=producing(topics[behind], 10))
+    slow = GroupMember(kafka_bootstrap, behind, [topics[behind]], max_per_poll=2, on_tick=producing(topics[behind], 10))
     stalled = GroupMember(kafka_bootstrap, stuck, [topics[stuck]], commit="first", max_per_poll=5)
     members = [fast, slow, stalled]
     try:
@@ -97,13 +97,15 @@ def test_statuses_follow_real_consumers(settings, kafka_bootstrap, unique):
             found = sampler.health().get(group)
             return found.status if found else None
 
-        wait_for(lambda: status(keeps_up) is Status.OK and status(behind) is Status.WARN
-                 and status(stuck) is Status.STALL, 20, "OK / WARN / STALL")
+        wait_for(
+            lambda: status(keeps_up) is Status.OK and status(behind) is Status.WARN and status(stuck) is Status.STALL,
+            20,
+            "OK / WARN / STALL",
+        )
         fast.stop()
         members.remove(fast)
         tick = producing(topics[keeps_up], 5)  # the producer goes on; nobody consumes any more
-        wait_for(lambda: tick() or status(keeps_up) is Status.STOP, 15, "STOP after the consumer stopped",
-                 every_s=0.2)
+        wait_for(lambda: tick() or status(keeps_up) is Status.STOP, 15, "STOP after the consumer stopped", every_s=0.2)
         assert sampler.health()[keeps_up].group.members == ()
     finally:
         for member in members:
@@ -111,8 +113,9 @@ def test_statuses_follow_real_consumers(settings, kafka_bootstrap, unique):
         sampler.stop()
 
 
-@pytest.mark.skipif(bool(__import__("os").environ.get("KAFKA_BOOTSTRAP_SERVERS")),
-                    reason="stops and restarts its own embedded broker")
+@pytest.mark.skipif(
+    bool(__import__("os").environ.get("KAFKA_BOOTSTRAP_SERVERS")), reason="stops and restarts its own embedded broker"
+)
 def test_sampler_records_an_outage_keeps_history_and_resumes(tmp_path, unique):
     port, data_dir = free_port(), tmp_path / "own-broker"
     bootstrap = start_broker(port, data_dir).bootstrap
@@ -130,8 +133,11 @@ def test_sampler_records_an_outage_keeps_history_and_resumes(tmp_path, unique):
         assert down.group(group).totals.total_lag == 5  # the last good sample is kept
         kept = sampler.history.samples(group, topic, 0)
         start_broker(port, data_dir)
-        back = wait_for(lambda: (s := sampler.latest()).error is None and s.sampled_at_s > down.error_at_s and s,
-                        20, "the sampler to resume by itself")
+        back = wait_for(
+            lambda: (s := sampler.latest()).error is None and s.sampled_at_s > down.error_at_s and s,
+            20,
+            "the sampler to resume by itself",
+        )
         assert back.group(group).totals.total_lag == 5
         assert sampler.history.samples(group, topic, 0)[: len(kept)] == kept
     finally:
@@ -139,8 +145,7 @@ def test_sampler_records_an_outage_keeps_history_and_resumes(tmp_path, unique):
         stop_broker(data_dir)
 
 
-def test_big_cluster_mode_samples_the_watch_list_between_full_samples(settings, kafka_bootstrap, unique,
-                                                                       monkeypatch):
+def test_big_cluster_mode_samples_the_watch_list_between_full_samples(settings, kafka_bootstrap, unique, monkeypatch):
     import kafka_io.groups.sampler as sampler_module
 
     # As if a full sample took ages: full samples get spaced out far beyond the test.

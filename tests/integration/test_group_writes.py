@@ -7,13 +7,13 @@ import dataclasses
 import time
 
 import pytest
-
 from group_helpers import busy_group, committed_offsets, consume_and_commit, group_ids, produce_at
 from kafka_helpers import create_topic
+
 from kafka_io.clients import make_admin
 from kafka_io.errors import InvalidInput, NotFound, ReadOnly
-from kafka_io.groups.reset_rules import parse_reset_spec
 from kafka_io.groups.reset import apply_reset, delete_group, plan_reset
+from kafka_io.groups.reset_rules import parse_reset_spec
 
 
 @pytest.fixture
@@ -71,8 +71,9 @@ def test_active_group_is_refused_in_plain_words(settings, kafka_bootstrap, uniqu
     member = busy_group(kafka_bootstrap, unique("busy"), group)
     admin = make_admin(settings)
     try:
-        refusal = (f"Group '{group}' is active (STABLE, 1 member(s): billing-worker). "
-                   "Stop its consumers first, then {what}.")
+        refusal = (
+            f"Group '{group}' is active (STABLE, 1 member(s): billing-worker). Stop its consumers first, then {{what}}."
+        )
         with pytest.raises(InvalidInput) as caught:
             plan_reset(admin, settings, group, parse_reset_spec("earliest"))
         assert str(caught.value) == refusal.format(what="reset its offsets")

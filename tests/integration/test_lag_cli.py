@@ -8,18 +8,27 @@ import sys
 import time
 
 import pytest
-
 from group_helpers import consume_and_commit, produce_at
-from kafka_helpers import create_topic, produce
+from kafka_helpers import create_topic
 
-GROUP_KEYS = ["group", "state", "members", "total_lag", "max_lag", "unknown_partitions", "status", "lag_seconds",
-              "partitions"]
+GROUP_KEYS = [
+    "group",
+    "state",
+    "members",
+    "total_lag",
+    "max_lag",
+    "unknown_partitions",
+    "status",
+    "lag_seconds",
+    "partitions",
+]
 PARTITION_KEYS = ["topic", "partition", "committed", "high", "lag", "lag_seconds", "status"]
 
 
 def lag_cli(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kafka_io", "lag", *args], capture_output=True, text=True,
-                          env=env, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "kafka_io", "lag", *args], capture_output=True, text=True, env=env, timeout=60
+    )
 
 
 @pytest.fixture(scope="module")
@@ -47,13 +56,19 @@ def test_json_has_exactly_the_documented_shape_and_numbers(cluster_env, groups):
     (group,) = report["groups"]
     assert list(group) == GROUP_KEYS
     assert {k: group[k] for k in GROUP_KEYS[:7]} == {
-        "group": stopped, "state": "EMPTY", "members": 0, "total_lag": 11, "max_lag": 6,
-        "unknown_partitions": 0, "status": "STOP",
+        "group": stopped,
+        "state": "EMPTY",
+        "members": 0,
+        "total_lag": 11,
+        "max_lag": 6,
+        "unknown_partitions": 0,
+        "status": "STOP",
     }
     assert 20.0 <= group["lag_seconds"] < 20.0 + 10  # exact: the records at the commits are 20 s old
     assert [list(p) for p in group["partitions"]] == [PARTITION_KEYS] * 2
-    assert [(p["topic"], p["partition"], p["committed"], p["high"], p["lag"], p["status"])
-            for p in group["partitions"]] == [(topic, 0, 4, 10, 6, "STOP"), (topic, 1, 15, 20, 5, "STOP")]
+    assert [
+        (p["topic"], p["partition"], p["committed"], p["high"], p["lag"], p["status"]) for p in group["partitions"]
+    ] == [(topic, 0, 4, 10, 6, "STOP"), (topic, 1, 15, 20, 5, "STOP")]
 
 
 @pytest.mark.parametrize(
@@ -69,15 +84,24 @@ def test_fail_on_exit_codes(cluster_env, groups, which, fail_on, code):
     group = {"stopped": stopped, "done": done}[which]
     result = lag_cli(cluster_env, "--group", group, "--fail-on", fail_on, "--gap", "0.4")
     assert result.returncode == code, result.stderr
-    assert result.stdout.splitlines()[0].split() == ["GROUP", "STATE", "MEMBERS", "TOTAL_LAG", "MAX_LAG", "UNKNOWN",
-                                                     "LAG_S", "STATUS"]
+    assert result.stdout.splitlines()[0].split() == [
+        "GROUP",
+        "STATE",
+        "MEMBERS",
+        "TOTAL_LAG",
+        "MAX_LAG",
+        "UNKNOWN",
+        "LAG_S",
+        "STATUS",
+    ]
     assert result.stdout.splitlines()[1].split()[-1] == ("STOP" if which == "stopped" else "OK")
 
 
 def test_one_sample_judges_only_caught_up_partitions(cluster_env, groups):
     _, stopped, done = groups
-    report = json.loads(lag_cli(cluster_env, "--group", stopped, "--group", done, "--gap", "0",
-                                "--format", "json").stdout)
+    report = json.loads(
+        lag_cli(cluster_env, "--group", stopped, "--group", done, "--gap", "0", "--format", "json").stdout
+    )
     # groups come sorted by id
     assert [(g["group"], g["status"]) for g in report["groups"]] == [(done, "OK"), (stopped, "UNKNOWN")]
 

@@ -9,18 +9,19 @@ import sys
 import time
 
 import pytest
-from confluent_kafka import Producer, TopicPartition
+from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient, NewPartitions
-
 from kafka_helpers import commit_offsets, create_topic, free_port
-from kafka_io.live import reader as tail_reader
-from kafka_io.local.noida import start_broker, stop_broker
-from kafka_io.clients import SOURCE_HEADER, VIEWER_GROUP_PREFIX
+
+from kafka_io.clients import VIEWER_GROUP_PREFIX
 from kafka_io.config import ClusterSettings
-from kafka_io.live.rates import TypeSpec
-from kafka_io.live.worker import TailWorker, consumer_counts
+from kafka_io.live import reader as tail_reader
 from kafka_io.live.model import StartPosition
 from kafka_io.live.pool import TailPool
+from kafka_io.live.rates import TypeSpec
+from kafka_io.live.worker import TailWorker, consumer_counts
+from kafka_io.local.noida import start_broker, stop_broker
+from kafka_io.wire import SOURCE_HEADER_KEY as SOURCE_HEADER
 
 TIMEOUT_S = 10
 AUTO = TypeSpec("field")
@@ -96,8 +97,9 @@ def worker_factory():
 
 
 def cli(*args: str, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kafka_io", *args], capture_output=True, text=True, env=env,
-                          timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "kafka_io", *args], capture_output=True, text=True, env=env, timeout=60
+    )
 
 
 def test_worker_counts_every_event_by_type(settings, known_topic, worker_factory):
@@ -117,8 +119,17 @@ def test_worker_counts_every_event_by_type(settings, known_topic, worker_factory
 
 
 def test_tail_cli_json_and_jsonl_count_exactly(cluster_env, known_topic):
-    result = cli("tail", "--topic", known_topic, "--from-beginning", "--max-messages", str(TOTAL), "--format", "json",
-                 env=cluster_env)
+    result = cli(
+        "tail",
+        "--topic",
+        known_topic,
+        "--from-beginning",
+        "--max-messages",
+        str(TOTAL),
+        "--format",
+        "json",
+        env=cluster_env,
+    )
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert set(summary) == {"messages", "seconds", "rate_per_s", "by_type", "first_offsets", "last_offsets"}
@@ -126,8 +137,17 @@ def test_tail_cli_json_and_jsonl_count_exactly(cluster_env, known_topic):
     assert summary["first_offsets"] == {f"{known_topic}/{p}": 0 for p in range(3)}
     assert summary["last_offsets"] == {f"{known_topic}/{p}": len(range(p, TOTAL, 3)) - 1 for p in range(3)}
 
-    lines = cli("tail", "--topic", known_topic, "--from-beginning", "--max-messages", str(TOTAL), "--format", "jsonl",
-                env=cluster_env).stdout.splitlines()
+    lines = cli(
+        "tail",
+        "--topic",
+        known_topic,
+        "--from-beginning",
+        "--max-messages",
+        str(TOTAL),
+        "--format",
+        "jsonl",
+        env=cluster_env,
+    ).stdout.splitlines()
     messages = [json.loads(line) for line in lines[:-1]]
     assert len(messages) == TOTAL and json.loads(lines[-1])["by_type"] == EXPECTED
     assert all(set(m) == {"topic", "partition", "offset", "timestamp_ms", "key", "type", "value"} for m in messages)
@@ -138,7 +158,11 @@ def test_tail_cli_json_and_jsonl_count_exactly(cluster_env, known_topic):
 
 def test_tail_cli_refuses_a_missing_topic(cluster_env, unique):
     result = cli("tail", "--topic", unique("nope"), "--seconds", "1", env=cluster_env)
-    assert result.returncode == 1 and result.stderr.startswith("error: topic test-nope-") and "does not exist" in result.stderr
+    assert (
+        result.returncode == 1
+        and result.stderr.startswith("error: topic test-nope-")
+        and "does not exist" in result.stderr
+    )
 
 
 def test_reading_never_joins_or_commits(settings, kafka_bootstrap, cluster_env, known_topic, worker_factory, unique):
@@ -159,8 +183,20 @@ def test_reading_never_joins_or_commits(settings, kafka_bootstrap, cluster_env, 
     wait_for(lambda: worker.snapshot().messages == TOTAL, what="all events")
     worker.stop()
     assert worker.join()
-    assert cli("tail", "--topic", known_topic, "--from-beginning", "--max-messages", "5", "--format", "json",
-               env=cluster_env).returncode == 0
+    assert (
+        cli(
+            "tail",
+            "--topic",
+            known_topic,
+            "--from-beginning",
+            "--max-messages",
+            "5",
+            "--format",
+            "json",
+            env=cluster_env,
+        ).returncode
+        == 0
+    )
     new_groups = groups() - before_groups
     assert all(g.startswith(VIEWER_GROUP_PREFIX) for g in new_groups), new_groups
     assert committed() == before_offsets == {(known_topic, 0): 3, (known_topic, 1): 5}
@@ -181,8 +217,56 @@ def test_start_at_last_n_and_at_a_timestamp(settings, kafka_bootstrap, worker_fa
     assert since.snapshot().totals == {"new": 6}
 
 
-def test_follows_new_partitions_and_survives_topic_deletion(settings, kafka_bootstrap, worker_factory, unique,
-                                                            monkeypatch):
+@pytest.mark.parametrize("start", ["latest", "timestamp:4102444800000"])
+def test_an_event_sent_right_after_running_is_never_skipped(settings, kafka_bootstrap, worker_factory, unique, start):
+    # Start offsets are resolved before "running": librdkafka resolving a logical
+    # end offset only when fetching began used to skip an event sent in between.
+    # No sleep: each round sends the moment the worker says "running".
+    topic = unique("live-race")
+    create_topic(kafka_bootstrap, topic, 3)
+    produce_n(kafka_bootstrap, topic, 6, event_type="before")
+    producer = Producer({"bootstrap.servers": kafka_bootstrap, "linger.ms": 0})
+    for round_ in range(5):
+        worker = worker_factory(settings, [topic], start)
+        wait_for(lambda worker=worker: worker.snapshot().status == "running", what="running")
+        producer.produce(topic, json.dumps({"event_type": f"after-{round_}"}).encode(), partition=round_ % 3)
+        assert producer.flush(TIMEOUT_S) == 0
+        wait_for(lambda worker=worker: worker.snapshot().messages >= 1, what=f"the event of round {round_}")
+        assert worker.snapshot().totals == {f"after-{round_}": 1}
+        worker.stop()
+
+
+def read_once(reader) -> list:
+    """One turn of the worker's loop: read, then upkeep (which resumes partitions paused at EOF)."""
+    got = reader.read(10, 0.2)
+    reader.maintain()
+    return got
+
+
+@pytest.mark.parametrize("start", ["latest", "timestamp:4102444800000"])
+def test_the_reader_is_running_only_once_its_start_is_resolved(settings, kafka_bootstrap, unique, start):
+    # The reader itself, with no worker's status interval in between: the event
+    # is sent the moment open() returns with status "running".
+    topic = unique("live-race-reader")
+    create_topic(kafka_bootstrap, topic, 1)
+    produce_n(kafka_bootstrap, topic, 3, event_type="before")
+    producer = Producer({"bootstrap.servers": kafka_bootstrap, "linger.ms": 0})
+    for round_ in range(3):
+        reader = tail_reader.TailReader(settings, (topic,), StartPosition.parse(start))
+        reader.open()
+        try:
+            assert reader.status()[0] == tail_reader.RUNNING
+            producer.produce(topic, json.dumps({"event_type": f"after-{round_}"}).encode())
+            assert producer.flush(TIMEOUT_S) == 0
+            got = wait_for(lambda reader=reader: read_once(reader), what=f"the event of round {round_}")
+            assert [json.loads(m.value())["event_type"] for m in got] == [f"after-{round_}"]
+        finally:
+            reader.close()
+
+
+def test_follows_new_partitions_and_survives_topic_deletion(
+    settings, kafka_bootstrap, worker_factory, unique, monkeypatch
+):
     monkeypatch.setattr(tail_reader, "METADATA_EVERY_S", 0.3)
     topic = unique("live-follow")
     create_topic(kafka_bootstrap, topic, 1)

@@ -8,19 +8,19 @@ import time
 from collections import Counter
 
 import pytest
-
 from kafka_helpers import create_topic, free_port
+from produce_helpers import end_offsets, read_topic
+
+from kafka_io.clients import make_admin
+from kafka_io.cluster import list_topic_names
+from kafka_io.errors import KafkaIOError, NotFound, ReadOnly
 from kafka_io.local.noida import start_broker, stop_broker
 from kafka_io.produce.burst.source import plan_spec_burst, plan_template_burst
-from kafka_io.clients import make_admin
-from kafka_io.errors import KafkaIOError, NotFound, ReadOnly
 from kafka_io.produce.inputs import SOURCE_HEADER_PAIR, build_event
-from kafka_io.topics.admin import create_topic as create_topic_io
-from kafka_io.cluster import list_topic_names
-from kafka_io.produce.target import topic_limits
 from kafka_io.produce.producer import ProducerHandle, send_one, start_burst
+from kafka_io.produce.target import topic_limits
 from kafka_io.produce.validation import EventSpec, encoded_size
-from produce_helpers import end_offsets, read_topic
+from kafka_io.topics.admin import create_topic as create_topic_io
 
 TEMPLATE = '{"n": {{seq}}, "kind": "{{choice:a|b|c}}", "r": {{randint:1:1000000}}, "id": "{{uuid}}"}'
 
@@ -38,8 +38,9 @@ def limits_of(settings, topic):
 
 def test_a_templated_burst_reads_back_exactly(settings, topic):
     limits = limits_of(settings, topic)
-    source = plan_template_burst(limits, TEMPLATE, 60, key_text="user-{{randint:1:5}}",
-                                 headers=(("trace", b"t-1"),), seed=42)  # fmt: skip
+    source = plan_template_burst(
+        limits, TEMPLATE, 60, key_text="user-{{randint:1:5}}", headers=(("trace", b"t-1"),), seed=42
+    )
     burst = start_burst(settings, limits, source)
     summary = burst.wait(30)
     assert (summary.requested, summary.delivered, summary.failed, summary.failures) == (60, 60, 0, ())
@@ -67,8 +68,14 @@ def test_send_one_reports_where_the_event_landed(settings, topic):
     assert (result.partition, result.offset, result.timestamp_ms) == (2, 0, hour_ago_ms)
     assert 0 < result.latency_ms < 10_000
     records = read_topic(settings, topic, 2)
-    assert (2, 0, b"k1", b'{"event_type":"user_signup","user_id":123}', (("h", b"v"), SOURCE_HEADER_PAIR),
-            hour_ago_ms) in records  # fmt: skip
+    assert (
+        2,
+        0,
+        b"k1",
+        b'{"event_type":"user_signup","user_id":123}',
+        (("h", b"v"), SOURCE_HEADER_PAIR),
+        hour_ago_ms,
+    ) in records
     assert (keyless.partition, keyless.offset, None, b"plain", (SOURCE_HEADER_PAIR,)) in [r[:5] for r in records]
 
 

@@ -13,22 +13,23 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-
 from group_helpers import committed_offsets, group_ids
 from kafka_helpers import commit_offsets, create_topic, produce
-from kafka_io.produce.burst.source import plan_template_burst
+from produce_helpers import end_offsets
+
 from kafka_io.clients import make_admin
 from kafka_io.demo.control import run_demo
 from kafka_io.demo.plan import DemoPlan
 from kafka_io.errors import ReadOnly
-from kafka_io.groups.reset_rules import parse_reset_spec
 from kafka_io.groups.reset import apply_reset, delete_group, plan_reset
-from kafka_io.produce.target import topic_limits
+from kafka_io.groups.reset_rules import parse_reset_spec
+from kafka_io.produce.burst.source import plan_template_burst
 from kafka_io.produce.producer import ProducerHandle, send_burst, send_one, start_burst
-from kafka_io.topics.admin import add_partitions, create_topic as create_topic_io, delete_topic
-from kafka_io.topics.snapshot import read_metadata
+from kafka_io.produce.target import topic_limits
 from kafka_io.produce.validation import EventSpec
-from produce_helpers import end_offsets
+from kafka_io.topics.admin import add_partitions, delete_topic
+from kafka_io.topics.admin import create_topic as create_topic_io
+from kafka_io.topics.snapshot import read_metadata
 
 
 def broker_state(settings, bootstrap: str, topic: str, group: str) -> dict:
@@ -47,8 +48,7 @@ def never_called():
     raise AssertionError("a read-only cluster must not even create a producer")
 
 
-def test_every_write_path_refuses_a_read_only_cluster_and_changes_nothing(settings, kafka_bootstrap, unique,
-                                                                          tmp_path):
+def test_every_write_path_refuses_a_read_only_cluster_and_changes_nothing(settings, kafka_bootstrap, unique, tmp_path):
     topic, group, never = unique("ro"), unique("ro-group"), unique("ro-never")
     create_topic(kafka_bootstrap, topic, 2)
     produce(kafka_bootstrap, topic, {0: 3, 1: 2})
@@ -82,8 +82,9 @@ def test_every_write_path_refuses_a_read_only_cluster_and_changes_nothing(settin
     demo = DemoPlan(unique("ro-demo"))
     with pytest.raises(ReadOnly) as refused:
         run_demo(read_only, demo, tmp_path / "demo", duration_s=1)
-    assert str(refused.value) == ("read-only mode: the demo writes topics, events and group offsets; "
-                                  "unset KAFKA_DASHBOARD_READ_ONLY to run it")
+    assert str(refused.value) == (
+        "read-only mode: the demo writes topics, events and group offsets; unset KAFKA_DASHBOARD_READ_ONLY to run it"
+    )
 
     assert broker_state(settings, kafka_bootstrap, topic, group) == before
     assert never not in before["topics"]  # (nor any demo topic: the topic list is unchanged)

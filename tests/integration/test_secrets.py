@@ -17,20 +17,23 @@ PASSWORD = "S3cret-Pa55word-do-not-show"
 
 def sasl_env(bootstrap: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KAFKA_")}
-    env.update({
-        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-        "KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
-        "KAFKA_SASL_MECHANISM": "PLAIN",
-        "KAFKA_SASL_USERNAME": "alice",
-        "KAFKA_SASL_PASSWORD": PASSWORD,
-        "KAFKA_TIMEOUT_S": "2",
-    })
+    env.update(
+        {
+            "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+            "KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
+            "KAFKA_SASL_MECHANISM": "PLAIN",
+            "KAFKA_SASL_USERNAME": "alice",
+            "KAFKA_SASL_PASSWORD": PASSWORD,
+            "KAFKA_TIMEOUT_S": "2",
+        }
+    )
     return env
 
 
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kafka_io", "-v", *args], capture_output=True, text=True,
-                          env=env, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "kafka_io", "-v", *args], capture_output=True, text=True, env=env, timeout=60
+    )
 
 
 @pytest.mark.skipif(bool(os.environ.get("KAFKA_BOOTSTRAP_SERVERS")), reason="needs the embedded broker's SASL/PLAIN")

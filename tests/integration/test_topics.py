@@ -6,11 +6,12 @@ import time
 from dataclasses import replace
 
 import pytest
-
 from kafka_helpers import commit_offsets, create_topic, produce
+
 from kafka_io.clients import make_admin
 from kafka_io.errors import InvalidInput, KafkaIOError, NotFound, ReadOnly
-from kafka_io.topics.admin import add_partitions, create_topic as io_create_topic, delete_topic
+from kafka_io.topics.admin import add_partitions, delete_topic
+from kafka_io.topics.admin import create_topic as io_create_topic
 from kafka_io.topics.details import group_states, groups_on_topic, topic_configs
 from kafka_io.topics.snapshot import cluster_snapshot, read_metadata, watermarks
 
@@ -33,7 +34,10 @@ def test_snapshot_has_exact_partitions_and_message_counts(admin, settings, loade
     snap = cluster_snapshot(admin, settings)
     topic = snap.topic(loaded_topic)
     assert [(p.partition, p.low, p.high, p.messages) for p in topic.partitions] == [
-        (0, 0, 5, 5), (1, 0, 2, 2), (2, 0, 0, 0)]  # fmt: skip
+        (0, 0, 5, 5),
+        (1, 0, 2, 2),
+        (2, 0, 0, 0),
+    ]
     assert (len(topic.partitions), topic.messages, topic.replication_factor, topic.under_replicated) == (3, 7, 1, 0)
     assert all(p.leader is not None and p.isr == p.replicas for p in topic.partitions)
     assert topic.problem is None
@@ -79,10 +83,12 @@ def test_groups_on_topic_with_exact_lag(admin, settings, loaded_topic, kafka_boo
     commit_offsets(kafka_bootstrap, other, other_topic, {0: 0})
     found = groups_on_topic(admin, settings, loaded_topic, {0: 5, 1: 2, 2: 0})
     assert found.errors == ()
-    assert [(g.group_id, g.partitions, g.total_lag, g.unknown_lag) for g in found.groups] == sorted([
-        (g1, ((0, 3, 2), (1, 2, 0)), 2, 0),
-        (g2, ((2, 0, 0),), 0, 0),
-    ])  # fmt: skip
+    assert [(g.group_id, g.partitions, g.total_lag, g.unknown_lag) for g in found.groups] == sorted(
+        [
+            (g1, ((0, 3, 2), (1, 2, 0)), 2, 0),
+            (g2, ((2, 0, 0),), 0, 0),
+        ]
+    )
     states = group_states(admin, settings)
     assert states.total == before + 3 and dict(states.counts)["Empty"] >= 3
 
@@ -109,8 +115,9 @@ def test_create_add_partitions_delete_round_trip(admin, settings, unique):
     wait_until(lambda: len(cluster_snapshot(admin, settings, topic=name).topics[0].partitions) == 5)
     with pytest.raises(InvalidInput) as exc:
         add_partitions(admin, settings, name, 4)
-    assert str(exc.value) == (f"topic {name!r} already has 5 partition(s); the new count must be larger "
-                              "(Kafka cannot remove partitions)")  # fmt: skip
+    assert str(exc.value) == (
+        f"topic {name!r} already has 5 partition(s); the new count must be larger (Kafka cannot remove partitions)"
+    )
 
     with pytest.raises(InvalidInput):
         delete_topic(admin, settings, name, name + "x")

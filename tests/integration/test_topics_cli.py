@@ -8,8 +8,8 @@ import sys
 import uuid
 
 import pytest
-
 from kafka_helpers import create_topic, produce
+
 from kafka_io.cli import main
 
 
@@ -28,13 +28,19 @@ def test_json_shape_is_exact(cli_topic, kafka_bootstrap, capsys):
     assert set(payload) == {"cluster_id", "brokers", "topics"} and isinstance(payload["cluster_id"], str)
     assert payload["brokers"] == [{"id": payload["brokers"][0]["id"], "host": host, "port": int(port)}]
     leader = payload["brokers"][0]["id"]
-    assert payload["topics"] == [{
-        "name": cli_topic, "partitions": 2, "replication_factor": 1, "under_replicated": 0, "messages": 4,
-        "partitions_detail": [
-            {"partition": 0, "leader": leader, "replicas": [leader], "isr": [leader], "low": 0, "high": 3},
-            {"partition": 1, "leader": leader, "replicas": [leader], "isr": [leader], "low": 0, "high": 1},
-        ],
-    }]  # fmt: skip
+    assert payload["topics"] == [
+        {
+            "name": cli_topic,
+            "partitions": 2,
+            "replication_factor": 1,
+            "under_replicated": 0,
+            "messages": 4,
+            "partitions_detail": [
+                {"partition": 0, "leader": leader, "replicas": [leader], "isr": [leader], "low": 0, "high": 3},
+                {"partition": 1, "leader": leader, "replicas": [leader], "isr": [leader], "low": 0, "high": 1},
+            ],
+        }
+    ]
 
 
 def test_all_topics_hide_internal_unless_asked(cli_topic, kafka_bootstrap, capsys):
@@ -54,8 +60,9 @@ def test_table_lists_partitions(cli_topic, kafka_bootstrap, capsys):
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kafka_io", "topics", *args], capture_output=True, text=True,
-                          timeout=60)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "kafka_io", "topics", *args], capture_output=True, text=True, timeout=60
+    )
 
 
 def test_unknown_topic_exits_1_with_one_line(kafka_bootstrap):
@@ -66,5 +73,6 @@ def test_unknown_topic_exits_1_with_one_line(kafka_bootstrap):
 def test_unreachable_cluster_exits_1_with_one_line(unreachable_bootstrap):
     done = run_cli("--bootstrap", unreachable_bootstrap, "--timeout", "2")
     assert done.returncode == 1 and done.stdout == ""
-    assert done.stderr == (f"error: Cannot reach Kafka at {unreachable_bootstrap}: "
-                           "connection refused (is the broker running?)\n")  # fmt: skip
+    assert done.stderr == (
+        f"error: Cannot reach Kafka at {unreachable_bootstrap}: connection refused (is the broker running?)\n"
+    )

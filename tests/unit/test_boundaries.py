@@ -1,46 +1,218 @@
-"""Guards the house rules: pages never import confluent_kafka; only the
-streamlit-facing kafka_io modules import streamlit; pure modules import neither."""
+"""Guards the house rules by reading the source (ast), transitively.
+
+- Dependencies point one way: pages -> dashboard -> kafka_io. Nothing in
+  kafka_io imports streamlit, even through another module.
+- Inside kafka_io, domain packages import only their own package and the ones
+  below them (LAYERS).
+- Modules whose docstring starts with ``PURE:`` import no I/O library, read no
+  clock, and import only pure modules.
+- Size: at most MAX_TOP_LEVEL modules at kafka_io's top level, none over MAX_LINES.
+"""
+
+from __future__ import annotations
 
 import ast
+from functools import cache
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-STREAMLIT_MODULES = {"resources.py", "shell.py", "widgets.py"}
-PURE_MODULES = {
-    "lag.py", "lag_status.py", "history.py", "rates.py", "templates.py", "validation.py", "errors.py",
-    "eventfiles.py", "preview.py", "jsonexact.py", "demo_plan.py", "topic_rates.py", "latest.py", "rate_buckets.py",
-    "group_models.py", "group_health.py", "offset_rules.py", "tail_model.py", "tail_output.py",
-    "produce_input.py", "burst_source.py", "burst_report.py", "burst_ledger.py", "user_templates.py",
-    "request_counts.py",
+PACKAGES = ("kafka_io", "dashboard")
+# Lower layers first; a kafka_io module may import its own layer and those below.
+LAYERS = ("core", "local", "groups", "topics", "produce", "live", "demo", "cli")
+IO_LIBRARIES = {"streamlit", "confluent_kafka", "pandas", "altair", "socket", "subprocess", "sqlite3", "urllib"}
+CLOCK_CALLS = {
+    ("time", "time"),
+    ("time", "time_ns"),
+    ("time", "monotonic"),
+    ("time", "perf_counter"),
+    ("datetime", "now"),
+    ("datetime", "utcnow"),
+    ("datetime", "today"),
+    ("date", "today"),
 }
+# The math every status and chart rests on must stay pure: naming a module that
+# no longer exists, or that lost its marker, fails.
+MUST_BE_PURE = (
+    "kafka_io.wire",
+    "kafka_io.groups.lag",
+    "kafka_io.groups.status",
+    "kafka_io.groups.health",
+    "kafka_io.groups.history",
+    "kafka_io.groups.reset_rules",
+    "kafka_io.live.rates",
+    "kafka_io.live.buckets",
+    "kafka_io.topics.rates",
+    "kafka_io.produce.validation",
+    "kafka_io.produce.burst.report",
+)
+MAX_TOP_LEVEL = 12
+MAX_LINES = 400
 
 
-def imported_roots(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    roots = set()
-    for node in ast.walk(tree):
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES: dict[str, Path] = {
+    _module_name(path): path for package in PACKAGES for path in sorted((ROOT / package).rglob("*.py"))
+}
+PAGES = sorted((ROOT / "pages").glob("*.py")) + [ROOT / "app.py"]
+
+
+@cache
+def _tree(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
+def imported_names(path: Path) -> set[str]:
+    """Every module a file imports, at any depth (lazy imports count), as dotted names.
+
+    ``from a.b import c`` yields a.b and, when a.b.c is one of our modules, a.b.c too.
+    """
+    names = set()
+    for node in ast.walk(_tree(path)):
         if isinstance(node, ast.Import):
-            roots.update(alias.name.split(".")[0] for alias in node.names)
+            names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            roots.add(node.module.split(".")[0])
-    return roots
+            names.add(node.module)
+            names.update(
+                f"{node.module}.{alias.name}" for alias in node.names if f"{node.module}.{alias.name}" in MODULES
+            )
+    return names
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "pages").glob("*.py")) + [ROOT / "app.py"], ids=lambda p: p.name)
+def _with_parents(name: str) -> set[str]:
+    """Importing a.b.c runs a/__init__ and a/b/__init__ too."""
+    parts = name.split(".")
+    return {".".join(parts[:i]) for i in range(1, len(parts) + 1)}
+
+
+@cache
+def closure(name: str) -> frozenset[str]:
+    """Every module importing ``name`` loads: our modules followed, third-party roots kept."""
+    seen: set[str] = set()
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        for loaded in _with_parents(current):
+            if loaded in seen:
+                continue
+            seen.add(loaded)
+            if loaded in MODULES:
+                todo.extend(imported_names(MODULES[loaded]))
+    return frozenset(seen)
+
+
+def third_party_roots(names) -> set[str]:
+    return {n.split(".")[0] for n in names if n.split(".")[0] not in PACKAGES}
+
+
+def is_pure(path: Path) -> bool:
+    doc = ast.get_docstring(_tree(path)) or ""
+    return doc.startswith("PURE:")
+
+
+PURE = sorted(name for name, path in MODULES.items() if is_pure(path))
+
+
+def layer(name: str) -> str:
+    parts = name.split(".")
+    if parts[1:] == ["__main__"]:
+        return "cli"  # `python -m kafka_io` is the CLI's entry point
+    return parts[1] if len(parts) > 2 or (len(parts) == 2 and parts[1] in LAYERS) else "core"
+
+
+def clock_calls(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(_tree(path)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            owner = node.func.value
+            owner_name = owner.id if isinstance(owner, ast.Name) else getattr(owner, "attr", None)
+            if (owner_name, node.func.attr) in CLOCK_CALLS:
+                found.append(f"line {node.lineno}: {owner_name}.{node.func.attr}()")
+    return found
+
+
+# --- the guard's own sanity: it must see what it guards --------------------------
+
+
+def test_the_guard_finds_the_modules_and_the_pure_set():
+    assert "kafka_io.cluster" in MODULES and "dashboard.shell" in MODULES
+    assert len(PURE) >= len(MUST_BE_PURE)
+    # closure() follows imports: lag is pure, but a page reaches confluent_kafka.
+    assert "confluent_kafka" in third_party_roots(closure("dashboard.handles"))
+    assert "kafka_io.errors" in closure("kafka_io.groups.lag")
+
+
+@pytest.mark.parametrize("name", MUST_BE_PURE)
+def test_the_math_modules_exist_and_are_marked_pure(name):
+    assert name in MODULES, f"{name} is listed as pure but does not exist"
+    assert name in PURE, f"{name} lost its PURE: docstring marker"
+
+
+# --- dependencies point one way --------------------------------------------------
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
 def test_pages_never_import_confluent(path):
-    assert "confluent_kafka" not in imported_roots(path)
+    assert "confluent_kafka" not in {n.split(".")[0] for n in imported_names(path)}
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "kafka_io").rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT)))
-def test_only_the_streamlit_layer_imports_streamlit(path):
-    if path.name in STREAMLIT_MODULES and path.parent.name == "kafka_io":
-        return
-    assert "streamlit" not in imported_roots(path)
+@pytest.mark.parametrize("name", sorted(n for n in MODULES if n.startswith("kafka_io")))
+def test_kafka_io_never_reaches_streamlit_or_the_ui(name):
+    loaded = closure(name)
+    assert "streamlit" not in third_party_roots(loaded)
+    assert not {n for n in loaded if n.split(".")[0] in ("dashboard", "pages")}
 
 
-@pytest.mark.parametrize("name", sorted(n for n in PURE_MODULES if (ROOT / "kafka_io" / n).exists()))
-def test_pure_modules_import_no_io_library(name):
-    path = ROOT / "kafka_io" / name
-    assert not imported_roots(path) & {"streamlit", "confluent_kafka", "pandas", "socket", "subprocess"}
+@pytest.mark.parametrize("name", sorted(n for n in MODULES if n.startswith("dashboard")))
+def test_dashboard_never_imports_pages(name):
+    assert not {n for n in imported_names(MODULES[name]) if n.split(".")[0] == "pages"}
+
+
+@pytest.mark.parametrize("name", sorted(n for n in MODULES if n.startswith("kafka_io")))
+def test_kafka_io_packages_import_downwards_only(name):
+    rank = LAYERS.index(layer(name))
+    upward = sorted(
+        imported
+        for imported in imported_names(MODULES[name])
+        if imported in MODULES and imported.startswith("kafka_io") and LAYERS.index(layer(imported)) > rank
+    )
+    assert not upward, f"{name} ({layer(name)}) imports a higher layer: {upward}"
+
+
+# --- pure modules ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", PURE)
+def test_pure_modules_reach_no_io_library(name):
+    assert not third_party_roots(closure(name)) & IO_LIBRARIES
+
+
+@pytest.mark.parametrize("name", PURE)
+def test_pure_modules_import_only_pure_modules(name):
+    ours = {n for n in imported_names(MODULES[name]) if n in MODULES and n not in PACKAGES}
+    packages = {n for n in ours if MODULES[n].name == "__init__.py"}
+    assert ours - packages <= set(PURE), sorted(ours - packages - set(PURE))
+
+
+@pytest.mark.parametrize("name", PURE)
+def test_pure_modules_never_read_the_clock(name):
+    assert clock_calls(MODULES[name]) == []
+
+
+# --- size ----------------------------------------------------------------------------
+
+
+def test_kafka_io_top_level_stays_small():
+    top = sorted(p.name for p in (ROOT / "kafka_io").glob("*.py"))
+    assert len(top) <= MAX_TOP_LEVEL, top
+
+
+@pytest.mark.parametrize("name", sorted(MODULES), ids=str)
+def test_no_module_is_over_the_line_limit(name):
+    lines = MODULES[name].read_text(encoding="utf-8").count("\n")
+    assert lines <= MAX_LINES, f"{name} has {lines} lines"

@@ -12,9 +12,9 @@ from collections import Counter
 import pytest
 from confluent_kafka import TIMESTAMP_CREATE_TIME, KafkaError, KafkaException
 
+from kafka_io.config import ClusterSettings
 from kafka_io.produce.burst.engine import MAX_PRODUCER_RECREATES, Burst
 from kafka_io.produce.burst.source import SpecSource, TemplateSource
-from kafka_io.config import ClusterSettings
 from kafka_io.produce.inputs import SOURCE_HEADER_PAIR, TopicLimits
 from kafka_io.produce.producer import ProducerHandle, send_one
 from kafka_io.produce.templates import compile_template
@@ -47,9 +47,17 @@ class FakeProducer:
     """Queues events; poll/flush confirm them as librdkafka does with delivery.report.only.error:
     a failure calls the event's callback, a success is silent."""
 
-    def __init__(self, *, fatal_at: int | None = None, hold: bool = False, full_after: int | None = None,
-                 refuse: dict[int, KafkaError] | None = None, raise_at: int | None = None,
-                 fail: set[int] | None = None, report_success: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        fatal_at: int | None = None,
+        hold: bool = False,
+        full_after: int | None = None,
+        refuse: dict[int, KafkaError] | None = None,
+        raise_at: int | None = None,
+        fail: set[int] | None = None,
+        report_success: bool = False,
+    ) -> None:
         self.report_success = report_success  # the shared producer (send_one) reports successes too
         self.fatal_at, self.hold, self.full_after = fatal_at, hold, full_after
         self.refuse, self.raise_at, self.fail = refuse or {}, raise_at, fail or set()
@@ -60,8 +68,9 @@ class FakeProducer:
     def __len__(self) -> int:
         return len(self.queue)
 
-    def produce(self, topic, value=None, key=None, partition=-1, on_delivery=None, callback=None, timestamp=0,
-                headers=None):  # confluent-kafka's order
+    def produce(
+        self, topic, value=None, key=None, partition=-1, on_delivery=None, callback=None, timestamp=0, headers=None
+    ):  # confluent-kafka's order
         n = len(self.sent)
         if self.raise_at is not None and n == self.raise_at:
             raise RuntimeError("client exploded")
@@ -210,7 +219,9 @@ def test_failed_events_are_rendered_again_exactly_for_the_retry_file():
     sent_value = source.render(1, burst._chunk_now_ms[1])[0][1]  # index 4 = chunk 1, position 1
     assert burst.failed_events() == {4: EventSpec(sent_value, None, (), None)}
     assert burst.failures_jsonl() == (
-        b'{"index": 4, "error": "Broker: Message size too large", "value": "' + sent_value.replace(b'"', b'\\"') + b'"}\n'
+        b'{"index": 4, "error": "Broker: Message size too large", "value": "'
+        + sent_value.replace(b'"', b'\\"')
+        + b'"}\n'
     )
 
 
@@ -278,8 +289,9 @@ def test_keyless_events_stick_to_one_partition_per_chunk():
 def test_keyed_events_go_where_librdkafka_would_send_them():
     from zlib import crc32
 
-    source = TemplateSource(compile_template("{{seq}}"), compile_template("user-{{seq}}"), 40, (), -1, 16,
-                            seed=1, partition_count=6)  # fmt: skip
+    source = TemplateSource(
+        compile_template("{{seq}}"), compile_template("user-{{seq}}"), 40, (), -1, 16, seed=1, partition_count=6
+    )
     producer = FakeProducer(fail={5})
     summary = run(source, producer).summary
     expected = [crc32(f"user-{i}".encode()) % 6 for i in range(1, 41)]

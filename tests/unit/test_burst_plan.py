@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from table_cases import ids, message_of
 
 from kafka_io.produce.burst.report import BurstSummary, FailureSpan, failure_jsonl_lines, merge_failures
 from kafka_io.produce.burst.source import (
@@ -18,33 +19,43 @@ from kafka_io.produce.burst.source import (
 from kafka_io.produce.files import parse_jsonl
 from kafka_io.produce.inputs import TopicLimits
 from kafka_io.produce.validation import EventSpec
-from table_cases import ids, message_of
 
 LIMITS = TopicLimits("orders", 3, 300, "max.message.bytes of topic 'orders'")
-
 
 
 # --- planning ----------------------------------------------------------------------
 
 PLAN_BAD = [
     (dict(template_text='{"e": {{foo}}}', count=5), "template: unknown placeholder {{foo}} at line 1 column 7"),
-    (dict(template_text="{{seq}}", count=5, key_text="{{randint:9:1}}"),
-     "key template: bad placeholder {{randint:9:1}} at line 1 column 1: low 9 is greater than high 1"),
+    (
+        dict(template_text="{{seq}}", count=5, key_text="{{randint:9:1}}"),
+        "key template: bad placeholder {{randint:9:1}} at line 1 column 1: low 9 is greater than high 1",
+    ),
     (dict(template_text="{{seq}}", count=0), "count must be a whole number from 1 to 1,000,000, got 0"),
     (dict(template_text="{{seq}}", count=-4), "count must be a whole number from 1 to 1,000,000, got -4"),
     (dict(template_text="{{seq}}", count=1_000_001), "count must be a whole number from 1 to 1,000,000, got 1000001"),
-    (dict(template_text="{{seq}}", count=5, rate_per_s=0),
-     "rate must be above 0 and at most 1,000,000 events/s (empty for as fast as possible), got 0"),
-    (dict(template_text="{{seq}}", count=5, rate_per_s=-1.5),
-     "rate must be above 0 and at most 1,000,000 events/s (empty for as fast as possible), got -1.5"),
-    (dict(template_text="{{seq}}", count=5, partition=3),
-     "partition 3 does not exist: the topic has 3 partitions (0 to 2); leave it empty for automatic"),
-    (dict(template_text="{{seq}}", count=5, partition=-1),
-     "partition -1 does not exist: the topic has 3 partitions (0 to 2); leave it empty for automatic"),
-    (dict(template_text='"' + "x" * 300 + '{{seq}}"', count=5),
-     "message is 398 bytes as sent (value, key, headers and framing), "
-     "over the limit of 300 bytes (max.message.bytes of topic 'orders')"),
-]  # fmt: skip
+    (
+        dict(template_text="{{seq}}", count=5, rate_per_s=0),
+        "rate must be above 0 and at most 1,000,000 events/s (empty for as fast as possible), got 0",
+    ),
+    (
+        dict(template_text="{{seq}}", count=5, rate_per_s=-1.5),
+        "rate must be above 0 and at most 1,000,000 events/s (empty for as fast as possible), got -1.5",
+    ),
+    (
+        dict(template_text="{{seq}}", count=5, partition=3),
+        "partition 3 does not exist: the topic has 3 partitions (0 to 2); leave it empty for automatic",
+    ),
+    (
+        dict(template_text="{{seq}}", count=5, partition=-1),
+        "partition -1 does not exist: the topic has 3 partitions (0 to 2); leave it empty for automatic",
+    ),
+    (
+        dict(template_text='"' + "x" * 300 + '{{seq}}"', count=5),
+        "message is 398 bytes as sent (value, key, headers and framing), "
+        "over the limit of 300 bytes (max.message.bytes of topic 'orders')",
+    ),
+]
 
 
 @pytest.mark.parametrize("kwargs, message", PLAN_BAD, ids=ids(PLAN_BAD))
@@ -54,7 +65,13 @@ def test_template_bursts_refuse_bad_input(kwargs, message):
 
 def test_template_burst_plan():
     source = plan_template_burst(LIMITS, '{"n": {{seq}}}', 4500, key_text="user-1", partition=2, rate_per_s=100)
-    assert (source.count, source.key, source.partition, source.chunk_events, source.chunks) == (4500, b"user-1", 2, 5, 900)
+    assert (source.count, source.key, source.partition, source.chunk_events, source.chunks) == (
+        4500,
+        b"user-1",
+        2,
+        5,
+        900,
+    )
     templated_key = plan_template_burst(LIMITS, "{{seq}}", 3, key_text="u{{seq}}", seed=4)
     assert templated_key.render(0, 0) == ([b"1", b"2", b"3"], [b"u1", b"u2", b"u3"])
     assert plan_template_burst(LIMITS, "{{seq}}", 3).partition == -1
@@ -66,7 +83,8 @@ def test_rendering_is_repeatable_per_chunk_and_differs_between_chunks():
     assert first == again and len(first[0]) == 10
     assert set(first[0]).isdisjoint(source.render(1, 0)[0])
     assert source.events([3, 12], lambda chunk: 0) == {
-        3: EventSpec(first[0][3], None), 12: EventSpec(source.render(1, 0)[0][2], None)
+        3: EventSpec(first[0][3], None),
+        12: EventSpec(source.render(1, 0)[0][2], None),
     }
 
 
@@ -97,17 +115,29 @@ def test_template_preview():
 
 
 def summary(**kwargs) -> BurstSummary:
-    base = dict(topic="t", planned=10, requested=10, delivered=7, failed=3, duration_s=2.0,
-                partitions=((0, 4), (2, 3)), failures=(FailureSpan(1, 2, "a"), FailureSpan(8, 1, "b")))
-    return BurstSummary(**{**base, **kwargs})  # fmt: skip
+    base = dict(
+        topic="t",
+        planned=10,
+        requested=10,
+        delivered=7,
+        failed=3,
+        duration_s=2.0,
+        partitions=((0, 4), (2, 3)),
+        failures=(FailureSpan(1, 2, "a"), FailureSpan(8, 1, "b")),
+    )
+    return BurstSummary(**{**base, **kwargs})
 
 
 def test_summary_json_has_exactly_the_documented_shape():
     assert summary().to_json() == {
-        "requested": 10, "delivered": 7, "failed": 3, "duration_s": 2.0, "rate_per_s": 3.5,
+        "requested": 10,
+        "delivered": 7,
+        "failed": 3,
+        "duration_s": 2.0,
+        "rate_per_s": 3.5,
         "partitions": {"0": 4, "2": 3},
         "errors": [{"index": 1, "error": "a"}, {"index": 2, "error": "a"}, {"index": 8, "error": "b"}],
-    }  # fmt: skip
+    }
     assert json.loads(json.dumps(summary().to_json())) == summary().to_json()
 
 

@@ -29,7 +29,7 @@ def test_env_beats_secrets_and_flags_beat_env(tmp_path):
 def test_several_clusters_from_secrets(tmp_path):
     secrets = tmp_path / "secrets.toml"
     secrets.write_text(
-        'read_only = true\n'
+        "read_only = true\n"
         '[clusters.prod]\nbootstrap_servers = "prod:9092"\nsecurity_protocol = "SASL_SSL"\n'
         'sasl_mechanism = "SCRAM-SHA-512"\nsasl_username = "u"\nsasl_password = "hunter2"\n'
         '[clusters.staging]\nbootstrap_servers = "staging:9092"\n'
@@ -76,7 +76,7 @@ def test_java_client_properties_are_translated(tmp_path):
         "# comment\n"
         "security.protocol=SASL_SSL\n"
         "sasl.mechanism=SCRAM-SHA-256\n"
-        'sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required '
+        "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required "
         'username="svc" password="s3cr3t!";\n'
         "key.deserializer=org.apache.kafka.common.serialization.StringDeserializer\n"
     )

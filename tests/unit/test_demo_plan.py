@@ -8,9 +8,20 @@ import orjson
 import pytest
 
 from kafka_io.demo.plan import (
-    RECOVER_FACTOR, SLOW_FACTOR, SPIKE_CHANCE, SPIKE_EVERY_S, SPIKE_FACTOR, SPIKE_LENGTH_S, TOPIC_CONFIG,
-    WAVE_PERIOD_S, DemoPlan, EventBudget, spike_factor, user_key, wave_factor,
-)  # fmt: skip
+    RECOVER_FACTOR,
+    SLOW_FACTOR,
+    SPIKE_CHANCE,
+    SPIKE_EVERY_S,
+    SPIKE_FACTOR,
+    SPIKE_LENGTH_S,
+    TOPIC_CONFIG,
+    WAVE_PERIOD_S,
+    DemoPlan,
+    EventBudget,
+    spike_factor,
+    user_key,
+    wave_factor,
+)
 from kafka_io.errors import InvalidInput
 from kafka_io.produce.templates import compile_template
 
@@ -20,22 +31,27 @@ NOW_MS = 1_700_000_000_123
 def test_names_follow_the_prefix():
     plan = DemoPlan("test-demo-1a2b")
     assert [(t.name, t.partitions) for t in plan.topics] == [
-        ("test-demo-1a2b.user-events", 6), ("test-demo-1a2b.orders", 3), ("test-demo-1a2b.payments", 3),
+        ("test-demo-1a2b.user-events", 6),
+        ("test-demo-1a2b.orders", 3),
+        ("test-demo-1a2b.payments", 3),
     ]
     assert plan.groups == ("test-demo-1a2b-keeps-up", "test-demo-1a2b-slow-then-recovers", "test-demo-1a2b-stopped")
     assert plan.slow_topic.name == "test-demo-1a2b.orders"
     assert plan.stopped_topic.name == "test-demo-1a2b.payments"
 
 
-@pytest.mark.parametrize("prefix, speed, message", [
-    ("", 1, "demo prefix must be letters, digits, '.', '_' or '-', got ''"),  # 1. empty
-    ("my demo", 1, "demo prefix must be letters, digits, '.', '_' or '-', got 'my demo'"),  # 2. space
-    (" demo", 1, "demo prefix must be letters, digits, '.', '_' or '-', got ' demo'"),  # 3. stripped would pass
-    ("demo", 0, "speed must be above 0 and at most 100, got 0"),  # 4. frozen time
-    ("demo", -2, "speed must be above 0 and at most 100, got -2"),  # 5. backwards
-    ("demo", 101, "speed must be above 0 and at most 100, got 101"),  # 6. too fast for a dev broker
-    ("demo", float("nan"), "speed must be above 0 and at most 100, got nan"),  # 7. NaN
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "prefix, speed, message",
+    [
+        ("", 1, "demo prefix must be letters, digits, '.', '_' or '-', got ''"),  # 1. empty
+        ("my demo", 1, "demo prefix must be letters, digits, '.', '_' or '-', got 'my demo'"),  # 2. space
+        (" demo", 1, "demo prefix must be letters, digits, '.', '_' or '-', got ' demo'"),  # 3. stripped would pass
+        ("demo", 0, "speed must be above 0 and at most 100, got 0"),  # 4. frozen time
+        ("demo", -2, "speed must be above 0 and at most 100, got -2"),  # 5. backwards
+        ("demo", 101, "speed must be above 0 and at most 100, got 101"),  # 6. too fast for a dev broker
+        ("demo", float("nan"), "speed must be above 0 and at most 100, got nan"),  # 7. NaN
+    ],
+)
 def test_bad_prefix_or_speed_is_refused(prefix, speed, message):
     with pytest.raises(InvalidInput) as exc:
         DemoPlan(prefix, speed)
@@ -75,17 +91,20 @@ def test_spikes_are_rare_fixed_length_and_repeatable():
     assert 0.5 * SPIKE_CHANCE * windows < len(runs) <= windows
 
 
-@pytest.mark.parametrize("speed, elapsed_s, slow, limit_per_s", [
-    (1, 0.0, True, 5 * SLOW_FACTOR),  # 1. a fresh start opens with lag building
-    (1, 49.9, True, 5 * SLOW_FACTOR),  # 2. end of the slow phase
-    (1, 50.0, False, 5 * RECOVER_FACTOR),  # 3. recovery: drains faster than it is produced
-    (1, 119.9, False, 5 * RECOVER_FACTOR),  # 4. end of the cycle
-    (1, 120.0, True, 5 * SLOW_FACTOR),  # 5. next cycle
-    (10, 4.9, True, 50 * SLOW_FACTOR),  # 6. time-lapse: 10x the rate, 10x shorter phases
-    (10, 5.0, False, 50 * RECOVER_FACTOR),  # 7.
-    (10, 12.5, True, 50 * SLOW_FACTOR),  # 8.
-    (1, -3.0, True, 5 * SLOW_FACTOR),  # 9. clock oddity: treated as the start
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "speed, elapsed_s, slow, limit_per_s",
+    [
+        (1, 0.0, True, 5 * SLOW_FACTOR),  # 1. a fresh start opens with lag building
+        (1, 49.9, True, 5 * SLOW_FACTOR),  # 2. end of the slow phase
+        (1, 50.0, False, 5 * RECOVER_FACTOR),  # 3. recovery: drains faster than it is produced
+        (1, 119.9, False, 5 * RECOVER_FACTOR),  # 4. end of the cycle
+        (1, 120.0, True, 5 * SLOW_FACTOR),  # 5. next cycle
+        (10, 4.9, True, 50 * SLOW_FACTOR),  # 6. time-lapse: 10x the rate, 10x shorter phases
+        (10, 5.0, False, 50 * RECOVER_FACTOR),  # 7.
+        (10, 12.5, True, 50 * SLOW_FACTOR),  # 8.
+        (1, -3.0, True, 5 * SLOW_FACTOR),  # 9. clock oddity: treated as the start
+    ],
+)
 def test_slow_group_cycle(speed, elapsed_s, slow, limit_per_s):
     plan = DemoPlan(speed=speed)
     assert plan.is_slow(elapsed_s) is slow
@@ -120,7 +139,7 @@ BUDGET_CASES = [
     (10.0, 0.25, 3, [2, 3, 2]),  # 3. quarter-second ticks
     (-5.0, 1.0, 2, [0, 0]),  # 4. negative rate sends nothing
     (5.0, -1.0, 2, [0, 0]),  # 5. clock went backwards: nothing, no debt
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("rate_per_s, dt_s, ticks, expected", BUDGET_CASES)
@@ -135,11 +154,14 @@ def test_event_budget_total_matches_rate_over_time():
     assert 2369 <= total <= 2370  # 2370 in exact arithmetic; float sums may leave one in the carry
 
 
-@pytest.mark.parametrize("index, types", [
-    (0, {"page_view", "login", "purchase", "user_signup", "payment_failed"}),
-    (1, {"order_created", "order_paid", "order_shipped", "order_cancelled"}),
-    (2, {"payment_authorized", "payment_captured", "payment_failed", "refund_issued"}),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "index, types",
+    [
+        (0, {"page_view", "login", "purchase", "user_signup", "payment_failed"}),
+        (1, {"order_created", "order_paid", "order_shipped", "order_cancelled"}),
+        (2, {"payment_authorized", "payment_captured", "payment_failed", "refund_issued"}),
+    ],
+)
 def test_events_are_json_in_the_seed_shape_keyed_by_user(index, types):
     topic = DemoPlan().topics[index]
     values = compile_template(topic.template).render_many(1, 2000, NOW_MS, random.Random(7))

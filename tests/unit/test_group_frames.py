@@ -12,17 +12,18 @@ from dashboard.frames import groups as frames
 from kafka_io.cli.lag import lag_report
 from kafka_io.errors import InvalidInput
 from kafka_io.groups.health import GroupHealth, PartitionHealth
-from kafka_io.groups.models import GroupLag, PartitionLag
 from kafka_io.groups.history import LagHistory
 from kafka_io.groups.lag import GroupTotals, TimeLag
-from kafka_io.groups.status import Status
+from kafka_io.groups.models import GroupLag, PartitionLag
 from kafka_io.groups.sampler import LagSnapshot, interval_from_env
+from kafka_io.groups.status import Status
 
 
 def health(group_id, status, total, seconds=None, partitions=()):
     group = GroupLag(group_id, "EMPTY", (), tuple(partitions), 1.0)
-    return GroupHealth(group, Status(status), GroupTotals(total, total, 0, 1), None, None, None,
-                       TimeLag(seconds, False), (total,), ())
+    return GroupHealth(
+        group, Status(status), GroupTotals(total, total, 0, 1), None, None, None, TimeLag(seconds, False), (total,), ()
+    )
 
 
 GROUPS = [
@@ -79,8 +80,13 @@ def test_filter_groups(statuses, only_lagging, search, expected):
 
 def test_groups_frame_row():
     row = frames.groups_frame([health("bravo", "STOP", 50, 30.04)]).iloc[0]
-    assert (row["Group"], row["Status"], row["Total lag"], row["Lag s (est.)"], row["Trend"]) == \
-        ("bravo", "STOP", 50, 30.0, [50])
+    assert (row["Group"], row["Status"], row["Total lag"], row["Lag s (est.)"], row["Trend"]) == (
+        "bravo",
+        "STOP",
+        50,
+        30.0,
+        [50],
+    )
     assert not row["Pinned"]
 
 
@@ -116,9 +122,19 @@ def test_history_and_rates_frames_from_samples():
 
 def test_partitions_frame_keeps_unknown_as_missing():
     ph = PartitionHealth("t", 0, None, 10, None, Status.UNKNOWN, None, None, None, TimeLag(None, False), None, None)
-    table = frames.partitions_frame(GroupHealth(GroupLag("g", "EMPTY", (), (), 1.0), Status.UNKNOWN,
-                                                GroupTotals(0, 0, 1, 1), None, None, None, TimeLag(None, False),
-                                                (), (ph,)))
+    table = frames.partitions_frame(
+        GroupHealth(
+            GroupLag("g", "EMPTY", (), (), 1.0),
+            Status.UNKNOWN,
+            GroupTotals(0, 0, 1, 1),
+            None,
+            None,
+            None,
+            TimeLag(None, False),
+            (),
+            (ph,),
+        )
+    )
     assert table["Lag"].isna().all() and table["Committed"].isna().all()
     assert table["High"].iloc[0] == 10
 
@@ -149,20 +165,47 @@ def test_interval_from_env_rejects(text, message):
 
 
 def test_lag_report_has_exactly_the_documented_shape():
-    part = PartitionHealth("orders", 2, None, 40, None, Status.UNKNOWN, None, None, None, TimeLag(None, False),
-                           None, None)
-    g = GroupHealth(GroupLag("billing", "STABLE", (), (PartitionLag("orders", 2, None, 40, None),), 9.0),
-                    Status.WARN, GroupTotals(0, 0, 1, 1), None, None, None, TimeLag(12.3456, True), (), (part,))
+    part = PartitionHealth(
+        "orders", 2, None, 40, None, Status.UNKNOWN, None, None, None, TimeLag(None, False), None, None
+    )
+    g = GroupHealth(
+        GroupLag("billing", "STABLE", (), (PartitionLag("orders", 2, None, 40, None),), 9.0),
+        Status.WARN,
+        GroupTotals(0, 0, 1, 1),
+        None,
+        None,
+        None,
+        TimeLag(12.3456, True),
+        (),
+        (part,),
+    )
     report = lag_report(LagSnapshot(9.0, 3.21, (g.group,)), [g])
     assert report == {
         "sampled_at": 9.0,
         "duration_ms": 3.21,
-        "groups": [{
-            "group": "billing", "state": "STABLE", "members": 0, "total_lag": 0, "max_lag": 0,
-            "unknown_partitions": 1, "status": "WARN", "lag_seconds": 12.346,
-            "partitions": [{"topic": "orders", "partition": 2, "committed": None, "high": 40, "lag": None,
-                            "lag_seconds": None, "status": "UNKNOWN"}],
-        }],
+        "groups": [
+            {
+                "group": "billing",
+                "state": "STABLE",
+                "members": 0,
+                "total_lag": 0,
+                "max_lag": 0,
+                "unknown_partitions": 1,
+                "status": "WARN",
+                "lag_seconds": 12.346,
+                "partitions": [
+                    {
+                        "topic": "orders",
+                        "partition": 2,
+                        "committed": None,
+                        "high": 40,
+                        "lag": None,
+                        "lag_seconds": None,
+                        "status": "UNKNOWN",
+                    }
+                ],
+            }
+        ],
     }
 
 

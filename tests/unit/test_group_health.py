@@ -7,9 +7,9 @@ from types import SimpleNamespace
 import pytest
 
 from kafka_io.groups.health import assess_group, group_eta_s, max_time_lag, with_exact_time_lags
-from kafka_io.groups.models import GroupLag, MemberInfo, PartitionLag
 from kafka_io.groups.history import LagHistory
 from kafka_io.groups.lag import TimeLag
+from kafka_io.groups.models import GroupLag, MemberInfo, PartitionLag
 from kafka_io.groups.status import Status
 
 
@@ -57,8 +57,9 @@ MEMBER = MemberInfo("m-1", "billing-1", "/10.0.0.7", None, (("orders", 0),))
 
 
 def group(partitions, members=(), error=None):
-    return GroupLag("billing", "STABLE" if members else "EMPTY", tuple(members), tuple(partitions), 40.0, "range",
-                    error)
+    return GroupLag(
+        "billing", "STABLE" if members else "EMPTY", tuple(members), tuple(partitions), 40.0, "range", error
+    )
 
 
 def test_assess_group_builds_status_rates_eta_and_seconds():
@@ -66,8 +67,7 @@ def test_assess_group_builds_status_rates_eta_and_seconds():
     # orders[0]: produced 10/s, consumed 5/s -> lag grows every sample (WARN)
     # orders[1]: caught up at every sample (OK)
     for i, ts_s in enumerate((10.0, 20.0, 30.0, 40.0)):
-        history.record(ts_s, [("billing", "orders", 0, 100 + 100 * i, 50 + 50 * i),
-                              ("billing", "orders", 1, 7, 7)])
+        history.record(ts_s, [("billing", "orders", 0, 100 + 100 * i, 50 + 50 * i), ("billing", "orders", 1, 7, 7)])
     latest = group([PartitionLag("orders", 0, 200, 400, 200, MEMBER), PartitionLag("orders", 1, 7, 7, 0)], [MEMBER])
     health = assess_group(latest, history, 40.0, window_s=60.0, stale_after_s=15.0, sparkline_s=25.0)
     first, second = health.partitions
@@ -96,8 +96,7 @@ def test_assess_group_error_and_empty_are_unknown():
     history = LagHistory()
     failed = group([], error="group billing: Broker: Not coordinator")
     assert assess_group(failed, history, 1.0, window_s=60, stale_after_s=15, sparkline_s=60).status is Status.UNKNOWN
-    assert assess_group(group([]), history, 1.0, window_s=60, stale_after_s=15, sparkline_s=60).status \
-        is Status.UNKNOWN
+    assert assess_group(group([]), history, 1.0, window_s=60, stale_after_s=15, sparkline_s=60).status is Status.UNKNOWN
 
 
 def test_partition_error_is_an_unknown_cell_not_a_failure():

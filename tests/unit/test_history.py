@@ -166,6 +166,7 @@ def test_one_writer_many_readers():
 
 # --- compact storage: the memory bound -------------------------------------
 
+
 def _rows(n_keys: int, high: int = 100):
     return [(f"g{k % 7}", f"t{k}", 0, high, 50) for k in range(n_keys)]
 
@@ -277,8 +278,9 @@ def test_time_lag_points_give_the_same_estimate_as_the_full_history():
             history.record(ts_s, [("g", "t", 0, high, 0)])
         full = history.high_points("t", 0)
         for committed in {rng.randint(0, high + 3) for _ in range(4)} | {h for _, h in full}:
-            assert estimate_time_lag(history.time_lag_points("t", 0, committed), committed, ts_s + 3) == \
-                estimate_time_lag(full, committed, ts_s + 3)
+            assert estimate_time_lag(
+                history.time_lag_points("t", 0, committed), committed, ts_s + 3
+            ) == estimate_time_lag(full, committed, ts_s + 3)
 
 
 def test_a_group_without_commits_for_a_while_keeps_working():

@@ -9,8 +9,6 @@ import sys
 
 import pytest
 
-from kafka_io.groups import lag
-from kafka_io.groups import status as lag_status
 from kafka_io.errors import InvalidInput
 from kafka_io.groups.lag import (
     GroupTotals,
@@ -88,6 +86,7 @@ def test_group_totals(lags, expected):
 
 
 # --- Status -----------------------------------------------------------------
+
 
 def test_status_values_and_severity_order():
     assert [s.value for s in Status] == ["UNKNOWN", "OK", "WARN", "REWIND", "STALL", "STOP"]
@@ -231,13 +230,9 @@ SANITIZE_CASES = [
     # 5. offset going down: dropped
     pytest.param([(0, 0), (10, 5), (20, 3), (30, 9)], [(0, 0), (10, 5), (30, 9)], id="05-offset-down"),
     # 6. plateau keeps its first and latest points only
-    pytest.param(
-        [(0, 5), (10, 5), (20, 5), (30, 5), (40, 9)], [(0, 5), (30, 5), (40, 9)], id="06-plateau"
-    ),
+    pytest.param([(0, 5), (10, 5), (20, 5), (30, 5), (40, 9)], [(0, 5), (30, 5), (40, 9)], id="06-plateau"),
     # 7. a plateau after a rise: the rise point stays, the middle goes
-    pytest.param(
-        [(0, 0), (10, 5), (20, 5), (30, 5)], [(0, 0), (10, 5), (30, 5)], id="07-plateau-after-rise"
-    ),
+    pytest.param([(0, 0), (10, 5), (20, 5), (30, 5)], [(0, 0), (10, 5), (30, 5)], id="07-plateau-after-rise"),
     # 8. unknown watermark and NaN time are dropped
     pytest.param([(0, 0), (10, -1), (math.nan, 3), (20, 4)], [(0, 0), (20, 4)], id="08-unusable"),
 ]
@@ -343,9 +338,7 @@ STATUS_CASES = [
     # 4. only one sample with a commit
     pytest.param([(10, None), (20, 5)], True, Status.UNKNOWN, id="04-unknown-one-commit"),
     # 5. sentinels only
-    pytest.param(
-        [(10, OFFSET_INVALID), (20, OFFSET_INVALID)], False, Status.UNKNOWN, id="05-unknown-sentinels"
-    ),
+    pytest.param([(10, OFFSET_INVALID), (20, OFFSET_INVALID)], False, Status.UNKNOWN, id="05-unknown-sentinels"),
     # 6. newest watermark unknown
     pytest.param([(10, 5), (-1, 5)], True, Status.UNKNOWN, id="06-unknown-newest-high"),
     # 6b. one sample caught up: lag 0 needs no history (rule 2 before 2b)
@@ -367,9 +360,7 @@ STATUS_CASES = [
     # 13. REWIND beats "lag was 0 in the window" (Burrow's order)
     pytest.param([(80, 80), (100, 30)], True, Status.REWIND, id="13-rewind-after-zero-lag"),
     # 14. first reset recovered, second one not
-    pytest.param(
-        [(100, 80), (100, 30), (150, 90), (150, 40)], True, Status.REWIND, id="14-rewind-second-reset"
-    ),
+    pytest.param([(100, 80), (100, 30), (150, 90), (150, 40)], True, Status.REWIND, id="14-rewind-second-reset"),
     # 15. REWIND beats STOP
     pytest.param([(100, 80), (100, 30), (100, 30)], False, Status.REWIND, id="15-rewind-beats-stop"),
     # Rule 4: OK when lag was 0 at some sample in the window
@@ -492,6 +483,7 @@ def test_at_or_above_agrees_with_rank_for_every_pair():
 
 
 # --- module shape -----------------------------------------------------------
+
 
 def test_lag_does_not_import_status():
     # status builds on lag, never the other way: the pair once had an import cycle.

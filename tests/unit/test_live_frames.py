@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.frames.live import MAX_CHART_TYPES, rate_chart, rate_frame, tail_frame, type_frame
-from kafka_io.live.rates import OTHER
 from kafka_io.live.model import TailSnapshot, make_record
+from kafka_io.live.rates import OTHER
 
 
 def snap(**kw) -> TailSnapshot:
@@ -27,7 +27,9 @@ def test_rate_frame_keeps_the_busiest_types_and_sums_the_rest():
     series = tuple((999, f"t{i:02d}", 100 - i) for i in range(MAX_CHART_TYPES + 3))
     frame = rate_frame(snap(series=series, window_s=1))
     assert set(frame["type"]) == {f"t{i:02d}" for i in range(MAX_CHART_TYPES)} | {OTHER}
-    assert frame.loc[frame["type"] == OTHER, "events/s"].sum() == sum(100 - i for i in range(MAX_CHART_TYPES, MAX_CHART_TYPES + 3))
+    assert frame.loc[frame["type"] == OTHER, "events/s"].sum() == sum(
+        100 - i for i in range(MAX_CHART_TYPES, MAX_CHART_TYPES + 3)
+    )
 
 
 def test_empty_snapshot_gives_an_empty_frame_and_a_chart():
@@ -50,7 +52,17 @@ def test_type_frame_shares_and_order():
 def test_tail_frame_is_text_with_markers():
     records = [make_record(1, "t", 0, 7, 1_000_500, b"k", [("x-kdash-source", b"dashboard")], b"**bold**", "a", True)]
     frame = tail_frame(records)
-    assert list(frame.columns) == ["time", "type", "injected", "topic", "partition", "offset", "key", "value", "headers"]
+    assert list(frame.columns) == [
+        "time",
+        "type",
+        "injected",
+        "topic",
+        "partition",
+        "offset",
+        "key",
+        "value",
+        "headers",
+    ]
     row = frame.iloc[0]
     assert (row["value"], row["headers"], row["injected"]) == ("**bold**", "x-kdash-source=dashboard", "⚑ dashboard")
     assert row["time"].endswith(".500")

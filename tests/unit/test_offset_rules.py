@@ -30,8 +30,12 @@ def test_parse_reset_spec(mode, value, expected):
 
 PARSE_ERRORS = [
     # 1. unknown mode names the choices
-    pytest.param("beginning", None, "unknown reset mode 'beginning'; expected one of earliest, latest, timestamp, "
-                 "offset, shift", id="01-unknown-mode"),
+    pytest.param(
+        "beginning",
+        None,
+        "unknown reset mode 'beginning'; expected one of earliest, latest, timestamp, offset, shift",
+        id="01-unknown-mode",
+    ),
     # 2. missing value
     pytest.param("offset", None, "reset to offset needs a value", id="02-missing"),
     # 3. empty text
@@ -68,11 +72,17 @@ TARGET_CASES = [
     # 4. timestamp found
     pytest.param(ResetSpec(T, 1), 50, 70, (70, None), id="04-ts-found"),
     # 5. no record that recent: end of log, said so
-    pytest.param(ResetSpec(T, 1), 50, -1, (100, "no record at or after that time: using the end of the log"),
-                 id="05-ts-none"),
+    pytest.param(
+        ResetSpec(T, 1), 50, -1, (100, "no record at or after that time: using the end of the log"), id="05-ts-none"
+    ),
     # 6. None from the broker is the same
-    pytest.param(ResetSpec(T, 1), 50, None, (100, "no record at or after that time: using the end of the log"),
-                 id="06-ts-missing"),
+    pytest.param(
+        ResetSpec(T, 1),
+        50,
+        None,
+        (100, "no record at or after that time: using the end of the log"),
+        id="06-ts-missing",
+    ),
     # 7. an offset inside the range
     pytest.param(ResetSpec(O, 42), 50, None, (42, None), id="07-offset"),
     # 8. an offset before the earliest: clamped
@@ -86,17 +96,29 @@ TARGET_CASES = [
     # 12. shift forward
     pytest.param(ResetSpec(S, 20), 50, None, (70, None), id="12-shift-forward"),
     # 13. shift back past the earliest: clamped
-    pytest.param(ResetSpec(S, -45), 50, None, (10, "5 is before the earliest offset 10: using 10"),
-                 id="13-shift-clamped-low"),
+    pytest.param(
+        ResetSpec(S, -45), 50, None, (10, "5 is before the earliest offset 10: using 10"), id="13-shift-clamped-low"
+    ),
     # 14. shift forward past the end: clamped
-    pytest.param(ResetSpec(S, 60), 50, None, (100, "110 is past the end of the log 100: using 100"),
-                 id="14-shift-clamped-high"),
+    pytest.param(
+        ResetSpec(S, 60), 50, None, (100, "110 is past the end of the log 100: using 100"), id="14-shift-clamped-high"
+    ),
     # 15. shift with no commit: nothing to shift from, left unchanged
-    pytest.param(ResetSpec(S, 5), None, None, (None, "no committed offset to shift from: left unchanged"),
-                 id="15-shift-no-commit"),
+    pytest.param(
+        ResetSpec(S, 5),
+        None,
+        None,
+        (None, "no committed offset to shift from: left unchanged"),
+        id="15-shift-no-commit",
+    ),
     # 16. a sentinel commit is "no commit"
-    pytest.param(ResetSpec(S, 5), -1001, None, (None, "no committed offset to shift from: left unchanged"),
-                 id="16-shift-sentinel"),
+    pytest.param(
+        ResetSpec(S, 5),
+        -1001,
+        None,
+        (None, "no committed offset to shift from: left unchanged"),
+        id="16-shift-sentinel",
+    ),
 ]
 
 

@@ -5,9 +5,9 @@ renders them; this table pins the escaping itself.
 """
 
 import pytest
+from table_cases import ids
 
 from dashboard.widgets import plain
-from table_cases import ids
 
 CASES = [
     ("orders-v1 is fine", "orders-v1 is fine"),  # 1. nothing to escape

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from table_cases import ids, message_of
 
 from kafka_io.produce.inputs import (
     SOURCE_HEADER_PAIR,
@@ -18,10 +19,8 @@ from kafka_io.produce.inputs import (
     pretty_json,
 )
 from kafka_io.produce.validation import EventSpec
-from table_cases import ids, message_of
 
 LIMITS = TopicLimits("orders", 3, 200, "max.message.bytes of topic 'orders'")
-
 
 
 def test_source_header_is_the_documented_marker():
@@ -139,7 +138,10 @@ def test_build_event_checks_partition_and_size_with_the_source_header():
 def test_check_specs_reports_lines():
     specs = [EventSpec(b"ok", line=1), EventSpec(b"x" * 500, line=4), EventSpec(b"ok", partition=7, line=9)]
     assert check_specs(specs, LIMITS) == [
-        (4, "message is 595 bytes as sent (value, key, headers and framing), "
-            "over the limit of 200 bytes (max.message.bytes of topic 'orders')"),
+        (
+            4,
+            "message is 595 bytes as sent (value, key, headers and framing), "
+            "over the limit of 200 bytes (max.message.bytes of topic 'orders')",
+        ),
         (9, "partition 7 does not exist: the topic has 3 partitions (0 to 2); leave it empty for automatic"),
-    ]  # fmt: skip
+    ]

@@ -8,6 +8,8 @@ import time
 import pytest
 
 from kafka_io.errors import InvalidInput
+from kafka_io.live.buckets import RateBuckets
+from kafka_io.live.preview import decode_preview
 from kafka_io.live.rates import (
     AUTO_TYPE_FIELDS,
     DEFAULT_TYPE_FIELD,
@@ -16,12 +18,9 @@ from kafka_io.live.rates import (
     OTHER,
     UNKNOWN,
     UNPARSEABLE,
-
     TypeSpec,
     make_extractor,
 )
-from kafka_io.live.preview import decode_preview
-from kafka_io.live.buckets import RateBuckets
 
 LONG_TYPE = "x" * 150
 CE = [("ce_type", b"com.example.created")]
@@ -72,9 +71,7 @@ PARSE_ERRORS = [
 ]
 
 
-@pytest.mark.parametrize(
-    "text, message", PARSE_ERRORS, ids=[f"{i:02d}" for i in range(1, len(PARSE_ERRORS) + 1)]
-)
+@pytest.mark.parametrize("text, message", PARSE_ERRORS, ids=[f"{i:02d}" for i in range(1, len(PARSE_ERRORS) + 1)])
 def test_type_spec_parse_rejects_junk(text, message):
     with pytest.raises(InvalidInput, match=message):
         TypeSpec.parse(text)
@@ -193,9 +190,7 @@ SERIES_CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    "now_s, window_s, zero_fill, expected", SERIES_CASES, ids=[f"{i:02d}" for i in range(1, 7)]
-)
+@pytest.mark.parametrize("now_s, window_s, zero_fill, expected", SERIES_CASES, ids=[f"{i:02d}" for i in range(1, 7)])
 def test_series(now_s, window_s, zero_fill, expected):
     assert filled().series(now_s, window_s, zero_fill=zero_fill) == expected
 

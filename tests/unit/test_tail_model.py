@@ -8,7 +8,6 @@ from dataclasses import replace
 import pytest
 
 from kafka_io.errors import InvalidInput
-from kafka_io.live.rates import TypeSpec
 from kafka_io.live.model import (
     MAX_LAST_N,
     MAX_RAW_BYTES,
@@ -24,13 +23,15 @@ from kafka_io.live.model import (
     since,
 )
 from kafka_io.live.output import HEX_DUMP_MAX_BYTES, TailSummary, hexdump, payload_view, text_or_base64
+from kafka_io.live.rates import TypeSpec
 
 
 def record(seq=0, value=b'{"event_type": "a"}', event_type="a", key=b"k", headers=None, injected=False, **kw):
     base = dict(topic="t", partition=0, offset=seq, ts_ms=1_000_000 + seq)
     base.update(kw)
-    return make_record(seq, base["topic"], base["partition"], base["offset"], base["ts_ms"], key, headers, value,
-                       event_type, injected)
+    return make_record(
+        seq, base["topic"], base["partition"], base["offset"], base["ts_ms"], key, headers, value, event_type, injected
+    )
 
 
 # --- StartPosition ---------------------------------------------------------------
@@ -71,8 +72,11 @@ def test_start_position_rejects(text, message):
 
 def test_only_latest_is_shared():
     assert [StartPosition.parse(t).shared for t in ("latest", "earliest", "last:5", "timestamp:1")] == [
-        True, False, False, False,
-    ]  # fmt: skip
+        True,
+        False,
+        False,
+        False,
+    ]
 
 
 @pytest.mark.parametrize("text", ["auto", "key", "header:ce_type", "field:event.type"])
@@ -200,10 +204,16 @@ def test_rates_from_series(rows, last_s, over_s, expected):
 
 def test_since_a_clear_hides_what_came_before():
     snap = TailSnapshot(
-        status="running", messages=10, seq=10, totals={"a": 8, "b": 2}, last_seen_s={"a": 105, "b": 99},
-        series=((99, "b", 2), (100, "a", 3), (104, "a", 5)), markers=((99, "b", 1), (104, "a", 1)),
-        tail=tuple(record(i) for i in reversed(range(10))), now_s=105,
-    )  # fmt: skip
+        status="running",
+        messages=10,
+        seq=10,
+        totals={"a": 8, "b": 2},
+        last_seen_s={"a": 105, "b": 99},
+        series=((99, "b", 2), (100, "a", 3), (104, "a", 5)),
+        markers=((99, "b", 1), (104, "a", 1)),
+        tail=tuple(record(i) for i in reversed(range(10))),
+        now_s=105,
+    )
     baseline = Baseline(seq=7, messages=7, totals={"a": 5, "b": 2}, cleared_s=100)
     after = since(snap, baseline)
     assert after.totals == {"a": 3} and after.messages == 3
@@ -272,10 +282,19 @@ def test_text_or_base64(data, expected):
 
 def test_summary_json_shape():
     summary = TailSummary()
-    for topic, partition, offset, event_type in [("t", 10, 5, "a"), ("t", 2, 7, "b"), ("t", 10, 6, "a"), ("u", 0, 0, "a")]:
+    for topic, partition, offset, event_type in [
+        ("t", 10, 5, "a"),
+        ("t", 2, 7, "b"),
+        ("t", 10, 6, "a"),
+        ("u", 0, 0, "a"),
+    ]:
         summary.add(topic, partition, offset, event_type)
     assert summary.as_json(2.0) == {
-        "messages": 4, "seconds": 2.0, "rate_per_s": 2.0, "by_type": {"a": 3, "b": 1},
-        "first_offsets": {"t/2": 7, "t/10": 5, "u/0": 0}, "last_offsets": {"t/2": 7, "t/10": 6, "u/0": 0},
-    }  # fmt: skip
+        "messages": 4,
+        "seconds": 2.0,
+        "rate_per_s": 2.0,
+        "by_type": {"a": 3, "b": 1},
+        "first_offsets": {"t/2": 7, "t/10": 5, "u/0": 0},
+        "last_offsets": {"t/2": 7, "t/10": 6, "u/0": 0},
+    }
     assert TailSummary().as_json(0.0)["rate_per_s"] == 0.0

@@ -8,9 +8,9 @@ import time
 import pytest
 
 from kafka_io.config import ClusterSettings
-from kafka_io.live.rates import TypeSpec
 from kafka_io.live.model import StartPosition, TailSnapshot
 from kafka_io.live.pool import TailPool
+from kafka_io.live.rates import TypeSpec
 
 SETTINGS = ClusterSettings(bootstrap_servers="127.0.0.1:1", embedded=False)
 AUTO = TypeSpec("field")
@@ -49,8 +49,15 @@ class FakeWorker:
         self.cleared += 1
 
     def snapshot(self, window_s=300):
-        return TailSnapshot(status="running", messages=self.seq, seq=self.seq, totals=dict(self.totals),
-                            now_s=1000, window_s=window_s, shared=self.start_at.shared)
+        return TailSnapshot(
+            status="running",
+            messages=self.seq,
+            seq=self.seq,
+            totals=dict(self.totals),
+            now_s=1000,
+            window_s=window_s,
+            shared=self.start_at.shared,
+        )
 
 
 def pool(grace_s: float = 0.0) -> TailPool:

@@ -228,8 +228,10 @@ def test_many_uuids_are_distinct_version_4_uuids():
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ('{"p": "100%", "t": {{now_ms}}, "s": {{seq}}}', ['{"p": "100%", "t": 1700000000123, "s": 7}',
-                                                         '{"p": "100%", "t": 1700000000123, "s": 8}']),
+        (
+            '{"p": "100%", "t": {{now_ms}}, "s": {{seq}}}',
+            ['{"p": "100%", "t": 1700000000123, "s": 7}', '{"p": "100%", "t": 1700000000123, "s": 8}'],
+        ),
         ("{{now_iso}}%{{now_ms}}", ["2023-11-14T22:13:20.123Z%1700000000123"] * 2),
     ],
     ids=["01-mixed", "02-only-batch-constants"],

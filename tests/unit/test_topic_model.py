@@ -6,13 +6,18 @@ from dataclasses import replace
 
 import pytest
 
+from dashboard.frames.topics import search_topics, topics_frame
 from kafka_io.cluster import BrokerInfo
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import InvalidInput, ReadOnly
 from kafka_io.topics.admin import (
-    NewTopicSpec, check_writable, parse_config_lines, topic_name_warning, validate_new_topic, validate_topic_name,
-)  # fmt: skip
-from dashboard.frames.topics import search_topics, topics_frame
+    NewTopicSpec,
+    check_writable,
+    parse_config_lines,
+    topic_name_warning,
+    validate_new_topic,
+    validate_topic_name,
+)
 from kafka_io.topics.snapshot import ClusterSnapshot, PartitionState, TopicSummary
 
 NAME_ERRORS = [
@@ -23,14 +28,16 @@ NAME_ERRORS = [
     pytest.param(".", "topic name cannot be '.'", id="03-dot"),
     pytest.param("..", "topic name cannot be '..'", id="04-dotdot"),
     # 5. a space, with its position
-    pytest.param("bad name!", "topic name has ' ' at position 4; use only letters, digits, '.', '_' and '-'",
-                 id="05-space"),
+    pytest.param(
+        "bad name!", "topic name has ' ' at position 4; use only letters, digits, '.', '_' and '-'", id="05-space"
+    ),
     # 6. one over the limit
     pytest.param("a" * 250, "topic name is 250 characters; the limit is 249", id="06-too-long"),
     # 7. non-ASCII letter
-    pytest.param("café", "topic name has 'é' at position 4; use only letters, digits, '.', '_' and '-'",
-                 id="07-non-ascii"),
-]  # fmt: skip
+    pytest.param(
+        "café", "topic name has 'é' at position 4; use only letters, digits, '.', '_' and '-'", id="07-non-ascii"
+    ),
+]
 
 
 @pytest.mark.parametrize("name, message", NAME_ERRORS)
@@ -52,13 +59,16 @@ def test_name_mixing_dot_and_underscore_warns(name, warns):
 
 CONFIG_LINES = [
     # 1. two settings, blank lines and comments skipped, spaces trimmed
-    pytest.param("retention.ms=1000\n\n# note\n cleanup.policy = compact ",
-                 {"retention.ms": "1000", "cleanup.policy": "compact"}, id="01-two"),
+    pytest.param(
+        "retention.ms=1000\n\n# note\n cleanup.policy = compact ",
+        {"retention.ms": "1000", "cleanup.policy": "compact"},
+        id="01-two",
+    ),
     # 2. nothing
     pytest.param("", {}, id="02-empty"),
     # 3. '=' inside the value is kept
     pytest.param("a.b=x=y", {"a.b": "x=y"}, id="03-equals-in-value"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("text, expected", CONFIG_LINES)
@@ -68,11 +78,12 @@ def test_config_lines(text, expected):
 
 BAD_CONFIG_LINES = [
     pytest.param("retention.ms", "config line 1: expected key=value, got 'retention.ms'", id="01-no-equals"),
-    pytest.param("a=1\nRetention=2", "config line 2: 'Retention' is not a config name (like retention.ms)",
-                 id="02-bad-key"),
+    pytest.param(
+        "a=1\nRetention=2", "config line 2: 'Retention' is not a config name (like retention.ms)", id="02-bad-key"
+    ),
     pytest.param("retention.ms=", "config line 1: retention.ms has no value", id="03-no-value"),
     pytest.param("a=1\n\na=2", "config line 3: a is set twice", id="04-duplicate"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("text, message", BAD_CONFIG_LINES)
@@ -87,7 +98,7 @@ NEW_TOPIC_ERRORS = [
     pytest.param(("t", 1, 2, 1), "replication factor 2 is more than the 1 broker(s) in the cluster", id="02-rf"),
     pytest.param(("t", 1, 0, 1), "replication factor must be at least 1, got 0", id="03-rf-zero"),
     pytest.param(("t", 1.5, 1, 1), "partitions must be a whole number, got 1.5", id="04-fraction"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("args, message", NEW_TOPIC_ERRORS)
@@ -120,17 +131,27 @@ HEALTH = [
     # 1. healthy
     pytest.param(snapshot(TopicSummary("a", (part(0), part(1)))), [], id="01-healthy"),
     # 2. a partition without a leader
-    pytest.param(snapshot(TopicSummary("a", (part(0, leader=None, isr=()),))),
-                 ["1 offline partition(s) (no leader)", "1 under-replicated partition(s)"], id="02-offline"),
+    pytest.param(
+        snapshot(TopicSummary("a", (part(0, leader=None, isr=()),))),
+        ["1 offline partition(s) (no leader)", "1 under-replicated partition(s)"],
+        id="02-offline",
+    ),
     # 3. ISR smaller than replicas, and a replica on a broker metadata does not list
-    pytest.param(snapshot(TopicSummary("a", (part(0, replicas=(1, 2), isr=(1,)),))),
-                 ["1 under-replicated partition(s)",
-                  "unreachable broker(s): 2 (replicas assigned, not in metadata)"], id="03-under-replicated"),
+    pytest.param(
+        snapshot(TopicSummary("a", (part(0, replicas=(1, 2), isr=(1,)),))),
+        ["1 under-replicated partition(s)", "unreachable broker(s): 2 (replicas assigned, not in metadata)"],
+        id="03-under-replicated",
+    ),
     # 4. a topic error and a partition error are named
-    pytest.param(snapshot(TopicSummary("a", (), "Broker: Unknown topic"),
-                          TopicSummary("b", (part(0, low=None, high=None, error="offsets: timed out"),))),
-                 ["2 topic(s) with errors: a, b"], id="04-errors"),
-]  # fmt: skip
+    pytest.param(
+        snapshot(
+            TopicSummary("a", (), "Broker: Unknown topic"),
+            TopicSummary("b", (part(0, low=None, high=None, error="offsets: timed out"),)),
+        ),
+        ["2 topic(s) with errors: a, b"],
+        id="04-errors",
+    ),
+]
 
 
 @pytest.mark.parametrize("snap, problems", HEALTH)

@@ -13,25 +13,46 @@ ADVANCE_CASES = [
     # 1. first sample: one point, no previous yet
     pytest.param({}, [(K, 10)], 100.0, {K: WatermarkPair((100.0, 10))}, id="01-first-sample"),
     # 2. second, newer sample: the latest becomes previous
-    pytest.param({K: WatermarkPair((100.0, 10))}, [(K, 30)], 110.0,
-                 {K: WatermarkPair((110.0, 30), (100.0, 10))}, id="02-second-sample"),
+    pytest.param(
+        {K: WatermarkPair((100.0, 10))},
+        [(K, 30)],
+        110.0,
+        {K: WatermarkPair((110.0, 30), (100.0, 10))},
+        id="02-second-sample",
+    ),
     # 3. a third sample drops the oldest (only two are kept)
-    pytest.param({K: WatermarkPair((110.0, 30), (100.0, 10))}, [(K, 35)], 120.0,
-                 {K: WatermarkPair((120.0, 35), (110.0, 30))}, id="03-keeps-two"),
+    pytest.param(
+        {K: WatermarkPair((110.0, 30), (100.0, 10))},
+        [(K, 35)],
+        120.0,
+        {K: WatermarkPair((120.0, 35), (110.0, 30))},
+        id="03-keeps-two",
+    ),
     # 4. the same cached snapshot seen again by another session: no change
-    pytest.param({K: WatermarkPair((110.0, 30), (100.0, 10))}, [(K, 30)], 110.0,
-                 {K: WatermarkPair((110.0, 30), (100.0, 10))}, id="04-same-snapshot-again"),
+    pytest.param(
+        {K: WatermarkPair((110.0, 30), (100.0, 10))},
+        [(K, 30)],
+        110.0,
+        {K: WatermarkPair((110.0, 30), (100.0, 10))},
+        id="04-same-snapshot-again",
+    ),
     # 5. an older snapshot arriving late: ignored
-    pytest.param({K: WatermarkPair((110.0, 30))}, [(K, 20)], 105.0,
-                 {K: WatermarkPair((110.0, 30))}, id="05-older-sample-ignored"),
+    pytest.param(
+        {K: WatermarkPair((110.0, 30))}, [(K, 20)], 105.0, {K: WatermarkPair((110.0, 30))}, id="05-older-sample-ignored"
+    ),
     # 6. unknown watermark (None or a negative sentinel): not a sample
     pytest.param({}, [(K, None), (("t", 1), -1)], 100.0, {}, id="06-unknown-high-skipped"),
     # 7. a partition unseen for longer than the max age is forgotten (bounded)
-    pytest.param({K: WatermarkPair((100.0, 10))}, [(("t", 1), 5)], 100.0 + MAX_SAMPLE_AGE_S + 1,
-                 {("t", 1): WatermarkPair((100.0 + MAX_SAMPLE_AGE_S + 1, 5))}, id="07-stale-key-dropped"),
+    pytest.param(
+        {K: WatermarkPair((100.0, 10))},
+        [(("t", 1), 5)],
+        100.0 + MAX_SAMPLE_AGE_S + 1,
+        {("t", 1): WatermarkPair((100.0 + MAX_SAMPLE_AGE_S + 1, 5))},
+        id="07-stale-key-dropped",
+    ),
     # 8. a partition unseen for a while but within the max age is kept
     pytest.param({K: WatermarkPair((100.0, 10))}, [], 200.0, {K: WatermarkPair((100.0, 10))}, id="08-recent-key-kept"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("before, observed, ts_s, after", ADVANCE_CASES)
@@ -59,7 +80,7 @@ RATE_CASES = [
     pytest.param(WatermarkPair((110.0, 3), (100.0, 30)), None, id="05-recreated-topic"),
     # 6. fractional rate
     pytest.param(WatermarkPair((103.0, 1), (100.0, 0)), 1 / 3, id="06-fractional"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("pair, expected", RATE_CASES)
@@ -79,7 +100,7 @@ TOPIC_CASES = [
     pytest.param([0.0, 0.0], 0.0, id="04-idle"),
     # 5. a topic with no partitions (metadata error)
     pytest.param([], None, id="05-no-partitions"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("rates, expected", TOPIC_CASES)

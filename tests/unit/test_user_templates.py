@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kafka_io.produce import user_templates
 from kafka_io.errors import InvalidInput
+from kafka_io.produce import user_templates
 from kafka_io.produce.templates import BUILTIN_TEMPLATES
 from kafka_io.produce.user_templates import (
     SavedTemplate,
@@ -99,7 +99,6 @@ def test_unreadable_entries_are_skipped(path):
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps({"clusters": {"c": {"t": {"ok": {"template": "x", "key": 5}, "bad": 3}}}}))
     assert load_templates("c", "t", path) == {"ok": SavedTemplate("ok", "x", None, "")}
-
 
 
 def test_all_templates_lists_built_ins_then_saved(path):

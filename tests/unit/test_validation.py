@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from kafka_io.produce import files as eventfiles
 from kafka_io.errors import InvalidInput
+from kafka_io.produce import files as eventfiles
 from kafka_io.produce.files import parse_csv, parse_jsonl
 from kafka_io.produce.validation import (
     DEFAULT_MAX_MESSAGE_BYTES,
@@ -19,14 +19,13 @@ from kafka_io.produce.validation import (
     parse_header,
     parse_headers,
     parse_json,
-    topic_name_warning,
     validate_count,
+    validate_encoded_size,
     validate_partition,
     validate_rate,
-    validate_topic_name,
-    validate_encoded_size,
     validate_value_size,
 )
+from kafka_io.topics.names import topic_name_warning, validate_topic_name
 
 
 def ids(cases) -> list[str]:
@@ -186,9 +185,7 @@ def test_parse_headers_errors_name_the_line_and_limit():
 PARTITION_OK = [(None, 3, None), (0, 3, 0), (2, 3, 2), (0, 1, 0)]
 
 
-@pytest.mark.parametrize(
-    "partition, count, expected", PARTITION_OK, ids=["01-auto", "02-first", "03-last", "04-only"]
-)
+@pytest.mark.parametrize("partition, count, expected", PARTITION_OK, ids=["01-auto", "02-first", "03-last", "04-only"])
 def test_validate_partition(partition, count, expected):
     assert validate_partition(partition, count) == expected
 
@@ -322,7 +319,7 @@ CSV_CASES = [
     (b"value\nplain\n\n,\nlast\n", [EventSpec(b"plain"), EventSpec(b"last")], []),  # 2. empty rows skipped
     (b"key,value\n,x\n", [EventSpec(b"x")], []),  # 3. empty key means no key
     (b"value,key\n,k\n", [EventSpec(b"", b"k")], []),  # 4. empty value is b"", never a tombstone
-    (b'\xef\xbb\xbf Value \r\nabc\r\n', [EventSpec(b"abc")], []),  # 5. BOM, CRLF, header case and spaces
+    (b"\xef\xbb\xbf Value \r\nabc\r\n", [EventSpec(b"abc")], []),  # 5. BOM, CRLF, header case and spaces
     (b'value\n"multi\nline"\nnext\n', [EventSpec(b"multi\nline"), EventSpec(b"next")], []),  # 6.
     (b"", [], []),  # 7. nothing at all
     (b"value\n", [], []),  # 8. header only

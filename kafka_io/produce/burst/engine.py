@@ -23,7 +23,7 @@ import logging
 import threading
 import time
 from array import array
-from typing import Callable
+from collections.abc import Callable
 
 from confluent_kafka import KafkaError, KafkaException, Producer
 
@@ -186,9 +186,12 @@ class Burst:
         def column(data, per_event: bool):
             return itertools.islice(data, skip, None) if per_event else itertools.repeat(data)
 
-        rows = zip(column(chunk.values, True), column(chunk.keys, isinstance(chunk.keys, list)),
-                   column(chunk.partitions, isinstance(chunk.partitions, list)),
-                   column(chunk.headers, chunk.per_event_headers))  # fmt: skip
+        rows = zip(
+            column(chunk.values, True),
+            column(chunk.keys, isinstance(chunk.keys, list)),
+            column(chunk.partitions, isinstance(chunk.partitions, list)),
+            column(chunk.headers, chunk.per_event_headers),
+        )
         self._cursor = index
         try:
             self._produce_rows(index, rows, report)

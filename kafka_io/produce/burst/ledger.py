@@ -11,7 +11,7 @@ the index is the lowest one not yet failed.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Callable
+from collections.abc import Callable
 
 from kafka_io.produce.burst.report import BurstSummary, FailureSpan, merge_failures
 from kafka_io.produce.burst.source import Chunk
@@ -109,7 +109,14 @@ class Ledger:
         failed = self._failed_index.count(1, 0, requested)
         partitions = {p: n - self._failed_in[p] for p, n in self._sent_to.items() if n > self._failed_in[p]}
         return BurstSummary(
-            topic, self.planned, requested, requested - failed, failed, duration_s,
-            tuple(sorted(partitions.items())), merge_failures(self._failures, self._spans),
-            stopped=stopped and requested < self.planned, notes=notes,
-        )  # fmt: skip
+            topic,
+            self.planned,
+            requested,
+            requested - failed,
+            failed,
+            duration_s,
+            tuple(sorted(partitions.items())),
+            merge_failures(self._failures, self._spans),
+            stopped=stopped and requested < self.planned,
+            notes=notes,
+        )

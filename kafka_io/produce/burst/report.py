@@ -21,8 +21,8 @@ broker during a million-event burst costs a few objects, not a million.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Mapping
 
 from kafka_io.produce.validation import EventSpec
 

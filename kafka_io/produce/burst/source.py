@@ -22,9 +22,8 @@ the next one (as Kafka's sticky partitioner does with batches).
 from __future__ import annotations
 
 import random
-import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 from zlib import crc32
 
 from kafka_io.errors import InvalidInput
@@ -33,10 +32,20 @@ from kafka_io.produce.templates import Template, compile_template, preview
 from kafka_io.produce.validation import EventSpec, validate_count, validate_partition, validate_rate
 
 __all__ = [
-    "MAX_CHUNK_EVENTS", "RATE_SLICE_S", "PREVIEW_EVENTS", "Chunk", "TemplateSource", "SpecSource",
-    "chunk_events_for", "key_partition", "auto_partitions", "plan_template_burst", "plan_value_burst",
-    "plan_spec_burst", "template_preview",
-]  # fmt: skip
+    "MAX_CHUNK_EVENTS",
+    "RATE_SLICE_S",
+    "PREVIEW_EVENTS",
+    "Chunk",
+    "TemplateSource",
+    "SpecSource",
+    "chunk_events_for",
+    "key_partition",
+    "auto_partitions",
+    "plan_template_burst",
+    "plan_value_burst",
+    "plan_spec_burst",
+    "template_preview",
+]
 
 MAX_CHUNK_EVENTS = 2_000
 RATE_SLICE_S = 0.05
@@ -117,7 +126,9 @@ class TemplateSource:
     def chunk(self, number: int, now_ms: int) -> Chunk:
         values, keys = self.render(number, now_ms)
         start, n = number * self.chunk_events, len(values)
-        partitions = self.partition if self.partition >= 0 else auto_partitions(self.seed + number, keys, self.partition_count)
+        partitions = (
+            self.partition if self.partition >= 0 else auto_partitions(self.seed + number, keys, self.partition_count)
+        )
         return Chunk(start, n, values, keys, partitions, with_source(self.headers))
 
     @staticmethod
@@ -160,7 +171,9 @@ class SpecSource:
         start = number * self.chunk_events
         specs = self.specs[start : start + self.chunk_events]
         values, keys = [e.value for e in specs], [e.key for e in specs]
-        default = self.partition if self.partition >= 0 else auto_partitions(self.seed + number, keys, self.partition_count)
+        default = (
+            self.partition if self.partition >= 0 else auto_partitions(self.seed + number, keys, self.partition_count)
+        )
         partitions = [
             e.partition if e.partition is not None else default if isinstance(default, int) else default[j]
             for j, e in enumerate(specs)
@@ -177,6 +190,11 @@ def _compile(text: str, field_name: str) -> Template:
         return compile_template(text)
     except InvalidInput as exc:
         raise InvalidInput(f"{field_name}: {exc}") from None
+
+
+# Time placeholders render to the same width for any moment from 2001 to 2286,
+# so the size check renders at a fixed one and this module never reads the clock.
+SIZE_CHECK_NOW_MS = 4_102_444_799_999
 
 
 def _check_rendered(source: TemplateSource, limits: TopicLimits, now_ms: int) -> None:
@@ -216,9 +234,18 @@ def plan_template_burst(
     if key is not None and not key.placeholders:
         key = encode_key(key_text)
     extra = {} if seed is None else {"seed": seed}
-    source = TemplateSource(value, key, count, tuple(headers), part, chunk, rate_per_s=rate_per_s,
-                            partition_count=limits.partitions, **extra)  # fmt: skip
-    _check_rendered(source, limits, int(time.time() * 1000))
+    source = TemplateSource(
+        value,
+        key,
+        count,
+        tuple(headers),
+        part,
+        chunk,
+        rate_per_s=rate_per_s,
+        partition_count=limits.partitions,
+        **extra,
+    )
+    _check_rendered(source, limits, SIZE_CHECK_NOW_MS)
     return source
 
 
@@ -232,8 +259,16 @@ def plan_value_burst(
     """The same (checked) event ``count`` times."""
     part, chunk = _common(limits, count, event.partition, rate_per_s)
     check_event(event, limits)
-    return TemplateSource(event.value, event.key, count, event.headers, part, chunk, rate_per_s=rate_per_s,
-                          partition_count=limits.partitions)  # fmt: skip
+    return TemplateSource(
+        event.value,
+        event.key,
+        count,
+        event.headers,
+        part,
+        chunk,
+        rate_per_s=rate_per_s,
+        partition_count=limits.partitions,
+    )
 
 
 def plan_spec_burst(

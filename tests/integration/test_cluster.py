@@ -1,0 +1,129 @@
+"""The Cluster handle and the one list_offsets helper, against a real broker."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from confluent_kafka import KafkaError, KafkaException
+from kafka_helpers import create_topic, produce
+
+from dashboard import handles
+from kafka_io import cluster as cluster_module
+from kafka_io.clients import make_admin, translate_error
+from kafka_io.cluster import EARLIEST, LATEST, Cluster, list_offsets
+from kafka_io.config import ClusterSettings
+from kafka_io.errors import KafkaIOError, NotFound, Timeout
+from kafka_io.groups.sampler import lag_sampler
+from kafka_io.produce.inputs import TopicLimits
+from kafka_io.produce.producer import producer_handle, send_one
+from kafka_io.produce.validation import EventSpec
+from kafka_io.topics.view import topics_feed
+
+
+@pytest.fixture(scope="module")
+def loaded(kafka_bootstrap):
+    """A 3-partition topic with 4, 0 and 7 records, all stamped before `at_ms`."""
+    name = f"test-cluster-{time.time_ns() % 10**8}"
+    create_topic(kafka_bootstrap, name, 3)
+    produce(kafka_bootstrap, name, {0: 4, 2: 7})
+    return name, int(time.time() * 1000) + 1
+
+
+def test_list_offsets_answers_every_partition_of_every_query(settings, loaded, monkeypatch):
+    topic, after_ms = loaded
+    monkeypatch.setattr(cluster_module, "OFFSETS_BATCH", 2)  # 4 partitions: two batches per query
+    admin = make_admin(settings)
+    wanted = [(topic, 0), (topic, 1), (topic, 2), (topic, 99)]
+    lows, highs, at = list_offsets(admin, settings, wanted, EARLIEST, LATEST, 0)
+    assert {tp: offset for tp, (offset, _) in highs.items() if tp[1] != 99} == {
+        (topic, 0): 4,
+        (topic, 1): 0,
+        (topic, 2): 7,
+    }
+    assert {tp: offset for tp, (offset, _) in lows.items() if tp[1] != 99} == {
+        (topic, 0): 0,
+        (topic, 1): 0,
+        (topic, 2): 0,
+    }
+    assert at[(topic, 0)] == (0, None) and at[(topic, 1)] == (None, None)  # an empty partition has no such offset
+    offset, error = highs[(topic, 99)]
+    assert offset is None and error.startswith(f"{topic}[99]: ")  # one bad partition is its own error cell
+    # 3 queries x 2 batches, all in flight together: one list_offsets call each.
+    assert admin.requests.by_kind() == {"list_offsets": 6}
+    (future,) = list_offsets(admin, settings, [(topic, 2)], after_ms)
+    assert future == {(topic, 2): (None, None)}  # past the last record
+
+
+def test_list_offsets_with_nothing_to_ask_sends_nothing(settings):
+    admin = make_admin(settings)
+    assert list_offsets(admin, settings, [], EARLIEST, LATEST) == ({}, {})
+    assert admin.requests.total() == 0
+
+
+def test_closing_a_cluster_flushes_and_stops_what_it_owns(settings, loaded):
+    topic, _ = loaded
+    cluster = Cluster(settings)
+    sampler = lag_sampler(cluster)
+    handle = producer_handle(cluster)
+    limits = TopicLimits(topic, 3, 1_048_576, "max.message.bytes")
+    assert send_one(handle, limits, EventSpec(b'{"n": 1}', partition=1)).error is None
+    feed = topics_feed(cluster)
+    assert feed.get().snapshot.topic(topic) is not None
+    assert lag_sampler(cluster) is sampler and producer_handle(cluster) is handle  # made once
+    assert sampler.running and handle.open
+    cluster.close()
+    assert cluster.closed and not sampler.running and not handle.open
+    with pytest.raises(RuntimeError, match="closed"):
+        producer_handle(cluster)
+
+
+def test_evicting_one_cluster_leaves_the_others(settings, kafka_bootstrap):
+    other = ClusterSettings(bootstrap_servers=kafka_bootstrap, name="other", embedded=False)
+    first, second = handles.cluster(settings), handles.cluster(other)
+    sampler = lag_sampler(second)
+    try:
+        handles.cluster.clear(settings)
+        assert first.closed and not second.closed and sampler.running
+        assert handles.cluster(other) is second and handles.cluster(settings) is not first
+        assert second.describe().brokers  # the survivor still answers
+    finally:
+        handles.cluster.clear()
+    assert second.closed and not sampler.running
+
+
+def test_an_unreachable_cluster_resets_its_clients_and_keeps_its_parts(unreachable_bootstrap):
+    settings = ClusterSettings(bootstrap_servers=unreachable_bootstrap, timeout_s=1, embedded=False)
+    with Cluster(settings) as cluster:
+        marker = cluster.part("marker", object)
+        admin = cluster.admin
+        with pytest.raises(KafkaIOError, match="Cannot reach Kafka"):
+            cluster.describe()
+        assert cluster.admin is not admin  # a fresh client for the next try
+        assert cluster.part("marker", object) is marker
+
+
+# --- translate_error: Kafka errors only ---------------------------------------------------
+
+
+SETTINGS = ClusterSettings(bootstrap_servers="127.0.0.1:9", timeout_s=2, embedded=False)
+
+
+@pytest.mark.parametrize(
+    ("exc", "kind", "text"),
+    [
+        (KafkaException(KafkaError(KafkaError.UNKNOWN_TOPIC_OR_PART)), NotFound, "what: "),
+        (TimeoutError(), Timeout, "what: no answer within 2 s"),
+        (KafkaException(KafkaError(KafkaError.TOPIC_AUTHORIZATION_FAILED)), KafkaIOError, "what: "),
+    ],
+)
+def test_translate_error_turns_kafka_errors_into_plain_words(exc, kind, text):
+    translated = translate_error(exc, SETTINGS, "what")
+    assert type(translated) is kind and str(translated).startswith(text)
+    assert "KafkaException" not in str(translated)
+
+
+@pytest.mark.parametrize("bug", [ValueError("bad argument"), TypeError("wrong type"), KeyError("k")])
+def test_translate_error_hands_a_bug_back_unchanged(bug):
+    # A programming error must reach the page's bug branch with its traceback.
+    assert translate_error(bug, SETTINGS, "what") is bug
