@@ -26,7 +26,7 @@ from kafka_io.produce.inputs import (
 )
 from kafka_io.produce.producer import send_one, start_burst
 from kafka_io.produce.templates import PLACEHOLDER_KINDS
-from kafka_io.produce.user_templates import BUILT_IN, all_templates, save_template, templates_path
+from kafka_io.produce.user_templates import BUILT_IN, all_templates, delete_template, save_template, templates_path
 from kafka_io.produce.validation import encoded_size
 from kafka_io.topics.admin import MAX_PARTITIONS, create_topic
 from kafka_io.topics.names import validate_topic_name
@@ -230,16 +230,33 @@ def _save(topic: str) -> None:
     _flash("success", f"Template saved (in {templates_path()}).")
 
 
+def _delete(topic: str, name: str) -> None:
+    try:
+        delete_template(settings.bootstrap_servers, topic, name)
+    except KafkaIOError as exc:
+        return _flash("error", plain(f"Deleting: {exc}"))
+    for key in ("tpl_name", "tpl_text", "tpl_key"):
+        st.session_state.pop(key, None)  # back to the first template
+    _flash("success", plain(f"Template {name!r} deleted."))
+
+
 def _template_burst(limits, partition, busy: bool) -> None:
     _show_flash()
     choices = all_templates(settings.bootstrap_servers, limits.topic)
-    st.selectbox(
+    pick, remove = st.columns([5, 1], vertical_alignment="bottom")
+    picked = pick.selectbox(
         "Start from",
         list(choices.values()),
         key="tpl_name",
         on_change=_on_template_pick,
         format_func=lambda t: f"{t.name} ({'built-in' if t.saved_at == BUILT_IN else 'saved'})",
     )
+    if picked is not None and picked.saved_at != BUILT_IN:
+        with remove.popover("Delete", icon=":material/delete:"):
+            st.caption(plain(f"Delete the saved template {picked.name!r} for {limits.topic}?"))
+            st.button(
+                "Delete template", key="tpl_delete", type="primary", on_click=_delete, args=(limits.topic, picked.name)
+            )
     if "tpl_text" not in st.session_state:
         _on_template_pick()
     with st.form("burst_form"):

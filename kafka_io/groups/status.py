@@ -142,9 +142,7 @@ MIN_WARN_SAMPLES = 3
 
 
 def _judge(offsets: Sequence[int], lags: Sequence[int], has_members: bool) -> Status:
-    """Rules 2-8 of partition_status, on >= 2 samples with known lag."""
-    if lags[-1] == 0:
-        return Status.OK
+    """Rules 3-8 of partition_status, on >= 2 samples with known lag, the newest above 0."""
     if _rewound(offsets):
         return Status.REWIND
     if 0 in lags:

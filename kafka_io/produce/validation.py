@@ -29,11 +29,9 @@ __all__ = [
     "EventSpec",
     "parse_json",
     "parse_header",
-    "parse_headers",
     "validate_partition",
     "validate_count",
     "validate_rate",
-    "validate_value_size",
     "decode_utf8",
     "encoded_size",
     "validate_encoded_size",
@@ -100,24 +98,6 @@ def parse_header(line: str) -> tuple[str, bytes]:
         raise InvalidInput(f"header {key!r} has a value that cannot be encoded as UTF-8") from None
 
 
-def parse_headers(lines: Iterable[str] | str) -> list[tuple[str, bytes]]:
-    """Parse one header per line (a text block or a list); blank lines are skipped."""
-    if isinstance(lines, str):
-        lines = lines.splitlines()
-    headers = []
-    for number, line in enumerate(lines, 1):
-        line = line.rstrip("\r\n")
-        if not line.strip():
-            continue
-        try:
-            headers.append(parse_header(line))
-        except InvalidInput as exc:
-            raise InvalidInput(f"header line {number}: {exc}") from None
-        if len(headers) > MAX_HEADERS:
-            raise InvalidInput(f"too many headers: the limit is {MAX_HEADERS}")
-    return headers
-
-
 def validate_partition(partition: int | None, partition_count: int) -> int | None:
     """None means automatic; otherwise 0 ≤ partition < partition_count."""
     if partition is None:
@@ -151,15 +131,6 @@ def validate_rate(rate_per_s: float | None) -> float | None:
             f"(empty for as fast as possible), got {rate_per_s!r}"
         )
     return float(rate_per_s)
-
-
-def validate_value_size(value: bytes | None, max_bytes: int) -> bytes | None:
-    """Refuse a value bigger than ``max_bytes`` (Kafka's limit also counts key and headers)."""
-    if type(max_bytes) is not int or max_bytes < 1:
-        raise InvalidInput(f"message size limit must be a positive number of bytes, got {max_bytes!r}")
-    if value is not None and len(value) > max_bytes:
-        raise InvalidInput(f"value is {len(value):,} bytes, over the limit of {max_bytes:,} bytes")
-    return value
 
 
 def decode_utf8(data: bytes | str, what: str = "file") -> str:

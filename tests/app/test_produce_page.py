@@ -138,6 +138,16 @@ def test_templates_are_saved_per_topic(page, topic):
     assert picker.value.name == "my shape" and "my shape (saved)" in picker.options
 
 
+def test_a_saved_template_can_be_deleted(page, topic):
+    page.text_area(key="tpl_text").set_value('{"mine": {{seq}}}')
+    page.text_input(key="tpl_save_as").set_value("short-lived")
+    submit(page, "Save template")
+    page.button(key="tpl_delete").click().run()
+    assert "Template 'short-lived' deleted." in texts(page.success)
+    picker = page.selectbox(key="tpl_name")
+    assert "short-lived (saved)" not in picker.options and picker.value.saved_at == "built-in"
+
+
 def test_uploads_get_a_validation_report_before_sending(page):
     bad = b'{"value": 1}\nnot json\n{"value": 2, "partition": 5}\n'
     page.get("file_uploader")[0].set_value(("events.jsonl", bad, "application/json")).run()

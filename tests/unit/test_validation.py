@@ -12,18 +12,15 @@ from kafka_io.produce.files import parse_csv, parse_jsonl
 from kafka_io.produce.validation import (
     DEFAULT_MAX_MESSAGE_BYTES,
     MAX_BURST_EVENTS,
-    MAX_HEADERS,
     MAX_RATE_PER_S,
     EventSpec,
     encoded_size,
     parse_header,
-    parse_headers,
     parse_json,
     validate_count,
     validate_encoded_size,
     validate_partition,
     validate_rate,
-    validate_value_size,
 )
 from kafka_io.topics.names import topic_name_warning, validate_topic_name
 
@@ -162,24 +159,6 @@ def test_parse_header_errors(line, message):
     assert message_of(parse_header, line) == message
 
 
-HEADERS_CASES = [
-    ("a=1\n\nb=2\r\n", [("a", b"1"), ("b", b"2")]),  # 1. text block, blank lines skipped
-    (["a=1", "  ", "a=2"], [("a", b"1"), ("a", b"2")]),  # 2. list; repeats are legal in Kafka
-    ("", []),  # 3.
-]
-
-
-@pytest.mark.parametrize("lines, expected", HEADERS_CASES, ids=ids(HEADERS_CASES))
-def test_parse_headers(lines, expected):
-    assert parse_headers(lines) == expected
-
-
-def test_parse_headers_errors_name_the_line_and_limit():
-    assert message_of(parse_headers, "a=1\n\nc") == "header line 3: header 'c' must be key=value"
-    too_many = [f"h{i}=v" for i in range(MAX_HEADERS + 1)]
-    assert message_of(parse_headers, too_many) == "too many headers: the limit is 100"
-
-
 # --- partition, count, rate, size ------------------------------------------------
 
 PARTITION_OK = [(None, 3, None), (0, 3, 0), (2, 3, 2), (0, 1, 0)]
@@ -238,25 +217,6 @@ RATE_BAD = [
 @pytest.mark.parametrize("rate, message", RATE_BAD, ids=ids(RATE_BAD))
 def test_validate_rate_errors(rate, message):
     assert message_of(validate_rate, rate) == message
-
-
-@pytest.mark.parametrize(
-    "value, max_bytes", [(b"x" * 10, 10), (b"", 1), (None, 1)], ids=["01-at-limit", "02-empty", "03-tombstone"]
-)
-def test_validate_value_size(value, max_bytes):
-    assert validate_value_size(value, max_bytes) is value
-
-
-SIZE_BAD = [
-    (b"x" * 11, 10, "value is 11 bytes, over the limit of 10 bytes"),  # 1.
-    (b"x" * 1_048_577, DEFAULT_MAX_MESSAGE_BYTES, "value is 1,048,577 bytes, over the limit of 1,048,576 bytes"),
-    (b"x", 0, "message size limit must be a positive number of bytes, got 0"),  # 3.
-]
-
-
-@pytest.mark.parametrize("value, max_bytes, message", SIZE_BAD, ids=ids(SIZE_BAD))
-def test_validate_value_size_errors(value, max_bytes, message):
-    assert message_of(validate_value_size, value, max_bytes) == message
 
 
 def test_event_spec_defaults():
