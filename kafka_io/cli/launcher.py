@@ -20,7 +20,7 @@ from kafka_io.local.noida import DEFAULT_DATA_DIR, start_broker, stop_broker
 
 __all__ = ["Launcher", "serve"]
 
-APP_PATH = Path(__file__).resolve().parent.parent / "app.py"
+APP_PATH = Path(__file__).resolve().parents[2] / "app.py"
 # The demo closes its consumers and flushes its producer on SIGTERM: ~1 s.
 CHILD_STOP_TIMEOUT_S = 15.0
 WAIT_POLL_S = 0.5
