@@ -15,6 +15,7 @@ from dashboard.shell import page_settings
 from dashboard.widgets import plain, show_errors
 from kafka_io.errors import InvalidInput, KafkaIOError
 from kafka_io.produce.burst.source import plan_spec_burst, plan_template_burst, template_preview
+from kafka_io.produce.bursts import start_burst
 from kafka_io.produce.files import parse_event_file
 from kafka_io.produce.inputs import (
     build_event,
@@ -24,7 +25,7 @@ from kafka_io.produce.inputs import (
     pretty_json,
     with_source,
 )
-from kafka_io.produce.producer import send_one, start_burst
+from kafka_io.produce.producer import send_one
 from kafka_io.produce.templates import PLACEHOLDER_KINDS
 from kafka_io.produce.user_templates import BUILT_IN, all_templates, delete_template, save_template, templates_path
 from kafka_io.produce.validation import encoded_size

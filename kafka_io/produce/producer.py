@@ -1,26 +1,23 @@
-"""Sending test events: one at a time on the cluster's shared producer, or as a burst.
+"""Sending test events one at a time, on the cluster's shared producer (bursts: produce.bursts).
 
 - ``ProducerHandle``: the one idempotent producer per cluster (acks=all,
   enable.idempotence=true), attached to the ``Cluster`` handle
-  (``producer_handle``) and closed after IDLE_CLOSE_S unused. After a fatal error (an idempotent producer's OUT_OF_ORDER_SEQUENCE_NUMBER
-  after a broker lost acknowledged writes, for one) it recreates the producer,
-  and the result says so.
-- Bursts get a producer of their own, built with the same settings. Flush and
-  purge act on a whole producer: a burst on the shared one would wait for, or
-  fail, other sessions' events, and its accounting could not be exact. Its own
-  producer also gets ``batch.size`` no larger than the topic's limit, so a
-  batch of small events is never refused for its total size.
+  (``producer_handle``) and closed after IDLE_CLOSE_S unused. After a fatal
+  error (an idempotent producer's OUT_OF_ORDER_SEQUENCE_NUMBER after a broker
+  lost acknowledged writes, for one) it recreates the producer, and the
+  result says so.
 - Every call checks read-only mode first and raises ReadOnly before anything
-  else happens. Inputs are checked (produce_input, burst_source) before sending.
+  else happens. Inputs are checked (produce.inputs, burst.source) before sending.
 - Every event carries ``SOURCE_HEADER_PAIR`` (``x-kdash-source: dashboard``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from confluent_kafka import TIMESTAMP_NOT_AVAILABLE, KafkaError, KafkaException, Producer
@@ -29,9 +26,6 @@ from kafka_io.clients import make_producer
 from kafka_io.cluster import Cluster
 from kafka_io.config import ClusterSettings, check_writable
 from kafka_io.errors import InvalidInput
-from kafka_io.produce.burst.engine import PRODUCER_SETTINGS, Burst
-from kafka_io.produce.burst.report import BurstProgress, BurstSummary
-from kafka_io.produce.burst.source import SpecSource, TemplateSource
 from kafka_io.produce.inputs import (
     MAX_TIMESTAMP_MS,
     SOURCE_HEADER_KEY,
@@ -50,12 +44,9 @@ __all__ = [
     "CLIENT_MESSAGE_MAX_BYTES",
     "DeliveryResult",
     "ProducerHandle",
-    "BurstInterrupted",
     "confirm_timeout_s",
     "producer_handle",
     "send_one",
-    "start_burst",
-    "send_burst",
 ]
 
 log = logging.getLogger("kafka_io")
@@ -76,7 +67,7 @@ IDLE_CLOSE_S = 300.0
 CLOSE_FLUSH_S = 5.0
 
 
-def _after(delay_s: float, action: Callable[[], None]) -> None:
+def after(delay_s: float, action: Callable[[], None]) -> None:
     timer = threading.Timer(delay_s, action)
     timer.daemon = True
     timer.start()
@@ -87,14 +78,14 @@ def confirm_timeout_s(settings: ClusterSettings) -> float:
     return settings.timeout_s * CONFIRM_TIMEOUT_FACTOR
 
 
-def _message_timeout_s(settings: ClusterSettings) -> float:
+def message_timeout_s(settings: ClusterSettings) -> float:
     return max(settings.timeout_s * MESSAGE_TIMEOUT_FACTOR, 5.0)
 
 
-def _producer_overrides(settings: ClusterSettings) -> dict:
+def producer_overrides(settings: ClusterSettings) -> dict:
     return {
         "message.max.bytes": CLIENT_MESSAGE_MAX_BYTES,
-        "message.timeout.ms": int(_message_timeout_s(settings) * 1000),
+        "message.timeout.ms": int(message_timeout_s(settings) * 1000),
     }
 
 
@@ -120,11 +111,12 @@ class ProducerHandle:
 
     def __init__(self, settings: ClusterSettings, factory: Callable[[], Producer] | None = None) -> None:
         self.settings = settings
-        self._factory = factory or (lambda: make_producer(settings, **_producer_overrides(settings)))
+        self._factory = factory or (lambda: make_producer(settings, **producer_overrides(settings)))
         self._lock = threading.Lock()
         self._producer: Producer | None = None
         self._unused = False  # created and not yet sent on
         self._used_at_s = 0.0
+        self._in_use = 0
         self.recreated = 0
         self.idle_close_s = IDLE_CLOSE_S
 
@@ -133,16 +125,29 @@ class ProducerHandle:
             self._used_at_s = time.monotonic()
             if self._producer is None:
                 self._producer, self._unused = self._factory(), True
-                _after(self.idle_close_s, self._close_if_idle)
+                after(self.idle_close_s, self._close_if_idle)
             return self._producer
+
+    @contextlib.contextmanager
+    def borrowed(self) -> Iterator[Producer]:
+        """The producer, counted as in use (not idle) until the block ends."""
+        producer = self.get()
+        with self._lock:
+            self._in_use += 1
+        try:
+            yield producer
+        finally:
+            with self._lock:
+                self._in_use -= 1
+                self._used_at_s = time.monotonic()
 
     def _close_if_idle(self) -> None:
         with self._lock:
-            idle_s = time.monotonic() - self._used_at_s
+            idle_s = 0.0 if self._in_use else time.monotonic() - self._used_at_s
             if self._producer is None:
                 return
             if idle_s < self.idle_close_s:
-                _after(self.idle_close_s - idle_s, self._close_if_idle)
+                after(self.idle_close_s - idle_s, self._close_if_idle)
                 return
             producer, self._producer = self._producer, None
         log.debug("closing the idle producer of %s", self.settings.name)
@@ -217,7 +222,15 @@ def send_one(
     check_event(event, limits)
     args = (limits.topic, event.value, event.key, -1 if event.partition is None else event.partition)
     kwargs = {"timestamp": _check_timestamp(timestamp_ms), "headers": with_source(event.headers)}
-    report, producer = _Report(), handle.get()
+    with handle.borrowed() as producer:  # never closed as idle while it waits for the answer
+        return _deliver(handle, producer, limits, event, args, kwargs)
+
+
+def _deliver(
+    handle: ProducerHandle, producer: Producer, limits: TopicLimits, event: EventSpec, args: tuple, kwargs: dict
+) -> DeliveryResult:
+    settings = handle.settings
+    report = _Report()
     note = STARTUP_NOTE if handle.first_use() else None
     started = time.perf_counter()
 
@@ -250,115 +263,6 @@ def send_one(
         return failed(report.err.str())
     latency_ms = (report.at - started) * 1000
     return DeliveryResult(limits.topic, report.partition, report.offset, report.timestamp_ms, latency_ms, None, note)
-
-
-class _IdleProducers:
-    """Burst producers that delivered everything, kept for the next burst with the same settings.
-
-    A new idempotent producer waits about 0.5 s for its producer id before the
-    first delivery; reusing a finished burst's producer saves that. A burst
-    still holds its producer alone: one is taken out while it runs.
-    """
-
-    MAX_IDLE = 2
-
-    def __init__(self, idle_close_s: float = IDLE_CLOSE_S) -> None:
-        self.idle_close_s = idle_close_s
-        self._lock = threading.Lock()
-        self._idle: dict[tuple, list[tuple[float, Producer]]] = {}
-
-    def take(self, key: tuple, make: Callable[[], Producer]) -> Producer:
-        with self._lock:
-            idle = self._idle.get(key)
-            if idle:
-                return idle.pop()[1]
-        return make()
-
-    def give_back(self, key: tuple, producer: Producer) -> None:
-        with self._lock:
-            idle = self._idle.setdefault(key, [])
-            if len(idle) < self.MAX_IDLE:
-                idle.append((time.monotonic(), producer))
-                _after(self.idle_close_s, self._close_idle)
-
-    def _close_idle(self) -> None:
-        """Drop producers idle for idle_close_s: a finished burst's producer held nothing, so dropping closes it."""
-        cutoff = time.monotonic() - self.idle_close_s
-        with self._lock:
-            for key, idle in list(self._idle.items()):
-                idle[:] = [(at, producer) for at, producer in idle if at > cutoff]
-                if not idle:
-                    del self._idle[key]
-
-    def count(self) -> int:
-        with self._lock:
-            return sum(len(idle) for idle in self._idle.values())
-
-
-_idle_producers = _IdleProducers()
-
-
-def _burst_producers(settings: ClusterSettings, limits: TopicLimits):
-    """(factory, release) for a burst's own producer, its batches no larger than the topic allows."""
-    batch_bytes = max(1, min(CLIENT_BATCH_MAX_BYTES, limits.max_message_bytes))
-    key = (settings, batch_bytes)
-
-    def make() -> Producer:
-        return make_producer(
-            settings, **_producer_overrides(settings), **PRODUCER_SETTINGS, **{"batch.size": batch_bytes}
-        )
-
-    return (lambda: _idle_producers.take(key, make)), (lambda producer: _idle_producers.give_back(key, producer))
-
-
-def start_burst(
-    settings: ClusterSettings,
-    limits: TopicLimits,
-    source: TemplateSource | SpecSource,
-    *,
-    producer_factory: Callable[[], Producer] | None = None,
-) -> Burst:
-    """Start a checked burst (see burst_source.plan_*) in a worker thread; poll ``progress()``."""
-    check_writable(settings, "sending events")
-    factory, release = _burst_producers(settings, limits)
-    burst = Burst(
-        limits.topic,
-        source,
-        producer_factory or factory,
-        confirm_timeout_s=confirm_timeout_s(settings),
-        message_timeout_s=_message_timeout_s(settings),
-        release=None if producer_factory else release,
-    )
-    return burst.start()
-
-
-def send_burst(
-    settings: ClusterSettings,
-    limits: TopicLimits,
-    source: TemplateSource | SpecSource,
-    *,
-    on_progress: Callable[[BurstProgress], None] | None = None,
-    producer_factory: Callable[[], Producer] | None = None,
-) -> BurstSummary:
-    """``start_burst`` and wait; Ctrl-C stops sending and still returns the full summary."""
-    burst = start_burst(settings, limits, source, producer_factory=producer_factory)
-    try:
-        while burst.wait(PROGRESS_EVERY_S) is None:
-            if on_progress is not None:
-                on_progress(burst.progress())
-    except KeyboardInterrupt:
-        burst.stop()
-        burst.wait()
-        raise BurstInterrupted(burst.summary) from None
-    return burst.summary
-
-
-class BurstInterrupted(KeyboardInterrupt):
-    """Ctrl-C during ``send_burst``; carries the summary of what was sent."""
-
-    def __init__(self, summary: BurstSummary) -> None:
-        super().__init__()
-        self.summary = summary
 
 
 def producer_handle(cluster: Cluster) -> ProducerHandle:

@@ -10,13 +10,14 @@ from kafka_helpers import create_topic, produce
 
 from dashboard import handles
 from kafka_io import cluster as cluster_module
-from kafka_io.clients import make_admin, translate_error
+from kafka_io.clients import make_admin, make_producer, translate_error
 from kafka_io.cluster import EARLIEST, LATEST, Cluster, list_offsets
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError, NotFound, Timeout
 from kafka_io.groups.sampler import lag_sampler
+from kafka_io.produce.bursts import IdleProducers
 from kafka_io.produce.inputs import TopicLimits
-from kafka_io.produce.producer import producer_handle, send_one
+from kafka_io.produce.producer import ProducerHandle, producer_handle, send_one
 from kafka_io.produce.validation import EventSpec
 from kafka_io.topics.view import topics_feed
 
@@ -127,3 +128,39 @@ def test_translate_error_turns_kafka_errors_into_plain_words(exc, kind, text):
 def test_translate_error_hands_a_bug_back_unchanged(bug):
     # A programming error must reach the page's bug branch with its traceback.
     assert translate_error(bug, SETTINGS, "what") is bug
+
+
+# --- idle producers are closed --------------------------------------------------------------
+
+
+def wait_until(check, timeout_s: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.05)
+
+
+def test_an_idle_shared_producer_is_closed_and_made_again_on_use(settings, loaded):
+    topic, _ = loaded
+    handle = ProducerHandle(settings)
+    handle.idle_close_s = 0.3
+    limits = TopicLimits(topic, 3, 1_048_576, "max.message.bytes")
+    try:
+        assert send_one(handle, limits, EventSpec(b'{"n": 1}', partition=1)).error is None
+        wait_until(lambda: not handle.open)
+        result = send_one(handle, limits, EventSpec(b'{"n": 2}', partition=1))
+        assert result.error is None and handle.open
+    finally:
+        handle.close()
+
+
+def test_a_finished_bursts_idle_producer_is_dropped(settings):
+    pool = IdleProducers(idle_close_s=0.2)
+    made = []
+    key = (settings, 1000)
+    producer = pool.take(key, lambda: made.append(make_producer(settings)) or made[-1])
+    pool.give_back(key, producer)
+    assert pool.count() == 1 and pool.take(key, lambda: None) is producer  # reused while fresh
+    pool.give_back(key, producer)
+    wait_until(lambda: pool.count() == 0)
+    assert len(made) == 1

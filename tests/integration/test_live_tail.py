@@ -271,8 +271,7 @@ def test_follows_new_partitions_and_survives_topic_deletion(
     topic = unique("live-follow")
     create_topic(kafka_bootstrap, topic, 1)
     worker = worker_factory(settings, [topic], "latest")
-    wait_for(lambda: worker.snapshot().status == "running", what="running")
-    time.sleep(0.6)  # latest resolves at assignment: let the first fetch settle
+    wait_for(lambda: worker.snapshot().status == "running", what="running")  # start offsets resolved
     produce_n(kafka_bootstrap, topic, 3, partition=0)
     wait_for(lambda: worker.snapshot().messages == 3, what="3 events")
 

@@ -16,8 +16,9 @@ from kafka_io.cluster import list_topic_names
 from kafka_io.errors import KafkaIOError, NotFound, ReadOnly
 from kafka_io.local.noida import start_broker, stop_broker
 from kafka_io.produce.burst.source import plan_spec_burst, plan_template_burst
+from kafka_io.produce.bursts import start_burst
 from kafka_io.produce.inputs import SOURCE_HEADER_PAIR, build_event
-from kafka_io.produce.producer import ProducerHandle, send_one, start_burst
+from kafka_io.produce.producer import ProducerHandle, send_one
 from kafka_io.produce.target import topic_limits
 from kafka_io.produce.validation import EventSpec, encoded_size
 from kafka_io.topics.admin import create_topic as create_topic_io
@@ -101,15 +102,17 @@ def test_the_size_limit_is_exact_against_the_broker(settings, kafka_bootstrap, u
 
 def test_stop_ends_sending_and_still_accounts_for_everything_sent(settings, topic):
     limits = limits_of(settings, topic)
-    burst = start_burst(settings, limits, plan_template_burst(limits, TEMPLATE, 5000, rate_per_s=2000))
+    # 50,000 at 2,000/s takes 25 s: Stop always lands mid-burst, however slow the machine.
+    burst = start_burst(settings, limits, plan_template_burst(limits, TEMPLATE, 50_000, rate_per_s=2000))
     deadline = time.monotonic() + 20
-    while burst.progress().delivered < 300 and time.monotonic() < deadline:
+    while burst.progress().delivered < 300:
+        assert time.monotonic() < deadline, "the burst delivered nothing"
         time.sleep(0.02)
     burst.stop()
     summary = burst.wait(30)
-    assert summary.stopped and summary.requested < 5000
+    assert summary.stopped and summary.requested < 50_000
     assert summary.delivered + summary.failed == summary.requested
-    assert summary.not_sent == 5000 - summary.requested
+    assert summary.not_sent == 50_000 - summary.requested
     assert summary.failed == 0
     assert sum(end_offsets(settings, topic).values()) == summary.delivered
 
@@ -155,13 +158,15 @@ def test_a_broker_stopped_mid_burst_loses_no_event_silently(settings, own_broker
     own = dataclasses.replace(settings, bootstrap_servers=bootstrap, timeout_s=1.0)
     create_topic(bootstrap, "doomed", partitions=2)
     limits = limits_of(own, "doomed")
+    # 6,000 at 500/s takes 12 s: the broker always stops mid-burst, however slow the machine.
     specs = [EventSpec(f'{{"n": {i}}}'.encode(), str(i).encode()) for i in range(6000)]
-    burst = start_burst(own, limits, plan_spec_burst(limits, specs, rate_per_s=3000))
+    burst = start_burst(own, limits, plan_spec_burst(limits, specs, rate_per_s=500))
     deadline = time.monotonic() + 20
-    while burst.progress().delivered < 1000 and time.monotonic() < deadline:
+    while burst.progress().delivered < 1000:
+        assert time.monotonic() < deadline, "the burst delivered nothing"
         time.sleep(0.02)
     stop_broker(data_dir)
-    summary = burst.wait(30)
+    summary = burst.wait(60)
 
     assert summary.requested == 6000 and not summary.stopped
     assert summary.delivered + summary.failed == 6000
