@@ -258,7 +258,7 @@ def test_ctrl_c_stops_sending_and_still_prints_the_summary(cluster_env, topics, 
             "--template",
             "login",
             "--count",
-            "1000",
+            "100000",
             "--rate",
             "100",
             "--format",
@@ -268,6 +268,9 @@ def test_ctrl_c_stops_sending_and_still_prints_the_summary(cluster_env, topics, 
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        # A shell that runs CI in the background ignores SIGINT, and children inherit that:
+        # give the CLI the terminal's default, as a user pressing Ctrl-C has.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     # 100,000 at 100/s takes 1,000 s: Ctrl-C always lands mid-burst, however slow the machine.
     deadline = time.monotonic() + 60
