@@ -100,6 +100,9 @@ def until(act, check, attempts: int = 5) -> None:
                 raise
 
 
+ROW_ATTEMPTS = 5
+
+
 def open_row(page, row: int, shows):
     """Select the tail's row (the grid is a canvas: click its row marker) until the
     detail container passes shows(detail); returns the container."""
@@ -112,7 +115,18 @@ def open_row(page, row: int, shows):
         box = table.locator("canvas").first.bounding_box()
         page.mouse.click(box["x"] + 12, box["y"] + 35 + 17 + 35 * row)
 
-    until(click, lambda: (heading.wait_for(timeout=10_000), shows(detail)))
+    for attempt in range(ROW_ATTEMPTS):
+        # A retry clicks only when no row is selected: clicking the selected row again
+        # would unselect it, and under load its detail can simply take longer to draw.
+        if attempt == 0 or not heading.is_visible():
+            click()
+        try:
+            heading.wait_for(timeout=10_000)
+            shows(detail)
+            return detail
+        except (AssertionError, PlaywrightTimeout):
+            if attempt == ROW_ATTEMPTS - 1:
+                raise
     return detail
 
 
