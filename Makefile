@@ -3,12 +3,14 @@ PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 8501
 DEMO ?= 1
+# The embedded broker's engine: noida (light, no Java) or apache (Apache Kafka; `make run KAFKA=apache`).
+KAFKA ?= noida
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format test-unit test-integration test-app test-e2e venv dev-venv browser-deps bench clean-data broker-start broker-stop
+.PHONY: run test lint format kafka-deps test-unit test-integration test-app test-e2e venv dev-venv browser-deps bench clean-data broker-start broker-stop
 
-run: venv
-	$(BIN)/python -m kafka_io serve --port $(PORT) --demo $(DEMO)
+run: venv $(if $(filter apache,$(KAFKA)),kafka-deps)
+	$(BIN)/python -m kafka_io serve --port $(PORT) --demo $(DEMO) --engine $(KAFKA)
 
 test: dev-venv lint browser-deps
 	$(BIN)/python -m pytest tests/unit tests/integration tests/app tests/e2e
@@ -42,6 +44,10 @@ $(VENV)/.runtime-installed: requirements.txt
 $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
+
+# Java 17 + Maven (apt, when missing) and the pinned Apache Kafka jars, for the apache engine.
+kafka-deps: venv
+	PYTHON=$(BIN)/python bash kafka_io/local/ensure_java.sh
 
 # Debian's chromium for the browser tests (never `playwright install`), and kcat for bench/.
 browser-deps:

@@ -24,8 +24,10 @@ JARS_READY = (apache.jars_dir() / apache.JARS_MARKER).is_file()
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(shutil.which("java") is None, reason="the Apache Kafka engine needs Java 17+"),
-    pytest.mark.skipif(not JARS_READY and shutil.which("mvn") is None,
-                       reason="the Kafka jars are not cached and Maven is missing to fetch them"),
+    pytest.mark.skipif(
+        not JARS_READY and shutil.which("mvn") is None,
+        reason="the Kafka jars are not cached and Maven is missing to fetch them",
+    ),
 ]
 
 TIMEOUT_S = 30
@@ -83,8 +85,9 @@ def test_one_node_round_trip_and_stop(tmp_path):
             producer.produce(topic, key=key.encode(), value=str(i).encode())
         assert producer.flush(TIMEOUT_S) == 0
 
-        consumer = Consumer({"bootstrap.servers": status.bootstrap, "group.id": f"g-{topic}",
-                             "enable.auto.commit": False})
+        consumer = Consumer(
+            {"bootstrap.servers": status.bootstrap, "group.id": f"g-{topic}", "enable.auto.commit": False}
+        )
         try:
             ends = [consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=TIMEOUT_S) for p in (0, 1)]
             assert sum(high - low for low, high in ends) == 10
@@ -121,7 +124,8 @@ def test_three_nodes_replicate_and_survive_a_killed_node(tmp_path):
         admin = AdminClient({"bootstrap.servers": status.bootstrap})
         topic = f"test-apache-rf3-{uuid.uuid4().hex[:8]}"
         admin.create_topics([NewTopic(topic, 3, 3, config={"min.insync.replicas": "2"})])[topic].result(
-            timeout=TIMEOUT_S)
+            timeout=TIMEOUT_S
+        )
         for meta in _partitions(admin, topic).values():
             assert sorted(meta.replicas) == [0, 1, 2]
             assert sorted(meta.isrs) == [0, 1, 2]
