@@ -7,13 +7,15 @@ DEMO ?= 1
 KAFKA ?= noida
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format kafka-deps test-unit test-integration test-app test-e2e venv dev-venv browser-deps bench clean-data broker-start broker-stop
+.PHONY: run test test-apache lint format kafka-deps test-unit test-integration test-app test-e2e venv dev-venv browser-deps bench clean-data broker-start broker-stop
 
 run: venv $(if $(filter apache,$(KAFKA)),kafka-deps)
 	$(BIN)/python -m kafka_io serve --port $(PORT) --demo $(DEMO) --engine $(KAFKA)
 
-test: dev-venv lint browser-deps
+# Every tier on noida-db, then the integration and app tiers again on Apache Kafka.
+test: dev-venv lint browser-deps kafka-deps
 	$(BIN)/python -m pytest tests/unit tests/integration tests/app tests/e2e
+	KDASH_ENGINE=apache $(BIN)/python -m pytest tests/integration tests/app
 
 # Lint and format check first: a style slip fails in seconds, not after the browser tier.
 lint: dev-venv
@@ -28,6 +30,8 @@ test-unit: dev-venv
 	$(BIN)/python -m pytest tests/unit
 test-integration: dev-venv
 	$(BIN)/python -m pytest tests/integration
+test-apache: dev-venv kafka-deps
+	KDASH_ENGINE=apache $(BIN)/python -m pytest tests/integration tests/app
 test-app: dev-venv
 	$(BIN)/python -m pytest tests/app
 test-e2e: dev-venv browser-deps
