@@ -13,7 +13,7 @@ from zlib import crc32
 
 from kafka_io.wire import DEFAULT_PARTITIONER
 
-__all__ = ["DEFAULT_PARTITIONER", "key_partition", "murmur2"]
+__all__ = ["DEFAULT_PARTITIONER", "hashes_key", "key_partition", "murmur2"]
 
 _MASK_32 = 0xFFFFFFFF
 _M = 0x5BD1E995
@@ -50,6 +50,11 @@ def _fnv1a(data: bytes) -> int:
     for byte in data:
         h = ((h ^ byte) * 0x01000193) & _MASK_32
     return h
+
+
+def hashes_key(key: bytes | None, partitioner: str = DEFAULT_PARTITIONER) -> bool:
+    """False when librdkafka places the event as keyless: no key, or (consistent_random) an empty one."""
+    return key is not None and (len(key) > 0 or partitioner != "consistent_random")
 
 
 def key_partition(key: bytes, partition_count: int, partitioner: str = DEFAULT_PARTITIONER) -> int:

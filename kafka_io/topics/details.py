@@ -65,7 +65,9 @@ class TopicConfigs:
 
     @property
     def non_default(self) -> tuple[ConfigEntry, ...]:
-        return tuple(e for e in self.entries if not e.is_default)
+        """The topic's own settings. A value the cluster or a broker sets for every topic is
+        a default from the topic's point of view: Kafka 4 sets min.insync.replicas that way."""
+        return tuple(e for e in self.entries if e.source == "topic")
 
 
 def _deadline_wait(future, deadline: float):

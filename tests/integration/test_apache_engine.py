@@ -1,14 +1,13 @@
 """The Apache Kafka engine (kafka_io.local.apache) against real KRaft nodes.
 
-Independent of the session's noida-db broker: each test starts its own cluster
-in a tmp dir on free ports and stops it. Needs Java 17+ (and Maven once, to
-fetch the jars into .cache/kafka-jars); skipped without them.
+Independent of the session's broker: each test starts its own cluster in a tmp
+dir on free ports and stops it. Needs Java 17+ and the jars (`make kafka-deps`,
+which `make test` runs); without them the tests fail and say so.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import time
 import uuid
@@ -20,15 +19,7 @@ from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic, Resourc
 
 from kafka_io.local import apache
 
-JARS_READY = (apache.jars_dir() / apache.JARS_MARKER).is_file()
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(shutil.which("java") is None, reason="the Apache Kafka engine needs Java 17+"),
-    pytest.mark.skipif(
-        not JARS_READY and shutil.which("mvn") is None,
-        reason="the Kafka jars are not cached and Maven is missing to fetch them",
-    ),
-]
+pytestmark = pytest.mark.slow
 
 TIMEOUT_S = 30
 ISR_RECOVERY_TIMEOUT_S = 60

@@ -8,7 +8,7 @@ import pytest
 
 from kafka_io.config import load_settings
 from kafka_io.errors import InvalidInput
-from kafka_io.produce.partitioner import key_partition, murmur2
+from kafka_io.produce.partitioner import hashes_key, key_partition, murmur2
 
 # From Apache Kafka's UtilsTest.testMurmur2: (key, Utils.murmur2(key)).
 MURMUR2_CASES = [
@@ -53,3 +53,18 @@ def test_the_default_partitioner_is_javas_and_can_be_changed():
 def test_an_unknown_partitioner_is_refused_by_name():
     with pytest.raises(InvalidInput, match="partitioner must be one of murmur2_random, .* got 'crc'"):
         load_settings(env={"KAFKA_BOOTSTRAP_SERVERS": "h:9092", "KAFKA_PARTITIONER": "crc"})
+
+
+HASHES_CASES = [
+    # (key, partitioner, hashed): librdkafka places the others as keyless
+    (b"k", "murmur2_random", True),  # 1.
+    (b"", "murmur2_random", True),  # 2. Java hashes an empty key too
+    (None, "murmur2_random", False),  # 3.
+    (b"", "consistent_random", False),  # 4. "empty and NULL keys are randomly partitioned"
+    (b"k", "consistent_random", True),  # 5.
+]
+
+
+@pytest.mark.parametrize(("key", "partitioner", "hashed"), HASHES_CASES, ids=[str(i) for i in range(1, 6)])
+def test_which_keys_are_hashed(key, partitioner, hashed):
+    assert hashes_key(key, partitioner) is hashed

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from kafka_io.errors import InvalidInput
 from kafka_io.produce.inputs import TopicLimits, check_event, check_specs, encode_key, with_source
-from kafka_io.produce.partitioner import DEFAULT_PARTITIONER, key_partition
+from kafka_io.produce.partitioner import DEFAULT_PARTITIONER, hashes_key, key_partition
 from kafka_io.produce.templates import Template, compile_template, preview
 from kafka_io.produce.validation import EventSpec, validate_count, validate_partition, validate_rate
 
@@ -67,12 +67,14 @@ def auto_partitions(
     of a chunk all go to partition ``sticky`` mod the count (like Kafka's
     sticky partitioner: whole batches, the next chunk to the next partition).
     """
-    if isinstance(keys, bytes):
-        return key_partition(keys, partition_count, partitioner)
     sticky %= partition_count
+    if isinstance(keys, bytes):
+        return key_partition(keys, partition_count, partitioner) if hashes_key(keys, partitioner) else sticky
     if keys is None:
         return sticky
-    return [sticky if key is None else key_partition(key, partition_count, partitioner) for key in keys]
+    return [
+        key_partition(key, partition_count, partitioner) if hashes_key(key, partitioner) else sticky for key in keys
+    ]
 
 
 @dataclass(frozen=True, slots=True)
