@@ -49,11 +49,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.action == "stop":
         stopped = engines.stop(engine, args.data_dir)
-        print(
-            f"embedded {engine} broker stopped"
-            if stopped
-            else f"no embedded {engine} broker recorded in {args.data_dir}"
-        )
+        print(f"{name} stopped" if stopped else f"no {name} recorded in {args.data_dir}")
         return 0
     status = engines.status(engine, args.port, args.data_dir)
     state = "running" if status.running else "not running"
