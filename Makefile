@@ -3,15 +3,19 @@ PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 8501
 DEMO ?= 1
+# The embedded broker's engine: noida (light, no Java) or apache (Apache Kafka; `make run KAFKA=apache`).
+KAFKA ?= noida
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format test-unit test-integration test-app test-e2e venv dev-venv browser-deps bench clean-data broker-start broker-stop
+.PHONY: run test test-apache lint format kafka-deps test-unit test-integration test-app test-e2e venv dev-venv browser-deps bench clean-data broker-start broker-stop
 
-run: venv
-	$(BIN)/python -m kafka_io serve --port $(PORT) --demo $(DEMO)
+run: venv $(if $(filter apache,$(KAFKA)),kafka-deps)
+	$(BIN)/python -m kafka_io serve --port $(PORT) --demo $(DEMO) --engine $(KAFKA)
 
-test: dev-venv lint browser-deps
+# Every tier on noida-db, then the integration and app tiers again on Apache Kafka.
+test: dev-venv lint browser-deps kafka-deps
 	$(BIN)/python -m pytest tests/unit tests/integration tests/app tests/e2e
+	KDASH_ENGINE=apache $(BIN)/python -m pytest tests/integration tests/app
 
 # Lint and format check first: a style slip fails in seconds, not after the browser tier.
 lint: dev-venv
@@ -26,6 +30,8 @@ test-unit: dev-venv
 	$(BIN)/python -m pytest tests/unit
 test-integration: dev-venv
 	$(BIN)/python -m pytest tests/integration
+test-apache: dev-venv kafka-deps
+	KDASH_ENGINE=apache $(BIN)/python -m pytest tests/integration tests/app
 test-app: dev-venv
 	$(BIN)/python -m pytest tests/app
 test-e2e: dev-venv browser-deps
@@ -42,6 +48,10 @@ $(VENV)/.runtime-installed: requirements.txt
 $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
+
+# Java 17 + Maven (apt, when missing) and the pinned Apache Kafka jars, for the apache engine.
+kafka-deps: venv
+	PYTHON=$(BIN)/python bash kafka_io/local/ensure_java.sh
 
 # Debian's chromium for the browser tests (never `playwright install`), and kcat for bench/.
 browser-deps:

@@ -148,6 +148,8 @@ def make_producer(settings: ClusterSettings, **overrides) -> Producer:
             "enable.idempotence": True,
             "linger.ms": 5,
             "message.timeout.ms": max(int(settings.timeout_s * 1000) * 6, 5000),
+            # Keys land where Java clients put them (murmur2), unless the settings say otherwise.
+            "partitioner": settings.partitioner,
         }
     )
     conf.update(overrides)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kafka_io.errors import InvalidInput, ReadOnly
+from kafka_io.wire import DEFAULT_PARTITIONER, PARTITIONERS
 
 __all__ = [
     "ClusterSettings",
@@ -44,6 +45,7 @@ ENV_KEYS = {
     "KAFKA_SSL_CA_LOCATION": "ssl_ca_location",
     "KAFKA_SSL_CERTIFICATE_LOCATION": "ssl_certificate_location",
     "KAFKA_SSL_KEY_LOCATION": "ssl_key_location",
+    "KAFKA_PARTITIONER": "partitioner",
 }
 _FIELD_TO_RDKAFKA = {
     "security_protocol": "security.protocol",
@@ -76,6 +78,8 @@ class ClusterSettings:
     read_only: bool = False
     embedded: bool = True
     timeout_s: float = DEFAULT_TIMEOUT_S
+    # Where the dashboard's producers put keyed events (kafka_io.wire.PARTITIONERS).
+    partitioner: str = DEFAULT_PARTITIONER
 
     def client_config(self) -> dict[str, str]:
         """librdkafka settings shared by admin, producer and consumer clients."""
@@ -89,7 +93,12 @@ class ClusterSettings:
 
     def sanitize(self) -> dict[str, str]:
         """Every setting as text, with secrets masked; safe to display or log."""
-        shown = {"name": self.name, "embedded": str(self.embedded), "read_only": str(self.read_only)}
+        shown = {
+            "name": self.name,
+            "embedded": str(self.embedded),
+            "read_only": str(self.read_only),
+            "partitioner": self.partitioner,
+        }
         for key, value in self.client_config().items():
             shown[key] = MASK if _is_secret(key) else str(value)
         return shown
@@ -219,6 +228,9 @@ def _build(
     fields = {k: str(values[k]) for k in _FIELD_TO_RDKAFKA if values.get(k)}
     _check_choice(fields.get("security_protocol"), _SECURITY_PROTOCOLS, "security_protocol", where)
     _check_choice(fields.get("sasl_mechanism"), _SASL_MECHANISMS, "sasl_mechanism", where)
+    partitioner = str(values.get("partitioner") or DEFAULT_PARTITIONER).strip().lower()
+    if partitioner not in PARTITIONERS:
+        raise InvalidInput(f"{where}: partitioner must be one of {', '.join(PARTITIONERS)}, got {partitioner!r}")
     settings = ClusterSettings(
         name=name,
         bootstrap_servers=bootstrap,
@@ -226,6 +238,7 @@ def _build(
         read_only=read_only,
         embedded=embedded,
         timeout_s=timeout_s,
+        partitioner=partitioner,
     )
     return replace(settings, **fields)
 

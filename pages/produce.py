@@ -35,6 +35,12 @@ from kafka_io.topics.names import validate_topic_name
 settings = page_settings()
 
 BURST_KEY = "produce_burst"
+PARTITIONER_NOTES = {
+    "murmur2_random": "keys hashed with murmur2, as Java clients, kafka-python and kafkajs do",
+    "murmur2": "keys hashed with murmur2, as Java clients do; no key: one partition",
+    "consistent_random": "keys hashed with CRC-32 (librdkafka's default), not as Java clients do",
+    "consistent": "keys hashed with CRC-32 (librdkafka), not as Java clients do; no key: one partition",
+}
 PROGRESS_EVERY_S = 0.5
 SHOWN_FAILURES = 1_000
 EXAMPLE_VALUE = '{"event_type": "user_signup", "user_id": 123}'
@@ -139,7 +145,13 @@ def _target():
         f"{limits.partitions} partition{'s' * (limits.partitions != 1)} · messages up to "
         f"{limits.max_message_bytes:,} bytes ({limits.limit_name})"
     )
-    auto = st.radio("Partition", ["Automatic (by key)", "Explicit"], horizontal=True, key="produce_part_mode")
+    auto = st.radio(
+        "Partition",
+        ["Automatic (by key)", "Explicit"],
+        horizontal=True,
+        key="produce_part_mode",
+        captions=[PARTITIONER_NOTES.get(limits.partitioner, f"keys placed by {limits.partitioner}"), ""],
+    )
     partition = None
     if auto == "Explicit":
         partition = int(

@@ -1,23 +1,29 @@
-"""Shared fixtures: one real Kafka-protocol broker per test session.
+"""Shared fixtures: one real Kafka broker per test session.
 
-Without KAFKA_BOOTSTRAP_SERVERS, the embedded noida-db broker is started on a
-free port with a temporary data dir; with it, every tier runs against that
-cluster instead. Names get uuid suffixes so runs never collide.
+Without KAFKA_BOOTSTRAP_SERVERS, a local broker is started on a free port with a
+temporary data dir: noida-db, or Apache Kafka with KDASH_ENGINE=apache (`make
+test` runs the integration and app tiers on both). With it, every tier runs
+against that cluster instead. Names get uuid suffixes so runs never collide.
 """
 
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from pathlib import Path
 
 import pytest
-from kafka_helpers import free_port
+from confluent_kafka.admin import AdminClient
+from kafka_helpers import commit_offsets, create_topic, free_port
 
 from kafka_io.config import ClusterSettings, load_settings
-from kafka_io.local.noida import start_broker, stop_broker
+from kafka_io.errors import Unavailable
+from kafka_io.local import engines
 
 EXTERNAL_BOOTSTRAP = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+ENGINE = engines.engine_from_env()
+PORT_TRIES = 3  # a free port's neighbours (Apache Kafka's controller port) may be taken
 
 
 @pytest.fixture(scope="session")
@@ -26,11 +32,42 @@ def kafka_bootstrap(tmp_path_factory) -> str:
         yield EXTERNAL_BOOTSTRAP
         return
     data_dir = tmp_path_factory.mktemp("kafka-data")
-    status = start_broker(free_port(), data_dir)
+    status = start_local(data_dir)
     try:
+        if ENGINE == "apache":
+            warm_group_coordinator(status.bootstrap)
         yield status.bootstrap
     finally:
-        stop_broker(data_dir)
+        engines.stop(ENGINE, data_dir)
+
+
+def start_local(data_dir: Path, nodes: int = 1) -> engines.LocalStatus:
+    """The session's engine on a free port (a few tries: ports can be taken between pick and bind)."""
+    for attempt in range(PORT_TRIES):
+        try:
+            return engines.start(ENGINE, free_port(), data_dir, nodes)
+        except Unavailable:
+            if attempt == PORT_TRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def warm_group_coordinator(bootstrap: str, timeout_s: float = 60.0) -> None:
+    """A fresh Apache Kafka creates __consumer_offsets (50 partitions) at the first group
+    request, and lists groups incompletely while it loads: as a real cluster, have it ready."""
+    group = topic = f"test-warm-up-{uuid.uuid4().hex[:8]}"
+    create_topic(bootstrap, topic)
+    commit_offsets(bootstrap, group, topic, {0: 0})
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    deadline = time.monotonic() + timeout_s
+    while group not in {g.group_id for g in admin.list_consumer_groups().result(timeout=10).valid}:
+        assert time.monotonic() < deadline, "the group coordinator did not come up"
+        time.sleep(0.2)
+
+
+@pytest.fixture(scope="session")
+def engine() -> str:
+    return ENGINE
 
 
 @pytest.fixture(scope="session")

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import socket
+import time
 
-from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
 TIMEOUT_S = 10
+# A group's coordinator loading or moving: librdkafka calls these permanent, Kafka's Java client retries them.
+COORDINATOR_MOVING = {
+    KafkaError.NOT_COORDINATOR,
+    KafkaError.COORDINATOR_LOAD_IN_PROGRESS,
+    KafkaError.COORDINATOR_NOT_AVAILABLE,
+}
 
 
 def create_topic(bootstrap: str, name: str, partitions: int = 1, config: dict | None = None) -> None:
@@ -28,11 +35,24 @@ def produce(bootstrap: str, topic: str, counts: dict[int, int], value: bytes = b
 
 
 def commit_offsets(bootstrap: str, group: str, topic: str, offsets: dict[int, int]) -> None:
-    """Commit offsets for a group without consuming (assign-only, then close)."""
+    """Commit offsets for a group without consuming (assign-only, then close).
+
+    Retries what Kafka says is retriable: a coordinator still loading
+    (__consumer_offsets is created at the first group request) answers NOT_COORDINATOR.
+    """
     consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False})
+    deadline = time.monotonic() + TIMEOUT_S * 3
     try:
         tps = [TopicPartition(topic, p, o) for p, o in offsets.items()]
-        consumer.commit(offsets=tps, asynchronous=False)
+        while True:
+            try:
+                consumer.commit(offsets=tps, asynchronous=False)
+                return
+            except KafkaException as exc:
+                error = exc.args[0]
+                if not (error.retriable() or error.code() in COORDINATOR_MOVING) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
     finally:
         consumer.close()
 

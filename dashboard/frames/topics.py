@@ -117,9 +117,9 @@ def partitions_frame(topic: TopicSummary, rates: Mapping[int, float | None]) -> 
 
 def configs_frame(configs: TopicConfigs) -> pd.DataFrame:
     """Non-defaults first, then by name."""
-    entries = sorted(configs.entries, key=lambda e: (e.is_default, e.name))
+    entries = sorted(configs.entries, key=lambda e: (not e.non_default, e.name))
     return pd.DataFrame(
-        [(e.name, e.value, not e.is_default, e.source) for e in entries],
+        [(e.name, e.value, e.non_default, e.source) for e in entries],
         columns=["config", "value", "non_default", "source"],
     )
 

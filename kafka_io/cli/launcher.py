@@ -16,7 +16,8 @@ from pathlib import Path
 
 from kafka_io.config import DEFAULT_EMBEDDED_PORT, load_settings
 from kafka_io.demo.control import DATA_DIR_ENV
-from kafka_io.local.noida import DEFAULT_DATA_DIR, start_broker, stop_broker
+from kafka_io.local import engines
+from kafka_io.local.noida import DEFAULT_DATA_DIR
 
 __all__ = ["Launcher", "serve"]
 
@@ -31,6 +32,7 @@ class Launcher:
     app_port: int
     demo: bool = True
     data_dir: Path = DEFAULT_DATA_DIR
+    engine: str = engines.DEFAULT_ENGINE
     children: list[subprocess.Popen] = field(default_factory=list)
     app: subprocess.Popen | None = None
     demo_process: subprocess.Popen | None = None
@@ -43,10 +45,11 @@ class Launcher:
         env = {**os.environ, DATA_DIR_ENV: str(data_dir)}
         if settings.embedded:
             port = int(os.environ.get("KAFKA_EMBEDDED_PORT", DEFAULT_EMBEDDED_PORT))
-            status = start_broker(port, data_dir)
+            status = engines.start(self.engine, port, data_dir)
             self.started_broker = status.started
             how = "started" if status.started else "reusing"
-            print(f"embedded broker: {how} on {status.bootstrap} (data in {data_dir})", flush=True)
+            what = "embedded broker" if self.engine == "noida" else "embedded Apache Kafka"
+            print(f"{what}: {how} on {status.bootstrap} (data in {status.data_dir})", flush=True)
             env["KAFKA_EMBEDDED_PORT"] = str(port)
             if self.demo:
                 self.demo_process = self._spawn(
@@ -100,7 +103,7 @@ class Launcher:
                 child.kill()
                 child.wait()
         if self.started_broker:
-            stop_broker(self.data_dir)
+            engines.stop(self.engine, Path(self.data_dir).resolve())
             print("embedded broker stopped", flush=True)
 
 
@@ -109,8 +112,8 @@ def _raise_interrupt(_signum, _frame) -> None:
     raise KeyboardInterrupt
 
 
-def serve(app_port: int, demo: bool, data_dir: Path = DEFAULT_DATA_DIR) -> int:
-    launcher = Launcher(app_port, demo, data_dir)
+def serve(app_port: int, demo: bool, data_dir: Path = DEFAULT_DATA_DIR, engine: str = engines.DEFAULT_ENGINE) -> int:
+    launcher = Launcher(app_port, demo, data_dir, engine)
     signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         launcher.start()

@@ -46,6 +46,8 @@ log = logging.getLogger("kafka_io")
 
 BATCH_MAX = 10_000  # messages per consume() call
 POLL_TIMEOUT_S = 0.25
+# How long Pause waits for the reader to stop fetching: one read, and slack for a busy machine.
+PAUSE_WAIT_S = 2.0
 MAX_MARKERS = 1_000  # injected-event markers kept (per second and type)
 REOPEN_BACKOFF_S = 2.0
 JOIN_TIMEOUT_S = 10.0
@@ -71,6 +73,7 @@ class TailWorker:
         self._errors: tuple[str, ...] = ()
         self._stop = threading.Event()
         self._want_paused = False
+        self._paused_applied = threading.Event()
         self._clear_requested = False
         self._thread = threading.Thread(target=self._run, name=f"kdash-tail-{self.id}", daemon=True)
 
@@ -98,7 +101,11 @@ class TailWorker:
         return self._thread.is_alive() and not self._stop.is_set()
 
     def pause(self) -> None:
+        """Stop fetching; returns once the reader has paused (or after PAUSE_WAIT_S), so an
+        event sent after Pause is never counted, even when a fetch was long-polling."""
+        self._paused_applied.clear()
         self._want_paused = True
+        self._paused_applied.wait(PAUSE_WAIT_S)
 
     def resume(self) -> None:
         self._want_paused = False
@@ -177,6 +184,8 @@ class TailWorker:
                 paused = self._want_paused
                 reader.pause_all() if paused else reader.resume_all()
                 next_status_s = 0.0
+            if paused:
+                self._paused_applied.set()
             batch = reader.read(BATCH_MAX, POLL_TIMEOUT_S)
             if batch:
                 self._ingest(batch)

@@ -1,1 +1,1 @@
-"""kafka_io/local."""
+"""The embedded broker processes for laptops and tests: noida-db (the light default) and Apache Kafka."""

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 
 from kafka_io.errors import InvalidInput
 from kafka_io.jsonexact import dumps_exact
+from kafka_io.produce.partitioner import DEFAULT_PARTITIONER
 from kafka_io.produce.validation import (
     MAX_HEADERS,
     EventSpec,
@@ -62,6 +63,7 @@ class TopicLimits:
     partitions: int
     max_message_bytes: int
     limit_name: str  # where the limit comes from, e.g. "max.message.bytes of topic 'orders'"
+    partitioner: str = DEFAULT_PARTITIONER  # where keyed events land (produce.partitioner)
 
 
 def _utf8(text: str, field: str) -> bytes:

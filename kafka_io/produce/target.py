@@ -65,4 +65,4 @@ def topic_limits(admin: AdminClient, settings: ClusterSettings, topic: str) -> T
         limit, name = _broker_limit(admin, settings, broker), f"{BROKER_LIMIT} of broker {broker}"
     if limit is None:
         limit, name = DEFAULT_MAX_MESSAGE_BYTES, "the default limit: neither topic nor broker reports one"
-    return TopicLimits(topic, len(found.partitions), limit, name)
+    return TopicLimits(topic, len(found.partitions), limit, name, settings.partitioner)

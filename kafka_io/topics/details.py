@@ -53,6 +53,12 @@ class ConfigEntry:
     source: str
     sensitive: bool = False
 
+    @property
+    def non_default(self) -> bool:
+        """Set on the topic itself. A value the cluster or a broker sets for every topic is a
+        default from the topic's point of view: Kafka 4 sets min.insync.replicas that way."""
+        return self.source == "topic"
+
 
 @dataclass(frozen=True, slots=True)
 class TopicConfigs:
@@ -65,7 +71,7 @@ class TopicConfigs:
 
     @property
     def non_default(self) -> tuple[ConfigEntry, ...]:
-        return tuple(e for e in self.entries if not e.is_default)
+        return tuple(e for e in self.entries if e.non_default)
 
 
 def _deadline_wait(future, deadline: float):

@@ -46,6 +46,16 @@ def test_the_target_shows_partitions_and_the_size_limit(page, topic):
         == f"2 partitions · messages up to 1,048,588 bytes (max.message.bytes of topic '{topic}')"
     )
     assert [t.label for t in page.tabs] == ["Single event", "Template burst", "Upload file"]
+    # Which partitioner places keys is said where the user picks automatic placement.
+    assert page.radio(key="produce_part_mode").proto.captions[0].startswith("keys hashed with murmur2")
+
+
+def test_the_librdkafka_partitioner_is_named_when_chosen(app_env, make_app, topic):
+    app_env.setenv("KAFKA_PARTITIONER", "consistent_random")
+    at = make_app(PAGE, query={"topic": topic}).run()
+    assert not at.exception
+    caption = at.radio(key="produce_part_mode").proto.captions[0]
+    assert caption == "keys hashed with CRC-32 (librdkafka's default), not as Java clients do"
 
 
 ONE_EVENT_ERRORS = [

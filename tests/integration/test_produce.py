@@ -18,6 +18,7 @@ from kafka_io.local.noida import start_broker, stop_broker
 from kafka_io.produce.burst.source import plan_spec_burst, plan_template_burst
 from kafka_io.produce.bursts import start_burst
 from kafka_io.produce.inputs import SOURCE_HEADER_PAIR, build_event
+from kafka_io.produce.partitioner import hashes_key, key_partition
 from kafka_io.produce.producer import ProducerHandle, send_one
 from kafka_io.produce.target import topic_limits
 from kafka_io.produce.validation import EventSpec, encoded_size
@@ -186,17 +187,44 @@ def test_a_broker_stopped_mid_burst_loses_no_event_silently(settings, own_broker
     assert not {str(i).encode() for i, reason in failed.items() if "never sent" in reason} & stored
 
 
-def test_automatic_partitions_match_what_librdkafka_picks(settings, kafka_bootstrap, unique):
+@pytest.mark.parametrize("partitioner", ["murmur2_random", "consistent_random"])
+def test_burst_key_placement_matches_what_librdkafka_picks(kafka_bootstrap, unique, partitioner):
     from confluent_kafka import Producer
-
-    from kafka_io.produce.burst.source import key_partition
 
     name = unique("keys")
     create_topic(kafka_bootstrap, name, partitions=7)
-    keys = [f"user-{i}".encode() for i in range(200)] + [b"\x00\xff", "é".encode()]
+    keys = [f"user-{i}".encode() for i in range(200)] + [b"\x00\xff", "é".encode(), b""]
     picked = {}
-    producer = Producer({"bootstrap.servers": kafka_bootstrap})  # librdkafka's default partitioner
+    producer = Producer({"bootstrap.servers": kafka_bootstrap, "partitioner": partitioner})
     for key in keys:
         producer.produce(name, b"v", key, on_delivery=lambda err, msg: picked.__setitem__(msg.key(), msg.partition()))
     assert producer.flush(10) == 0
-    assert picked == {key: key_partition(key, 7) for key in keys}
+    picked = {key: partition for key, partition in picked.items() if hashes_key(key, partitioner)}
+    # An empty key is hashed by murmur2_random but placed at random by consistent_random.
+    assert picked == {key: key_partition(key, 7, partitioner) for key in keys if hashes_key(key, partitioner)}
+
+
+def test_keyed_events_land_where_kafka_python_puts_them(settings, kafka_bootstrap, unique):
+    # The seed's client, a peer with its own (Java-compatible, murmur2) partitioner.
+    from kafka import KafkaProducer
+
+    name = unique("peer-keys")
+    create_topic(kafka_bootstrap, name, partitions=6)
+    keys = [f"user_{i}" for i in range(20)]
+    peer = KafkaProducer(bootstrap_servers=kafka_bootstrap)
+    try:
+        theirs = {key: peer.send(name, b"v", key=key.encode()).get(timeout=10).partition for key in keys}
+    finally:
+        peer.close()
+    limits = limits_of(settings, name)
+    handle = ProducerHandle(settings)
+    try:
+        ours = {key: send_one(handle, limits, EventSpec(b"{}", key.encode())).partition for key in keys}
+    finally:
+        handle.close()
+    burst = start_burst(settings, limits, plan_spec_burst(limits, [EventSpec(b"{}", k.encode()) for k in keys]))
+    summary = burst.wait(30)
+    assert summary.delivered == len(keys)
+    assert ours == theirs
+    assert len(set(theirs.values())) > 1  # the keys really spread: a match by luck is not a match
+    assert dict(summary.partitions) == dict(Counter(theirs.values()))

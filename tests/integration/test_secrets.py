@@ -1,7 +1,9 @@
 """SASL credentials never leak: not in CLI output, logs or errors.
 
-The embedded broker accepts any SASL/PLAIN credentials, so the same settings
-work against it for real; the unreachable case exercises the error path.
+noida-db accepts any SASL/PLAIN credentials, so the same settings work against
+it for real; when the session runs on Apache Kafka (a PLAINTEXT listener), this
+module starts a noida-db of its own for that. The unreachable case exercises the
+error path.
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ import subprocess
 import sys
 
 import pytest
+from kafka_helpers import free_port
+
+from kafka_io.local.noida import start_broker, stop_broker
 
 PASSWORD = "S3cret-Pa55word-do-not-show"
 
@@ -36,9 +41,22 @@ def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.fixture(scope="module")
+def sasl_bootstrap(engine, kafka_bootstrap, tmp_path_factory):
+    if engine == "noida":
+        yield kafka_bootstrap
+        return
+    data_dir = tmp_path_factory.mktemp("sasl-noida")
+    status = start_broker(free_port(), data_dir)
+    try:
+        yield status.bootstrap
+    finally:
+        stop_broker(data_dir)
+
+
 @pytest.mark.skipif(bool(os.environ.get("KAFKA_BOOTSTRAP_SERVERS")), reason="needs the embedded broker's SASL/PLAIN")
-def test_sasl_plain_works_and_the_password_is_never_printed(kafka_bootstrap):
-    result = run_cli("cluster", "--format", "json", env=sasl_env(kafka_bootstrap))
+def test_sasl_plain_works_and_the_password_is_never_printed(sasl_bootstrap):
+    result = run_cli("cluster", "--format", "json", env=sasl_env(sasl_bootstrap))
     assert result.returncode == 0, result.stderr
     assert '"sasl.password":"********"' in result.stdout
     assert PASSWORD not in result.stdout + result.stderr

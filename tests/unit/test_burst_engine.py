@@ -286,15 +286,27 @@ def test_keyless_events_stick_to_one_partition_per_chunk():
     assert summary.partitions == ((0, 10), (1, 10), (2, 10))
 
 
-def test_keyed_events_go_where_librdkafka_would_send_them():
+@pytest.mark.parametrize("partitioner", ["murmur2_random", "consistent_random"])
+def test_keyed_events_go_where_the_partitioner_would_send_them(partitioner):
     from zlib import crc32
 
+    from kafka_io.produce.partitioner import murmur2
+
     source = TemplateSource(
-        compile_template("{{seq}}"), compile_template("user-{{seq}}"), 40, (), -1, 16, seed=1, partition_count=6
+        compile_template("{{seq}}"),
+        compile_template("user-{{seq}}"),
+        40,
+        (),
+        -1,
+        16,
+        seed=1,
+        partition_count=6,
+        partitioner=partitioner,
     )
     producer = FakeProducer(fail={5})
     summary = run(source, producer).summary
-    expected = [crc32(f"user-{i}".encode()) % 6 for i in range(1, 41)]
+    hashed = (lambda k: murmur2(k) & 0x7FFFFFFF) if partitioner == "murmur2_random" else crc32
+    expected = [hashed(f"user-{i}".encode()) % 6 for i in range(1, 41)]
     assert [row[3] for row in producer.sent] == expected
     delivered = Counter(expected)
     delivered[expected[5]] -= 1

@@ -24,10 +24,10 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from zlib import crc32
 
 from kafka_io.errors import InvalidInput
 from kafka_io.produce.inputs import TopicLimits, check_event, check_specs, encode_key, with_source
+from kafka_io.produce.partitioner import DEFAULT_PARTITIONER, hashes_key, key_partition
 from kafka_io.produce.templates import Template, compile_template, preview
 from kafka_io.produce.validation import EventSpec, validate_count, validate_partition, validate_rate
 
@@ -39,7 +39,6 @@ __all__ = [
     "TemplateSource",
     "SpecSource",
     "chunk_events_for",
-    "key_partition",
     "auto_partitions",
     "plan_template_burst",
     "plan_value_burst",
@@ -59,24 +58,23 @@ def chunk_events_for(rate_per_s: float | None) -> int:
     return max(1, min(MAX_CHUNK_EVENTS, int(rate_per_s * RATE_SLICE_S)))
 
 
-def key_partition(key: bytes, partition_count: int) -> int:
-    """librdkafka's default (consistent_random) partition of a key: CRC-32 of the key modulo the count."""
-    return crc32(key) % partition_count
-
-
-def auto_partitions(sticky: int, keys: list | bytes | None, partition_count: int) -> list[int] | int:
+def auto_partitions(
+    sticky: int, keys: list | bytes | None, partition_count: int, partitioner: str = DEFAULT_PARTITIONER
+) -> list[int] | int:
     """Partitions for one chunk's events without an explicit one.
 
     A keyed event goes where the client itself would send it; keyless events
     of a chunk all go to partition ``sticky`` mod the count (like Kafka's
     sticky partitioner: whole batches, the next chunk to the next partition).
     """
-    if isinstance(keys, bytes):
-        return key_partition(keys, partition_count)
     sticky %= partition_count
+    if isinstance(keys, bytes):
+        return key_partition(keys, partition_count, partitioner) if hashes_key(keys, partitioner) else sticky
     if keys is None:
         return sticky
-    return [sticky if key is None else key_partition(key, partition_count) for key in keys]
+    return [
+        key_partition(key, partition_count, partitioner) if hashes_key(key, partitioner) else sticky for key in keys
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +107,7 @@ class TemplateSource:
     seed: int = field(default_factory=lambda: random.getrandbits(31))
     rate_per_s: float | None = None  # None: as fast as possible
     partition_count: int = 1
+    partitioner: str = DEFAULT_PARTITIONER
 
     @property
     def chunks(self) -> int:
@@ -127,7 +126,9 @@ class TemplateSource:
         values, keys = self.render(number, now_ms)
         start, n = number * self.chunk_events, len(values)
         partitions = (
-            self.partition if self.partition >= 0 else auto_partitions(self.seed + number, keys, self.partition_count)
+            self.partition
+            if self.partition >= 0
+            else auto_partitions(self.seed + number, keys, self.partition_count, self.partitioner)
         )
         return Chunk(start, n, values, keys, partitions, with_source(self.headers))
 
@@ -157,6 +158,7 @@ class SpecSource:
     chunk_events: int = MAX_CHUNK_EVENTS
     rate_per_s: float | None = None
     partition_count: int = 1
+    partitioner: str = DEFAULT_PARTITIONER
     seed: int = field(default_factory=lambda: random.getrandbits(31))  # where keyless events start
 
     @property
@@ -172,7 +174,9 @@ class SpecSource:
         specs = self.specs[start : start + self.chunk_events]
         values, keys = [e.value for e in specs], [e.key for e in specs]
         default = (
-            self.partition if self.partition >= 0 else auto_partitions(self.seed + number, keys, self.partition_count)
+            self.partition
+            if self.partition >= 0
+            else auto_partitions(self.seed + number, keys, self.partition_count, self.partitioner)
         )
         partitions = [
             e.partition if e.partition is not None else default if isinstance(default, int) else default[j]
@@ -243,6 +247,7 @@ def plan_template_burst(
         chunk,
         rate_per_s=rate_per_s,
         partition_count=limits.partitions,
+        partitioner=limits.partitioner,
         **extra,
     )
     _check_rendered(source, limits, SIZE_CHECK_NOW_MS)
@@ -268,6 +273,7 @@ def plan_value_burst(
         chunk,
         rate_per_s=rate_per_s,
         partition_count=limits.partitions,
+        partitioner=limits.partitioner,
     )
 
 
