@@ -18,7 +18,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from confluent_kafka import ConsumerGroupTopicPartitions, KafkaError, TopicPartition
+from confluent_kafka import ConsumerGroupTopicPartitions, KafkaError, KafkaException, TopicPartition
 from confluent_kafka.admin import AdminClient, ConfigResource, OffsetSpec
 
 from kafka_io.clients import make_admin, make_viewer_consumer
@@ -97,9 +97,27 @@ class GroupWatch:
         return {key: points[-1].committed for key, points in self.samples.items()}
 
 
+# A new topic's partitions before their leaders are known everywhere (seen on Apache Kafka).
+LEADER_MOVING = {
+    KafkaError.NOT_LEADER_FOR_PARTITION,
+    KafkaError.LEADER_NOT_AVAILABLE,
+    KafkaError.UNKNOWN_TOPIC_OR_PART,
+}
+
+
 def high_watermarks(admin: AdminClient, tps: list[TopicPartition]) -> dict[tuple[str, int], int]:
-    futures = admin.list_offsets({tp: OffsetSpec.latest() for tp in tps}, request_timeout=TIMEOUT_S)
-    return {(tp.topic, tp.partition): f.result(TIMEOUT_S).offset for tp, f in futures.items()}
+    # Retriable errors are retried: right after the demo creates its topics, Apache Kafka
+    # answers NOT_LEADER_FOR_PARTITION until the new partitions' leaders are known.
+    deadline = time.monotonic() + TIMEOUT_S
+    while True:
+        futures = admin.list_offsets({tp: OffsetSpec.latest() for tp in tps}, request_timeout=TIMEOUT_S)
+        try:
+            return {(tp.topic, tp.partition): f.result(TIMEOUT_S).offset for tp, f in futures.items()}
+        except KafkaException as exc:
+            error = exc.args[0]
+            if not (error.retriable() or error.code() in LEADER_MOVING) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 @pytest.fixture
