@@ -121,8 +121,9 @@ def topics_view(settings: ClusterSettings, include_internal: bool = False) -> To
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _table_configs(settings: ClusterSettings, topics: tuple[str, ...]) -> Latest[dict[str, TopicConfigs]]:
+    # The fetch gets the Cluster from the page's thread: the refresh thread never calls st.*.
     return Latest(
-        lambda: with_admin(settings, details.topic_configs, topics, TABLE_CONFIGS),
+        lambda handle: handle.call(lambda admin: details.topic_configs(admin, settings, topics, TABLE_CONFIGS)),
         CONFIGS_TTL_S,
         CONFIGS_MAX_STALE_S,
         name=f"kdash-configs-{settings.name}",
@@ -131,7 +132,7 @@ def _table_configs(settings: ClusterSettings, topics: tuple[str, ...]) -> Latest
 
 def table_configs(settings: ClusterSettings, topics: tuple[str, ...]) -> dict[str, TopicConfigs]:
     """cleanup.policy and retention.ms of `topics`; configs change rarely, so they live longer."""
-    return _table_configs(settings, topics).get()
+    return _table_configs(settings, topics).get(cluster(settings))
 
 
 @st.cache_data(ttl=CONFIGS_TTL_S, show_spinner=False, max_entries=64)
