@@ -12,6 +12,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from functools import cache
 from pathlib import Path
 
@@ -216,3 +218,13 @@ def test_kafka_io_top_level_stays_small():
 def test_no_module_is_over_the_line_limit(name):
     lines = MODULES[name].read_text(encoding="utf-8").count("\n")
     assert lines <= MAX_LINES, f"{name} has {lines} lines"
+
+
+def test_the_facade_names_the_handle_and_stays_cheap():
+    code = (
+        "import sys, kafka_io; cheap = 'confluent_kafka' not in sys.modules; "
+        "from kafka_io import Cluster, ClusterSettings, load_settings, KafkaIOError; "
+        "print(cheap, Cluster.__module__, ClusterSettings.__module__)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert result.stdout.split() == ["True", "kafka_io.cluster", "kafka_io.config"], result.stderr
