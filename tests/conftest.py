@@ -9,13 +9,11 @@ against that cluster instead. Names get uuid suffixes so runs never collide.
 from __future__ import annotations
 
 import os
-import time
 import uuid
 from pathlib import Path
 
 import pytest
-from confluent_kafka.admin import AdminClient
-from kafka_helpers import commit_offsets, create_topic, free_port
+from kafka_helpers import free_port
 
 from kafka_io.config import ClusterSettings, load_settings
 from kafka_io.errors import Unavailable
@@ -34,8 +32,6 @@ def kafka_bootstrap(tmp_path_factory) -> str:
     data_dir = tmp_path_factory.mktemp("kafka-data")
     status = start_local(data_dir)
     try:
-        if ENGINE == "apache":
-            warm_group_coordinator(status.bootstrap)
         yield status.bootstrap
     finally:
         engines.stop(ENGINE, data_dir)
@@ -50,19 +46,6 @@ def start_local(data_dir: Path, nodes: int = 1) -> engines.LocalStatus:
             if attempt == PORT_TRIES - 1:
                 raise
     raise AssertionError("unreachable")
-
-
-def warm_group_coordinator(bootstrap: str, timeout_s: float = 60.0) -> None:
-    """A fresh Apache Kafka creates __consumer_offsets (50 partitions) at the first group
-    request, and lists groups incompletely while it loads: as a real cluster, have it ready."""
-    group = topic = f"test-warm-up-{uuid.uuid4().hex[:8]}"
-    create_topic(bootstrap, topic)
-    commit_offsets(bootstrap, group, topic, {0: 0})
-    admin = AdminClient({"bootstrap.servers": bootstrap})
-    deadline = time.monotonic() + timeout_s
-    while group not in {g.group_id for g in admin.list_consumer_groups().result(timeout=10).valid}:
-        assert time.monotonic() < deadline, "the group coordinator did not come up"
-        time.sleep(0.2)
 
 
 @pytest.fixture(scope="session")

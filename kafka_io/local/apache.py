@@ -50,6 +50,7 @@ READY_TIMEOUT_S = 90.0
 STOP_TIMEOUT_S = 30.0
 PROBE_TIMEOUT_S = 2.0
 POLL_INTERVAL_S = 0.25
+WARM_UP_GROUP = "kdash-warm-up"  # only asked about: never joined, never committed, so never created
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +87,39 @@ def _alive(data_dir: Path, node_id: int, pid: int | None) -> bool:
 
 def _bootstrap(port: int, nodes: int) -> str:
     return ",".join(f"{HOST}:{port + i}" for i in range(nodes))
+
+
+def _warm_group_coordinator(bootstrap: str, timeout_s: float) -> None:
+    """Have __consumer_offsets created and its coordinator loaded before anything asks about groups.
+
+    A fresh cluster creates it at the first group request. Until then, the admin API's
+    list_consumer_group_offsets crashes the process (SIGSEGV in librdkafka, confluent-kafka
+    2.16.1, Kafka 4.4: the demo died of it), while a consumer's committed() only answers
+    NOT_COORDINATOR. So a consumer asks, under a group id that is never joined or committed.
+    """
+    from confluent_kafka import Consumer, KafkaException, TopicPartition
+
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": WARM_UP_GROUP,
+            "enable.auto.commit": False,
+            "log_level": 0,
+            "error_cb": lambda _err: None,
+        }
+    )
+    deadline = time.monotonic() + timeout_s
+    try:
+        while True:
+            try:
+                consumer.committed([TopicPartition("__consumer_offsets", 0)], timeout=PROBE_TIMEOUT_S)
+                return
+            except KafkaException as exc:  # NOT_COORDINATOR while it loads
+                if time.monotonic() > deadline:
+                    raise Unavailable(f"the group coordinator on {bootstrap} did not come up: {exc}") from None
+                time.sleep(POLL_INTERVAL_S)
+    finally:
+        consumer.close()
 
 
 def _broker_ids(bootstrap: str, timeout_s: float = PROBE_TIMEOUT_S) -> set[int]:
@@ -169,6 +203,7 @@ def start_cluster(
     _write_state(data_dir, state)
     try:
         _wait_ready(data_dir, state, set(range(nodes)), launched, ready_timeout_s)
+        _warm_group_coordinator(_bootstrap(port, nodes), ready_timeout_s)
     except KafkaIOError:
         _terminate_all([p.pid for p in launched.values() if p.poll() is None])  # only what this call launched
         state["pids"] = [pid if i not in dead else None for i, pid in enumerate(state["pids"])]

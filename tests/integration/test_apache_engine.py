@@ -14,7 +14,7 @@ import uuid
 from collections import Counter
 
 import pytest
-from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka import Consumer, ConsumerGroupTopicPartitions, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic, ResourceType
 
 from kafka_io.local import apache
@@ -68,6 +68,11 @@ def test_one_node_round_trip_and_stop(tmp_path):
         assert not again.started and again.pids == status.pids
 
         admin = AdminClient({"bootstrap.servers": status.bootstrap})
+        # Before the engine warmed the group coordinator up, this very call on a fresh
+        # cluster crashed the process (SIGSEGV in librdkafka); now it answers at once.
+        request = [ConsumerGroupTopicPartitions("test-never-seen")]
+        offsets = admin.list_consumer_group_offsets(request, request_timeout=TIMEOUT_S)["test-never-seen"]
+        assert offsets.result(timeout=TIMEOUT_S).topic_partitions == []
         topic = f"test-apache-{uuid.uuid4().hex[:8]}"
         admin.create_topics([NewTopic(topic, 2, 1)])[topic].result(timeout=TIMEOUT_S)
         producer = Producer({"bootstrap.servers": status.bootstrap, "acks": "all"})
