@@ -14,6 +14,7 @@ import uuid
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
 from confluent_kafka.admin import AdminClient
 
+from kafka_io.committed import CommittedOffsets
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError, NotFound, Timeout, Unavailable
 from kafka_io.request_counts import ADMIN_REQUESTS, RequestCounts
@@ -72,7 +73,7 @@ def _log_cb(settings: ClusterSettings):
     return on_error
 
 
-def _base_config(settings: ClusterSettings, role: str) -> dict:
+def base_config(settings: ClusterSettings, role: str) -> dict:
     timeout_ms = int(settings.timeout_s * 1000)
     return {
         **settings.client_config(),
@@ -113,15 +114,20 @@ _REQUEST_METHODS = (
 
 class CountingAdmin(AdminClient):
     """An AdminClient that counts each request-issuing call by method name, in
-    its own ``requests`` and in the process-wide ``ADMIN_REQUESTS``."""
+    its own ``requests`` and in the process-wide ``ADMIN_REQUESTS``.
 
-    def __init__(self, conf: dict) -> None:
+    Its ``list_consumer_group_offsets`` runs in a child process (kafka_io.committed):
+    in librdkafka that call can crash the process when a group's coordinator moves.
+    """
+
+    def __init__(self, conf: dict, settings: ClusterSettings | None = None) -> None:
         super().__init__(conf)
         self.requests = RequestCounts()
+        self.committed = CommittedOffsets(settings) if settings is not None else None
 
 
-def _counted(name: str):
-    send = getattr(AdminClient, name)
+def _counted(name: str, send=None):
+    send = send or getattr(AdminClient, name)
 
     def call(self, *args, **kwargs):
         self.requests.add(name)
@@ -132,16 +138,23 @@ def _counted(name: str):
     return call
 
 
+def _list_committed(self, requests, request_timeout=None, **kwargs):
+    if self.committed is None or kwargs:
+        return AdminClient.list_consumer_group_offsets(self, requests, request_timeout=request_timeout, **kwargs)
+    return self.committed.list_consumer_group_offsets(requests, request_timeout)
+
+
 for _name in _REQUEST_METHODS:
     setattr(CountingAdmin, _name, _counted(_name))
+CountingAdmin.list_consumer_group_offsets = _counted("list_consumer_group_offsets", _list_committed)
 
 
 def make_admin(settings: ClusterSettings) -> CountingAdmin:
-    return CountingAdmin(_base_config(settings, "admin"))
+    return CountingAdmin(base_config(settings, "admin"), settings)
 
 
 def make_producer(settings: ClusterSettings, **overrides) -> Producer:
-    conf = _base_config(settings, "producer")
+    conf = base_config(settings, "producer")
     conf.update(
         {
             "acks": "all",
@@ -158,7 +171,7 @@ def make_producer(settings: ClusterSettings, **overrides) -> Producer:
 
 def viewer_consumer_config(settings: ClusterSettings) -> dict:
     """An assign-only reader that can never join, rebalance or commit a real group."""
-    conf = _base_config(settings, "viewer")
+    conf = base_config(settings, "viewer")
     conf.update(
         {
             "group.id": f"{VIEWER_GROUP_PREFIX}{uuid.uuid4()}",
@@ -187,7 +200,7 @@ def make_member_consumer(settings: ClusterSettings, group_id: str, instance_id: 
     hangs on some brokers (noida-db). Offsets are stored and committed by the
     caller, after processing.
     """
-    conf = _base_config(settings, "member")
+    conf = base_config(settings, "member")
     if instance_id:
         conf["group.instance.id"] = instance_id
     conf.update(
@@ -228,8 +241,11 @@ def tcp_reason(bootstrap_servers: str) -> str | None:
 
 
 def _reason(err: KafkaError) -> str:
-    text = err.str() or err.name()
-    return text.rstrip(".")
+    text = (err.str() or "").strip().rstrip(".")
+    if not text or text.endswith(":"):
+        # librdkafka sometimes leaves the detail empty ("ConsumerGroupDescribe: "): name the code.
+        text = f"{text} {err.name()}".strip()
+    return text
 
 
 def translate_error(exc: BaseException, settings: ClusterSettings, what: str = "") -> BaseException:

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
 import time
 
 import pytest
-from confluent_kafka import KafkaError, KafkaException
+from confluent_kafka import ConsumerGroupTopicPartitions, KafkaError, KafkaException
+from group_helpers import consume_and_commit, wait_for
 from kafka_helpers import create_topic, produce
 
 from dashboard import handles
 from kafka_io import cluster as cluster_module
 from kafka_io.clients import make_admin, make_producer, translate_error
 from kafka_io.cluster import EARLIEST, LATEST, Cluster, list_offsets
+from kafka_io.committed import CRASHED
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError, NotFound, Timeout
+from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.groups.sampler import lag_sampler
 from kafka_io.produce.bursts import IdleProducers
 from kafka_io.produce.inputs import TopicLimits
@@ -116,6 +122,13 @@ SETTINGS = ClusterSettings(bootstrap_servers="127.0.0.1:9", timeout_s=2, embedde
         (KafkaException(KafkaError(KafkaError.UNKNOWN_TOPIC_OR_PART)), NotFound, "what: "),
         (TimeoutError(), Timeout, "what: no answer within 2 s"),
         (KafkaException(KafkaError(KafkaError.TOPIC_AUTHORIZATION_FAILED)), KafkaIOError, "what: "),
+        # librdkafka's text with an empty detail (seen while Apache Kafka shuts down): the code is named.
+        (
+            KafkaException(KafkaError(KafkaError.COORDINATOR_NOT_AVAILABLE, "ConsumerGroupDescribe: ")),
+            KafkaIOError,
+            "what: ConsumerGroupDescribe: COORDINATOR_NOT_AVAILABLE",
+        ),
+        (KafkaException(KafkaError(KafkaError.NOT_COORDINATOR, "")), KafkaIOError, "what: NOT_COORDINATOR"),
     ],
 )
 def test_translate_error_turns_kafka_errors_into_plain_words(exc, kind, text):
@@ -164,3 +177,45 @@ def test_a_finished_bursts_idle_producer_is_dropped(settings):
     pool.give_back(key, producer)
     wait_until(lambda: pool.count() == 0)
     assert len(made) == 1
+
+
+# --- committed offsets in a child process ---------------------------------------------------
+
+
+def test_committed_offsets_survive_their_client_crashing(settings, kafka_bootstrap, unique):
+    """librdkafka crashes the process on some coordinator changes (confluentinc/librdkafka#5040).
+    The crash cannot be caused on cue, so the child is killed the way a crash ends it."""
+    topic, group = unique("committed"), unique("g")
+    create_topic(kafka_bootstrap, topic, 2)
+    produce(kafka_bootstrap, topic, {0: 5, 1: 2})
+    consume_and_commit(kafka_bootstrap, group, topic, {0: 3})
+    admin = make_admin(settings)
+    request = [ConsumerGroupTopicPartitions(group)]
+
+    def committed():
+        answer = admin.list_consumer_group_offsets(request)[group].result(10)
+        return sorted((tp.partition, tp.offset) for tp in answer.topic_partitions)
+
+    assert committed() == [(0, 3)]
+    first = admin.committed.child_pid
+    assert first is not None and first != os.getpid()
+    os.kill(first, signal.SIGSTOP)  # the request below stays pending
+    pending = admin.list_consumer_group_offsets(request)[group]
+    os.kill(first, signal.SIGKILL)
+    with pytest.raises(KafkaException, match="crashed"):
+        pending.result(10)
+    # The next call starts a new child; this process never noticed anything else.
+    assert wait_for(lambda: committed() == [(0, 3)], 10, "a new child")
+    assert admin.committed.child_pid not in (None, first)
+    # A crash mid-sample is that sample's error cell, in plain words.
+    os.kill(admin.committed.child_pid, signal.SIGSTOP)
+    sample = {}
+    worker = threading.Thread(target=lambda: sample.update(lags=fetch_group_lags(admin, settings, [group])))
+    worker.start()
+    wait_for(lambda: admin.committed.pending, 10, "the sample's request")
+    os.kill(admin.committed.child_pid, signal.SIGKILL)
+    worker.join(30)
+    (lag,) = sample["lags"]
+    assert lag.error == f"group {group}: {CRASHED}"
+    admin.committed.close()
+    assert admin.committed.child_pid is None
