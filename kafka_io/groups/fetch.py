@@ -126,14 +126,26 @@ def _group_partitions(description, committed) -> tuple[tuple[MemberInfo, ...], d
 
 
 def fetch_group_lags(
-    admin: AdminClient, settings: ClusterSettings, group_ids: Sequence[str] | None = None
+    admin: AdminClient,
+    settings: ClusterSettings,
+    group_ids: Sequence[str] | None = None,
+    *,
+    recheck: Sequence[str] = (),
 ) -> tuple[GroupLag, ...]:
     """Lag of every group (or of `group_ids`, listed or not) at one moment.
+
+    `recheck`: groups seen before that the listing may have missed. A broker
+    that is shutting down or handing its coordinators over (Apache Kafka) lists
+    only the groups it still has loaded, so a group vanishes for one sample and
+    comes back. Such a group is described anyway and dropped only when Kafka
+    says it is gone (DEAD, no members, no commits).
 
     Raises only when the cluster cannot be reached at all (the listing or the
     requests cannot be sent); a group that fails alone comes back with `error`.
     """
     ids = list_group_ids(admin, settings) if group_ids is None else list(dict.fromkeys(group_ids))
+    unlisted = set(recheck) - set(ids)
+    ids = sorted([*ids, *unlisted]) if unlisted else ids
     if not ids:
         return ()
     try:
@@ -147,8 +159,18 @@ def fetch_group_lags(
         description, describe_error = _outcome(described[group_id], settings, f"group {group_id}")
         committed, offsets_error = _outcome(offsets[group_id], settings, f"group {group_id}")
         parts[group_id] = (description, describe_error or offsets_error, *_group_partitions(description, committed))
+    for group_id in unlisted:
+        if _gone(*parts[group_id]):
+            del parts[group_id]
     (highs,) = list_offsets(admin, settings, (tp for *_, offsets_ in parts.values() for tp in offsets_))
-    return tuple(_assemble(group_id, *parts[group_id], highs, sampled_at_s) for group_id in ids)
+    return tuple(_assemble(group_id, *parts[group_id], highs, sampled_at_s) for group_id in ids if group_id in parts)
+
+
+def _gone(description, error, members, offsets) -> bool:
+    """Kafka's answer for a group that no longer exists: DEAD, nobody in it, nothing committed."""
+    return (
+        error is None and description is not None and description.state.name == "DEAD" and not members and not offsets
+    )
 
 
 def _assemble(group_id, description, error, members, offsets, highs, sampled_at_s) -> GroupLag:

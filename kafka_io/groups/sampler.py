@@ -160,7 +160,8 @@ class LagSampler:
                 self._admin = make_admin(self.settings)
             requests_before = self._admin.requests.total()
             try:
-                groups = fetch_group_lags(self._admin, self.settings, group_ids)
+                seen = () if group_ids is not None else [g.group_id for g in self.latest().groups]
+                groups = fetch_group_lags(self._admin, self.settings, group_ids, recheck=seen)
             except KafkaIOError as exc:
                 return self._failed(str(exc))
             if groups and all(g.error for g in groups):
