@@ -90,14 +90,12 @@ def frozen_process(pid: int) -> Iterator[None]:
 @contextlib.contextmanager
 def dedicated_broker(tmp_path) -> Iterator[tuple[str, int]]:
     """A broker of the test's own, to kill, freeze or restart: (bootstrap, pid)."""
-    from kafka_helpers import free_port
+    from own_broker import start_own_broker
 
-    from kafka_io.local.noida import start_broker, stop_broker
-
-    status = start_broker(free_port(), tmp_path / "broker")
+    own = start_own_broker(tmp_path / "broker")
     try:
-        yield status.bootstrap, status.pid
+        yield own.bootstrap, own.pid
     finally:
         with contextlib.suppress(ProcessLookupError):
-            os.kill(status.pid, signal.SIGCONT)
-        stop_broker(tmp_path / "broker")
+            os.kill(own.pid, signal.SIGCONT)
+        own.stop()

@@ -5,9 +5,8 @@ saved templates, read-only mode and the empty state."""
 from __future__ import annotations
 
 import pytest
-from kafka_helpers import create_topic, free_port
-
-from kafka_io.local.noida import start_broker, stop_broker
+from kafka_helpers import create_topic
+from own_broker import start_own_broker
 
 PAGE = "pages/produce.py"
 NO_PARTITION = "does not exist: the topic has 2 partitions (0 to 1); leave it empty for automatic"
@@ -198,15 +197,14 @@ def test_read_only_disables_the_page(make_app, app_env, topic):
 
 
 def test_an_empty_cluster_says_so(make_app, app_env, tmp_path):
-    data_dir = tmp_path / "empty-kafka"
-    status = start_broker(free_port(), data_dir)
+    status = start_own_broker(tmp_path / "empty-kafka")
     try:
         app_env.setenv("KAFKA_BOOTSTRAP_SERVERS", status.bootstrap)
         at = make_app(PAGE).run()
         assert texts(at.info) == ["No topics yet. Type a name below to create one, then send events to it."]
         assert at.selectbox(key="produce_topic").options == []
     finally:
-        stop_broker(data_dir)
+        status.stop()
 
 
 def test_failed_events_are_listed_and_offered_for_download(make_app, app_env, kafka_bootstrap, unique, tmp_path):

@@ -11,7 +11,8 @@ import time
 import pytest
 from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient, NewPartitions
-from kafka_helpers import commit_offsets, create_topic, free_port
+from kafka_helpers import commit_offsets, create_topic
+from own_broker import start_own_broker
 
 from kafka_io.clients import VIEWER_GROUP_PREFIX
 from kafka_io.config import ClusterSettings
@@ -20,7 +21,6 @@ from kafka_io.live.model import StartPosition
 from kafka_io.live.pool import TailPool
 from kafka_io.live.rates import TypeSpec
 from kafka_io.live.worker import TailWorker, consumer_counts
-from kafka_io.local.noida import start_broker, stop_broker
 from kafka_io.wire import SOURCE_HEADER_KEY as SOURCE_HEADER
 
 TIMEOUT_S = 10
@@ -292,17 +292,16 @@ def test_follows_new_partitions_and_survives_topic_deletion(
 
 
 def test_broker_restart_mid_tail_resumes_where_it_was(tmp_path, worker_factory):
-    port, data_dir = free_port(), tmp_path / "restart-data"
-    status = start_broker(port, data_dir)
+    status = start_own_broker(tmp_path / "restart-data")
     try:
         settings = ClusterSettings(bootstrap_servers=status.bootstrap, embedded=False, timeout_s=2)
         create_topic(status.bootstrap, "restart", 2)
         produce_n(status.bootstrap, "restart", 10, event_type="before")
         worker = worker_factory(settings, ["restart"])
         wait_for(lambda: worker.snapshot().messages == 10, what="first events")
-        stop_broker(data_dir)
+        status.stop()
         wait_for(lambda: worker.snapshot().status == "reconnecting…", what="reconnecting")
-        start_broker(port, data_dir)
+        status.start()
         produce_n(status.bootstrap, "restart", 7, event_type="after")
         wait_for(lambda: worker.snapshot().totals.get("after") == 7, timeout_s=20, what="events after restart")
         snap = worker.snapshot()
@@ -312,7 +311,7 @@ def test_broker_restart_mid_tail_resumes_where_it_was(tmp_path, worker_factory):
         worker.stop()
         assert worker.join()
     finally:
-        stop_broker(data_dir)
+        status.stop()
 
 
 def test_twenty_viewers_of_a_live_topic_make_one_consumer(settings, kafka_bootstrap, unique):

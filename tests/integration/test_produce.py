@@ -8,13 +8,13 @@ import time
 from collections import Counter
 
 import pytest
-from kafka_helpers import create_topic, free_port
+from kafka_helpers import create_topic
+from own_broker import start_own_broker
 from produce_helpers import end_offsets, read_topic
 
 from kafka_io.clients import make_admin
 from kafka_io.cluster import list_topic_names
 from kafka_io.errors import KafkaIOError, NotFound, ReadOnly
-from kafka_io.local.noida import start_broker, stop_broker
 from kafka_io.produce.burst.source import plan_spec_burst, plan_template_burst
 from kafka_io.produce.bursts import start_burst
 from kafka_io.produce.inputs import SOURCE_HEADER_PAIR, build_event
@@ -147,15 +147,14 @@ def test_unknown_topics_are_not_created_by_looking_them_up(settings, unique):
 
 @pytest.fixture
 def own_broker(tmp_path):
-    """A broker this test may stop: (bootstrap, port, data dir)."""
-    port, data_dir = free_port(), tmp_path / "kafka"
-    status = start_broker(port, data_dir)
-    yield status.bootstrap, port, data_dir
-    stop_broker(data_dir)
+    """A broker this test may stop and start again."""
+    own = start_own_broker(tmp_path / "kafka")
+    yield own
+    own.stop()
 
 
 def test_a_broker_stopped_mid_burst_loses_no_event_silently(settings, own_broker):
-    bootstrap, port, data_dir = own_broker
+    bootstrap = own_broker.bootstrap
     own = dataclasses.replace(settings, bootstrap_servers=bootstrap, timeout_s=1.0)
     create_topic(bootstrap, "doomed", partitions=2)
     limits = limits_of(own, "doomed")
@@ -166,7 +165,7 @@ def test_a_broker_stopped_mid_burst_loses_no_event_silently(settings, own_broker
     while burst.progress().delivered < 1000:
         assert time.monotonic() < deadline, "the burst delivered nothing"
         time.sleep(0.02)
-    stop_broker(data_dir)
+    own_broker.stop()
     summary = burst.wait(60)
 
     assert summary.requested == 6000 and not summary.stopped
@@ -180,7 +179,7 @@ def test_a_broker_stopped_mid_burst_loses_no_event_silently(settings, own_broker
         "not confirmed within 6 s (message timed out)",
     }
     # Every event reported delivered really is in the topic once the broker is back.
-    start_broker(port, data_dir)
+    own_broker.start()
     stored = {r[2] for r in read_topic(own, "doomed", summary.delivered)}
     assert {str(i).encode() for i in range(6000) if i not in failed} <= stored
     # ... and none reported "never sent" is there.
