@@ -7,13 +7,13 @@ DEMO ?= 1
 KAFKA ?= noida
 BIN := $(VENV)/bin
 
-.PHONY: run test test-apache lint format kafka-deps test-unit test-integration test-app test-e2e venv dev-venv browser-deps bench clean-data broker-start broker-stop
+.PHONY: run test test-apache lint format kafka-deps peer-deps test-unit test-integration test-app test-e2e venv dev-venv browser-deps bench clean-data broker-start broker-stop
 
 run: venv $(if $(filter apache,$(KAFKA)),kafka-deps)
 	$(BIN)/python -m kafka_io serve --port $(PORT) --demo $(DEMO) --engine $(KAFKA)
 
 # Every tier on noida-db, then the integration and app tiers again on Apache Kafka.
-test: dev-venv lint browser-deps kafka-deps
+test: dev-venv lint browser-deps kafka-deps peer-deps
 	$(BIN)/python -m pytest tests/unit tests/integration tests/app tests/e2e
 	KDASH_ENGINE=apache $(BIN)/python -m pytest tests/integration tests/app
 
@@ -28,9 +28,9 @@ format: dev-venv
 
 test-unit: dev-venv
 	$(BIN)/python -m pytest tests/unit
-test-integration: dev-venv
+test-integration: dev-venv peer-deps
 	$(BIN)/python -m pytest tests/integration
-test-apache: dev-venv kafka-deps
+test-apache: dev-venv kafka-deps peer-deps
 	KDASH_ENGINE=apache $(BIN)/python -m pytest tests/integration tests/app
 test-app: dev-venv
 	$(BIN)/python -m pytest tests/app
@@ -52,6 +52,12 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
 # Java 17 + Maven (apt, when missing) and the pinned Apache Kafka jars, for the apache engine.
 kafka-deps: venv
 	PYTHON=$(BIN)/python bash kafka_io/local/ensure_java.sh
+
+# kafkajs, the Node peer client of tests/integration/test_peer_clients.py: `npm ci` from the
+# committed lock, again only when the lock changes (Node.js itself with apt when missing).
+peer-deps: tests/peers/node_modules/.installed
+tests/peers/node_modules/.installed: tests/peers/package.json tests/peers/package-lock.json
+	@bash tests/peers/ensure_peers.sh
 
 # Debian's chromium for the browser tests (never `playwright install`), and kcat for bench/.
 browser-deps:
