@@ -33,6 +33,7 @@ __all__ = [
 MAX_CHART_TYPES = 10  # more colours than this are unreadable: the rest are summed as OTHER
 CHART_HEIGHT_PX = 260
 MAX_BANDS_LISTED = 4
+LABEL_ROWS_PX = (6, 20)  # y of band labels (pixels from the top); the spike's label sits below both
 # The y-axis choices: a spike clipped (default), everything linear, or a log axis.
 SCALES = {"Clip spikes": "clip", "Linear": "linear", "Log": "log"}
 STATUS_COLORS = {
@@ -115,7 +116,12 @@ def rate_chart(snapshot: TailSnapshot, scale: str = "clip") -> alt.LayerChart | 
             x=x,
             y=alt.Y("events/s:Q", stack="zero", title="events/s", scale=y_scale),
             color=alt.Color(
-                "type:N", title="type", sort=_chart_types(snapshot) + [OTHER], scale=alt.Scale(scheme="tableau10")
+                "type:N",
+                title="type",
+                sort=_chart_types(snapshot) + [OTHER],
+                scale=alt.Scale(scheme="tableau10"),
+                # Below the chart: at the side, ten type names took half the width from the time axis.
+                legend=alt.Legend(orient="bottom", columns=4, title=None),
             ),
             tooltip=[alt.Tooltip("time:T", format="%H:%M:%S"), "type:N", "events/s:Q"],
         )
@@ -125,8 +131,9 @@ def rate_chart(snapshot: TailSnapshot, scale: str = "clip") -> alt.LayerChart | 
         peak = pd.DataFrame({"time": [_times(ceiling.peak_s)], "label": [f"↑ peak {ceiling.peak:,}/s"]})
         layers.append(
             alt.Chart(peak)
-            .mark_text(align="left", dx=4, baseline="top", fontWeight="bold", color="#b00")
-            .encode(x=alt.X("time:T", title=None, scale=alt.Scale(domain=domain)), y=alt.value(2), text="label:N")
+            # Below the bands' labels (which sit at the top edge), left of the spike: they never overlap.
+            .mark_text(align="right", dx=-4, baseline="top", fontWeight="bold", color="#b00")
+            .encode(x=alt.X("time:T", title=None, scale=alt.Scale(domain=domain)), y=alt.value(34), text="label:N")
         )
     bands = band_frame(marker_bands(snapshot.markers))
     if not bands.empty:
@@ -143,10 +150,17 @@ def rate_chart(snapshot: TailSnapshot, scale: str = "clip") -> alt.LayerChart | 
                 clip=True, color="#444", opacity=0.22, stroke="#222", strokeDash=[4, 3], strokeWidth=1
             ).encode(x2="end:T"),
             base.mark_point(shape="triangle-down", filled=True, size=80, color="#222").encode(y=alt.value(6)),
-            base.mark_text(align="left", dx=6, baseline="middle", fontSize=11, color="#222").encode(
-                y=alt.value(6), text="label:N"
-            ),
         ]
+        # A label reads away from the nearer edge, so a band at the right edge (the newest) is not cut off.
+        bands["late"] = bands["start"] > _times(last_s - snapshot.window_s // 2)
+        # Neighbouring bands alternate between two rows, so close labels do not print over each other.
+        bands["label_y"] = [LABEL_ROWS_PX[i % len(LABEL_ROWS_PX)] for i in range(len(bands))]
+        for late, align, dx in ((False, "left", 6), (True, "right", -6)):
+            layers.append(
+                base.transform_filter(alt.datum.late == late)
+                .mark_text(align=align, dx=dx, baseline="middle", fontSize=11, color="#222")
+                .encode(y=alt.Y("label_y:Q", scale=None), text="label:N")
+            )
     if len(layers) == 1:
         return areas.properties(height=CHART_HEIGHT_PX)
     return alt.layer(*layers).properties(height=CHART_HEIGHT_PX)

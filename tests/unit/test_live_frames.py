@@ -48,12 +48,19 @@ def test_empty_snapshot_gives_an_empty_frame_and_a_chart():
 
 
 def test_chart_draws_one_band_per_burst_of_injected_events():
-    markers = tuple((990 + s, "a", 500) for s in range(5)) + ((998, "b", 1),)
-    spec = rate_chart(snap(series=((998, "a", 2),), markers=markers, window_s=20)).to_dict()
-    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["area", "rect", "point", "text"]
-    bands = next(iter(spec["datasets"].values())) if len(spec["datasets"]) == 1 else None
+    markers = tuple((965 + s, "a", 500) for s in range(5)) + ((998, "b", 1),)
+    spec = rate_chart(snap(series=((998, "a", 2),), markers=markers, window_s=40)).to_dict()
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["area", "rect", "point", "text", "text"]
     rows = [rows for rows in spec["datasets"].values() if rows and "injected" in rows[0]]
-    assert [(r["injected"], r["label"]) for r in rows[0]] == [(2500, "⚑ 2,500"), (1, "⚑ 1")], bands
+    # The older band is labelled to its right, the newest (near the right edge) to its left.
+    assert [(r["injected"], r["label"], r["late"], r["label_y"]) for r in rows[0]] == [
+        (2500, "⚑ 2,500", False, 6),
+        (1, "⚑ 1", True, 20),
+    ]
+    assert [(layer["mark"]["align"], layer["transform"]) for layer in spec["layer"][3:]] == [
+        ("left", [{"filter": "(datum.late === false)"}]),
+        ("right", [{"filter": "(datum.late === true)"}]),
+    ]
 
 
 def spiky(**kw) -> TailSnapshot:
