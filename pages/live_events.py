@@ -34,6 +34,7 @@ from kafka_io.topics.names import validate_topic_name  # noqa: E402
 REFRESH_S = 1
 WINDOWS_S = {"1 min": 60, "5 min": 300, "15 min": 900}
 DEFAULT_LAST_N = 100
+FIELD_PX = 250  # wide enough for the longest start label, "Earliest (replay all)", and its arrow
 START_LABELS = {
     "latest": "Latest (new events)",
     "earliest": "Earliest (replay all)",
@@ -100,36 +101,44 @@ def _write_link(source: Source) -> None:
 def _source_form(names: list[str], current: Source) -> Source | None:
     # No st.form: a form cannot show the input a start mode needs when the mode
     # changes, so each mode's input appears only once it is chosen.
-    topic_col, start_col, value_col, type_col, name_col = st.columns([5, 3, 3, 3, 3], vertical_alignment="bottom")
     options = names + [t for t in current.topics if t not in names]
-    topics = topic_col.multiselect("Topics", options, default=list(current.topics), placeholder="Choose topics")
+    topics = st.multiselect("Topics", options, default=list(current.topics), placeholder="Choose topics")
+    # One row sized to its contents: equal columns cut "Latest (new events)" short, and an
+    # input the start mode does not need would still have held its space.
+    row = st.container(horizontal=True, vertical_alignment="bottom")
     kinds = list(START_LABELS)
-    kind = start_col.selectbox("Start at", kinds, index=kinds.index(current.start.kind), format_func=START_LABELS.get)
+    kind = row.selectbox(
+        "Start at", kinds, index=kinds.index(current.start.kind), format_func=START_LABELS.get, width=FIELD_PX
+    )
     value = None
     if kind == "last":
-        value = value_col.number_input(
+        value = row.number_input(
             "N per partition",
             1,
             MAX_LAST_N,
             current.start.value if current.start.kind == "last" else DEFAULT_LAST_N,
+            width=FIELD_PX,
         )
     elif kind == "timestamp":
-        value = value_col.datetime_input("From (your time zone)", value="now", step=60)
+        value = row.datetime_input("From (your time zone)", value="now", step=60, width=FIELD_PX)
     type_kinds = list(TYPE_LABELS)
     spec_kind = "auto" if current.spec.source == "field" and current.spec.path is None else current.spec.source
-    type_kind = type_col.selectbox(
+    type_kind = row.selectbox(
         "Event type from",
         type_kinds,
         index=type_kinds.index(spec_kind),
         format_func=TYPE_LABELS.get,
         help=AUTO_HELP,
+        width=FIELD_PX,
     )
     type_name = ""
     if type_kind in ("field", "header"):
-        type_name = name_col.text_input(
-            "Field path" if type_kind == "field" else "Header name", value=current.spec.path or DEFAULT_TYPE_FIELD
+        type_name = row.text_input(
+            "Field path" if type_kind == "field" else "Header name",
+            value=current.spec.path or DEFAULT_TYPE_FIELD,
+            width=FIELD_PX,
         )
-    if not st.button("Watch", type="primary", icon=":material/play_arrow:"):
+    if not row.button("Watch", type="primary", icon=":material/play_arrow:"):
         return None
     try:
         if kind == "last":
