@@ -7,8 +7,10 @@ dashboard only through two small files in the data dir (the embedded broker's,
 `.kafka-local/` by default, or $KDASH_DATA_DIR):
 
     demo.json         {"paused": bool}     written by set_demo_paused(), polled by the demo
-    demo-status.json  {"pid", "bootstrap", "prefix", "topics", "groups", "started_at_s"}
+    demo-status.json  {"pid", "bootstrap", "prefix", "topics", "groups", "started_at_s", "speed",
+                       "producer_recreated", "worker_restarts"}
                       written by a running demo, removed when it exits
+    demo-exit.json    {"reason", ...} why it exited (demo.exits: the sidebar's "demo stopped")
 
 Pausing stops the producer only: the consumers drain what is left, so lag
 falls back to 0 everywhere but in the stopped group.
@@ -23,6 +25,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from kafka_io.config import ClusterSettings
@@ -185,12 +188,13 @@ def run_demo(
         paused = _PauseFlag(data_dir)
         started_s = time.monotonic()
         workers = _workers(settings, plan, stop, paused, started_s)
-        _write_status(data_dir, settings, plan)
+        write_status = partial(_write_status, data_dir, settings, plan, time.time())
+        write_status()
         for worker in workers:
             worker.start()
         if on_ready:
             on_ready(summary)
-        _supervise(admin, settings, plan, workers, stop, paused, started_s, duration_s, data_dir)
+        _supervise(admin, settings, plan, workers, stop, paused, started_s, duration_s, write_status)
         if not stop.is_set():
             reason = f"ran its {duration_s:g} s"
     except BaseException as exc:
@@ -225,7 +229,9 @@ def _workers(settings, plan, stop, paused, started_s) -> list:
     ]
 
 
-def _write_status(data_dir: Path, settings: ClusterSettings, plan: DemoPlan, **counts: int) -> None:
+def _write_status(
+    data_dir: Path, settings: ClusterSettings, plan: DemoPlan, started_at_s: float, **counts: int
+) -> None:
     _write_json(
         data_dir / STATUS_FILE,
         {
@@ -235,7 +241,7 @@ def _write_status(data_dir: Path, settings: ClusterSettings, plan: DemoPlan, **c
             "prefix": plan.prefix,
             "topics": [t.name for t in plan.topics],
             "groups": list(plan.groups),
-            "started_at_s": time.time(),
+            "started_at_s": started_at_s,
             "speed": plan.speed,
         },
     )
@@ -282,7 +288,7 @@ class _RestartBudget:
         return True
 
 
-def _supervise(admin, settings, plan, workers, stop, paused, started_s, duration_s, data_dir) -> None:
+def _supervise(admin, settings, plan, workers, stop, paused, started_s, duration_s, write_status) -> None:
     from kafka_io.demo.setup import commit_stopped_group
 
     stopped_ready = False
@@ -292,7 +298,7 @@ def _supervise(admin, settings, plan, workers, stop, paused, started_s, duration
         now = {"producer_recreated": workers[0].recreated, "worker_restarts": restarts.total}
         if now != counts:  # the status file says what the demo survived
             counts = now
-            _write_status(data_dir, settings, plan, **counts)
+            write_status(**counts)
         paused.refresh()
         if not stopped_ready:
             try:
@@ -302,7 +308,7 @@ def _supervise(admin, settings, plan, workers, stop, paused, started_s, duration
         for i, worker in enumerate(workers):
             if worker.is_alive() and not worker.error:
                 continue
-            reason = f"{worker.name}: {worker.error or 'thread exited'}"
+            reason = worker.error or f"{worker.name}: thread exited"  # the error names the worker
             if not restarts.allow(time.monotonic()):
                 raise KafkaIOError(f"{reason} ({restarts.limit} restarts within {restarts.window_s:g} s)")
             log.warning("demo: %s; restarting it", reason)
