@@ -21,6 +21,7 @@ from dashboard import handles as resources
 from dashboard.widgets import plain
 from kafka_io.config import ClusterSettings
 from kafka_io.demo.control import demo_data_dir, demo_status, set_demo_paused
+from kafka_io.demo.exits import demo_exit, restart_demo
 from kafka_io.errors import KafkaIOError
 
 __all__ = ["PAGES", "main", "page_settings"]
@@ -43,6 +44,9 @@ PAGES = (
     ("pages/live_events.py", "Live events", "live_events", ":material/monitoring:"),
 )
 RECONNECT_EVERY_S = 3
+DEMO_POLL_S = 2  # the sidebar re-reads the demo's status file this often
+DEMO_START_WAIT_S = 30  # after Restart, "starting…" until the demo writes its status file
+DEMO_RESTART_KEY = "kdash_demo_restart_at"
 SETTINGS_KEY = "kdash_settings"
 FAILED_AT_KEY = "kdash_unreachable_at"
 
@@ -85,12 +89,16 @@ def _connection_badge(settings: ClusterSettings, cluster_id: str | None) -> None
             st.code("\n".join(f"{key} = {value}" for key, value in settings.sanitize().items()), language=None)
 
 
+@st.fragment(run_every=DEMO_POLL_S)
 def _demo_control(settings: ClusterSettings) -> None:
-    """A "demo" label and Pause/Resume, only while a demo writes to this cluster."""
+    """A "demo" label and Pause/Resume while a demo writes to this cluster; "demo stopped: <reason>"
+    and Restart when it stopped. A fragment, so a demo that dies shows here without a page rerun."""
     data_dir = demo_data_dir()
     status = demo_status(data_dir)
     if status is None or status.bootstrap != settings.bootstrap_servers:
+        _demo_stopped(settings, data_dir)
         return
+    st.session_state.pop(DEMO_RESTART_KEY, None)
     with st.container(horizontal=True, vertical_alignment="center"):
         if status.paused:
             st.badge("demo · paused", icon=":material/pause_circle:", color="orange")
@@ -118,6 +126,36 @@ def _demo_control(settings: ClusterSettings) -> None:
         icon=":material/monitoring:",
         query_params={"topic": list(status.topics), "from": "latest"},
     )
+
+
+def _demo_stopped(settings: ClusterSettings, data_dir) -> None:
+    stopped = demo_exit(data_dir)
+    restart_at_s, error = st.session_state.get(DEMO_RESTART_KEY, (0.0, ""))
+    if error:
+        st.error(plain(f"Restarting the demo: {error}"), icon=":material/error:")
+    elif time.time() - restart_at_s < DEMO_START_WAIT_S and (stopped is None or stopped.stopped_at_s < restart_at_s):
+        st.badge("demo · starting…", icon=":material/hourglass_top:", color="blue")
+        return
+    if stopped is None or stopped.bootstrap != settings.bootstrap_servers:
+        return
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.badge("demo stopped", icon=":material/error:", color="red")
+        st.button(
+            "Restart",
+            key="kdash_demo_restart",
+            icon=":material/restart_alt:",
+            on_click=_restart,
+            args=(data_dir, stopped),
+        )
+    st.text(f"demo stopped: {stopped.reason}")  # plain text: the reason may quote a broker's words
+
+
+def _restart(data_dir, stopped) -> None:
+    try:
+        restart_demo(data_dir, stopped)
+        st.session_state[DEMO_RESTART_KEY] = (time.time(), "")
+    except (KafkaIOError, OSError) as exc:
+        st.session_state[DEMO_RESTART_KEY] = (time.time(), str(exc))
 
 
 @st.fragment(run_every=RECONNECT_EVERY_S)

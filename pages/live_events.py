@@ -14,7 +14,16 @@ from dashboard.shell import page_settings
 settings = page_settings()
 
 from dashboard import handles as resources  # noqa: E402
-from dashboard.frames.live import STATUS_COLORS, rate_chart, tail_frame, type_frame  # noqa: E402
+from dashboard.frames.live import (  # noqa: E402
+    SCALES,
+    STATUS_COLORS,
+    ceiling_caption,
+    chart_ceiling,
+    marker_caption,
+    rate_chart,
+    tail_frame,
+    type_frame,
+)
 from dashboard.widgets import plain, refreshed_caption, show_errors  # noqa: E402
 from kafka_io.errors import InvalidInput  # noqa: E402
 from kafka_io.live.model import MAX_LAST_N, TAIL_MAX, StartPosition, TailRecord, TailSnapshot, filter_records  # noqa: E402
@@ -25,6 +34,7 @@ from kafka_io.topics.names import validate_topic_name  # noqa: E402
 REFRESH_S = 1
 WINDOWS_S = {"1 min": 60, "5 min": 300, "15 min": 900}
 DEFAULT_LAST_N = 100
+FIELD_PX = 250  # wide enough for the longest start label, "Earliest (replay all)", and its arrow
 START_LABELS = {
     "latest": "Latest (new events)",
     "earliest": "Earliest (replay all)",
@@ -32,11 +42,12 @@ START_LABELS = {
     "timestamp": "From a time",
 }
 TYPE_LABELS = {
-    "auto": "Auto: event_type, type, eventType, event.type, CloudEvents",
-    "field": "JSON field path",
+    "auto": "Auto-detect",
+    "field": "JSON field",
     "header": "Header",
     "key": "Message key",
 }
+AUTO_HELP = "Auto-detect reads event_type, then type, eventType, event.type, CloudEvents' ce_type header or type field."
 SOURCE_KEY, LINK_KEY, LINK_WARNINGS_KEY = "live_selected_source", "live_link", "live_link_warnings"
 SHOWN_KEY, PINNED_KEY, SELECTED_KEY, GEN_KEY = "live_shown", "live_pinned", "live_selected", "live_tail_gen"
 
@@ -88,37 +99,53 @@ def _write_link(source: Source) -> None:
 
 
 def _source_form(names: list[str], current: Source) -> Source | None:
-    with st.form("live_source"):
-        topic_col, start_col, time_col, type_col = st.columns([4, 2, 3, 3])
-        options = names + [t for t in current.topics if t not in names]
-        topics = topic_col.multiselect("Topics", options, default=list(current.topics), placeholder="Choose topics")
-        kinds = list(START_LABELS)
-        kind = start_col.selectbox(
-            "Start at", kinds, index=kinds.index(current.start.kind), format_func=START_LABELS.get
-        )
-        last_n = start_col.number_input(
-            "N (for Last N per partition)",
+    # No st.form: a form cannot show the input a start mode needs when the mode
+    # changes, so each mode's input appears only once it is chosen.
+    options = names + [t for t in current.topics if t not in names]
+    topics = st.multiselect("Topics", options, default=list(current.topics), placeholder="Choose topics")
+    # One row sized to its contents: equal columns cut "Latest (new events)" short, and an
+    # input the start mode does not need would still have held its space.
+    row = st.container(horizontal=True, vertical_alignment="bottom")
+    kinds = list(START_LABELS)
+    kind = row.selectbox(
+        "Start at", kinds, index=kinds.index(current.start.kind), format_func=START_LABELS.get, width=FIELD_PX
+    )
+    value = None
+    if kind == "last":
+        value = row.number_input(
+            "N per partition",
             1,
             MAX_LAST_N,
             current.start.value if current.start.kind == "last" else DEFAULT_LAST_N,
+            width=FIELD_PX,
         )
-        when = time_col.datetime_input("Time (for From a time)", value="now", step=60)
-        type_kinds = list(TYPE_LABELS)
-        spec_kind = "auto" if current.spec.source == "field" and current.spec.path is None else current.spec.source
-        type_kind = type_col.selectbox(
-            "Event type from", type_kinds, index=type_kinds.index(spec_kind), format_func=TYPE_LABELS.get
+    elif kind == "timestamp":
+        value = row.datetime_input("From (your time zone)", value="now", step=60, width=FIELD_PX)
+    type_kinds = list(TYPE_LABELS)
+    spec_kind = "auto" if current.spec.source == "field" and current.spec.path is None else current.spec.source
+    type_kind = row.selectbox(
+        "Event type from",
+        type_kinds,
+        index=type_kinds.index(spec_kind),
+        format_func=TYPE_LABELS.get,
+        help=AUTO_HELP,
+        width=FIELD_PX,
+    )
+    type_name = ""
+    if type_kind in ("field", "header"):
+        type_name = row.text_input(
+            "Field path" if type_kind == "field" else "Header name",
+            value=current.spec.path or DEFAULT_TYPE_FIELD,
+            width=FIELD_PX,
         )
-        type_name = type_col.text_input("Field path or header name", value=current.spec.path or DEFAULT_TYPE_FIELD)
-        submitted = st.form_submit_button("Watch", type="primary", icon=":material/play_arrow:")
-    if not submitted:
+    if not row.button("Watch", type="primary", icon=":material/play_arrow:"):
         return None
     try:
-        value = {"last": int(last_n), "timestamp": int(when.timestamp() * 1000) if when else None}.get(kind)
-        spec = (
-            TypeSpec("field")
-            if type_kind == "auto"
-            else TypeSpec(type_kind, None if type_kind == "key" else type_name.strip())
-        )
+        if kind == "last":
+            value = int(value)
+        elif kind == "timestamp":
+            value = int(value.timestamp() * 1000) if value else None
+        spec = TypeSpec("field") if type_kind == "auto" else TypeSpec(type_kind, type_name.strip() or None)
         return Source(tuple(topics), StartPosition(kind, value), spec)
     except InvalidInput as exc:
         st.error(plain(exc), icon=":material/error:")
@@ -145,17 +172,25 @@ def _clear(view) -> None:
     _reset_tail()
 
 
-def _controls(view) -> int:
+def _controls(view) -> tuple[int, str]:
     # Callbacks run before the rerun, so the buttons and the data already show the new state.
-    window_col, pause_col, clear_col, _ = st.columns([3, 1, 1, 4], vertical_alignment="bottom")
+    window_col, scale_col, pause_col, clear_col, _ = st.columns([3, 3, 1, 1, 1], vertical_alignment="bottom")
     label = window_col.segmented_control("Window", list(WINDOWS_S), default="5 min", key="live_window", required=True)
     window_s = WINDOWS_S[label or "5 min"]
+    scale = scale_col.segmented_control(
+        "Y axis",
+        list(SCALES),
+        default="Clip spikes",
+        key="live_scale",
+        required=True,
+        help="Clip spikes: a burst does not flatten normal traffic (its peak is labelled). Log: everything, on a log axis.",
+    )
     if view.paused:
         pause_col.button("Resume", icon=":material/play_arrow:", width="stretch", on_click=view.resume)
     else:
         pause_col.button("Pause", icon=":material/pause:", width="stretch", on_click=view.pause, args=(window_s,))
     clear_col.button("Clear", icon=":material/delete_sweep:", width="stretch", on_click=_clear, args=(view,))
-    return window_s
+    return window_s, SCALES[scale or "Clip spikes"]
 
 
 def _status(snap: TailSnapshot, source: Source) -> None:
@@ -181,20 +216,29 @@ def _metrics(snap: TailSnapshot) -> None:
     cols[0].metric("Total rate", f"{snap.total_rate_per_s:,.1f} events/s")
     cols[1].metric("Events seen", f"{snap.messages:,}")
     cols[2].metric("Types", f"{len(snap.totals):,}")
-    cols[3].metric("Injected from dashboard", f"{sum(m[2] for m in snap.markers):,}", help="in the chart's window")
+    cols[3].metric(
+        "Injected from dashboard",
+        f"{sum(m[2] for m in snap.markers):,}",
+        help="Events sent from this dashboard's Produce page or CLI, in the chart's window (demo traffic is not counted)",
+    )
 
 
-def _rates(snap: TailSnapshot, source: Source) -> None:
+def _rates(snap: TailSnapshot, source: Source, scale: str) -> None:
     if not snap.messages:
         hint = " Only new events appear: send some from Produce, or start at Earliest." if source.start.shared else ""
         st.info(f"Waiting for events on {plain(', '.join(source.topics))}.{hint}", icon=":material/hourglass_empty:")
         return
     chart_col, table_col = st.columns([3, 2])
     with chart_col:
-        st.altair_chart(rate_chart(snap), width="stretch")
+        st.altair_chart(rate_chart(snap, scale), width="stretch")
+        ceiling = chart_ceiling(snap) if scale == "clip" else None
+        if ceiling is not None:
+            st.caption(ceiling_caption(ceiling))
         st.caption(
-            "Stacked events/s in 1 s buckets by record time. Dashed markers: events injected from the Produce page."
+            "Stacked events/s in 1 s buckets by record time. Shaded bands: events sent from this "
+            "dashboard's Produce page or CLI (one band per burst)."
         )
+        st.caption(marker_caption(snap))
     table_col.dataframe(
         type_frame(snap),
         hide_index=True,
@@ -227,7 +271,10 @@ def _tail(snap: TailSnapshot) -> None:
             width="stretch",
             height=320,
         )
-        st.caption(f"Newest first, the last {TAIL_MAX} messages at most. Select a row to see its full payload.")
+        st.caption(
+            f"Newest first by record time, across partitions; the last {TAIL_MAX} messages read at most. "
+            "Select a row to see its full payload."
+        )
     if pinned is not None:
         st.button(
             "Follow the live tail",
@@ -271,11 +318,11 @@ def _detail(record: TailRecord) -> None:
 def live_section(view, source: Source) -> None:
     started = time.perf_counter()
     with show_errors("Live view"):  # a fragment rerun is outside the shell's error guard
-        window_s = _controls(view)
+        window_s, scale = _controls(view)
         snap = view.snapshot(window_s)
         _status(snap, source)
         _metrics(snap)
-        _rates(snap, source)
+        _rates(snap, source, scale)
         _tail(snap)
     refreshed_caption(time.time(), (time.perf_counter() - started) * 1000)
 

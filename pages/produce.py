@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import handles as resources
+from dashboard.burst_panel import BURST_KEY, FROM_KEY, burst_panel, scroll_into_view, start_panel
 from dashboard.shell import page_settings
 from dashboard.widgets import plain, show_errors
 from kafka_io.errors import InvalidInput, KafkaIOError
@@ -34,15 +35,13 @@ from kafka_io.topics.names import validate_topic_name
 
 settings = page_settings()
 
-BURST_KEY = "produce_burst"
 PARTITIONER_NOTES = {
     "murmur2_random": "keys hashed with murmur2, as Java clients, kafka-python and kafkajs do",
     "murmur2": "keys hashed with murmur2, as Java clients do; no key: one partition",
     "consistent_random": "keys hashed with CRC-32 (librdkafka's default), not as Java clients do",
     "consistent": "keys hashed with CRC-32 (librdkafka), not as Java clients do; no key: one partition",
 }
-PROGRESS_EVERY_S = 0.5
-SHOWN_FAILURES = 1_000
+RESULT_KEY = "send_result"
 EXAMPLE_VALUE = '{"event_type": "user_signup", "user_id": 123}'
 NO_HEADERS = pd.DataFrame({"key": pd.Series([], dtype="string"), "value": pd.Series([], dtype="string")})
 
@@ -180,19 +179,22 @@ def _one_event(limits, partition) -> None:
     if not (checked or sent):
         _last_delivery()
         return
-    with show_errors():
+    # Right under the buttons, and scrolled into view: the result first, then the checks.
+    with st.container(key=RESULT_KEY), show_errors():
         headers = _header_rows(rows)
         event = build_event(limits, value, fmt.lower(), key, headers, partition)
         timestamp_ms = parse_timestamp(ts_text)
+        if sent:
+            result = send_one(resources.producer_handle(settings), limits, event, timestamp_ms)
+            st.session_state["produce_last"] = result
+            _last_delivery()
+            if result.ok:
+                st.toast(f"Delivered to {result.topic} [{result.partition}] @ {result.offset}", icon=":material/check:")
         size = encoded_size(event.value, event.key, with_source(event.headers))
         st.caption(f"Encoded size: {size:,} of {limits.max_message_bytes:,} bytes ({limits.limit_name})")
         if fmt == "JSON":
             st.code(pretty_json(value), language="json")
-        if sent:
-            st.session_state["produce_last"] = send_one(
-                resources.producer_handle(settings), limits, event, timestamp_ms
-            )
-            _last_delivery()
+    scroll_into_view(RESULT_KEY)
 
 
 def _last_delivery() -> None:
@@ -284,24 +286,27 @@ def _template_burst(limits, partition, busy: bool) -> None:
         key = st.text_input("Key template", key="tpl_key", help="Empty for no key; may hold placeholders.")
         st.caption("Headers (x-kdash-source: dashboard is always added)")
         rows = st.data_editor(NO_HEADERS, key="burst_headers", num_rows="dynamic", hide_index=True, width="stretch")
-        count = st.number_input("Count", value=100, step=100, key="burst_count", help="1 to 1,000,000 events")
-        rate = st.number_input("Rate (events/s)", value=None, key="burst_rate", placeholder="as fast as possible")
+        count_col, rate_col = st.columns(2)
+        count = count_col.number_input("Count", value=100, step=100, key="burst_count", help="1 to 1,000,000 events")
+        rate = rate_col.number_input("Rate (events/s)", value=None, key="burst_rate", placeholder="as fast as possible")
+        problem = st.empty()  # a refused count, rate or template shows here, next to the inputs
         st.text_input("Save as", key="tpl_save_as", placeholder=f"a name, to keep this template for {limits.topic}")
         left, middle, right = st.columns(3)
         left.form_submit_button("Preview")
         middle.form_submit_button("Save template", on_click=_save, args=(limits.topic,))
         started = right.form_submit_button("Start burst", type="primary", disabled=busy)
-    with show_errors("Preview"):
-        st.caption("Preview of the first 3 events")
-        for rendered in template_preview(text, int(time.time() * 1000)):
-            st.code(rendered, language="json", wrap_lines=True)
     if started:
-        with show_errors():
+        with problem.container(), show_errors():
             headers = _header_rows(rows)
             source = plan_template_burst(
                 limits, text, count, key_text=key, headers=headers, partition=partition, rate_per_s=rate
             )
-            _start(limits, source)
+            _start(limits, source, "template")
+    burst_panel("template")  # right under the button that started it
+    with show_errors("Preview"):
+        st.caption("Preview of the first 3 events")
+        for rendered in template_preview(text, int(time.time() * 1000)):
+            st.code(rendered, language="json", wrap_lines=True)
 
 
 def _upload(limits, partition, busy: bool) -> None:
@@ -333,76 +338,22 @@ def _upload(limits, partition, busy: bool) -> None:
             return
         with st.form("upload_form"):
             rate = st.number_input("Rate (events/s)", value=None, placeholder="as fast as possible", key="up_rate")
-            if st.form_submit_button(f"Send {len(events):,} events", type="primary", disabled=busy):
-                _start(limits, plan_spec_burst(limits, events, partition=partition, rate_per_s=rate))
+            problem = st.empty()
+            sent = st.form_submit_button(f"Send {len(events):,} events", type="primary", disabled=busy)
+        if sent:
+            with problem.container(), show_errors():
+                _start(limits, plan_spec_burst(limits, events, partition=partition, rate_per_s=rate), "upload")
+    burst_panel("upload")
 
 
-def _start(limits, source) -> None:
+def _start(limits, source, origin: str) -> None:
     burst = start_burst(settings, limits, source)
-    # The session's burst slot stops it when the browser session ends; its progress shows below the tabs.
-    st.session_state[BURST_KEY] = resources.burst_slot().burst = burst
-
-
-@st.fragment(run_every=PROGRESS_EVERY_S)
-def _burst_progress() -> None:
-    burst = st.session_state.get(BURST_KEY)
-    if burst is None:
-        return
-    progress = burst.progress()
-    if not progress.running:
-        st.rerun()  # the whole page, which now shows the summary
-    st.progress(
-        progress.fraction,
-        text=f"{progress.delivered:,} delivered · {progress.failed:,} failed · "
-        f"{progress.produced:,} of {progress.planned:,} sent · {progress.elapsed_s:.1f} s",
-    )
-    st.button(
-        "Stopping…" if progress.stopping else "Stop",
-        on_click=burst.stop,
-        disabled=progress.stopping,
-        icon=":material/stop_circle:",
-    )
-
-
-def _burst_summary(burst) -> None:
-    s = burst.summary
-    st.subheader(f"Burst to {s.topic}: {'all delivered' if s.ok else f'{s.failed:,} failed'}")
-    cells = st.columns(5)
-    for cell, (label, value) in zip(
-        cells,
-        [
-            ("Requested", f"{s.requested:,}"),
-            ("Delivered", f"{s.delivered:,}"),
-            ("Failed", f"{s.failed:,}"),
-            ("Duration", f"{s.duration_s:.2f} s"),
-            ("Events/s", f"{s.rate_per_s:,.0f}"),
-        ],
-    ):
-        cell.metric(label, value)
-    if s.stopped:
-        st.info(f"Stopped: {s.not_sent:,} of {s.planned:,} planned events were not sent (and are not counted).")
-    for note in s.notes:
-        st.warning(note, icon=":material/restart_alt:")
-    if s.partitions:
-        st.dataframe(pd.DataFrame(s.partitions, columns=["partition", "delivered"]), hide_index=True, width="content")
-    if s.failed:
-        st.caption(f"Failed events (first {min(s.failed, SHOWN_FAILURES):,} of {s.failed:,})")
-        st.dataframe(pd.DataFrame(list(s.failure_rows(SHOWN_FAILURES)), columns=["index", "reason"]), hide_index=True)
-        st.download_button(
-            "Download failed events (JSONL, ready to upload again)",
-            data=burst.failures_jsonl,
-            file_name=f"{s.topic}-failed.jsonl",
-            mime="application/x-ndjson",
-            on_click="ignore",
-            icon=":material/download:",
-        )
-    if st.button("Clear summary"):
-        del st.session_state[BURST_KEY]
-        st.rerun()
+    # The session's burst slot stops it when the browser session ends; its progress shows under the button.
+    resources.burst_slot().burst = burst
+    start_panel(burst, origin)
 
 
 target = _target()
-status = st.container()  # the running burst or its summary: drawn last, shown above the forms
 running = st.session_state.get(BURST_KEY)
 busy = running is not None and not running.done
 if target is not None:
@@ -414,11 +365,6 @@ if target is not None:
         _template_burst(limits, partition, busy)
     with upload:
         _upload(limits, partition, busy)
-burst = st.session_state.get(BURST_KEY)
-if burst is not None:
-    with status:
-        if burst.done:
-            _burst_summary(burst)
-        else:
-            _burst_progress()
-        st.divider()
+elif running is not None:  # no topic picked any more: the burst still shows
+    st.session_state[FROM_KEY] = "page"
+    burst_panel("page")

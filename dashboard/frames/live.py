@@ -12,13 +12,30 @@ import time
 import altair as alt
 import pandas as pd
 
+from kafka_io.live.chart_rules import Ceiling, MarkerBand, marker_bands, totals_per_second, y_ceiling
 from kafka_io.live.model import TailRecord, TailSnapshot
 from kafka_io.live.rates import OTHER
 
-__all__ = ["MAX_CHART_TYPES", "STATUS_COLORS", "rate_frame", "marker_frame", "rate_chart", "type_frame", "tail_frame"]
+__all__ = [
+    "MAX_CHART_TYPES",
+    "SCALES",
+    "STATUS_COLORS",
+    "band_frame",
+    "ceiling_caption",
+    "chart_ceiling",
+    "marker_caption",
+    "rate_chart",
+    "rate_frame",
+    "tail_frame",
+    "type_frame",
+]
 
 MAX_CHART_TYPES = 10  # more colours than this are unreadable: the rest are summed as OTHER
 CHART_HEIGHT_PX = 260
+MAX_BANDS_LISTED = 4
+LABEL_ROWS_PX = (6, 20)  # y of band labels (pixels from the top); the spike's label sits below both
+# The y-axis choices: a spike clipped (default), everything linear, or a log axis.
+SCALES = {"Clip spikes": "clip", "Linear": "linear", "Log": "log"}
 STATUS_COLORS = {
     "running": "green",
     "starting": "blue",
@@ -57,10 +74,14 @@ def rate_frame(snapshot: TailSnapshot) -> pd.DataFrame:
     return frame[["time", "type", "events/s"]]
 
 
-def marker_frame(snapshot: TailSnapshot) -> pd.DataFrame:
-    frame = pd.DataFrame(list(snapshot.markers), columns=["second", "type", "injected"])
-    frame["time"] = _times(frame.pop("second"))
-    return frame
+def band_frame(bands: list[MarkerBand]) -> pd.DataFrame:
+    """One row per band of injected events: start, end (one second past the last), count, types."""
+    rows = [(_times(b.first_s), _times(b.last_s + 1), b.count, ", ".join(b.types), _band_label(b)) for b in bands]
+    return pd.DataFrame(rows, columns=["start", "end", "injected", "types", "label"])
+
+
+def _band_label(band: MarkerBand) -> str:
+    return f"⚑ {band.count:,}"
 
 
 def _times(seconds):
@@ -68,41 +89,107 @@ def _times(seconds):
     return pd.to_datetime(seconds, unit="s", utc=True)
 
 
-def rate_chart(snapshot: TailSnapshot) -> alt.LayerChart | alt.Chart:
-    """Stacked areas of events/s by type; dashed rules mark events injected from the Produce page."""
+def rate_chart(snapshot: TailSnapshot, scale: str = "clip") -> alt.LayerChart | alt.Chart:
+    """Stacked areas of events/s by type; shaded bands mark events injected from this dashboard.
+
+    ``scale``: "clip" ends the axis above normal traffic when a spike towers
+    over it (the spike's peak is labelled), "linear" shows everything, "log" a
+    symmetric log axis (zero stays drawable).
+    """
+    if scale not in SCALES.values():
+        raise ValueError(f"scale must be one of {', '.join(SCALES.values())}, got {scale!r}")
     rates = rate_frame(snapshot)
     last_s = snapshot.now_s - 1
     domain = [_times(last_s - snapshot.window_s + 1).isoformat(), _times(last_s).isoformat()]
     x = alt.X("time:T", title=None, scale=alt.Scale(domain=domain), axis=alt.Axis(format="%H:%M:%S"))
+    ceiling = chart_ceiling(snapshot) if scale == "clip" else None
+    if scale == "log":
+        y_scale = alt.Scale(type="symlog")
+    elif ceiling is not None:
+        y_scale = alt.Scale(domain=[0, ceiling.y_max], clamp=True)
+    else:
+        y_scale = alt.Scale()
     areas = (
         alt.Chart(rates)
-        .mark_area(interpolate="linear", opacity=0.85)
+        .mark_area(interpolate="linear", opacity=0.85, clip=True)
         .encode(
             x=x,
-            y=alt.Y("events/s:Q", stack="zero", title="events/s"),
+            y=alt.Y("events/s:Q", stack="zero", title="events/s", scale=y_scale),
             color=alt.Color(
-                "type:N", title="type", sort=_chart_types(snapshot) + [OTHER], scale=alt.Scale(scheme="tableau10")
+                "type:N",
+                title="type",
+                sort=_chart_types(snapshot) + [OTHER],
+                scale=alt.Scale(scheme="tableau10"),
+                # Below the chart: at the side, ten type names took half the width from the time axis.
+                legend=alt.Legend(orient="bottom", columns=4, title=None),
             ),
             tooltip=[alt.Tooltip("time:T", format="%H:%M:%S"), "type:N", "events/s:Q"],
         )
     )
-    markers = marker_frame(snapshot)
-    if markers.empty:
-        return areas.properties(height=CHART_HEIGHT_PX)
-    rules = (
-        alt.Chart(markers)
-        .mark_rule(color="#444", strokeDash=[4, 3], strokeWidth=1.5)
-        .encode(
-            x=x,
-            tooltip=[
-                alt.Tooltip("time:T", format="%H:%M:%S"),
-                "type:N",
-                alt.Tooltip("injected:Q", title="injected from dashboard"),
-            ],
+    layers = [areas]
+    if ceiling is not None:
+        peak = pd.DataFrame({"time": [_times(ceiling.peak_s)], "label": [f"↑ peak {ceiling.peak:,}/s"]})
+        layers.append(
+            alt.Chart(peak)
+            # Below the bands' labels (which sit at the top edge), left of the spike: they never overlap.
+            .mark_text(align="right", dx=-4, baseline="top", fontWeight="bold", color="#b00")
+            .encode(x=alt.X("time:T", title=None, scale=alt.Scale(domain=domain)), y=alt.value(34), text="label:N")
         )
+    bands = band_frame(marker_bands(snapshot.markers))
+    if not bands.empty:
+        band_x = alt.X("start:T", title=None, scale=alt.Scale(domain=domain))
+        tooltip = [
+            alt.Tooltip("start:T", format="%H:%M:%S", title="from"),
+            alt.Tooltip("end:T", format="%H:%M:%S", title="until"),
+            alt.Tooltip("injected:Q", title="injected from this dashboard", format=","),
+            alt.Tooltip("types:N", title="types"),
+        ]
+        base = alt.Chart(bands).encode(x=band_x, tooltip=tooltip)
+        layers += [
+            base.mark_rect(
+                clip=True, color="#444", opacity=0.22, stroke="#222", strokeDash=[4, 3], strokeWidth=1
+            ).encode(x2="end:T"),
+            base.mark_point(shape="triangle-down", filled=True, size=80, color="#222").encode(y=alt.value(6)),
+        ]
+        # A label reads away from the nearer edge, so a band at the right edge (the newest) is not cut off.
+        bands["late"] = bands["start"] > _times(last_s - snapshot.window_s // 2)
+        # Neighbouring bands alternate between two rows, so close labels do not print over each other.
+        bands["label_y"] = [LABEL_ROWS_PX[i % len(LABEL_ROWS_PX)] for i in range(len(bands))]
+        for late, align, dx in ((False, "left", 6), (True, "right", -6)):
+            layers.append(
+                base.transform_filter(alt.datum.late == late)
+                .mark_text(align=align, dx=dx, baseline="middle", fontSize=11, color="#222")
+                .encode(y=alt.Y("label_y:Q", scale=None), text="label:N")
+            )
+    if len(layers) == 1:
+        return areas.properties(height=CHART_HEIGHT_PX)
+    return alt.layer(*layers).properties(height=CHART_HEIGHT_PX)
+
+
+def chart_ceiling(snapshot: TailSnapshot) -> Ceiling | None:
+    """The clipped axis's top for this snapshot, or None when no spike towers over normal traffic."""
+    return y_ceiling(totals_per_second(snapshot.series))
+
+
+def marker_caption(snapshot: TailSnapshot, max_bands: int = MAX_BANDS_LISTED) -> str:
+    """The chart's bands in words, newest first: what a screen reader, a test and a glance can read."""
+    bands = marker_bands(snapshot.markers)
+    if not bands:
+        return "No events injected from this dashboard in this window."
+    parts = []
+    for band in reversed(bands[-max_bands:]):
+        when = _clock(band.first_s) if band.seconds == 1 else f"{_clock(band.first_s)}–{_clock(band.last_s)}"
+        parts.append(f"{when} · {band.count:,} event{'s' * (band.count != 1)} ({', '.join(band.types)})")
+    more = f" and {len(bands) - max_bands} earlier" if len(bands) > max_bands else ""
+    return f"⚑ Injected from this dashboard: {'; '.join(parts)}{more}."
+
+
+def ceiling_caption(ceiling: Ceiling) -> str:
+    return (
+        f"Axis clipped at {ceiling.y_max:,.0f} events/s so normal traffic stays readable: "
+        f"a spike peaks at {ceiling.peak:,}/s at {_clock(ceiling.peak_s)} "
+        f"({ceiling.clipped_seconds} s above the axis). Choose Linear to see all of it."
     )
-    points = rules.mark_point(shape="triangle-down", filled=True, size=90, color="#444").encode(y=alt.value(6))
-    return alt.layer(areas, rules, points).properties(height=CHART_HEIGHT_PX)
 
 
 def _clock(ts_s: float, with_ms: bool = False) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kafka_io.config import DEFAULT_EMBEDDED_PORT, load_settings
-from kafka_io.demo.control import DATA_DIR_ENV
+from kafka_io.demo.control import DATA_DIR_ENV, stop_demo
 from kafka_io.local import engines
 from kafka_io.local.noida import DEFAULT_DATA_DIR
 
@@ -102,6 +102,9 @@ class Launcher:
             except subprocess.TimeoutExpired:
                 child.kill()
                 child.wait()
+        if self.demo:
+            # A demo restarted from the sidebar is the app's child in its own session: stop it too.
+            stop_demo(Path(self.data_dir).resolve())
         if self.started_broker:
             engines.stop(self.engine, Path(self.data_dir).resolve())
             print("embedded broker stopped", flush=True)

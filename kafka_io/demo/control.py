@@ -7,8 +7,10 @@ dashboard only through two small files in the data dir (the embedded broker's,
 `.kafka-local/` by default, or $KDASH_DATA_DIR):
 
     demo.json         {"paused": bool}     written by set_demo_paused(), polled by the demo
-    demo-status.json  {"pid", "bootstrap", "prefix", "topics", "groups", "started_at_s"}
+    demo-status.json  {"pid", "bootstrap", "prefix", "topics", "groups", "started_at_s", "speed",
+                       "producer_recreated", "worker_restarts"}
                       written by a running demo, removed when it exits
+    demo-exit.json    {"reason", ...} why it exited (demo.exits: the sidebar's "demo stopped")
 
 Pausing stops the producer only: the consumers drain what is left, so lag
 falls back to 0 everywhere but in the stopped group.
@@ -23,6 +25,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from kafka_io.config import ClusterSettings
@@ -52,6 +55,10 @@ STATUS_FILE = "demo-status.json"
 CONTROL_POLL_S = 0.5
 JOIN_TIMEOUT_S = 15.0
 STOP_TIMEOUT_S = 20.0
+# A broker restart can kill a worker (a consumer's fatal error); it is replaced.
+# Five deaths within a minute mean it will not recover by itself: stop and say why.
+MAX_RESTARTS = 5
+RESTART_WINDOW_S = 60.0
 # Every demo runs as `python -m kafka_io demo`: a recycled PID will not match.
 _PROCESS_MARKER = b"kafka_io"
 
@@ -65,6 +72,8 @@ class DemoStatus:
     groups: tuple[str, ...]
     started_at_s: float
     paused: bool
+    producer_recreated: int = 0  # producers the demo replaced after a fatal error
+    worker_restarts: int = 0  # worker threads it replaced after they died
 
 
 @dataclass(slots=True)
@@ -120,6 +129,8 @@ def demo_status(data_dir: Path) -> DemoStatus | None:
             tuple(data["groups"]),
             float(data["started_at_s"]),
             demo_paused(data_dir),
+            int(data.get("producer_recreated", 0)),
+            int(data.get("worker_restarts", 0)),
         )
     except (TypeError, KeyError, ValueError):
         return None
@@ -160,29 +171,41 @@ def run_demo(
 ) -> DemoSummary:
     """Run until `stop` is set (or for duration_s); returns what was produced and consumed."""
     from kafka_io.clients import make_admin
+    from kafka_io.demo.exits import clear_exit, write_exit
     from kafka_io.demo.setup import ensure_topics
 
     data_dir = Path(data_dir).resolve()
     _check_can_run(settings, data_dir)
+    clear_exit(data_dir)
     stop = stop or threading.Event()
     summary = DemoSummary()
-    admin = make_admin(settings)
-    summary.created_topics = ensure_topics(admin, settings, plan)
-    set_demo_paused(data_dir, False)  # every start begins with traffic flowing
-    paused = _PauseFlag(data_dir)
-    started_s = time.monotonic()
-    workers = _workers(settings, plan, stop, paused, started_s)
-    _write_status(data_dir, settings, plan)
+    reason = "stopped on request"
+    workers: list = []
     try:
+        admin = make_admin(settings)
+        summary.created_topics = ensure_topics(admin, settings, plan)
+        set_demo_paused(data_dir, False)  # every start begins with traffic flowing
+        paused = _PauseFlag(data_dir)
+        started_s = time.monotonic()
+        workers = _workers(settings, plan, stop, paused, started_s)
+        write_status = partial(_write_status, data_dir, settings, plan, time.time())
+        write_status()
         for worker in workers:
             worker.start()
         if on_ready:
             on_ready(summary)
-        _supervise(admin, settings, plan, workers, stop, paused, started_s, duration_s)
+        _supervise(admin, settings, plan, workers, stop, paused, started_s, duration_s, write_status)
+        if not stop.is_set():
+            reason = f"ran its {duration_s:g} s"
+    except BaseException as exc:
+        reason = str(exc) if isinstance(exc, KafkaIOError) else f"unexpected {type(exc).__name__}: {exc}"
+        raise
     finally:
         stop.set()
         for worker in workers:
             worker.join(JOIN_TIMEOUT_S)
+        # Why it stopped, for the sidebar; then the status file goes, so no one sees it running.
+        write_exit(data_dir, reason, settings.bootstrap_servers, plan.prefix, plan.speed)
         (data_dir / STATUS_FILE).unlink(missing_ok=True)
     producer = workers[0]
     summary.sent, summary.delivered, summary.failed = producer.sent, producer.delivered, producer.failed
@@ -206,16 +229,20 @@ def _workers(settings, plan, stop, paused, started_s) -> list:
     ]
 
 
-def _write_status(data_dir: Path, settings: ClusterSettings, plan: DemoPlan) -> None:
+def _write_status(
+    data_dir: Path, settings: ClusterSettings, plan: DemoPlan, started_at_s: float, **counts: int
+) -> None:
     _write_json(
         data_dir / STATUS_FILE,
         {
+            **counts,
             "pid": os.getpid(),
             "bootstrap": settings.bootstrap_servers,
             "prefix": plan.prefix,
             "topics": [t.name for t in plan.topics],
             "groups": list(plan.groups),
-            "started_at_s": time.time(),
+            "started_at_s": started_at_s,
+            "speed": plan.speed,
         },
     )
 
@@ -242,19 +269,50 @@ class _PauseFlag:
         return self.value
 
 
-def _supervise(admin, settings, plan, workers, stop, paused, started_s, duration_s) -> None:
+@dataclass
+class _RestartBudget:
+    """A worker that dies is replaced, unless workers died ``limit`` times within ``window_s``:
+    then something is wrong for good, and the demo stops and says why."""
+
+    limit: int = MAX_RESTARTS
+    window_s: float = RESTART_WINDOW_S
+    times_s: list[float] = field(default_factory=list)
+    total: int = 0
+
+    def allow(self, now_s: float) -> bool:
+        self.times_s = [t for t in self.times_s if now_s - t < self.window_s]
+        if len(self.times_s) >= self.limit:
+            return False
+        self.times_s.append(now_s)
+        self.total += 1
+        return True
+
+
+def _supervise(admin, settings, plan, workers, stop, paused, started_s, duration_s, write_status) -> None:
     from kafka_io.demo.setup import commit_stopped_group
 
     stopped_ready = False
+    restarts = _RestartBudget()
+    counts = {"producer_recreated": 0, "worker_restarts": 0}
     while not stop.wait(CONTROL_POLL_S):
+        now = {"producer_recreated": workers[0].recreated, "worker_restarts": restarts.total}
+        if now != counts:  # the status file says what the demo survived
+            counts = now
+            write_status(**counts)
         paused.refresh()
         if not stopped_ready:
             try:
                 stopped_ready = commit_stopped_group(admin, settings, plan)
             except KafkaIOError as exc:  # the broker may be restarting: try again next poll
                 log.debug("demo: %s", exc)
-        failed = [w for w in workers if w.error or not w.is_alive()]
-        if failed:
-            raise KafkaIOError(f"demo {failed[0].name} stopped: {failed[0].error or 'thread exited'}")
+        for i, worker in enumerate(workers):
+            if worker.is_alive() and not worker.error:
+                continue
+            reason = worker.error or f"{worker.name}: thread exited"  # the error names the worker
+            if not restarts.allow(time.monotonic()):
+                raise KafkaIOError(f"{reason} ({restarts.limit} restarts within {restarts.window_s:g} s)")
+            log.warning("demo: %s; restarting it", reason)
+            workers[i] = worker.replacement()
+            workers[i].start()
         if duration_s is not None and time.monotonic() - started_s >= duration_s:
             return

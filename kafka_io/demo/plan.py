@@ -22,6 +22,7 @@ from kafka_io.errors import InvalidInput
 from kafka_io.produce.inputs import SOURCE_HEADER_KEY
 from kafka_io.produce.templates import BUILTIN_TEMPLATES
 from kafka_io.topics.names import validate_topic_name
+from kafka_io.wire import DEMO_SOURCE
 
 __all__ = [
     "DemoPlan",
@@ -36,8 +37,9 @@ __all__ = [
 ]
 
 MAX_SPEED = 100.0
-# The header every event the dashboard writes carries, with "demo" as its value.
-SOURCE_HEADER = (SOURCE_HEADER_KEY, b"demo")
+# The header every event the dashboard writes carries, with "demo" as its value:
+# the live view does not mark these as injected.
+SOURCE_HEADER = (SOURCE_HEADER_KEY, DEMO_SOURCE)
 
 # Capped retention keeps the embedded broker's store small: noida-db rewrites
 # it as one JSON file (~4x the record bytes) about once a second. Five minutes

@@ -52,9 +52,18 @@ class _Worker(threading.Thread):
         self.error = str(translate_error(exc, settings, self.name))
         log.debug("%s failed", self.name, exc_info=True)
 
+    def replacement(self) -> _Worker:
+        """A new, unstarted worker doing the same job, carrying this one's counts on."""
+        raise NotImplementedError
+
 
 class ProducerWorker(_Worker):
-    """Sends the plan's traffic every PRODUCE_TICK_S, unless paused."""
+    """Sends the plan's traffic every PRODUCE_TICK_S, unless paused.
+
+    A fatal producer error (an idempotent producer's OUT_OF_ORDER_SEQUENCE_NUMBER
+    after a restarted broker lost acknowledged writes, for one) breaks the
+    producer for good: the worker then closes it and carries on with a new one.
+    """
 
     def __init__(
         self, settings: ClusterSettings, plan: DemoPlan, stop: threading.Event, paused: Callable[[], bool]
@@ -62,11 +71,23 @@ class ProducerWorker(_Worker):
         super().__init__("demo producer", stop)
         self.settings, self.plan, self.paused = settings, plan, paused
         self.sent = self.delivered = self.failed = 0
+        self.recreated = 0  # producers replaced after a fatal error
+        self.last_fatal: str | None = None
+        self._fatal: str | None = None
         self._lock = threading.Lock()
+
+    def replacement(self) -> ProducerWorker:
+        fresh = ProducerWorker(self.settings, self.plan, self.stop, self.paused)
+        fresh.sent, fresh.delivered, fresh.failed = self.sent, self.delivered, self.failed
+        fresh.recreated, fresh.last_fatal = self.recreated, self.last_fatal
+        return fresh
+
+    def _new_producer(self):
+        return make_producer(self.settings, **{"linger.ms": 50, "error_cb": self._on_error})
 
     def run(self) -> None:
         try:
-            producer = make_producer(self.settings, **{"linger.ms": 50})
+            producer = self._new_producer()
         except Exception as exc:
             self.fail(exc, self.settings)
             return
@@ -76,6 +97,8 @@ class ProducerWorker(_Worker):
         rng, last_s = random.Random(), time.monotonic()
         try:
             while not self.stop.wait(PRODUCE_TICK_S):
+                if self._fatal is not None:
+                    producer = self._recreate(producer)
                 now_s = time.monotonic()
                 dt_s, last_s = min(now_s - last_s, MAX_TICK_S), now_s
                 if self.paused():
@@ -86,11 +109,20 @@ class ProducerWorker(_Worker):
                     values = templates[topic.name].render_many(seqs[topic.name], n, int(wall_s * 1000), rng)
                     seqs[topic.name] += n
                     self._send(producer, topic.name, values)
-                producer.poll(0)
+                self._poll(producer, 0)
         except Exception as exc:
             self.fail(exc, self.settings)
         finally:
             producer.flush(FLUSH_TIMEOUT_S)
+
+    def _recreate(self, broken):
+        reason, self._fatal = self._fatal, None
+        log.warning("demo producer failed fatally (%s); recreating it", reason)
+        broken.purge()  # its queued events can never be sent: count them failed, not lost
+        broken.flush(0)
+        self.recreated += 1
+        self.last_fatal = reason
+        return self._new_producer()
 
     def _send(self, producer, topic: str, values: list[str]) -> None:
         for value in values:
@@ -103,9 +135,29 @@ class ProducerWorker(_Worker):
                     on_delivery=self._on_delivery,
                 )
             except BufferError:  # broker away for long: drop this tick, keep the process small
-                producer.poll(0.1)
+                self._poll(producer, 0.1)
+                return
+            except KafkaException as exc:
+                self._fatal_or_raise(exc)
                 return
             self.sent += 1
+
+    def _poll(self, producer, timeout_s: float) -> None:
+        try:
+            producer.poll(timeout_s)
+        except KafkaException as exc:  # confluent-kafka raises a fatal error from poll()
+            self._fatal_or_raise(exc)
+
+    def _fatal_or_raise(self, exc: KafkaException) -> None:
+        err = exc.args[0] if exc.args else None
+        if not _is_fatal(err):
+            raise exc
+        self._fatal = self._fatal or err.str()  # the producer is recreated on the next tick
+
+    def _on_error(self, err) -> None:
+        if _is_fatal(err):
+            self._fatal = self._fatal or err.str()
+        log.debug("demo producer: %s", err)
 
     def _on_delivery(self, err, _msg) -> None:
         with self._lock:
@@ -113,7 +165,13 @@ class ProducerWorker(_Worker):
                 self.delivered += 1
             else:
                 self.failed += 1
+                if _is_fatal(err):
+                    self._fatal = self._fatal or err.str()
                 log.debug("demo delivery failed: %s", err)
+
+
+def _is_fatal(err) -> bool:
+    return isinstance(err, KafkaError) and (err.fatal() or err.code() == KafkaError._FATAL)
 
 
 class GroupWorker(_Worker):
@@ -140,6 +198,11 @@ class GroupWorker(_Worker):
         self._stored = False
         self._tokens = 0.0
         self._last_served: tuple[str, int] | None = None
+
+    def replacement(self) -> GroupWorker:
+        fresh = GroupWorker(self.settings, self.group, self.topics, self.stop, self.limit_per_s)
+        fresh.processed = self.processed
+        return fresh
 
     def run(self) -> None:
         consumer = None

@@ -210,7 +210,14 @@ class TailRing:
         return item
 
     def newest_first(self, after_seq: int = -1) -> tuple[TailRecord, ...]:
-        return tuple(self._record(e) for e in reversed(self._entries) if e[0] > after_seq)
+        """Newest record time first, across partitions (arrival order interleaves partitions);
+        equal times keep arrival order, newest first; records without a time (-1) come last."""
+        records = [self._record(e) for e in self._entries if e[0] > after_seq]
+        return tuple(sorted(records, key=_newest_key, reverse=True))
+
+
+def _newest_key(record: TailRecord) -> tuple[int, int]:
+    return record.ts_ms, record.seq
 
 
 def _raw_len(record: TailRecord) -> int:

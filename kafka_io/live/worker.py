@@ -38,7 +38,7 @@ from kafka_io.live.model import (
 )
 from kafka_io.live.rates import MAX_WINDOW_S, TypeSpec, make_extractor
 from kafka_io.live.reader import FAILED, STARTING, STOPPED, TailReader, consumer_counts
-from kafka_io.wire import SOURCE_HEADER_KEY
+from kafka_io.wire import from_dashboard
 
 __all__ = ["BATCH_MAX", "MAX_MARKERS", "TailWorker", "consumer_counts"]
 
@@ -48,7 +48,9 @@ BATCH_MAX = 10_000  # messages per consume() call
 POLL_TIMEOUT_S = 0.25
 # How long Pause waits for the reader to stop fetching: one read, and slack for a busy machine.
 PAUSE_WAIT_S = 2.0
-MAX_MARKERS = 1_000  # injected-event markers kept (per second and type)
+# Seconds with injected events kept, per type (the chart draws them as bands):
+# 1,000 covers the longest window (900 s) even with a few types at once.
+MAX_MARKERS = 1_000
 REOPEN_BACKOFF_S = 2.0
 JOIN_TIMEOUT_S = 10.0
 _SECOND = itemgetter(1)  # Message.timestamp() is (type, ms)
@@ -216,7 +218,7 @@ class TailWorker:
             per_sec[event_type] = per_sec.get(event_type, 0) + n
         injected: Counter = Counter()
         if any(heads):
-            injected.update((_clamp(secs[i], now_s), types[i]) for i, h in enumerate(heads) if h and _is_injected(h))
+            injected.update((_clamp(secs[i], now_s), types[i]) for i, h in enumerate(heads) if h and from_dashboard(h))
         first = max(len(batch) - TAIL_MAX, 0)
         with self._lock:
             base = self._seq
@@ -226,7 +228,8 @@ class TailWorker:
             self._messages += len(batch)
             for sec, per_type in counts.items():
                 self._buckets.add_counts(sec, per_type)
-            self._markers.extend((sec, t, n) for (sec, t), n in sorted(injected.items()))
+            for (sec, t), n in sorted(injected.items()):
+                _add_marker(self._markers, sec, t, n)
             for entry in kept:
                 self._ring.add(*entry)
 
@@ -238,6 +241,18 @@ class TailWorker:
         if size > MAX_RAW_BYTES:
             return seq, _decode((seq, m, event_type)), MAX_RAW_BYTES
         return seq, (seq, m, event_type), size
+
+
+def _add_marker(markers: deque, sec: int, event_type: str, count: int) -> None:
+    """Batches of one second add to its marker, so a long burst keeps one marker per second and type."""
+    for i in range(len(markers) - 1, max(len(markers) - 8, -1), -1):  # this second's markers are the newest
+        last_s, last_type, last_n = markers[i]
+        if last_s < sec:
+            break
+        if last_s == sec and last_type == event_type:
+            markers[i] = (sec, event_type, last_n + count)
+            return
+    markers.append((sec, event_type, count))
 
 
 def _clamp(sec: int, now_s: int) -> int:
@@ -258,12 +273,5 @@ def _decode(item: tuple) -> TailRecord:
         headers,
         m.value(),
         event_type,
-        bool(headers) and _is_injected(headers),
+        bool(headers) and from_dashboard(headers),
     )
-
-
-def _is_injected(headers) -> bool:
-    for name, _ in headers:
-        if name == SOURCE_HEADER_KEY:
-            return True
-    return False

@@ -27,7 +27,7 @@ from kafka_io.produce.validation import (
     validate_encoded_size,
     validate_partition,
 )
-from kafka_io.wire import SOURCE_HEADER_KEY
+from kafka_io.wire import DASHBOARD_SOURCE, SOURCE_HEADER_KEY
 
 __all__ = [
     "SOURCE_HEADER_KEY",
@@ -48,7 +48,7 @@ __all__ = [
     "check_specs",
 ]
 
-SOURCE_HEADER_VALUE = b"dashboard"
+SOURCE_HEADER_VALUE = DASHBOARD_SOURCE
 SOURCE_HEADER_PAIR = (SOURCE_HEADER_KEY, SOURCE_HEADER_VALUE)
 VALUE_FORMATS = ("json", "text")
 # Year 9999: later timestamps are typos (seconds pasted as milliseconds, or worse).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kafka_io.demo.control import DATA_DIR_ENV, demo_paused, demo_status
+from kafka_io.demo.control import DATA_DIR_ENV, STATUS_FILE, demo_paused, demo_status, stop_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -97,3 +98,50 @@ def test_a_demo_on_another_cluster_is_not_shown(make_app, app_env, running_demo,
     assert not at.exception
     assert "demo" not in sidebar_text(at)
     assert [b.label for b in at.sidebar.button] == []
+
+
+def sidebar_texts(at) -> list[str]:
+    return [str(t.value) for t in at.sidebar.text]
+
+
+def test_a_stopped_demo_says_why_and_restarts(make_app, app_env, cluster_env, kafka_bootstrap, tmp_path):
+    data_dir, prefix = tmp_path / "demo-data", f"test-restart-{time.time_ns() % 10**8}"
+    ran = subprocess.run(
+        [sys.executable, "-m", "kafka_io", "demo", "--bootstrap", kafka_bootstrap, "--prefix", prefix]
+        + ["--speed", "0.2", "--seconds", "1", "--data-dir", str(data_dir)],
+        cwd=ROOT,
+        env=cluster_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert ran.returncode == 0, ran.stderr
+    app_env.setenv(DATA_DIR_ENV, str(data_dir))
+    at = make_app().run()
+    assert not at.exception
+    assert "demo stopped: ran its 1 s" in sidebar_texts(at)
+    assert [b.label for b in at.sidebar.button] == ["Restart"]
+    try:
+        at.sidebar.button[0].click().run()
+        assert "demo · starting…" in sidebar_text(at)
+        deadline = time.monotonic() + 30
+        while (status := demo_status(data_dir)) is None:
+            assert time.monotonic() < deadline, (data_dir / "demo.log").read_text()[-2000:]
+            time.sleep(0.2)
+        assert (status.prefix, status.bootstrap) == (prefix, kafka_bootstrap)
+        at.run()
+        assert [b.label for b in at.sidebar.button] == ["Pause"] and not sidebar_texts(at)
+    finally:
+        stop_demo(data_dir)
+
+
+def test_a_demo_killed_without_a_word_is_reported(make_app, app_env, kafka_bootstrap, tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    pid = int(dead.stdout)  # a process that has exited: its status file is what a SIGKILL leaves behind
+    status = {"pid": pid, "bootstrap": kafka_bootstrap, "prefix": "p", "topics": [], "groups": [], "started_at_s": 0}
+    (tmp_path / STATUS_FILE).write_text(json.dumps(status))
+    app_env.setenv(DATA_DIR_ENV, str(tmp_path))
+    at = make_app().run()
+    assert not at.exception
+    assert sidebar_texts(at) == [f"demo stopped: the demo process (pid {pid}) exited without saying why"]
+    assert [b.label for b in at.sidebar.button] == ["Restart"]

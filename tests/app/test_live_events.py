@@ -105,10 +105,18 @@ def test_the_form_starts_a_view_and_writes_a_shareable_link(make_app, kafka_boot
     create_topic(kafka_bootstrap, topic, 2)
     produce_typed(kafka_bootstrap, topic, {"a": 6, "b": 6})
     at = make_app("pages/live_events.py").run()
+    # Each start mode shows only the input it needs.
+    assert (len(at.number_input), len(at.datetime_input), len(at.text_input)) == (0, 0, 0)
+    at.selectbox[0].set_value("timestamp").run()
+    assert [w.label for w in at.datetime_input] == ["From (your time zone)"] and not at.number_input
     at.multiselect[0].set_value([topic])
-    at.selectbox[0].set_value("last")
+    at.selectbox[0].set_value("last").run()
+    assert [w.label for w in at.number_input] == ["N per partition"] and not at.datetime_input
     at.number_input[0].set_value(2)
-    at.selectbox[1].set_value("key")
+    at.selectbox[1].set_value("header").run()
+    assert [w.label for w in at.text_input] == ["Header name"]
+    at.selectbox[1].set_value("key").run()
+    assert not at.text_input
     button(at, "Watch").click()
     run_until(at, lambda at: metric(at, "Events seen") == "4")  # last 2 of each of 2 partitions
     link = {k: v if isinstance(v, list) else [v] for k, v in at.query_params.items()}

@@ -45,6 +45,7 @@ MUST_BE_PURE = (
     "kafka_io.groups.reset_rules",
     "kafka_io.live.rates",
     "kafka_io.live.buckets",
+    "kafka_io.live.chart_rules",
     "kafka_io.topics.rates",
     "kafka_io.produce.validation",
     "kafka_io.produce.burst.report",

@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
-from dashboard.frames.live import MAX_CHART_TYPES, rate_chart, rate_frame, tail_frame, type_frame
+from dashboard.frames.live import (
+    MAX_CHART_TYPES,
+    ceiling_caption,
+    chart_ceiling,
+    marker_caption,
+    rate_chart,
+    rate_frame,
+    tail_frame,
+    type_frame,
+)
 from kafka_io.live.model import TailSnapshot, make_record
 from kafka_io.live.rates import OTHER
 
@@ -37,9 +47,55 @@ def test_empty_snapshot_gives_an_empty_frame_and_a_chart():
     assert rate_chart(snap()).to_dict()["mark"]["type"] == "area"
 
 
-def test_chart_layers_markers_for_injected_events():
-    spec = rate_chart(snap(series=((998, "a", 2),), markers=((998, "a", 1),))).to_dict()
-    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["area", "rule", "point"]
+def test_chart_draws_one_band_per_burst_of_injected_events():
+    markers = tuple((965 + s, "a", 500) for s in range(5)) + ((998, "b", 1),)
+    spec = rate_chart(snap(series=((998, "a", 2),), markers=markers, window_s=40)).to_dict()
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["area", "rect", "point", "text", "text"]
+    rows = [rows for rows in spec["datasets"].values() if rows and "injected" in rows[0]]
+    # The older band is labelled to its right, the newest (near the right edge) to its left.
+    assert [(r["injected"], r["label"], r["late"], r["label_y"]) for r in rows[0]] == [
+        (2500, "⚑ 2,500", False, 6),
+        (1, "⚑ 1", True, 20),
+    ]
+    assert [(layer["mark"]["align"], layer["transform"]) for layer in spec["layer"][3:]] == [
+        ("left", [{"filter": "(datum.late === false)"}]),
+        ("right", [{"filter": "(datum.late === true)"}]),
+    ]
+
+
+def spiky(**kw) -> TailSnapshot:
+    series = tuple((940 + s, "a", 20) for s in range(59)) + ((999, "a", 500),)
+    return snap(series=series, window_s=60, **kw)
+
+
+def test_chart_clips_a_spike_by_default_and_labels_its_peak():
+    spec = rate_chart(spiky()).to_dict()
+    y_scale = spec["layer"][0]["encoding"]["y"]["scale"]
+    assert y_scale == {"domain": [0, 24.0], "clamp": True}
+    labels = [rows for rows in spec["datasets"].values() if rows and "label" in rows[0]]
+    assert labels[0][0]["label"] == "↑ peak 500/s"
+    assert chart_ceiling(spiky()).peak == 500
+    assert ceiling_caption(chart_ceiling(spiky())).startswith("Axis clipped at 24 events/s")
+
+
+@pytest.mark.parametrize(("scale", "expected"), [("linear", {}), ("log", {"type": "symlog"})])
+def test_linear_and_log_axes_show_the_whole_spike(scale, expected):
+    spec = rate_chart(spiky(), scale).to_dict()
+    layer = spec["layer"][0] if "layer" in spec else spec
+    assert layer["encoding"]["y"].get("scale") == expected
+
+
+def test_an_unknown_scale_is_a_bug():
+    with pytest.raises(ValueError, match="scale must be one of clip, linear, log"):
+        rate_chart(spiky(), "cubic")
+
+
+def test_marker_caption_lists_bands_newest_first():
+    assert marker_caption(snap()) == "No events injected from this dashboard in this window."
+    markers = ((990, "a", 1),) + tuple((995 + s, "b", 400) for s in range(3))
+    text = marker_caption(snap(markers=markers, window_s=20))
+    assert text.startswith("⚑ Injected from this dashboard: ")
+    assert text.index("1,200 events (b)") < text.index("1 event (a)")
 
 
 def test_type_frame_shares_and_order():

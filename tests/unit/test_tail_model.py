@@ -125,6 +125,22 @@ def test_ring_keeps_the_newest_first():
     assert [r.seq for r in ring.newest_first(after_seq=TAIL_MAX + 17)] == [TAIL_MAX + 19, TAIL_MAX + 18]
 
 
+# (partition, offset, ts_ms) in arrival order -> (partition, offset) newest first
+ORDER_CASES = [
+    ([(0, 0, 10), (0, 1, 20), (1, 0, 15), (1, 1, 30)], [(1, 1), (0, 1), (1, 0), (0, 0)]),  # 1. two partitions' batches
+    ([(0, 0, 10), (1, 0, 10), (0, 1, 10)], [(0, 1), (1, 0), (0, 0)]),  # 2. equal times: the later arrival first
+    ([(0, 0, -1), (0, 1, 5)], [(0, 1), (0, 0)]),  # 3. no timestamp (-1): last
+    ([(1, 0, 50), (0, 0, 40), (0, 1, 45)], [(1, 0), (0, 1), (0, 0)]),  # 4. a late batch with older events
+]
+
+
+@pytest.mark.parametrize(("arrivals", "expected"), ORDER_CASES, ids=[f"{i:02d}" for i in range(1, 5)])
+def test_newest_first_is_by_record_time_across_partitions(arrivals, expected):
+    ring = TailRing()
+    ring.extend(record(seq, partition=p, offset=o, ts_ms=ts) for seq, (p, o, ts) in enumerate(arrivals))
+    assert [(r.partition, r.offset) for r in ring.newest_first()] == expected
+
+
 def test_ring_drops_raw_copies_of_the_oldest_over_budget():
     ring = TailRing(max_records=10, raw_budget_bytes=2500)
     ring.extend(record(i, value=b"v" * 1000) for i in range(5))
@@ -147,7 +163,7 @@ def test_ring_decodes_lazily_and_once():
     assert decoded == [] and ring.raw_bytes == 30  # only the newest 3 are kept, none decoded yet
     assert [r.seq for r in ring.newest_first()] == [9, 8, 7]
     ring.newest_first()
-    assert decoded == [9, 8, 7]  # decoded once, then cached
+    assert decoded == [7, 8, 9]  # decoded once (oldest first, to sort by time), then cached
 
 
 def test_ring_over_budget_decodes_then_drops_raw():
