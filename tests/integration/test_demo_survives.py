@@ -1,6 +1,6 @@
 """The demo survives its broker: three hard restarts of the test's own broker, and it keeps producing.
 
-The broker is SIGKILLed, not stopped: noida-db then loses about a second of
+The broker (of the session's engine) is SIGKILLed, not stopped: noida-db then loses about a second of
 acknowledged writes, the demo's idempotent producer finds its sequence numbers
 ahead of the broker's and gets a fatal OUT_OF_ORDER_SEQUENCE_NUMBER (the error
 issue #17 saw on a presenter's third stop/start). The demo must recreate its
@@ -17,14 +17,14 @@ import time
 from pathlib import Path
 
 import pytest
-from kafka_helpers import free_port
+from own_broker import start_own_broker
 
 from kafka_io.config import ClusterSettings
 from kafka_io.demo.control import demo_status
 from kafka_io.demo.exits import demo_exit
 from kafka_io.demo.plan import DemoPlan
 from kafka_io.errors import KafkaIOError
-from kafka_io.local.noida import port_in_use, start_broker, stop_broker
+from kafka_io.local.noida import port_in_use
 
 ROOT = Path(__file__).resolve().parents[2]
 RESTARTS = 3
@@ -69,22 +69,19 @@ def total_high(settings: ClusterSettings, topics: list[str]) -> int | None:
         consumer.close()
 
 
-def kill_broker(pid: int, port: int) -> None:
-    os.kill(pid, signal.SIGKILL)
-    wait_for(lambda: _reaped(pid), 10, "the broker to die")
-    wait_for(lambda: not port_in_use(port), 30, "the broker's port to be free")
-
-
-def _reaped(pid: int) -> bool:
+def kill_broker(own) -> None:
+    pid = own.pid
+    own.kill()
     try:
-        return os.waitpid(pid, os.WNOHANG)[0] == pid  # start_broker's child: reap it
+        os.waitpid(pid, os.WNOHANG)  # noida's start_broker leaves it our child: reap it
     except ChildProcessError:
-        return not os.path.exists(f"/proc/{pid}")
+        pass
+    wait_for(lambda: not port_in_use(own.port), 30, "the broker's port to be free")
 
 
 def test_the_demo_keeps_producing_through_three_broker_restarts(tmp_path):
-    port, broker_dir, data_dir = free_port(), tmp_path / "broker", tmp_path / "demo"
-    status = start_broker(port, broker_dir)
+    data_dir = tmp_path / "demo"
+    status = start_own_broker(tmp_path / "broker")
     settings = ClusterSettings(bootstrap_servers=status.bootstrap, embedded=False, timeout_s=2)
     prefix = f"survive{time.time_ns() % 10**6}"
     topics = [t.name for t in DemoPlan(prefix).topics]
@@ -98,14 +95,13 @@ def test_the_demo_keeps_producing_through_three_broker_restarts(tmp_path):
             stderr=subprocess.STDOUT,
             env={**os.environ, "KDASH_DEBUG": "1"},
         )
-    pid = status.pid
     try:
         wait_for(lambda: demo_status(data_dir), 30, "the demo to start")
         wait_for(lambda: (total_high(settings, topics) or 0) > 50, 30, "the demo's first events")
         for restart in range(1, RESTARTS + 1):
             time.sleep(0.3)  # mid-traffic (not a wait for a condition): events in flight when the broker dies
-            kill_broker(pid, port)
-            pid = start_broker(port, broker_dir).pid
+            kill_broker(status)
+            status.start()
             after = wait_for(lambda: total_high(settings, topics), RECOVER_S, f"the broker back (restart {restart})")
             wait_for(
                 lambda after=after: (total_high(settings, topics) or 0) >= after + 50,
@@ -123,6 +119,6 @@ def test_the_demo_keeps_producing_through_three_broker_restarts(tmp_path):
     finally:
         demo.send_signal(signal.SIGTERM)
         demo.wait(timeout=30)
-        stop_broker(broker_dir)
+        status.stop()
     stopped = demo_exit(data_dir)
     assert stopped is not None and stopped.reason == "stopped on request"
