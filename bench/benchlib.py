@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -14,7 +16,8 @@ for extra in (str(ROOT), str(ROOT / "tests")):
 
 from kafka_helpers import free_port  # noqa: E402
 
-from kafka_io.local.noida import start_broker, stop_broker  # noqa: E402
+from kafka_io.errors import Unavailable  # noqa: E402
+from kafka_io.local import engines  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -32,16 +35,47 @@ def proc_cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
 
 
+@dataclass(frozen=True)
+class BenchBroker:
+    engine: str
+    bootstrap: str
+    pids: tuple[int, ...]
+
+    def cpu_s(self) -> float:
+        """CPU seconds of every node of the broker (one JVM per Apache Kafka node)."""
+        return sum(proc_cpu_s(pid) for pid in self.pids)
+
+
+def add_engine_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--engine",
+        choices=engines.ENGINES,
+        default=engines.DEFAULT_ENGINE,
+        help="the local broker the run starts: noida (default, noida-db) or apache (Apache Kafka, KRaft)",
+    )
+
+
+def _start(engine: str, data_dir: Path, tries: int = 3) -> engines.LocalStatus:
+    """A free port can be taken between pick and bind (Apache Kafka binds two ports a node)."""
+    for attempt in range(tries):
+        try:
+            return engines.start(engine, free_port(), data_dir)
+        except Unavailable:
+            if attempt == tries - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
 @contextlib.contextmanager
-def fresh_broker(workdir: Path, name: str):
+def fresh_broker(workdir: Path, name: str, engine: str = engines.DEFAULT_ENGINE):
     """A broker of its own per phase: noida rewrites its whole store on every change, so
     data left by one phase would bill its persistence work to the next."""
     data_dir = workdir / name
-    status = start_broker(free_port(), data_dir)
+    status = _start(engine, data_dir)
     try:
-        yield status
+        yield BenchBroker(engine, status.bootstrap, tuple(pid for pid in status.pids if pid))
     finally:
-        stop_broker(data_dir)
+        engines.stop(engine, data_dir)
 
 
 @contextlib.contextmanager

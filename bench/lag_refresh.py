@@ -1,8 +1,9 @@
 """Benchmark: a full consumer-lag refresh on a big cluster, against raw baselines.
 
-    .venv/bin/python bench/lag_refresh.py [--runs 7] [--no-browser]
+    .venv/bin/python bench/lag_refresh.py [--engine noida|apache] [--runs 7] [--no-browser]
 
-Starts its own embedded broker (free port, temp data dir, stopped at the end),
+Starts its own local broker (noida-db, or Apache Kafka with --engine apache;
+free port, temp data dir, stopped at the end),
 builds 2,000 topics x 6 partitions and 300 groups with commits on 3 topics each
 (5,400 committed partitions), then times, as medians in this one run:
 
@@ -33,14 +34,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+from benchlib import add_engine_arg, fresh_broker  # noqa: E402
 from confluent_kafka import ConsumerGroupTopicPartitions, Producer, TopicPartition  # noqa: E402
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic, OffsetSpec, ResourceType  # noqa: E402
-from kafka_helpers import free_port  # noqa: E402
 
 from kafka_io.cluster import OFFSETS_BATCH as WATERMARK_BATCH  # noqa: E402
 from kafka_io.config import ClusterSettings  # noqa: E402
 from kafka_io.groups.sampler import LagSampler  # noqa: E402
-from kafka_io.local.noida import start_broker, stop_broker  # noqa: E402
 
 TOPICS, PARTITIONS, GROUPS, TOPICS_PER_GROUP, RECORDS_PER_PARTITION = 2000, 6, 300, 3, 5
 TIMEOUT_S = 30
@@ -225,43 +225,44 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--no-browser", action="store_true")
+    add_engine_arg(parser)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="bench-lag-") as tmp:
-        broker = start_broker(free_port(), Path(tmp) / "data")
-        try:
-            started = time.perf_counter()
-            build(broker.bootstrap)
+    print(f"engine: {args.engine}")
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-lag-") as tmp,
+        fresh_broker(Path(tmp), "data", args.engine) as broker,
+    ):
+        started = time.perf_counter()
+        build(broker.bootstrap)
+        print(
+            f"built {TOPICS} topics x {PARTITIONS} partitions, {GROUPS} groups x {TOPICS_PER_GROUP} topics "
+            f"({GROUPS * TOPICS_PER_GROUP * PARTITIONS} committed partitions) in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
+        m = measure(broker.bootstrap, args.runs)
+        b = min(m["b-one"], m["b-batched"])  # the stricter baseline
+        rows = [
+            ("(a)", "sampler full refresh", "a"),
+            ("(a+)", "refresh + health of every group", "a+"),
+            ("(b)", "raw parallel, one list_offsets call", "b-one"),
+            ("(b)", f"raw parallel, list_offsets in batches of {WATERMARK_BATCH}", "b-batched"),
+            ("(c)", "Kafdrop-like sequential per group", "c"),
+            ("(c-min)", "minimal sequential per group", "c-min"),
+        ]
+        for tag, what, key in rows:
+            print(f"{tag:8} {what:48} median {m[key] * 1000:8.1f} ms")
+        print(f"a/b     = {m['a'] / b:.2f}   (b = the faster raw baseline; target <= 1.3)")
+        print(f"a+/b    = {m['a+'] / b:.2f}   (for information)")
+        print(f"c/a     = {m['c'] / m['a']:.1f}   (target >= 5)")
+        print(f"c-min/a = {m['c-min'] / m['a']:.1f}   (for information: loopback round trips cost ~0.1 ms)")
+        if not args.no_browser:
+            artifacts = ROOT / "test-artifacts"
+            artifacts.mkdir(exist_ok=True)
+            first_s, later_s, shown = page_time(broker.bootstrap, artifacts)
             print(
-                f"built {TOPICS} topics x {PARTITIONS} partitions, {GROUPS} groups x {TOPICS_PER_GROUP} topics "
-                f"({GROUPS * TOPICS_PER_GROUP * PARTITIONS} committed partitions) in "
-                f"{time.perf_counter() - started:.1f} s"
+                f"groups page in Chromium: first view {first_s:.2f} s, later view {later_s:.2f} s "
+                f"({shown} groups shown; target <= {PAGE_TARGET_S:g} s)"
             )
-            m = measure(broker.bootstrap, args.runs)
-            b = min(m["b-one"], m["b-batched"])  # the stricter baseline
-            rows = [
-                ("(a)", "sampler full refresh", "a"),
-                ("(a+)", "refresh + health of every group", "a+"),
-                ("(b)", "raw parallel, one list_offsets call", "b-one"),
-                ("(b)", f"raw parallel, list_offsets in batches of {WATERMARK_BATCH}", "b-batched"),
-                ("(c)", "Kafdrop-like sequential per group", "c"),
-                ("(c-min)", "minimal sequential per group", "c-min"),
-            ]
-            for tag, what, key in rows:
-                print(f"{tag:8} {what:48} median {m[key] * 1000:8.1f} ms")
-            print(f"a/b     = {m['a'] / b:.2f}   (b = the faster raw baseline; target <= 1.3)")
-            print(f"a+/b    = {m['a+'] / b:.2f}   (for information)")
-            print(f"c/a     = {m['c'] / m['a']:.1f}   (target >= 5)")
-            print(f"c-min/a = {m['c-min'] / m['a']:.1f}   (for information: loopback round trips cost ~0.1 ms)")
-            if not args.no_browser:
-                artifacts = ROOT / "test-artifacts"
-                artifacts.mkdir(exist_ok=True)
-                first_s, later_s, shown = page_time(broker.bootstrap, artifacts)
-                print(
-                    f"groups page in Chromium: first view {first_s:.2f} s, later view {later_s:.2f} s "
-                    f"({shown} groups shown; target <= {PAGE_TARGET_S:g} s)"
-                )
-        finally:
-            stop_broker(Path(tmp) / "data")
     return 0
 
 

@@ -24,7 +24,7 @@ import uuid
 from pathlib import Path
 
 import orjson  # noqa: E402
-from benchlib import app_and_page, fresh_broker, proc_cpu_s, proc_rss_mb
+from benchlib import add_engine_arg, app_and_page, fresh_broker, proc_cpu_s, proc_rss_mb
 from confluent_kafka import Consumer, Producer  # noqa: E402
 from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
 
@@ -129,10 +129,14 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=30)
     parser.add_argument("--rate", type=int, default=1000)
     parser.add_argument("--sample-s", type=float, default=30)
+    add_engine_arg(parser)
     args = parser.parse_args()
     from browser_helpers import real_console_errors
 
-    with tempfile.TemporaryDirectory(prefix="kdash-soak-") as tmp, fresh_broker(Path(tmp), "broker") as broker:
+    with (
+        tempfile.TemporaryDirectory(prefix="kdash-soak-") as tmp,
+        fresh_broker(Path(tmp), "broker", args.engine) as broker,
+    ):
         create_topic(broker.bootstrap)
         stop, stats = threading.Event(), {}
         workers = [
@@ -155,7 +159,7 @@ def main() -> None:
                 pages = {"live_events": live, "consumer_groups": groups}
                 while time.monotonic() - started < args.minutes * 60:
                     time.sleep(args.sample_s)
-                    rows.append(sample(app, broker.pid, pages))
+                    rows.append(sample(app, broker.pids[0], pages))
                     last = rows[-1]
                     print(
                         f"  t={last['t_s'] - started:6.0f}s app {last['app_rss_mb']:.1f} MB "

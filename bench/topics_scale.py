@@ -3,8 +3,8 @@ the Topics page in Chromium.
 
     .venv/bin/python bench/topics_scale.py [--topics 2000] [--partitions 6] [--runs 7] [--browser-runs 3]
 
-Starts its own embedded broker (free port, temporary data dir, stopped at the
-end), creates TOPICS x PARTITIONS with one message per partition, then in the
+Starts its own local broker (noida-db, or Apache Kafka with --engine apache;
+free port, temporary data dir, stopped at the end), creates TOPICS x PARTITIONS with one message per partition, then in the
 same run times, as medians:
   - ours: kafka_io.topics.snapshot.cluster_snapshot (frozen dataclasses, errors carried);
   - raw:  list_topics + list_offsets earliest + list_offsets latest for all
@@ -26,13 +26,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+from benchlib import add_engine_arg, fresh_broker  # noqa: E402
 from confluent_kafka import Producer, TopicPartition  # noqa: E402
 from confluent_kafka.admin import AdminClient, NewTopic, OffsetSpec  # noqa: E402
-from kafka_helpers import free_port  # noqa: E402
 
 from kafka_io.clients import make_admin  # noqa: E402
 from kafka_io.config import load_settings  # noqa: E402
-from kafka_io.local.noida import start_broker, stop_broker  # noqa: E402
 from kafka_io.topics.details import topic_configs  # noqa: E402
 from kafka_io.topics.snapshot import cluster_snapshot  # noqa: E402
 
@@ -135,10 +134,13 @@ def main() -> int:
     parser.add_argument("--partitions", type=int, default=6)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--browser-runs", type=int, default=3)
+    add_engine_arg(parser)
     args = parser.parse_args()
-    data_dir = Path(tempfile.mkdtemp(prefix="bench-topics-"))
-    status = start_broker(free_port(), data_dir)
-    try:
+    print(f"engine: {args.engine}")
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-topics-") as tmp,
+        fresh_broker(Path(tmp), "data", args.engine) as status,
+    ):
         started = time.perf_counter()
         create_topics(status.bootstrap, args.topics, args.partitions)
         print(f"setup: {args.topics} topics x {args.partitions} partitions in {time.perf_counter() - started:.1f} s")
@@ -162,8 +164,6 @@ def main() -> int:
                 f"({', '.join(f'{s:.2f}' for s in loads)}) (target <= {TARGET_PAGE_S} s) "
                 f"{'OK' if median_s <= TARGET_PAGE_S else 'OVER'}"
             )
-    finally:
-        stop_broker(data_dir)
     return 0
 
 
