@@ -44,6 +44,7 @@ from kafka_io.groups.sampler import LagSampler  # noqa: E402
 
 TOPICS, PARTITIONS, GROUPS, TOPICS_PER_GROUP, RECORDS_PER_PARTITION = 2000, 6, 300, 3, 5
 TIMEOUT_S = 30
+BUILD_FLUSH_S = 300  # 60,000 records over 12,000 new partitions on a loaded 2-core machine
 PAGE_TARGET_S = 3.0
 
 
@@ -56,13 +57,14 @@ def build(bootstrap: str) -> None:
         )
         for future in futures.values():
             future.result(TIMEOUT_S)
+    wait_for_leaders(admin, topics)
     producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 20})
     for topic in topics:
         for partition in range(PARTITIONS):
             for _ in range(RECORDS_PER_PARTITION):
                 producer.produce(topic, b'{"event_type":"bench"}', partition=partition)
         producer.poll(0)
-    assert producer.flush(TIMEOUT_S) == 0
+    assert producer.flush(BUILD_FLUSH_S) == 0, "the setup's records were not all delivered"
     # Empty groups get their commits through the admin API, all futures at once.
     futures = []
     for g in range(GROUPS):
@@ -76,6 +78,21 @@ def build(bootstrap: str) -> None:
         ).values()
     for future in futures:
         future.result(TIMEOUT_S)
+
+
+def wait_for_leaders(admin: AdminClient, topics: list[str], timeout_s: float = 300) -> None:
+    """Apache Kafka answers create_topics before every partition has a leader; producing
+    earlier sends metadata requests that auto-create (and fail) instead."""
+    deadline = time.monotonic() + timeout_s
+    wanted = set(topics)
+    while True:
+        meta = admin.list_topics(timeout=TIMEOUT_S).topics
+        ready = {t for t in wanted if t in meta and all(p.leader >= 0 for p in meta[t].partitions.values())}
+        if ready == wanted:
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{len(wanted - ready)} topics still without leaders after {timeout_s:g} s")
+        time.sleep(1)
 
 
 def raw_parallel(admin: AdminClient, batch: int | None = None) -> dict:
