@@ -1,4 +1,4 @@
-"""python -m kafka_io cluster: which cluster the settings reach, or why not."""
+"""python -m kafka_io cluster: which cluster the settings reach (or why not), and its health."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ from dataclasses import asdict
 from kafka_io.cli.common import add_cluster_options, add_format_option, print_json, settings_from_args
 from kafka_io.clients import make_admin
 from kafka_io.cluster import describe_cluster
+from kafka_io.topics.snapshot import cluster_snapshot
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("cluster", help="show the cluster id and brokers (a connectivity check)")
+    parser = subparsers.add_parser(
+        "cluster", help="show the cluster id, brokers and health findings (a connectivity check)"
+    )
     add_cluster_options(parser)
     add_format_option(parser)
     parser.set_defaults(func=run)
@@ -19,11 +22,15 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
-    info = describe_cluster(make_admin(settings), settings)
+    admin = make_admin(settings)
+    info = describe_cluster(admin, settings)
+    # The same findings as the Overview's banner: missing brokers, offline and under-replicated partitions.
+    problems = cluster_snapshot(admin, settings).problems()
     if args.format == "json":
-        print_json({"settings": settings.sanitize(), **asdict(info)})
+        print_json({"settings": settings.sanitize(), **asdict(info), "problems": problems})
         return 0
     print(f"cluster {info.cluster_id} at {settings.bootstrap_servers} (controller {info.controller_id})")
     for broker in info.brokers:
         print(f"  broker {broker.id}  {broker.host}:{broker.port}  rack {broker.rack or '—'}")
+    print("health: " + ("; ".join(problems) if problems else "no problems found"))
     return 0

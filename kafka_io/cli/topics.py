@@ -28,6 +28,8 @@ def run(args: argparse.Namespace) -> int:
         f"cluster {snapshot.cluster_id}: {len(snapshot.brokers)} broker(s), {len(snapshot.topics)} topic(s), "
         f"{snapshot.partition_count} partition(s), {snapshot.messages} message(s)"
     )
+    for problem in snapshot.problems():
+        print(f"problem: {problem}")
     if args.topic is None:
         print_table(
             ["TOPIC", "PARTITIONS", "RF", "UNDER-REPLICATED", "MESSAGES", "ERROR"],
@@ -60,6 +62,7 @@ def snapshot_json(snapshot: ClusterSnapshot) -> dict:
     """The JSON shape documented in the README (low/high are null for a failing partition)."""
     return {
         "cluster_id": snapshot.cluster_id,
+        "problems": snapshot.problems(),
         "brokers": [{"id": b.id, "host": b.host, "port": b.port} for b in snapshot.brokers],
         "topics": [
             {

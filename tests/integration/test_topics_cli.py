@@ -25,7 +25,7 @@ def test_json_shape_is_exact(cli_topic, kafka_bootstrap, capsys):
     assert main(["topics", "--bootstrap", kafka_bootstrap, "--topic", cli_topic, "--format", "json"]) == 0
     payload = json.loads(capsys.readouterr().out)
     host, port = kafka_bootstrap.rsplit(":", 1)
-    assert set(payload) == {"cluster_id", "brokers", "topics"} and isinstance(payload["cluster_id"], str)
+    assert set(payload) == {"cluster_id", "problems", "brokers", "topics"} and isinstance(payload["cluster_id"], str)
     assert payload["brokers"] == [{"id": payload["brokers"][0]["id"], "host": host, "port": int(port)}]
     leader = payload["brokers"][0]["id"]
     assert payload["topics"] == [
