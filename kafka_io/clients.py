@@ -10,6 +10,7 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Callable
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
 from confluent_kafka.admin import AdminClient
@@ -63,11 +64,13 @@ _NOT_FOUND = {
 }
 
 
-def _log_cb(settings: ClusterSettings):
+def _log_cb(settings: ClusterSettings, also: Callable[[KafkaError], None] | None = None):
     # librdkafka writes connection noise to stderr by default; route it to
     # logging at debug level instead (it never contains SASL passwords).
     def on_error(err: KafkaError) -> None:
         log.debug("kafka client error on %s: %s", settings.bootstrap_servers, err.str())
+        if also is not None:
+            also(err)
 
     return on_error
 
@@ -136,8 +139,12 @@ for _name in _REQUEST_METHODS:
     setattr(CountingAdmin, _name, _counted(_name))
 
 
-def make_admin(settings: ClusterSettings) -> CountingAdmin:
-    return CountingAdmin(_base_config(settings, "admin"))
+def make_admin(settings: ClusterSettings, on_error: Callable[[KafkaError], None] | None = None) -> CountingAdmin:
+    """`on_error` also receives the client's errors (served by admin.poll())."""
+    conf = _base_config(settings, "admin")
+    if on_error is not None:
+        conf["error_cb"] = _log_cb(settings, on_error)
+    return CountingAdmin(conf)
 
 
 def make_producer(settings: ClusterSettings, **overrides) -> Producer:

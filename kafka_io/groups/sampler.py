@@ -13,7 +13,14 @@ between only the watched groups (the incident watch-list) are sampled, every
 interval. `refresh_groups` samples given groups right away, on demand.
 
 Broker down: the sample fails, the error is recorded next to the last good
-sample (whose groups and history are kept), and the next tick tries again.
+sample (whose groups and history are kept), and the sampler retries every
+RETRY_EVERY_S (or interval, if shorter) with a fresh admin client until one
+succeeds. Between samples it polls its admin client's error callback: when
+librdkafka reports every broker down (a closed connection, seen at once) it
+samples right away instead of at the next tick, and a TCP probe that is
+refused by every bootstrap server fails that sample in milliseconds, not
+after the admin timeout. A failed sample never counts as a slow one: only a
+successful full sample may space full samples out ("big cluster").
 """
 
 from __future__ import annotations
@@ -25,7 +32,9 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from kafka_io.clients import ADMIN_REQUESTS, make_admin
+from confluent_kafka import KafkaError
+
+from kafka_io.clients import ADMIN_REQUESTS, make_admin, tcp_reason
 from kafka_io.cluster import Cluster
 from kafka_io.config import ClusterSettings, parse_seconds
 from kafka_io.errors import KafkaIOError
@@ -48,6 +57,12 @@ STALE_AFTER_SAMPLES = 3  # a partition not sampled for 3 intervals has no status
 FULL_SCAN_DUTY = 4  # a full sample may take at most a quarter of the time
 WATCH_TTL_S = 300.0  # a pin nobody looked at for 5 minutes stops being sampled
 STOP_TIMEOUT_S = 10.0
+# While the cluster is unreachable, retry this often (or every interval, if
+# shorter): recovery is seen within this plus one sample, not a full interval.
+RETRY_EVERY_S = 2.0
+# How often the idle sampler serves its admin client's error callback, so a
+# lost broker connection triggers a sample within this much time.
+POLL_EVERY_S = 0.25
 
 
 def interval_from_env(env: Mapping[str, str] | None = None) -> float:
@@ -100,6 +115,8 @@ class LagSampler:
         self._health: tuple[int, dict[str, GroupHealth]] = (-1, {})
         self._full_every_s = self.interval_s
         self._last_full_s = 0.0
+        self._last_full_took_s = 0.0
+        self._brokers_down = threading.Event()  # set by the admin's error_cb
 
     # --- lifecycle -----------------------------------------------------------
 
@@ -129,13 +146,33 @@ class LagSampler:
         while not self._stop.is_set():
             started = time.monotonic()
             try:
-                if started - self._last_full_s >= self._full_every_s:
+                failing = self.latest().error is not None
+                if failing or started - self._last_full_s >= self._full_every_s:
                     self.refresh()
                 elif self.watched():
                     self.refresh_groups(self.watched())
             except Exception:  # a bug must not kill the thread: log it, try again next tick
                 log.exception("lag sampler cycle failed")
-            self._stop.wait(max(self.interval_s - (time.monotonic() - started), 0.0))
+            self._idle_until(started + self._next_wait_s())
+
+    def _next_wait_s(self) -> float:
+        if self.latest().error is not None:
+            return self.retry_every_s
+        return self.interval_s
+
+    def _idle_until(self, deadline: float) -> None:
+        """Wait for the next tick, serving the admin's error callback meanwhile;
+        return early when it reports every broker down."""
+        while not self._stop.is_set():
+            left_s = deadline - time.monotonic()
+            if left_s <= 0:
+                return
+            admin = self._admin
+            if admin is not None:
+                admin.poll(0)  # runs error_cb, which may set _brokers_down
+            if self._brokers_down.is_set() and self.latest().error is None:
+                return  # sample now: the page must not show a lost cluster as current
+            self._stop.wait(min(left_s, POLL_EVERY_S))
 
     # --- sampling ------------------------------------------------------------
 
@@ -144,8 +181,10 @@ class LagSampler:
         started = time.monotonic()
         self._last_full_s = started
         snapshot = self._sample(None)
-        took_s = time.monotonic() - started
-        self._full_every_s = max(self.interval_s, FULL_SCAN_DUTY * took_s)
+        if snapshot.error is None:  # a timed-out failure is not a big cluster
+            took_s = time.monotonic() - started
+            self._last_full_took_s = took_s
+            self._full_every_s = max(self.interval_s, FULL_SCAN_DUTY * took_s)
         return snapshot
 
     def refresh_groups(self, group_ids: Iterable[str]) -> LagSnapshot:
@@ -156,8 +195,16 @@ class LagSampler:
     def _sample(self, group_ids: list[str] | None) -> LagSnapshot:
         with self._refresh_lock:
             started = time.monotonic()
+            lost = self._brokers_down.is_set()
+            self._brokers_down.clear()
+            if lost:
+                self._admin = None  # its coordinator connections may be dead: start afresh
+            if lost or self.latest().error is not None:
+                refused = _all_refused(self.settings.bootstrap_servers)
+                if refused:
+                    return self._failed(f"Cannot reach Kafka at {self.settings.bootstrap_servers}: {refused}")
             if self._admin is None:
-                self._admin = make_admin(self.settings)
+                self._admin = make_admin(self.settings, self._on_client_error)
             requests_before = self._admin.requests.total()
             try:
                 groups = fetch_group_lags(self._admin, self.settings, group_ids)
@@ -190,6 +237,11 @@ class LagSampler:
                 snapshot = self._snapshot
             self._first.set()
             return snapshot
+
+    def _on_client_error(self, err: KafkaError) -> None:
+        # librdkafka's own thread, via admin.poll(): only set a flag here.
+        if err.code() == KafkaError._ALL_BROKERS_DOWN:
+            self._brokers_down.set()
 
     def _failed(self, error: str) -> LagSnapshot:
         # A fresh client next time: after an outage librdkafka's admin client
@@ -230,6 +282,16 @@ class LagSampler:
     def full_every_s(self) -> float:
         return self._full_every_s
 
+    @property
+    def retry_every_s(self) -> float:
+        """How often a failing sampler tries again."""
+        return min(self.interval_s, RETRY_EVERY_S)
+
+    @property
+    def last_full_took_s(self) -> float:
+        """How long the latest successful full sample took."""
+        return self._last_full_took_s
+
     def health(self) -> dict[str, GroupHealth]:
         """Health of every group in the latest snapshot, computed once per sample."""
         with self._health_lock:  # a second reader waits and reuses the result
@@ -257,6 +319,16 @@ class LagSampler:
                 sequence=self._snapshot.sequence + 1,
             )
             self._watched.pop(group_id, None)
+
+
+def _all_refused(bootstrap_servers: str) -> str | None:
+    """The reason when every bootstrap server refuses TCP (the broker is not
+    running): then a sample would only wait for its timeout. None otherwise,
+    including a silent (hung) broker, which only the admin timeout can tell."""
+    reasons = [tcp_reason(server) for server in bootstrap_servers.split(",") if server.strip()]
+    if reasons and all(r and r.startswith("connection refused") for r in reasons):
+        return reasons[0]
+    return None
 
 
 def _rows(groups: Iterable[GroupLag]):
