@@ -8,11 +8,13 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from dashboard import handles as resources
+from dashboard import sampling
 from dashboard.frames import groups as frames
 from dashboard.shell import page_settings
-from dashboard.widgets import plain, refreshed_caption, show_errors
+from dashboard.widgets import plain, show_errors
 from kafka_io.groups import reset as offsets
 from kafka_io.groups.health import with_exact_time_lags
+from kafka_io.groups.incident import stable_order
 from kafka_io.groups.models import explain_state
 from kafka_io.groups.reset_rules import ResetMode, parse_reset_spec
 from kafka_io.groups.status import Status
@@ -21,41 +23,14 @@ settings = page_settings()
 
 st.title("Consumer groups")
 
+BADGE_COLORS = {**frames.STATUS_COLORS, **frames.STALE_COLORS}
 STATUS_BADGE = st.column_config.MultiselectColumn(
-    "Status", options=list(frames.STATUS_COLORS), color=list(frames.STATUS_COLORS.values())
+    "Status", options=list(BADGE_COLORS), color=list(BADGE_COLORS.values())
 )
 WINDOWS_S = {"5 min": 300, "15 min": 900, "1 hour": 3600}
 
 sampler = resources.lag_sampler(settings)  # the first view starts it; shared by all sessions
 sampler.wait_first(settings.timeout_s + 1)
-
-
-def badge(df):
-    return df.assign(Status=df["Status"].map(lambda s: [s]))
-
-
-def sample_caption() -> None:
-    snapshot = sampler.latest()
-    if snapshot.sampled_at_s is None:
-        st.error(plain(snapshot.error or "No sample yet."), icon=":material/cloud_off:")
-        return
-    refreshed_caption(snapshot.sampled_at_s, snapshot.duration_ms)
-    st.caption(
-        f"Sample {snapshot.sequence}: {snapshot.admin_requests} admin requests · "
-        f"{snapshot.admin_requests_total:,} by this app since it started (one sampler for every viewer)"
-    )
-    if snapshot.error:
-        at = time.strftime("%H:%M:%S", time.localtime(snapshot.error_at_s))
-        st.warning(
-            f"The latest sample failed at {at}: {plain(snapshot.error)}. Showing the last good sample; "
-            f"retrying every {sampler.interval_s:g} s.",
-            icon=":material/sync_problem:",
-        )
-    if sampler.full_every_s >= 2 * sampler.interval_s:
-        st.caption(
-            f"Big cluster: every group is sampled every {sampler.full_every_s:.0f} s, "
-            f"pinned groups every {sampler.interval_s:g} s."
-        )
 
 
 def set_pins() -> None:
@@ -65,13 +40,16 @@ def set_pins() -> None:
 def list_view() -> None:
     pins = st.query_params.get_all("pin")
     ids = sorted(set(sampler.health()) | set(pins))
+    if "pins_from_table" in st.session_state:  # a click in the table's 📌 column
+        st.session_state["pins"] = st.session_state.pop("pins_from_table")
     st.session_state.setdefault("pins", [p for p in pins if p in ids])
+    ids = sorted(set(ids) | set(st.session_state["pins"]))
     st.multiselect(
         "Incident watch-list: pinned to the top, sampled every interval, kept in the link",
         ids,
         key="pins",
         on_change=set_pins,
-        placeholder="Pin groups to watch…",
+        placeholder="Pin groups to watch… (or click 📌 in the table)",
     )
     cols = st.columns([3, 3, 2, 2], vertical_alignment="bottom")
     search = cols[0].text_input("Search", placeholder="group id contains…", key="search")
@@ -80,15 +58,16 @@ def list_view() -> None:
     only_lagging = cols[3].toggle("Only lagging", key="only_lagging")
     if st.session_state["pins"] and st.button("Refresh pinned now", icon=":material/refresh:"):
         sampler.refresh_groups(st.session_state["pins"])
-    st.fragment(run_every=sampler.interval_s)(groups_table)(search, statuses, sort, only_lagging)
+    st.fragment(run_every=sampling.tick_s(sampler))(groups_table)(search, statuses, sort, only_lagging)
 
 
 def groups_table(search: str, statuses: list, sort: str, only_lagging: bool) -> None:
     pins = st.session_state.get("pins", [])
     sampler.watch(pins)
-    sample_caption()
+    fresh = sampling.current_freshness(sampler, settings)
+    sampling.sample_status(sampler, settings, fresh)
     df = frames.groups_frame(sampler.health().values(), pins)
-    shown = frames.sort_groups(frames.filter_groups(df, statuses, only_lagging, search), sort)
+    shown = stable(frames.sort_groups(frames.filter_groups(df, statuses, only_lagging, search), sort), sort, pins)
     st.caption(frames.status_summary(df, len(shown)))
     if shown.empty:
         st.info(
@@ -98,15 +77,19 @@ def groups_table(search: str, statuses: list, sort: str, only_lagging: bool) -> 
             icon=":material/group_off:",
         )
         return
+    # A fresh key after each handled click: the table comes back with nothing
+    # selected, so the next click on the same cell counts again.
+    table_key = f"groups_table_{st.session_state.setdefault('groups_table_n', 0)}"
     event = st.dataframe(
-        badge(shown),
+        frames.list_display(shown, stale=fresh.stale),
         hide_index=True,
         placeholder="—",
-        key="groups_table",
+        key=table_key,
         on_select="rerun",
-        selection_mode="single-row",
+        selection_mode="single-cell",
         column_config={
-            "Pinned": st.column_config.CheckboxColumn("📌", width="small"),
+            "Pin": st.column_config.TextColumn("📌", width=40, help="Click to pin or unpin"),
+            "Group": st.column_config.TextColumn(help="Click a name to open the group"),
             "Status": STATUS_BADGE,
             "Trend": st.column_config.LineChartColumn("Total lag, 10 min", y_min=0),
             "Lag s (est.)": st.column_config.NumberColumn(
@@ -117,15 +100,37 @@ def groups_table(search: str, statuses: list, sort: str, only_lagging: bool) -> 
             ),
         },
     )
-    if event.selection.rows:
-        st.query_params["group"] = shown.iloc[event.selection.rows[0]]["Group"]
-        st.rerun()
-    st.caption("Select a row to open the group.")
+    if event.selection.cells:
+        clicked(shown, *event.selection.cells[0])
+    st.caption("Click a group's name to open it; click 📌 to pin it to the top.")
+
+
+def stable(df, sort: str, pins: list[str]):
+    """The rows in the order shown last time unless a status changed
+    (incident.stable_order), so rows do not re-sort under the reader's eyes."""
+    context = (sort, tuple(pins))
+    rows = list(zip(df["Group"], df["Status"], strict=True))
+    previous = st.session_state.get("groups_order")
+    order = stable_order(rows, previous[1] if previous and previous[0] == context else None)
+    st.session_state["groups_order"] = (context, [(g, dict(rows)[g]) for g in order])
+    return frames.order_by_ids(df, order)
+
+
+def clicked(shown, row: int, column: str) -> None:
+    group_id = shown.iloc[row]["Group"]
+    st.session_state["groups_table_n"] += 1
+    if column == "Pin":
+        pins = st.session_state.get("pins", [])
+        pins = [p for p in pins if p != group_id] if group_id in pins else [*pins, group_id]
+        st.session_state["pins_from_table"] = pins  # applied before the watch-list is drawn
+        st.query_params["pin"] = pins
+    else:
+        st.query_params["group"] = group_id
+    st.rerun()
 
 
 def back_to_list() -> None:
     st.query_params.pop("group", None)
-    st.session_state.pop("groups_table", None)  # else the old row selection opens the group again
 
 
 def detail_view(group_id: str) -> None:
@@ -137,7 +142,7 @@ def detail_view(group_id: str) -> None:
     if sampler.latest().group(group_id) is None:
         with st.spinner(f"Reading group {plain(group_id)}…"):
             sampler.refresh_groups([group_id])
-    st.fragment(run_every=sampler.interval_s)(group_detail)(group_id)
+    st.fragment(run_every=sampling.tick_s(sampler))(group_detail)(group_id)
     group = sampler.latest().group(group_id)
     if group is None or group.error:
         return
@@ -149,7 +154,8 @@ def detail_view(group_id: str) -> None:
 
 
 def group_detail(group_id: str) -> None:
-    sample_caption()
+    fresh = sampling.current_freshness(sampler, settings)
+    sampling.sample_status(sampler, settings, fresh)
     health = sampler.health().get(group_id)
     if health is None:
         st.info(f"Group {plain(group_id)} is not sampled yet.", icon=":material/hourglass_empty:")
@@ -161,7 +167,7 @@ def group_detail(group_id: str) -> None:
     with show_errors("exact lag in seconds"):
         positions = tuple((p.topic, p.partition, p.committed, p.high) for p in group.partitions)
         health = with_exact_time_lags(health, resources.exact_lag_seconds(settings, group_id, positions))
-    detail_header(health)
+    detail_header(health, fresh)
     explanation = explain_state(group.state)
     if explanation:
         st.info(explanation, icon=":material/info:")
@@ -169,7 +175,7 @@ def group_detail(group_id: str) -> None:
         return
     partitions_tab, history_tab, members_tab = st.tabs(["Partitions", "Lag history", "Members"])
     with partitions_tab:
-        partitions_table(health)
+        partitions_table(health, fresh.stale)
     with history_tab:
         history_charts(group_id)
     with members_tab:
@@ -179,8 +185,11 @@ def group_detail(group_id: str) -> None:
             st.caption("No members: no consumer is running in this group.")
 
 
-def detail_header(health) -> None:
-    st.badge(health.status.value, color=frames.STATUS_COLORS[health.status.value])
+def detail_header(health, fresh) -> None:
+    if fresh.stale:  # a memory, not a fact: grey, and since when
+        st.badge(f"{health.status.value} · stale, {fresh.as_of}", color="gray", icon=":material/history:")
+    else:
+        st.badge(health.status.value, color=frames.STATUS_COLORS[health.status.value])
     totals, cols = health.totals, st.columns(5)
     cols[0].metric("State", health.group.state)
     cols[1].metric("Members", len(health.group.members))
@@ -206,10 +215,11 @@ def detail_header(health) -> None:
     )
 
 
-def partitions_table(health) -> None:
+def partitions_table(health, stale: bool) -> None:
     table = frames.partitions_frame(health)
+    suffix = frames.STALE_SUFFIX if stale else ""
     st.dataframe(
-        badge(table),
+        table.assign(Status=table["Status"].map(lambda s: [f"{s}{suffix}"])),
         hide_index=True,
         placeholder="—",
         column_config={
@@ -234,9 +244,17 @@ def history_charts(group_id: str) -> None:
     if history.empty:
         st.caption("No history yet: it builds up every few seconds while the dashboard runs.")
         return
-    st.altair_chart(frames.lag_chart(history, by), width="stretch")
+    lag = frames.lag_chart(history, by)
+    if lag is None:
+        st.caption("No known lag yet: no partition of this group has a commit.")
+    else:
+        st.altair_chart(lag, width="stretch")
     st.caption("Produced vs consumed, messages/s")
-    st.altair_chart(frames.rates_chart(frames.rates_frame(history)), width="stretch")
+    rates = frames.rates_chart(frames.rates_frame(history))
+    if rates is None:
+        st.caption("Rates need two samples; the next one comes within seconds.")
+    else:
+        st.altair_chart(rates, width="stretch")
     st.download_button(
         "Download history CSV",
         history.to_csv(index=False),

@@ -22,6 +22,8 @@ __all__ = [
     "eta_text",
     "format_duration",
     "groups_frame",
+    "list_display",
+    "order_by_ids",
     "history_frame",
     "lag_chart",
     "members_frame",
@@ -34,6 +36,13 @@ __all__ = [
 ]
 
 STATUS_COLORS = {"OK": "green", "WARN": "orange", "REWIND": "blue", "STALL": "red", "STOP": "red", "UNKNOWN": "gray"}
+STALE_SUFFIX = " · stale"
+# A stale status keeps its word but loses its colour: it is a memory, not a fact.
+STALE_COLORS = {f"{status}{STALE_SUFFIX}": "gray" for status in STATUS_COLORS}
+PIN_MARK = "📌"
+# 24-hour clock on every time axis and tooltip (Vega's default shows 02:04 PM as "02:04").
+TIME_AXIS = alt.Axis(format="%H:%M", title=None)
+TIME_TOOLTIP = alt.Tooltip("Time:T", format="%H:%M:%S", title="Time")
 SORTS = ("Worst first", "Total lag", "Lag seconds", "Group id")
 _RANK = {s.value: s.rank for s in Status}
 
@@ -122,6 +131,24 @@ def sort_groups(df: pd.DataFrame, by: str = SORTS[0]) -> pd.DataFrame:
     return ranked.sort_values(columns, ascending=ascending, na_position="last").drop(columns=["_rank", "_pin"])
 
 
+def order_by_ids(df: pd.DataFrame, group_ids: list[str]) -> pd.DataFrame:
+    """The rows of `df` in the order of `group_ids` (incident.stable_order)."""
+    position = {group_id: i for i, group_id in enumerate(group_ids)}
+    return df.iloc[sorted(range(len(df)), key=lambda i: position.get(df["Group"].iloc[i], len(position)))]
+
+
+def list_display(df: pd.DataFrame, stale: bool = False) -> pd.DataFrame:
+    """What the list shows: a 📌 in the Pin column (a click there pins or
+    unpins), the status as a one-item list for the badge column, greyed and
+    marked stale when the sample behind it is not current."""
+    suffix = STALE_SUFFIX if stale else ""
+    shown = df.assign(
+        Pinned=df["Pinned"].map(lambda pinned: PIN_MARK if pinned else ""),
+        Status=df["Status"].map(lambda status: [f"{status}{suffix}"]),
+    )
+    return shown.rename(columns={"Pinned": "Pin"})
+
+
 def partitions_frame(health: GroupHealth) -> pd.DataFrame:
     rows = [
         {
@@ -195,22 +222,24 @@ def history_frame(history: LagHistory, group_id: str, since_s: float | None = No
     return df
 
 
-def lag_chart(history_df: pd.DataFrame, by: str = "Topic") -> alt.Chart:
-    """Lag over time, summed per topic or one line per partition."""
+def lag_chart(history_df: pd.DataFrame, by: str = "Topic") -> alt.Chart | None:
+    """Lag over time, summed per topic or one line per partition; None with no known lag."""
     known = history_df.dropna(subset=["Lag"])
     if by == "Partition":
         data = known.assign(Series=known["Topic"] + "[" + known["Partition"].astype(str) + "]")
     else:
         data = known.groupby(["Time", "Topic"], as_index=False)["Lag"].sum().rename(columns={"Topic": "Series"})
+    if data.empty:
+        return None  # an empty chart makes Vega log "Infinite extent" on every refresh
     data = data.assign(Lag=data["Lag"].astype("int64"))
     return (
         alt.Chart(data)
         .mark_line(interpolate="step-after")
         .encode(
-            x=alt.X("Time:T", title=None),
+            x=alt.X("Time:T", axis=TIME_AXIS),
             y=alt.Y("Lag:Q", title="Lag (messages)"),
             color=alt.Color("Series:N", title=by),
-            tooltip=["Time:T", "Series:N", "Lag:Q"],
+            tooltip=[TIME_TOOLTIP, "Series:N", "Lag:Q"],
         )
     )
 
@@ -233,20 +262,30 @@ def rates_frame(history_df: pd.DataFrame) -> pd.DataFrame:
                 }
             )
         )
-    summed = pd.concat(parts).dropna().groupby("Time", as_index=False)[["Produced", "Consumed"]].sum()
+    # Two samples with the same time stamp give a 0 s step: inf, which Vega cannot scale.
+    summed = (
+        pd.concat(parts)
+        .replace([math.inf, -math.inf], pd.NA)
+        .dropna()
+        .groupby("Time", as_index=False)[["Produced", "Consumed"]]
+        .sum()
+    )
     return summed.melt(id_vars="Time", var_name="Kind", value_name="Messages/s")
 
 
-def rates_chart(rates_df: pd.DataFrame) -> alt.Chart:
+def rates_chart(rates_df: pd.DataFrame) -> alt.Chart | None:
+    """Produced vs consumed messages/s; None until two samples give a rate."""
+    if rates_df.empty:
+        return None  # an empty chart makes Vega log "Infinite extent" on every refresh
     data = rates_df.assign(**{"Messages/s": rates_df["Messages/s"].astype("float64")})
     return (
         alt.Chart(data)
         .mark_line()
         .encode(
-            x=alt.X("Time:T", title=None),
+            x=alt.X("Time:T", axis=TIME_AXIS),
             y=alt.Y("Messages/s:Q"),
             color=alt.Color("Kind:N", scale=alt.Scale(domain=["Produced", "Consumed"], range=["#e45756", "#4c78a8"])),
-            tooltip=["Time:T", "Kind:N", alt.Tooltip("Messages/s:Q", format=".1f")],
+            tooltip=[TIME_TOOLTIP, "Kind:N", alt.Tooltip("Messages/s:Q", format=".1f")],
         )
     )
 
