@@ -3,9 +3,12 @@
 import streamlit as st
 
 from dashboard import handles as resources
+from dashboard import sampling
+from dashboard.frames.groups import STATUS_COLORS, format_duration
 from dashboard.frames.topics import brokers_frame, group_states_frame
 from dashboard.shell import page_settings
 from dashboard.widgets import auto_refresh, plain, refreshed_caption, show_errors
+from kafka_io.groups.incident import Freshness, GroupsSummary, banner_text, summarize_groups
 
 settings = page_settings()
 
@@ -17,15 +20,45 @@ with controls[0]:
 show_internal = controls[1].toggle("Count internal topics (`__*`)", key="overview_internal")
 
 
-def _health(problems: list[str], partitions: int, brokers: int) -> None:
-    if not problems:
+def _health(problems: list[str], partitions: int, brokers: int, groups: GroupsSummary, fresh: Freshness) -> None:
+    """Green only when the cluster *and* every consumer group are fine."""
+    banner = banner_text(len(problems), groups)
+    stale = f" Group statuses are stale, {fresh.as_of}." if fresh.stale and groups.total else ""
+    if not banner:
         st.success(
-            f"Healthy: {brokers} broker(s) reachable; all {partitions:,} partition(s) have a leader and a full ISR.",
+            f"Healthy: {brokers} broker(s) reachable; all {partitions:,} partition(s) have a leader and a full ISR; "
+            f"{groups.total:,} consumer group(s), none in trouble.{stale}",
             icon=":material/check_circle:",
         )
         return
+    headline = f"**{banner[0].upper()}{banner[1:]}**"
+    if not problems:
+        st.warning(f"{headline}{stale}", icon=":material/group:")
+        return
     lines = "\n".join(f"- {plain(p)}" for p in problems)
-    st.error(f"**{len(problems)} problem(s) found**\n\n{lines}", icon=":material/warning:")
+    st.error(f"{headline}{stale}\n\n{lines}", icon=":material/warning:")
+
+
+def _group_health(summary: GroupsSummary, fresh: Freshness) -> None:
+    """Counts by status, then the worst groups, each a link to its page."""
+    st.subheader("Consumer group health")
+    if not summary.total:
+        st.caption("No consumer groups sampled yet." if fresh.stale else "No consumer groups on this cluster.")
+        return
+    color = "gray" if fresh.stale else None
+    st.markdown(" ".join(f":{color or STATUS_COLORS[s.value]}-badge[{s.value} {n}]" for s, n in summary.counts))
+    if fresh.stale:
+        st.caption(f"Stale: {fresh.as_of} ({plain(fresh.why)})")
+    for worst in summary.worst:
+        behind = f"{format_duration(worst.lag_s)} behind" if worst.lag_s is not None else "lag in seconds unknown"
+        st.page_link(
+            "pages/consumer_groups.py",
+            label=f"{plain(worst.group_id)} · {worst.status.value} · {behind} · {worst.total_lag:,} messages",
+            query_params={"group": worst.group_id},
+            icon=":material/warning:" if worst.status.value == "WARN" else ":material/error:",
+        )
+    if not summary.worst:
+        st.caption("No group is stopped, stalled, rewound or falling behind.")
 
 
 def _groups() -> None:
@@ -44,7 +77,11 @@ def overview() -> None:
         view = resources.topics_view(settings, show_internal)
         snapshot = view.snapshot
         info = resources.cluster_info(settings)
-        _health(snapshot.problems(), snapshot.partition_count, len(snapshot.brokers))
+        sampler = resources.lag_sampler(settings)  # shared with the Consumer groups page
+        sampler.wait_first(settings.timeout_s + 1)
+        fresh = sampling.current_freshness(sampler, settings)
+        groups = summarize_groups(sampler.health().values())
+        _health(snapshot.problems(), snapshot.partition_count, len(snapshot.brokers), groups, fresh)
         cols = st.columns(6)
         hidden = "" if show_internal else " (internal hidden)"
         cols[0].metric("Topics", f"{len(snapshot.topics):,}", help=f"Topics counted{hidden}")
@@ -65,6 +102,7 @@ def overview() -> None:
                 column_config={"controller": st.column_config.CheckboxColumn("Controller")},
             )
         with right:
+            _group_health(groups, fresh)
             st.subheader("Groups by state")
             _groups()
 

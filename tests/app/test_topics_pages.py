@@ -173,3 +173,33 @@ def test_read_only_disables_the_admin_forms(make_app, app_env, topic):
     assert "This cluster is read-only: creating, changing and deleting topics is disabled." in texts(at.info)
     submits = [b for b in at.button if b.key and b.key.startswith("FormSubmitter:")]
     assert len(submits) == 3 and all(b.disabled for b in submits)
+
+
+def test_overview_banner_and_group_health_know_about_stopped_groups(make_app, app_env, topic, kafka_bootstrap, unique):
+    """A STOP group turns the green banner into "Cluster healthy · N group(s) stopped",
+    and the worst groups are listed with their lag in seconds, linked (issue #17, item 6)."""
+    from kafka_io.config import load_settings
+    from kafka_io.groups.incident import summarize_groups
+
+    app_env.setenv("KAFKA_LAG_INTERVAL_S", "0.2")
+    stopped = unique("ov-stopped")
+    commit_offsets(kafka_bootstrap, stopped, topic, {0: 1})  # lag 3 + 1, nobody consuming
+    at = make_app("pages/overview.py").run()
+    sampler = resources.lag_sampler(load_settings())
+    deadline = time.monotonic() + 10
+    while sampler.health().get(stopped) is None or sampler.health()[stopped].status.value != "STOP":
+        assert time.monotonic() < deadline, "the group never read STOP"
+        time.sleep(0.1)
+    at.run()
+    assert not at.exception and not at.error, texts(at.error)
+    assert not at.success  # never plain green while a group is stopped
+    summary = summarize_groups(sampler.health().values())
+    (banner,) = texts(at.warning)
+    assert banner.startswith("**Cluster healthy · ") and "stopped" in banner
+    assert banner == f"**Cluster healthy · {summary.headline}**"
+    counts = [m.value for m in at.markdown if "-badge[" in m.value]
+    assert counts and f"STOP {dict(summary.counts)[summary.worst[0].status]}" in counts[0]
+    links = [link for link in at.get("page_link")]
+    worst = [w.group_id for w in summary.worst]
+    assert [plain(w) for w in worst] == [link.proto.label.split(" · ")[0] for link in links][: len(worst)]
+    assert all("behind" in link.proto.label or "unknown" in link.proto.label for link in links)
