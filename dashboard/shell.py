@@ -20,8 +20,9 @@ import streamlit as st
 from dashboard import handles as resources
 from dashboard.widgets import plain
 from kafka_io.config import ClusterSettings
-from kafka_io.demo.control import demo_data_dir, demo_status, set_demo_paused
+from kafka_io.demo.control import DATA_DIR_ENV, demo_data_dir, demo_status, set_demo_paused
 from kafka_io.errors import KafkaIOError
+from kafka_io.local.notices import read_broker_notice
 
 __all__ = ["PAGES", "main", "page_settings"]
 
@@ -79,6 +80,8 @@ def _connection_badge(settings: ClusterSettings, cluster_id: str | None) -> None
             tags.append("read-only")
         st.caption(" · ".join(tags))
         st.caption(f"cluster id: {cluster_id or 'unknown'}")
+        if os.environ.get(DATA_DIR_ENV):  # under `make run`, whose serve writes the notice
+            _broker_notice()
         _demo_control(settings)
         with st.expander("Connection settings"):
             # Secrets are masked by sanitize(); shown as plain text, never as markdown.
@@ -118,6 +121,14 @@ def _demo_control(settings: ClusterSettings) -> None:
         icon=":material/monitoring:",
         query_params={"topic": list(status.topics), "from": "latest"},
     )
+
+
+@st.fragment(run_every=RECONNECT_EVERY_S)
+def _broker_notice() -> None:
+    """`make run`'s broker exited: say so in the sidebar (a fragment, so it shows without a rerun)."""
+    notice = read_broker_notice(demo_data_dir())
+    if notice:
+        st.error(plain(notice), icon=":material/dns:")
 
 
 @st.fragment(run_every=RECONNECT_EVERY_S)
