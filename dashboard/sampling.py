@@ -53,13 +53,12 @@ def sample_status(sampler: LagSampler, settings: ClusterSettings, fresh: Freshne
             icon=":material/sync_problem:",
         )
         return
-    caption = f"Statuses {fresh.as_of} · sample {snapshot.sequence} took {snapshot.duration_ms:.0f} ms"
+    st.caption(f"Statuses {fresh.as_of} (the sample took {snapshot.duration_ms:.0f} ms)")
     if details:
-        caption += (
-            f" · {snapshot.admin_requests} admin requests, {snapshot.admin_requests_total:,} by this app "
-            "since it started (one sampler for every viewer)"
+        st.caption(
+            f"Sample {snapshot.sequence}: {snapshot.admin_requests} admin requests · "
+            f"{snapshot.admin_requests_total:,} by this app since it started (one sampler for every viewer)"
         )
-    st.caption(caption)
     # Only a full sample that really took more than its share of the interval
     # spaces full samples out (the sampler never counts a failed one).
     if details and sampler.full_every_s >= 2 * sampler.interval_s:

@@ -27,6 +27,11 @@ BADGE_COLORS = {**frames.STATUS_COLORS, **frames.STALE_COLORS}
 STATUS_BADGE = st.column_config.MultiselectColumn(
     "Status", options=list(BADGE_COLORS), color=list(BADGE_COLORS.values())
 )
+# What an incident needs first, so it fits a 1,024 px laptop; the rest scrolls.
+LIST_COLUMNS = (
+    *("Pin", "Group", "Status", "Lag s (est.)", "Total lag", "ETA s", "Trend", "State", "Members"),
+    *("Topics", "Max lag", "Unknown", "Consume/s", "Produce/s", "Error"),
+)
 WINDOWS_S = {"5 min": 300, "15 min": 900, "1 hour": 3600}
 
 sampler = resources.lag_sampler(settings)  # the first view starts it; shared by all sessions
@@ -87,6 +92,7 @@ def groups_table(search: str, statuses: list, sort: str, only_lagging: bool) -> 
         key=table_key,
         on_select="rerun",
         selection_mode="single-cell",
+        column_order=LIST_COLUMNS,
         column_config={
             "Pin": st.column_config.TextColumn("📌", width=40, help="Click to pin or unpin"),
             "Group": st.column_config.TextColumn(help="Click a name to open the group"),
@@ -196,9 +202,10 @@ def detail_header(health, fresh) -> None:
     cols[2].metric(
         "Total lag",
         f"{totals.total_lag:,}",
-        chart_data=health.sparkline or None,
-        help=f"max partition lag {totals.max_lag:,}; {totals.unknown_partitions} partition(s) "
-        "with no commit; the line is the last 10 minutes",
+        # No chart_data sparkline: Streamlit's metric sparkline makes Vega log
+        # "Infinite extent" on every redraw (seen in Chromium); the Lag history
+        # tab charts the same series.
+        help=f"max partition lag {totals.max_lag:,}; {totals.unknown_partitions} partition(s) with no commit",
     )
     cols[3].metric(
         "Lag in seconds",
