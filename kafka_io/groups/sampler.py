@@ -15,11 +15,12 @@ interval. `refresh_groups` samples given groups right away, on demand.
 Broker down: the sample fails, the error is recorded next to the last good
 sample (whose groups and history are kept), and the sampler retries every
 RETRY_EVERY_S (or interval, if shorter) with a fresh admin client until one
-succeeds. Between samples it polls its admin client's error callback: when
-librdkafka reports every broker down (a closed connection, seen at once) it
-samples right away instead of at the next tick, and a TCP probe that is
-refused by every bootstrap server fails that sample in milliseconds, not
-after the admin timeout. A failed sample never counts as a slow one: only a
+succeeds. A watcher thread serves its admin client's error callback every
+0.25 s, also while a sample waits: when librdkafka reports every broker down
+(a closed connection, seen at once) the snapshot is marked failed right away,
+the next sample starts without waiting for its tick, and a TCP probe that
+every bootstrap server refuses fails it in milliseconds, not after the admin
+timeout. A failed sample never counts as a slow one: only a
 successful full sample may space full samples out ("big cluster").
 """
 
@@ -128,6 +129,9 @@ class LagSampler:
                     target=self._run, name=f"kdash-lag-sampler-{self.settings.name}", daemon=True
                 )
                 self._thread.start()
+                threading.Thread(
+                    target=self._watch_connection, name=f"kdash-lag-watch-{self.settings.name}", daemon=True
+                ).start()
         return self
 
     def stop(self, timeout_s: float = STOP_TIMEOUT_S) -> None:
@@ -161,18 +165,24 @@ class LagSampler:
         return self.interval_s
 
     def _idle_until(self, deadline: float) -> None:
-        """Wait for the next tick, serving the admin's error callback meanwhile;
-        return early when it reports every broker down."""
+        """Wait for the next tick; return early when every broker is down."""
         while not self._stop.is_set():
             left_s = deadline - time.monotonic()
-            if left_s <= 0:
-                return
+            if left_s <= 0 or self._brokers_down.is_set():
+                return  # a lost cluster: sample now rather than at the next tick
+            self._stop.wait(min(left_s, POLL_EVERY_S))
+
+    def _watch_connection(self) -> None:
+        """Serve the admin's error callback every POLL_EVERY_S, also while a
+        sample waits on its futures: when librdkafka reports every broker
+        down, the snapshot says so at once instead of after that sample's
+        timeout. A later good sample clears it (a false alarm costs nothing)."""
+        while not self._stop.wait(POLL_EVERY_S):
             admin = self._admin
             if admin is not None:
                 admin.poll(0)  # runs error_cb, which may set _brokers_down
             if self._brokers_down.is_set() and self.latest().error is None:
-                return  # sample now: the page must not show a lost cluster as current
-            self._stop.wait(min(left_s, POLL_EVERY_S))
+                self._mark_error(f"Cannot reach Kafka at {self.settings.bootstrap_servers}: every broker is down")
 
     # --- sampling ------------------------------------------------------------
 
@@ -247,6 +257,9 @@ class LagSampler:
         # A fresh client next time: after an outage librdkafka's admin client
         # can keep timing out on group coordinators (seen on restarts).
         self._admin = None
+        return self._mark_error(error)
+
+    def _mark_error(self, error: str) -> LagSnapshot:
         with self._lock:
             self._snapshot = replace(
                 self._snapshot, error=error, error_at_s=time.time(), sequence=self._snapshot.sequence + 1
