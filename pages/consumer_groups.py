@@ -25,7 +25,7 @@ st.title("Consumer groups")
 
 BADGE_COLORS = {**frames.STATUS_COLORS, **frames.STALE_COLORS}
 STATUS_BADGE = st.column_config.MultiselectColumn(
-    "Status", options=list(BADGE_COLORS), color=list(BADGE_COLORS.values()), width=110
+    "Status", options=list(BADGE_COLORS), color=list(BADGE_COLORS.values()), width=140
 )
 # What an incident needs first, so it fits a 1,024 px laptop; the rest scrolls.
 LIST_COLUMNS = (

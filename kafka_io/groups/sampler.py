@@ -311,7 +311,10 @@ class LagSampler:
             snapshot = self.latest()
             if self._health[0] == snapshot.sequence:
                 return self._health[1]
-            now_s = time.time()
+            # After a failed sample, judge as of the last good one: the page
+            # shows those statuses greyed and dated, not turned into UNKNOWN
+            # because the cluster stopped answering.
+            now_s = snapshot.sampled_at_s if snapshot.error and snapshot.sampled_at_s else time.time()
             stale_after_s = STALE_AFTER_SAMPLES * max(self._full_every_s, self.interval_s)
             health = {
                 g.group_id: assess_group(
