@@ -234,6 +234,16 @@ def tcp_reason(bootstrap_servers: str) -> str | None:
         return None
 
 
+def all_refused(bootstrap_servers: str) -> str | None:
+    """The reason when every bootstrap server refuses TCP (no broker is
+    running): then a Kafka request would only wait for its timeout. None
+    otherwise, including a silent (hung) broker, which only a timeout tells."""
+    reasons = [tcp_reason(server) for server in bootstrap_servers.split(",") if server.strip()]
+    if reasons and all(r and r.startswith("connection refused") for r in reasons):
+        return reasons[0]
+    return None
+
+
 def _reason(err: KafkaError) -> str:
     text = err.str() or err.name()
     return text.rstrip(".")

@@ -31,17 +31,18 @@ import os
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from confluent_kafka import KafkaError
 
-from kafka_io.clients import ADMIN_REQUESTS, make_admin, tcp_reason
+from kafka_io.clients import ADMIN_REQUESTS, all_refused, make_admin
 from kafka_io.cluster import Cluster
 from kafka_io.config import ClusterSettings, parse_seconds
 from kafka_io.errors import KafkaIOError
 from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.groups.health import GroupHealth, assess_group
 from kafka_io.groups.history import DEFAULT_INTERVAL_S, LagHistory
+from kafka_io.groups.lag_snapshot import LagSnapshot
 from kafka_io.groups.models import GroupLag
 
 __all__ = ["LagSampler", "LagSnapshot", "interval_from_env", "STATUS_WINDOW_S", "SPARKLINE_S"]
@@ -70,25 +71,6 @@ def interval_from_env(env: Mapping[str, str] | None = None) -> float:
     """KAFKA_LAG_INTERVAL_S, default 5 s; InvalidInput when it is not a sane number."""
     text = (os.environ if env is None else env).get(INTERVAL_ENV)
     return parse_seconds(INTERVAL_ENV, text, DEFAULT_INTERVAL_S, MIN_INTERVAL_S, MAX_INTERVAL_S)
-
-
-@dataclass(frozen=True, slots=True)
-class LagSnapshot:
-    """The latest sample of every group. When the latest attempt failed,
-    `groups` are from the last good sample and `error` says why."""
-
-    sampled_at_s: float | None  # None until a sample succeeded
-    duration_ms: float
-    groups: tuple[GroupLag, ...]
-    error: str | None = None
-    error_at_s: float | None = None
-    full_sample: bool = True  # False when only watched groups were refreshed
-    sequence: int = 0
-    admin_requests: int = 0  # admin calls this sample made (clients.CountingAdmin)
-    admin_requests_total: int = 0  # admin calls of the whole process when it ended
-
-    def group(self, group_id: str) -> GroupLag | None:
-        return next((g for g in self.groups if g.group_id == group_id), None)
 
 
 class LagSampler:
@@ -210,7 +192,7 @@ class LagSampler:
             if lost:
                 self._admin = None  # its coordinator connections may be dead: start afresh
             if lost or self.latest().error is not None:
-                refused = _all_refused(self.settings.bootstrap_servers)
+                refused = all_refused(self.settings.bootstrap_servers)
                 if refused:
                     return self._failed(f"Cannot reach Kafka at {self.settings.bootstrap_servers}: {refused}")
             if self._admin is None:
@@ -335,16 +317,6 @@ class LagSampler:
                 sequence=self._snapshot.sequence + 1,
             )
             self._watched.pop(group_id, None)
-
-
-def _all_refused(bootstrap_servers: str) -> str | None:
-    """The reason when every bootstrap server refuses TCP (the broker is not
-    running): then a sample would only wait for its timeout. None otherwise,
-    including a silent (hung) broker, which only the admin timeout can tell."""
-    reasons = [tcp_reason(server) for server in bootstrap_servers.split(",") if server.strip()]
-    if reasons and all(r and r.startswith("connection refused") for r in reasons):
-        return reasons[0]
-    return None
 
 
 def _rows(groups: Iterable[GroupLag]):
