@@ -20,9 +20,10 @@ import streamlit as st
 from dashboard import handles as resources
 from dashboard.widgets import plain
 from kafka_io.config import ClusterSettings
-from kafka_io.demo.control import demo_data_dir, demo_status, set_demo_paused
+from kafka_io.demo.control import DATA_DIR_ENV, demo_data_dir, demo_status, set_demo_paused
 from kafka_io.demo.exits import demo_exit, restart_demo
 from kafka_io.errors import KafkaIOError
+from kafka_io.local.notices import read_broker_notice
 
 __all__ = ["PAGES", "main", "page_settings"]
 
@@ -54,8 +55,17 @@ FAILED_AT_KEY = "kdash_unreachable_at"
 _run = threading.local()
 
 
+# Streamlit's wide layout still pads the main column by 6rem on top and 5rem on
+# each side: on a 1,400 px screen with the sidebar that left a third of it
+# empty, and on a 1,024 x 768 laptop the incident table fell below the fold.
+_USE_THE_SCREEN = """<style>
+[data-testid="stMainBlockContainer"] { padding: 3rem 1.5rem 2rem; max-width: none; }
+</style>"""
+
+
 def _navigation():
     st.set_page_config(page_title="Kafka event flow", page_icon="🌊", layout="wide")
+    st.html(_USE_THE_SCREEN)
     return st.navigation(
         [
             st.Page(path, title=title, url_path=url_path or None, icon=icon, default=not url_path)
@@ -83,6 +93,8 @@ def _connection_badge(settings: ClusterSettings, cluster_id: str | None) -> None
             tags.append("read-only")
         st.caption(" · ".join(tags))
         st.caption(f"cluster id: {cluster_id or 'unknown'}")
+        if os.environ.get(DATA_DIR_ENV):  # under `make run`, whose serve writes the notice
+            _broker_notice()
         _demo_control(settings)
         with st.expander("Connection settings"):
             # Secrets are masked by sanitize(); shown as plain text, never as markdown.
@@ -156,6 +168,14 @@ def _restart(data_dir, stopped) -> None:
         st.session_state[DEMO_RESTART_KEY] = (time.time(), "")
     except (KafkaIOError, OSError) as exc:
         st.session_state[DEMO_RESTART_KEY] = (time.time(), str(exc))
+
+
+@st.fragment(run_every=RECONNECT_EVERY_S)
+def _broker_notice() -> None:
+    """`make run`'s broker exited: say so in the sidebar (a fragment, so it shows without a rerun)."""
+    notice = read_broker_notice(demo_data_dir())
+    if notice:
+        st.error(plain(notice), icon=":material/dns:")
 
 
 @st.fragment(run_every=RECONNECT_EVERY_S)

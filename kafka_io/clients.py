@@ -10,6 +10,7 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Callable
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
 from confluent_kafka.admin import AdminClient
@@ -64,11 +65,13 @@ _NOT_FOUND = {
 }
 
 
-def _log_cb(settings: ClusterSettings):
+def _log_cb(settings: ClusterSettings, also: Callable[[KafkaError], None] | None = None):
     # librdkafka writes connection noise to stderr by default; route it to
     # logging at debug level instead (it never contains SASL passwords).
     def on_error(err: KafkaError) -> None:
         log.debug("kafka client error on %s: %s", settings.bootstrap_servers, err.str())
+        if also is not None:
+            also(err)
 
     return on_error
 
@@ -149,8 +152,12 @@ for _name in _REQUEST_METHODS:
 CountingAdmin.list_consumer_group_offsets = _counted("list_consumer_group_offsets", _list_committed)
 
 
-def make_admin(settings: ClusterSettings) -> CountingAdmin:
-    return CountingAdmin(base_config(settings, "admin"), settings)
+def make_admin(settings: ClusterSettings, on_error: Callable[[KafkaError], None] | None = None) -> CountingAdmin:
+    """`on_error` also receives the client's errors (served by admin.poll())."""
+    conf = base_config(settings, "admin")
+    if on_error is not None:
+        conf["error_cb"] = _log_cb(settings, on_error)
+    return CountingAdmin(conf, settings)
 
 
 def make_producer(settings: ClusterSettings, **overrides) -> Producer:
@@ -238,6 +245,16 @@ def tcp_reason(bootstrap_servers: str) -> str | None:
         return exc.strerror or type(exc).__name__
     except ValueError:
         return None
+
+
+def all_refused(bootstrap_servers: str) -> str | None:
+    """The reason when every bootstrap server refuses TCP (no broker is
+    running): then a Kafka request would only wait for its timeout. None
+    otherwise, including a silent (hung) broker, which only a timeout tells."""
+    reasons = [tcp_reason(server) for server in bootstrap_servers.split(",") if server.strip()]
+    if reasons and all(r and r.startswith("connection refused") for r in reasons):
+        return reasons[0]
+    return None
 
 
 def _reason(err: KafkaError) -> str:

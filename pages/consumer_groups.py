@@ -3,59 +3,36 @@ incident watch-list kept in the URL (?pin=ID&pin=ID), and one group in detail
 at ?group=ID. Data comes from the shared background sampler; UI only here."""
 
 import time
-from datetime import UTC, datetime
 
 import streamlit as st
 
+from dashboard import group_writes, sampling
 from dashboard import handles as resources
 from dashboard.frames import groups as frames
 from dashboard.shell import page_settings
-from dashboard.widgets import plain, refreshed_caption, show_errors
-from kafka_io.groups import reset as offsets
+from dashboard.widgets import plain, show_errors
 from kafka_io.groups.health import with_exact_time_lags
+from kafka_io.groups.incident import stable_order
 from kafka_io.groups.models import explain_state
-from kafka_io.groups.reset_rules import ResetMode, parse_reset_spec
 from kafka_io.groups.status import Status
 
 settings = page_settings()
 
 st.title("Consumer groups")
 
+BADGE_COLORS = {**frames.STATUS_COLORS, **frames.STALE_COLORS}
 STATUS_BADGE = st.column_config.MultiselectColumn(
-    "Status", options=list(frames.STATUS_COLORS), color=list(frames.STATUS_COLORS.values())
+    "Status", options=list(BADGE_COLORS), color=list(BADGE_COLORS.values()), width=140
+)
+# What an incident needs first, so it fits a 1,024 px laptop; the rest scrolls.
+LIST_COLUMNS = (
+    *("Pin", "Group", "Status", "Lag s (est.)", "Total lag", "ETA s", "Trend", "State", "Members"),
+    *("Topics", "Max lag", "Unknown", "Consume/s", "Produce/s", "Error"),
 )
 WINDOWS_S = {"5 min": 300, "15 min": 900, "1 hour": 3600}
 
 sampler = resources.lag_sampler(settings)  # the first view starts it; shared by all sessions
 sampler.wait_first(settings.timeout_s + 1)
-
-
-def badge(df):
-    return df.assign(Status=df["Status"].map(lambda s: [s]))
-
-
-def sample_caption() -> None:
-    snapshot = sampler.latest()
-    if snapshot.sampled_at_s is None:
-        st.error(plain(snapshot.error or "No sample yet."), icon=":material/cloud_off:")
-        return
-    refreshed_caption(snapshot.sampled_at_s, snapshot.duration_ms)
-    st.caption(
-        f"Sample {snapshot.sequence}: {snapshot.admin_requests} admin requests · "
-        f"{snapshot.admin_requests_total:,} by this app since it started (one sampler for every viewer)"
-    )
-    if snapshot.error:
-        at = time.strftime("%H:%M:%S", time.localtime(snapshot.error_at_s))
-        st.warning(
-            f"The latest sample failed at {at}: {plain(snapshot.error)}. Showing the last good sample; "
-            f"retrying every {sampler.interval_s:g} s.",
-            icon=":material/sync_problem:",
-        )
-    if sampler.full_every_s >= 2 * sampler.interval_s:
-        st.caption(
-            f"Big cluster: every group is sampled every {sampler.full_every_s:.0f} s, "
-            f"pinned groups every {sampler.interval_s:g} s."
-        )
 
 
 def set_pins() -> None:
@@ -65,13 +42,16 @@ def set_pins() -> None:
 def list_view() -> None:
     pins = st.query_params.get_all("pin")
     ids = sorted(set(sampler.health()) | set(pins))
+    if "pins_from_table" in st.session_state:  # a click in the table's 📌 column
+        st.session_state["pins"] = st.session_state.pop("pins_from_table")
     st.session_state.setdefault("pins", [p for p in pins if p in ids])
+    ids = sorted(set(ids) | set(st.session_state["pins"]))
     st.multiselect(
         "Incident watch-list: pinned to the top, sampled every interval, kept in the link",
         ids,
         key="pins",
         on_change=set_pins,
-        placeholder="Pin groups to watch…",
+        placeholder="Pin groups to watch… (or click 📌 in the table)",
     )
     cols = st.columns([3, 3, 2, 2], vertical_alignment="bottom")
     search = cols[0].text_input("Search", placeholder="group id contains…", key="search")
@@ -80,15 +60,16 @@ def list_view() -> None:
     only_lagging = cols[3].toggle("Only lagging", key="only_lagging")
     if st.session_state["pins"] and st.button("Refresh pinned now", icon=":material/refresh:"):
         sampler.refresh_groups(st.session_state["pins"])
-    st.fragment(run_every=sampler.interval_s)(groups_table)(search, statuses, sort, only_lagging)
+    st.fragment(run_every=sampling.tick_s(sampler))(groups_table)(search, statuses, sort, only_lagging)
 
 
 def groups_table(search: str, statuses: list, sort: str, only_lagging: bool) -> None:
     pins = st.session_state.get("pins", [])
     sampler.watch(pins)
-    sample_caption()
+    fresh = sampling.current_freshness(sampler, settings)
+    sampling.sample_status(sampler, settings, fresh)
     df = frames.groups_frame(sampler.health().values(), pins)
-    shown = frames.sort_groups(frames.filter_groups(df, statuses, only_lagging, search), sort)
+    shown = stable(frames.sort_groups(frames.filter_groups(df, statuses, only_lagging, search), sort), sort, pins)
     st.caption(frames.status_summary(df, len(shown)))
     if shown.empty:
         st.info(
@@ -98,15 +79,20 @@ def groups_table(search: str, statuses: list, sort: str, only_lagging: bool) -> 
             icon=":material/group_off:",
         )
         return
+    # A fresh key after each handled click: the table comes back with nothing
+    # selected, so the next click on the same cell counts again.
+    table_key = f"groups_table_{st.session_state.setdefault('groups_table_n', 0)}"
     event = st.dataframe(
-        badge(shown),
+        frames.list_display(shown, stale=fresh.stale),
         hide_index=True,
         placeholder="—",
-        key="groups_table",
+        key=table_key,
         on_select="rerun",
-        selection_mode="single-row",
+        selection_mode="single-cell",
+        column_order=LIST_COLUMNS,
         column_config={
-            "Pinned": st.column_config.CheckboxColumn("📌", width="small"),
+            "Pin": st.column_config.TextColumn("📌", width=40, help="Click to pin or unpin"),
+            "Group": st.column_config.TextColumn(help="Click a name to open the group"),
             "Status": STATUS_BADGE,
             "Trend": st.column_config.LineChartColumn("Total lag, 10 min", y_min=0),
             "Lag s (est.)": st.column_config.NumberColumn(
@@ -117,15 +103,37 @@ def groups_table(search: str, statuses: list, sort: str, only_lagging: bool) -> 
             ),
         },
     )
-    if event.selection.rows:
-        st.query_params["group"] = shown.iloc[event.selection.rows[0]]["Group"]
-        st.rerun()
-    st.caption("Select a row to open the group.")
+    if event.selection.cells:
+        clicked(shown, *event.selection.cells[0])
+    st.caption("Click a group's name to open it; click 📌 to pin it to the top.")
+
+
+def stable(df, sort: str, pins: list[str]):
+    """The rows in the order shown last time unless a status changed
+    (incident.stable_order), so rows do not re-sort under the reader's eyes."""
+    context = (sort, tuple(pins))
+    rows = list(zip(df["Group"], df["Status"], strict=True))
+    previous = st.session_state.get("groups_order")
+    order = stable_order(rows, previous[1] if previous and previous[0] == context else None)
+    st.session_state["groups_order"] = (context, [(g, dict(rows)[g]) for g in order])
+    return frames.order_by_ids(df, order)
+
+
+def clicked(shown, row: int, column: str) -> None:
+    group_id = shown.iloc[row]["Group"]
+    st.session_state["groups_table_n"] += 1
+    if column == "Pin":
+        pins = st.session_state.get("pins", [])
+        pins = [p for p in pins if p != group_id] if group_id in pins else [*pins, group_id]
+        st.session_state["pins_from_table"] = pins  # applied before the watch-list is drawn
+        st.query_params["pin"] = pins
+    else:
+        st.query_params["group"] = group_id
+    st.rerun()
 
 
 def back_to_list() -> None:
     st.query_params.pop("group", None)
-    st.session_state.pop("groups_table", None)  # else the old row selection opens the group again
 
 
 def detail_view(group_id: str) -> None:
@@ -137,19 +145,20 @@ def detail_view(group_id: str) -> None:
     if sampler.latest().group(group_id) is None:
         with st.spinner(f"Reading group {plain(group_id)}…"):
             sampler.refresh_groups([group_id])
-    st.fragment(run_every=sampler.interval_s)(group_detail)(group_id)
+    st.fragment(run_every=sampling.tick_s(sampler))(group_detail)(group_id)
     group = sampler.latest().group(group_id)
     if group is None or group.error:
         return
     if settings.read_only:
         st.caption("Read-only cluster: offset reset and delete are disabled.")
         return
-    reset_section(group)
-    delete_section(group)
+    group_writes.reset_section(settings, sampler, group)
+    group_writes.delete_section(settings, sampler, group)
 
 
 def group_detail(group_id: str) -> None:
-    sample_caption()
+    fresh = sampling.current_freshness(sampler, settings)
+    sampling.sample_status(sampler, settings, fresh)
     health = sampler.health().get(group_id)
     if health is None:
         st.info(f"Group {plain(group_id)} is not sampled yet.", icon=":material/hourglass_empty:")
@@ -161,7 +170,7 @@ def group_detail(group_id: str) -> None:
     with show_errors("exact lag in seconds"):
         positions = tuple((p.topic, p.partition, p.committed, p.high) for p in group.partitions)
         health = with_exact_time_lags(health, resources.exact_lag_seconds(settings, group_id, positions))
-    detail_header(health)
+    detail_header(health, fresh)
     explanation = explain_state(group.state)
     if explanation:
         st.info(explanation, icon=":material/info:")
@@ -169,7 +178,7 @@ def group_detail(group_id: str) -> None:
         return
     partitions_tab, history_tab, members_tab = st.tabs(["Partitions", "Lag history", "Members"])
     with partitions_tab:
-        partitions_table(health)
+        partitions_table(health, fresh.stale)
     with history_tab:
         history_charts(group_id)
     with members_tab:
@@ -179,17 +188,21 @@ def group_detail(group_id: str) -> None:
             st.caption("No members: no consumer is running in this group.")
 
 
-def detail_header(health) -> None:
-    st.badge(health.status.value, color=frames.STATUS_COLORS[health.status.value])
+def detail_header(health, fresh) -> None:
+    if fresh.stale:  # a memory, not a fact: grey, and since when
+        st.badge(f"{health.status.value} · stale, {fresh.as_of}", color="gray", icon=":material/history:")
+    else:
+        st.badge(health.status.value, color=frames.STATUS_COLORS[health.status.value])
     totals, cols = health.totals, st.columns(5)
     cols[0].metric("State", health.group.state)
     cols[1].metric("Members", len(health.group.members))
     cols[2].metric(
         "Total lag",
         f"{totals.total_lag:,}",
-        chart_data=health.sparkline or None,
-        help=f"max partition lag {totals.max_lag:,}; {totals.unknown_partitions} partition(s) "
-        "with no commit; the line is the last 10 minutes",
+        # No chart_data sparkline: Streamlit's metric sparkline makes Vega log
+        # "Infinite extent" on every redraw (seen in Chromium); the Lag history
+        # tab charts the same series.
+        help=f"max partition lag {totals.max_lag:,}; {totals.unknown_partitions} partition(s) with no commit",
     )
     cols[3].metric(
         "Lag in seconds",
@@ -206,10 +219,11 @@ def detail_header(health) -> None:
     )
 
 
-def partitions_table(health) -> None:
+def partitions_table(health, stale: bool) -> None:
     table = frames.partitions_frame(health)
+    suffix = frames.STALE_SUFFIX if stale else ""
     st.dataframe(
-        badge(table),
+        table.assign(Status=table["Status"].map(lambda s: [f"{s}{suffix}"])),
         hide_index=True,
         placeholder="—",
         column_config={
@@ -234,9 +248,17 @@ def history_charts(group_id: str) -> None:
     if history.empty:
         st.caption("No history yet: it builds up every few seconds while the dashboard runs.")
         return
-    st.altair_chart(frames.lag_chart(history, by), width="stretch")
+    lag = frames.lag_chart(history, by)
+    if lag is None:
+        st.caption("No known lag yet: no partition of this group has a commit.")
+    else:
+        st.altair_chart(lag, width="stretch")
     st.caption("Produced vs consumed, messages/s")
-    st.altair_chart(frames.rates_chart(frames.rates_frame(history)), width="stretch")
+    rates = frames.rates_chart(frames.rates_frame(history))
+    if rates is None:
+        st.caption("Rates need two samples; the next one comes within seconds.")
+    else:
+        st.altair_chart(rates, width="stretch")
     st.download_button(
         "Download history CSV",
         history.to_csv(index=False),
@@ -244,85 +266,6 @@ def history_charts(group_id: str) -> None:
         "text/csv",
         icon=":material/download:",
     )
-
-
-def allowed(group, what: str) -> bool:
-    """False, after saying why in plain words, when the group has consumers."""
-    refusal = offsets.active_refusal(group, what)
-    if refusal:
-        st.warning(plain(refusal), icon=":material/block:")
-    return refusal is None
-
-
-def reset_section(group) -> None:
-    with st.expander("Reset offsets", icon=":material/restart_alt:"):
-        if not allowed(group, "reset its offsets"):
-            return
-        mode = st.radio("Reset to", [m.value for m in ResetMode], horizontal=True, key="reset_mode")
-        with st.form("reset_form"):
-            value = None
-            if mode == ResetMode.OFFSET:
-                value = st.number_input("Offset", min_value=0, step=1, value=0)
-            elif mode == ResetMode.SHIFT:
-                value = st.number_input("Shift by (negative = back, re-read; positive = skip ahead)", step=1, value=-1)
-            elif mode == ResetMode.TIMESTAMP:
-                day, clock = st.columns(2)
-                when = datetime.combine(day.date_input("Date (UTC)"), clock.time_input("Time (UTC)"), UTC)
-                value = int(when.timestamp() * 1000)
-            topics = st.multiselect("Topics", group.topics, default=list(group.topics))
-            chosen = st.multiselect(
-                "Only these partitions (optional)",
-                [f"{p.topic}[{p.partition}]" for p in group.partitions if p.topic in topics],
-            )
-            preview = st.form_submit_button("Preview", type="primary", icon=":material/preview:")
-        if preview:
-            with show_errors("preview"):
-                spec = parse_reset_spec(mode, value)
-                parts = [(p.topic, p.partition) for p in group.partitions if f"{p.topic}[{p.partition}]" in chosen]
-                st.session_state["reset_plan"] = resources.with_admin(
-                    settings, offsets.plan_reset, group.group_id, spec, topics=topics, partitions=parts
-                )
-        plan = st.session_state.get("reset_plan")
-        if plan is not None and plan.group_id == group.group_id:
-            reset_preview(plan)
-
-
-def reset_preview(plan) -> None:
-    st.markdown(f"**Preview**: reset to {plan.spec.describe()} ({len(plan.changes)} partition(s) change)")
-    st.dataframe(frames.reset_preview_frame(plan), hide_index=True)
-    apply, cancel = st.columns([2, 8])
-    if cancel.button("Cancel"):
-        del st.session_state["reset_plan"]
-        st.rerun()
-    if apply.button(f"Apply to {len(plan.changes)} partition(s)", type="primary", disabled=not plan.changes):
-        with show_errors("reset"):
-            resources.with_admin(settings, offsets.apply_reset, plan)
-            del st.session_state["reset_plan"]
-            sampler.refresh_groups([plan.group_id])
-            st.success(
-                f"Offsets of {plain(plan.group_id)} reset for {len(plan.changes)} partition(s).",
-                icon=":material/check_circle:",
-            )
-
-
-def delete_section(group) -> None:
-    with st.expander("Delete group", icon=":material/delete:"):
-        if not allowed(group, "delete it"):
-            return
-        st.caption(
-            "Deletes the group and its committed offsets. Consumers that start later with this id "
-            "begin from their auto.offset.reset position."
-        )
-        with st.form("delete_form", clear_on_submit=True):
-            typed = st.text_input(f"Type {plain(group.group_id)} to confirm", key="delete_confirm")
-            submitted = st.form_submit_button("Delete group", type="primary", icon=":material/delete_forever:")
-        if submitted:
-            with show_errors("delete"):
-                resources.with_admin(settings, offsets.delete_group, group.group_id, confirm=typed)
-                sampler.forget(group.group_id)
-                st.session_state["deleted_group"] = group.group_id
-                del st.query_params["group"]
-                st.rerun()
 
 
 deleted = st.session_state.pop("deleted_group", None)

@@ -6,11 +6,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-import altair as alt
 import pandas as pd
 
+from dashboard.frames.group_charts import history_frame, lag_chart, rates_chart, rates_frame
 from kafka_io.groups.health import GroupHealth
-from kafka_io.groups.history import LagHistory
 from kafka_io.groups.models import GroupLag
 from kafka_io.groups.reset import ResetPlan
 from kafka_io.groups.status import Status
@@ -22,6 +21,8 @@ __all__ = [
     "eta_text",
     "format_duration",
     "groups_frame",
+    "list_display",
+    "order_by_ids",
     "history_frame",
     "lag_chart",
     "members_frame",
@@ -34,6 +35,10 @@ __all__ = [
 ]
 
 STATUS_COLORS = {"OK": "green", "WARN": "orange", "REWIND": "blue", "STALL": "red", "STOP": "red", "UNKNOWN": "gray"}
+STALE_SUFFIX = " · stale"
+# A stale status keeps its word but loses its colour: it is a memory, not a fact.
+STALE_COLORS = {f"{status}{STALE_SUFFIX}": "gray" for status in STATUS_COLORS}
+PIN_MARK = "📌"
 SORTS = ("Worst first", "Total lag", "Lag seconds", "Group id")
 _RANK = {s.value: s.rank for s in Status}
 
@@ -122,6 +127,24 @@ def sort_groups(df: pd.DataFrame, by: str = SORTS[0]) -> pd.DataFrame:
     return ranked.sort_values(columns, ascending=ascending, na_position="last").drop(columns=["_rank", "_pin"])
 
 
+def order_by_ids(df: pd.DataFrame, group_ids: list[str]) -> pd.DataFrame:
+    """The rows of `df` in the order of `group_ids` (incident.stable_order)."""
+    position = {group_id: i for i, group_id in enumerate(group_ids)}
+    return df.iloc[sorted(range(len(df)), key=lambda i: position.get(df["Group"].iloc[i], len(position)))]
+
+
+def list_display(df: pd.DataFrame, stale: bool = False) -> pd.DataFrame:
+    """What the list shows: a 📌 in the Pin column (a click there pins or
+    unpins), the status as a one-item list for the badge column, greyed and
+    marked stale when the sample behind it is not current."""
+    suffix = STALE_SUFFIX if stale else ""
+    shown = df.assign(
+        Pinned=df["Pinned"].map(lambda pinned: PIN_MARK if pinned else ""),
+        Status=df["Status"].map(lambda status: [f"{status}{suffix}"]),
+    )
+    return shown.rename(columns={"Pinned": "Pin"})
+
+
 def partitions_frame(health: GroupHealth) -> pd.DataFrame:
     rows = [
         {
@@ -179,76 +202,6 @@ def members_frame(group: GroupLag) -> pd.DataFrame:
         for m in group.members
     ]
     return pd.DataFrame(rows, columns=["Client id", "Host", "Member id", "Instance id", "Partitions", "Assignment"])
-
-
-def history_frame(history: LagHistory, group_id: str, since_s: float | None = None) -> pd.DataFrame:
-    """Long format: one row per (time, topic, partition) with both offsets and the lag."""
-    rows = [
-        {"Time": s.ts_s, "Topic": topic, "Partition": partition, "High": s.high, "Committed": s.committed, "Lag": s.lag}
-        for (topic, partition), samples in history.group_samples(group_id, since_s).items()
-        for s in samples
-    ]
-    df = pd.DataFrame(rows, columns=["Time", "Topic", "Partition", "High", "Committed", "Lag"])
-    df["Time"] = pd.to_datetime(df["Time"], unit="s", utc=True)
-    for column in ("High", "Committed", "Lag"):
-        df[column] = df[column].astype("Int64")
-    return df
-
-
-def lag_chart(history_df: pd.DataFrame, by: str = "Topic") -> alt.Chart:
-    """Lag over time, summed per topic or one line per partition."""
-    known = history_df.dropna(subset=["Lag"])
-    if by == "Partition":
-        data = known.assign(Series=known["Topic"] + "[" + known["Partition"].astype(str) + "]")
-    else:
-        data = known.groupby(["Time", "Topic"], as_index=False)["Lag"].sum().rename(columns={"Topic": "Series"})
-    data = data.assign(Lag=data["Lag"].astype("int64"))
-    return (
-        alt.Chart(data)
-        .mark_line(interpolate="step-after")
-        .encode(
-            x=alt.X("Time:T", title=None),
-            y=alt.Y("Lag:Q", title="Lag (messages)"),
-            color=alt.Color("Series:N", title=by),
-            tooltip=["Time:T", "Series:N", "Lag:Q"],
-        )
-    )
-
-
-def rates_frame(history_df: pd.DataFrame) -> pd.DataFrame:
-    """Messages/s produced (high watermark deltas) and consumed (commit deltas)
-    between consecutive samples, summed over the group's partitions."""
-    if history_df.empty:
-        return pd.DataFrame(columns=["Time", "Kind", "Messages/s"])
-    df = history_df.sort_values("Time")
-    parts = []
-    for _, series in df.groupby(["Topic", "Partition"]):
-        dt_s = series["Time"].diff().dt.total_seconds()
-        parts.append(
-            pd.DataFrame(
-                {
-                    "Time": series["Time"],
-                    "Produced": (series["High"].astype("Float64").diff() / dt_s).clip(lower=0),
-                    "Consumed": (series["Committed"].astype("Float64").diff() / dt_s).clip(lower=0),
-                }
-            )
-        )
-    summed = pd.concat(parts).dropna().groupby("Time", as_index=False)[["Produced", "Consumed"]].sum()
-    return summed.melt(id_vars="Time", var_name="Kind", value_name="Messages/s")
-
-
-def rates_chart(rates_df: pd.DataFrame) -> alt.Chart:
-    data = rates_df.assign(**{"Messages/s": rates_df["Messages/s"].astype("float64")})
-    return (
-        alt.Chart(data)
-        .mark_line()
-        .encode(
-            x=alt.X("Time:T", title=None),
-            y=alt.Y("Messages/s:Q"),
-            color=alt.Color("Kind:N", scale=alt.Scale(domain=["Produced", "Consumed"], range=["#e45756", "#4c78a8"])),
-            tooltip=["Time:T", "Kind:N", alt.Tooltip("Messages/s:Q", format=".1f")],
-        )
-    )
 
 
 def reset_preview_frame(plan: ResetPlan) -> pd.DataFrame:

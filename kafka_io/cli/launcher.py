@@ -2,6 +2,12 @@
 
 Everything started here is stopped here on Ctrl-C or SIGTERM: the app and the
 demo first (SIGTERM, so the demo closes its consumers cleanly), the broker last.
+
+While the app runs, serve reaps the broker it started as soon as it exits:
+an unreaped child stays a zombie, and `broker stop` from another terminal
+then waits its full 10 s for a process that is already dead. A broker or demo
+that exits is reported on this terminal; the broker's exit also in the app's
+sidebar (kafka_io.local.notices) until a broker answers on its port again.
 """
 
 from __future__ import annotations
@@ -17,7 +23,8 @@ from pathlib import Path
 from kafka_io.config import DEFAULT_EMBEDDED_PORT, load_settings
 from kafka_io.demo.control import DATA_DIR_ENV, stop_demo
 from kafka_io.local import engines
-from kafka_io.local.noida import DEFAULT_DATA_DIR
+from kafka_io.local.noida import DEFAULT_DATA_DIR, port_in_use
+from kafka_io.local.notices import clear_broker_notice, write_broker_notice
 
 __all__ = ["Launcher", "serve"]
 
@@ -37,6 +44,9 @@ class Launcher:
     app: subprocess.Popen | None = None
     demo_process: subprocess.Popen | None = None
     started_broker: bool = False
+    broker_pids: list[int] = field(default_factory=list)  # ours, not yet reaped
+    broker_port: int | None = None
+    broker_gone: bool = False  # exited under us; a notice is up until a broker answers again
 
     def start(self) -> str:
         settings = load_settings()
@@ -47,6 +57,10 @@ class Launcher:
             port = int(os.environ.get("KAFKA_EMBEDDED_PORT", DEFAULT_EMBEDDED_PORT))
             status = engines.start(self.engine, port, data_dir)
             self.started_broker = status.started
+            if status.started:
+                self.broker_pids = [pid for pid in status.pids if pid is not None]
+                self.broker_port = port
+                clear_broker_notice(data_dir)
             how = "started" if status.started else "reusing"
             what = "embedded broker" if self.engine == "noida" else "embedded Apache Kafka"
             print(f"{what}: {how} on {status.bootstrap} (data in {status.data_dir})", flush=True)
@@ -82,14 +96,40 @@ class Launcher:
         return child
 
     def wait(self) -> int:
-        """Until the app exits. A demo that fails is reported; the dashboard keeps running."""
+        """Until the app exits. A broker or demo that exits is reported; the dashboard keeps running."""
         demo_reported = False
         while self.app.poll() is None:
             if self.demo_process and not demo_reported and self.demo_process.poll() is not None:
-                print(f"demo exited with code {self.demo_process.returncode}; the dashboard keeps running", flush=True)
+                print(f"demo {_how(self.demo_process.returncode)}; the dashboard keeps running", flush=True)
                 demo_reported = True
+            self.watch_broker()
             time.sleep(WAIT_POLL_S)
         return self.app.returncode
+
+    def watch_broker(self) -> None:
+        """Reap the broker child that exited, and say so; clear the notice when one is back."""
+        for pid in list(self.broker_pids):
+            try:
+                reaped, status = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:  # already reaped elsewhere (engines.stop at exit)
+                reaped, status = pid, 0
+            if reaped != pid:
+                continue
+            self.broker_pids.remove(pid)
+            self.broker_gone = True
+            code = os.waitstatus_to_exitcode(status)
+            at = time.strftime("%H:%M:%S")
+            text = (
+                f"The embedded broker (pid {pid}) {_how(code)} at {at}. "
+                f"Start it again with: python -m kafka_io broker start --port {self.broker_port} "
+                f"--data-dir {self.data_dir}"
+            )
+            print(f"{text}; the dashboard keeps running", flush=True)
+            write_broker_notice(Path(self.data_dir).resolve(), text)
+        if self.broker_gone and self.broker_port is not None and port_in_use(self.broker_port):
+            self.broker_gone = False
+            clear_broker_notice(Path(self.data_dir).resolve())
+            print(f"a broker answers on port {self.broker_port} again", flush=True)
 
     def stop(self) -> None:
         for child in reversed(self.children):
@@ -107,7 +147,18 @@ class Launcher:
             stop_demo(Path(self.data_dir).resolve())
         if self.started_broker:
             engines.stop(self.engine, Path(self.data_dir).resolve())
+            clear_broker_notice(Path(self.data_dir).resolve())
             print("embedded broker stopped", flush=True)
+
+
+def _how(code: int | None) -> str:
+    """'exited with code 1', or 'was stopped by SIGTERM' for a signal."""
+    if code is not None and code < 0:
+        try:
+            return f"was stopped by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"was stopped by signal {-code}"
+    return f"exited with code {code}"
 
 
 def _raise_interrupt(_signum, _frame) -> None:

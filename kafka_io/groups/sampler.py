@@ -13,7 +13,15 @@ between only the watched groups (the incident watch-list) are sampled, every
 interval. `refresh_groups` samples given groups right away, on demand.
 
 Broker down: the sample fails, the error is recorded next to the last good
-sample (whose groups and history are kept), and the next tick tries again.
+sample (whose groups and history are kept), and the sampler retries every
+RETRY_EVERY_S (or interval, if shorter) with a fresh admin client until one
+succeeds. A watcher thread serves its admin client's error callback every
+0.25 s, also while a sample waits: when librdkafka reports every broker down
+(a closed connection, seen at once) the snapshot is marked failed right away,
+the next sample starts without waiting for its tick, and a TCP probe that
+every bootstrap server refuses fails it in milliseconds, not after the admin
+timeout. A failed sample never counts as a slow one: only a
+successful full sample may space full samples out ("big cluster").
 """
 
 from __future__ import annotations
@@ -23,15 +31,18 @@ import os
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from kafka_io.clients import ADMIN_REQUESTS, make_admin
+from confluent_kafka import KafkaError
+
+from kafka_io.clients import ADMIN_REQUESTS, all_refused, make_admin
 from kafka_io.cluster import Cluster
 from kafka_io.config import ClusterSettings, parse_seconds
 from kafka_io.errors import KafkaIOError
 from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.groups.health import GroupHealth, assess_group
 from kafka_io.groups.history import DEFAULT_INTERVAL_S, LagHistory
+from kafka_io.groups.lag_snapshot import LagSnapshot
 from kafka_io.groups.models import GroupLag
 
 __all__ = ["LagSampler", "LagSnapshot", "interval_from_env", "STATUS_WINDOW_S", "SPARKLINE_S"]
@@ -48,31 +59,18 @@ STALE_AFTER_SAMPLES = 3  # a partition not sampled for 3 intervals has no status
 FULL_SCAN_DUTY = 4  # a full sample may take at most a quarter of the time
 WATCH_TTL_S = 300.0  # a pin nobody looked at for 5 minutes stops being sampled
 STOP_TIMEOUT_S = 10.0
+# While the cluster is unreachable, retry this often (or every interval, if
+# shorter): recovery is seen within this plus one sample, not a full interval.
+RETRY_EVERY_S = 2.0
+# How often the idle sampler serves its admin client's error callback, so a
+# lost broker connection triggers a sample within this much time.
+POLL_EVERY_S = 0.25
 
 
 def interval_from_env(env: Mapping[str, str] | None = None) -> float:
     """KAFKA_LAG_INTERVAL_S, default 5 s; InvalidInput when it is not a sane number."""
     text = (os.environ if env is None else env).get(INTERVAL_ENV)
     return parse_seconds(INTERVAL_ENV, text, DEFAULT_INTERVAL_S, MIN_INTERVAL_S, MAX_INTERVAL_S)
-
-
-@dataclass(frozen=True, slots=True)
-class LagSnapshot:
-    """The latest sample of every group. When the latest attempt failed,
-    `groups` are from the last good sample and `error` says why."""
-
-    sampled_at_s: float | None  # None until a sample succeeded
-    duration_ms: float
-    groups: tuple[GroupLag, ...]
-    error: str | None = None
-    error_at_s: float | None = None
-    full_sample: bool = True  # False when only watched groups were refreshed
-    sequence: int = 0
-    admin_requests: int = 0  # admin calls this sample made (clients.CountingAdmin)
-    admin_requests_total: int = 0  # admin calls of the whole process when it ended
-
-    def group(self, group_id: str) -> GroupLag | None:
-        return next((g for g in self.groups if g.group_id == group_id), None)
 
 
 class LagSampler:
@@ -100,6 +98,8 @@ class LagSampler:
         self._health: tuple[int, dict[str, GroupHealth]] = (-1, {})
         self._full_every_s = self.interval_s
         self._last_full_s = 0.0
+        self._last_full_took_s = 0.0
+        self._brokers_down = threading.Event()  # set by the admin's error_cb
 
     # --- lifecycle -----------------------------------------------------------
 
@@ -111,6 +111,9 @@ class LagSampler:
                     target=self._run, name=f"kdash-lag-sampler-{self.settings.name}", daemon=True
                 )
                 self._thread.start()
+                threading.Thread(
+                    target=self._watch_connection, name=f"kdash-lag-watch-{self.settings.name}", daemon=True
+                ).start()
         return self
 
     def stop(self, timeout_s: float = STOP_TIMEOUT_S) -> None:
@@ -129,13 +132,39 @@ class LagSampler:
         while not self._stop.is_set():
             started = time.monotonic()
             try:
-                if started - self._last_full_s >= self._full_every_s:
+                failing = self.latest().error is not None
+                if failing or started - self._last_full_s >= self._full_every_s:
                     self.refresh()
                 elif self.watched():
                     self.refresh_groups(self.watched())
             except Exception:  # a bug must not kill the thread: log it, try again next tick
                 log.exception("lag sampler cycle failed")
-            self._stop.wait(max(self.interval_s - (time.monotonic() - started), 0.0))
+            self._idle_until(started + self._next_wait_s())
+
+    def _next_wait_s(self) -> float:
+        if self.latest().error is not None:
+            return self.retry_every_s
+        return self.interval_s
+
+    def _idle_until(self, deadline: float) -> None:
+        """Wait for the next tick; return early when every broker is down."""
+        while not self._stop.is_set():
+            left_s = deadline - time.monotonic()
+            if left_s <= 0 or self._brokers_down.is_set():
+                return  # a lost cluster: sample now rather than at the next tick
+            self._stop.wait(min(left_s, POLL_EVERY_S))
+
+    def _watch_connection(self) -> None:
+        """Serve the admin's error callback every POLL_EVERY_S, also while a
+        sample waits on its futures: when librdkafka reports every broker
+        down, the snapshot says so at once instead of after that sample's
+        timeout. A later good sample clears it (a false alarm costs nothing)."""
+        while not self._stop.wait(POLL_EVERY_S):
+            admin = self._admin
+            if admin is not None:
+                admin.poll(0)  # runs error_cb, which may set _brokers_down
+            if self._brokers_down.is_set() and self.latest().error is None:
+                self._mark_error(f"Cannot reach Kafka at {self.settings.bootstrap_servers}: every broker is down")
 
     # --- sampling ------------------------------------------------------------
 
@@ -144,8 +173,10 @@ class LagSampler:
         started = time.monotonic()
         self._last_full_s = started
         snapshot = self._sample(None)
-        took_s = time.monotonic() - started
-        self._full_every_s = max(self.interval_s, FULL_SCAN_DUTY * took_s)
+        if snapshot.error is None:  # a timed-out failure is not a big cluster
+            took_s = time.monotonic() - started
+            self._last_full_took_s = took_s
+            self._full_every_s = max(self.interval_s, FULL_SCAN_DUTY * took_s)
         return snapshot
 
     def refresh_groups(self, group_ids: Iterable[str]) -> LagSnapshot:
@@ -156,8 +187,16 @@ class LagSampler:
     def _sample(self, group_ids: list[str] | None) -> LagSnapshot:
         with self._refresh_lock:
             started = time.monotonic()
+            lost = self._brokers_down.is_set()
+            self._brokers_down.clear()
+            if lost:
+                self._admin = None  # its coordinator connections may be dead: start afresh
+            if lost or self.latest().error is not None:
+                refused = all_refused(self.settings.bootstrap_servers)
+                if refused:
+                    return self._failed(f"Cannot reach Kafka at {self.settings.bootstrap_servers}: {refused}")
             if self._admin is None:
-                self._admin = make_admin(self.settings)
+                self._admin = make_admin(self.settings, self._on_client_error)
             requests_before = self._admin.requests.total()
             try:
                 seen = () if group_ids is not None else [g.group_id for g in self.latest().groups]
@@ -192,10 +231,18 @@ class LagSampler:
             self._first.set()
             return snapshot
 
+    def _on_client_error(self, err: KafkaError) -> None:
+        # librdkafka's own thread, via admin.poll(): only set a flag here.
+        if err.code() == KafkaError._ALL_BROKERS_DOWN:
+            self._brokers_down.set()
+
     def _failed(self, error: str) -> LagSnapshot:
         # A fresh client next time: after an outage librdkafka's admin client
         # can keep timing out on group coordinators (seen on restarts).
         self._admin = None
+        return self._mark_error(error)
+
+    def _mark_error(self, error: str) -> LagSnapshot:
         with self._lock:
             self._snapshot = replace(
                 self._snapshot, error=error, error_at_s=time.time(), sequence=self._snapshot.sequence + 1
@@ -231,13 +278,26 @@ class LagSampler:
     def full_every_s(self) -> float:
         return self._full_every_s
 
+    @property
+    def retry_every_s(self) -> float:
+        """How often a failing sampler tries again."""
+        return min(self.interval_s, RETRY_EVERY_S)
+
+    @property
+    def last_full_took_s(self) -> float:
+        """How long the latest successful full sample took."""
+        return self._last_full_took_s
+
     def health(self) -> dict[str, GroupHealth]:
         """Health of every group in the latest snapshot, computed once per sample."""
         with self._health_lock:  # a second reader waits and reuses the result
             snapshot = self.latest()
             if self._health[0] == snapshot.sequence:
                 return self._health[1]
-            now_s = time.time()
+            # After a failed sample, judge as of the last good one: the page
+            # shows those statuses greyed and dated, not turned into UNKNOWN
+            # because the cluster stopped answering.
+            now_s = snapshot.sampled_at_s if snapshot.error and snapshot.sampled_at_s else time.time()
             stale_after_s = STALE_AFTER_SAMPLES * max(self._full_every_s, self.interval_s)
             health = {
                 g.group_id: assess_group(

@@ -196,6 +196,8 @@ def terminate_process(pid: int, timeout_s: float = STOP_TIMEOUT_S) -> None:
                 os.kill(pid, 0)
             except ProcessLookupError:
                 return
+            if _is_zombie(pid):
+                return  # dead; only its parent has not reaped it yet
         else:
             if reaped == pid:
                 return
@@ -205,6 +207,14 @@ def terminate_process(pid: int, timeout_s: float = STOP_TIMEOUT_S) -> None:
         os.waitpid(pid, 0)
     except (ProcessLookupError, ChildProcessError):
         return
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[:1] == ["Z"]  # the state follows the "(comm)" field
 
 
 def stop_broker(data_dir: Path = DEFAULT_DATA_DIR) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from group_helpers import busy_group, committed_offsets, consume_and_commit, group_ids
-from kafka_helpers import create_topic, produce
+from kafka_helpers import commit_offsets, create_topic, produce
 
 PAGE = "pages/consumer_groups.py"
 
@@ -28,7 +28,7 @@ def test_list_shows_each_group_with_its_lag(make_app, lagging_group, kafka_boots
     topic, group = lagging_group
     at = make_app(PAGE).run()
     assert not at.exception and not at.error, texts(at.error)
-    assert any(c.startswith("Last refreshed at ") for c in texts(at.caption))
+    assert any(c.startswith("Statuses as of ") for c in texts(at.caption))
     at.text_input(key="search").input(group).run()
     table = at.main.dataframe[0].value
     assert list(table["Group"]) == [group]
@@ -56,7 +56,7 @@ def test_pins_in_the_url_come_first_and_survive_filters(make_app, lagging_group,
     at.toggle(key="only_lagging").set_value(True).run()  # only lagging: the pinned group stays anyway
     table = at.main.dataframe[0].value
     assert list(table["Group"]) == [caught_up, group]
-    assert list(table["Pinned"]) == [True, False]
+    assert list(table["Pin"]) == ["📌", ""]
     at.multiselect(key="pins").set_value([]).run()
     assert at.query_params.get("pin", []) in ([], [""])
     assert list(at.main.dataframe[0].value["Group"]) == [group]
@@ -80,6 +80,15 @@ def test_detail_page_by_deep_link(make_app, lagging_group):
     at.radio(key="history_by").set_value("Partition").run()
     at.selectbox(key="history_window").set_value("1 hour").run()
     assert not at.exception and not at.error
+    # One sample so far: the lag chart, and words instead of an empty rates chart
+    # (an empty one made Vega log "Infinite extent" on every refresh).
+    assert len(at.get("vega_lite_chart")) == 1
+    assert "Rates need two samples; the next one comes within seconds." in texts(at.caption)
+    from dashboard import handles as resources
+    from kafka_io.config import load_settings
+
+    resources.lag_sampler(load_settings()).refresh_groups([group])
+    at.run()
     assert len(at.get("vega_lite_chart")) == 2  # lag history and produced-vs-consumed
 
 
@@ -138,3 +147,53 @@ def test_read_only_hides_writes(make_app, app_env, lagging_group):
     at = make_app(PAGE, query={"group": group}).run()
     assert "Read-only cluster: offset reset and delete are disabled." in texts(at.caption)
     assert [e.label for e in at.main.expander] == []
+
+
+def wait_until(predicate, timeout_s: float, what: str):
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"not within {timeout_s:g} s: {what}")
+
+
+def test_rows_keep_their_order_while_only_lag_moves(make_app, app_env, kafka_bootstrap, unique):
+    """Lag moves every sample; rows move only when a status, the groups or the
+    sort change (issue #17, item 7). The rule itself: tests/unit/test_incident.py."""
+    from dashboard import handles as resources
+    from kafka_io.config import load_settings
+
+    app_env.setenv("KAFKA_LAG_INTERVAL_S", "0.2")
+    topic = unique("order")
+    create_topic(kafka_bootstrap, topic, 1)
+    produce(kafka_bootstrap, topic, {0: 10})
+    small, big = f"{topic}-a-small", f"{topic}-b-big"
+    commit_offsets(kafka_bootstrap, small, topic, {0: 10})
+    commit_offsets(kafka_bootstrap, big, topic, {0: 10})
+    at = make_app(PAGE).run()
+    sampler = resources.lag_sampler(load_settings())
+    at.selectbox(key="sort").set_value("Total lag").run()
+    at.text_input(key="search").input(topic).run()
+    wait_until(lambda: all(sampler.health().get(g) for g in (small, big)), 10, "both sampled")
+    at.run()
+    assert list(at.main.dataframe[0].value["Group"]) == [small, big]  # lag 0 each: by id
+
+    produce(kafka_bootstrap, topic, {0: 5})
+    commit_offsets(kafka_bootstrap, small, topic, {0: 13})  # lag 2; big lag 5: by lag, big comes first
+    wait_until(
+        lambda: sampler.health()[big].totals.total_lag == 5 == sampler.health()[small].totals.total_lag + 3, 10, "lags"
+    )
+    # both stay OK (each was caught up within the status window)
+    assert {sampler.health()[g].status.value for g in (small, big)} == {"OK"}
+    at.run()
+    table = at.main.dataframe[0].value
+    assert list(table["Group"]) == [small, big]  # held still: only lag moved
+    assert list(table["Total lag"]) == [2, 5]  # with current numbers
+
+    at.selectbox(key="sort").set_value("Group id").run()
+    at.selectbox(key="sort").set_value("Total lag").run()
+    assert list(at.main.dataframe[0].value["Group"]) == [big, small]  # asked for again: sorted now

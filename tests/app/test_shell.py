@@ -80,3 +80,19 @@ def test_several_clusters_offer_a_picker(make_app, app_env, tmp_path, kafka_boot
     assert picker.options == ["local", "other"]
     picker.select("other").run()
     assert "read-only" in sidebar_text(at)
+
+
+def test_sidebar_says_when_make_runs_broker_exited(make_app, app_env, tmp_path):
+    """serve (make run) writes a notice when its broker exits; the sidebar shows it,
+    and stops showing it once serve clears it (tests/integration/test_serve.py)."""
+    from kafka_io.local.notices import clear_broker_notice, write_broker_notice
+
+    app_env.setenv("KDASH_DATA_DIR", str(tmp_path))
+    at = make_app().run()
+    assert not at.sidebar.error
+    write_broker_notice(tmp_path, "The embedded broker (pid 4242) exited with code 0 at 14:16:19.")
+    at.run()
+    assert [e.value for e in at.sidebar.error] == ["The embedded broker (pid 4242) exited with code 0 at 14:16:19."]
+    clear_broker_notice(tmp_path)
+    at.run()
+    assert not at.sidebar.error

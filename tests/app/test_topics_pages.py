@@ -21,6 +21,12 @@ def texts(elements) -> list[str]:
     return [e.value for e in elements]
 
 
+def table_with(at, column: str):
+    """The one table on the page that has `column`."""
+    (table,) = [df.value for df in at.dataframe if column in df.value.columns]
+    return table
+
+
 @pytest.fixture
 def topic(kafka_bootstrap, unique):
     name = unique("page")
@@ -40,7 +46,7 @@ def test_overview_counts_match_the_cluster(make_app, settings, topic, kafka_boot
     assert (shown["Under-replicated"], shown["Offline"], shown["Brokers"]) == ("0", "0", "1")
     assert texts(at.success)[0].startswith("Healthy: 1 broker(s) reachable; all ")
     assert any(c.startswith("Last refreshed at ") and "(took " in c for c in texts(at.caption))
-    brokers = at.dataframe[0].value
+    brokers = table_with(at, "host:port")
     assert brokers["host:port"].tolist() == [kafka_bootstrap] and brokers["controller"].tolist() == [True]
     assert [t.label for t in at.toggle] == ["Auto-refresh", "Count internal topics (`__*`)"]
     assert at.number_input(key="overview_refresh_s").value == 10
@@ -53,7 +59,7 @@ def test_overview_counts_match_the_cluster(make_app, settings, topic, kafka_boot
 def test_overview_counts_groups_by_state(make_app, topic, kafka_bootstrap, unique):
     commit_offsets(kafka_bootstrap, unique("ov-group"), topic, {0: 1})
     at = make_app("pages/overview.py").run()
-    states = at.dataframe[1].value
+    states = table_with(at, "groups")
     assert metrics(at)["Consumer groups"] == str(states["groups"].sum())
     assert "Empty" in states["state"].tolist()
 
@@ -173,3 +179,33 @@ def test_read_only_disables_the_admin_forms(make_app, app_env, topic):
     assert "This cluster is read-only: creating, changing and deleting topics is disabled." in texts(at.info)
     submits = [b for b in at.button if b.key and b.key.startswith("FormSubmitter:")]
     assert len(submits) == 3 and all(b.disabled for b in submits)
+
+
+def test_overview_banner_and_group_health_know_about_stopped_groups(make_app, app_env, topic, kafka_bootstrap, unique):
+    """A STOP group turns the green banner into "Cluster healthy · N group(s) stopped",
+    and the worst groups are listed with their lag in seconds, linked (issue #17, item 6)."""
+    from kafka_io.config import load_settings
+    from kafka_io.groups.incident import summarize_groups
+
+    app_env.setenv("KAFKA_LAG_INTERVAL_S", "0.2")
+    stopped = unique("ov-stopped")
+    commit_offsets(kafka_bootstrap, stopped, topic, {0: 1})  # lag 3 + 1, nobody consuming
+    at = make_app("pages/overview.py").run()
+    sampler = resources.lag_sampler(load_settings())
+    deadline = time.monotonic() + 10
+    while sampler.health().get(stopped) is None or sampler.health()[stopped].status.value != "STOP":
+        assert time.monotonic() < deadline, "the group never read STOP"
+        time.sleep(0.1)
+    at.run()
+    assert not at.exception and not at.error, texts(at.error)
+    assert not at.success  # never plain green while a group is stopped
+    summary = summarize_groups(sampler.health().values())
+    (banner,) = texts(at.warning)
+    assert banner.startswith("**Cluster healthy · ") and "stopped" in banner
+    assert banner == f"**Cluster healthy · {summary.headline}**"
+    counts = [m.value for m in at.markdown if "-badge[" in m.value]
+    assert counts and f"STOP {dict(summary.counts)[summary.worst[0].status]}" in counts[0]
+    links = [link for link in at.get("page_link")]
+    worst = [w.group_id for w in summary.worst]
+    assert [plain(w) for w in worst] == [link.proto.label.split(" · ")[0] for link in links][: len(worst)]
+    assert all("behind" in link.proto.label or "unknown" in link.proto.label for link in links)

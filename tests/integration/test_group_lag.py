@@ -202,3 +202,41 @@ def test_big_cluster_mode_samples_the_watch_list_between_full_samples(settings, 
         assert sampler.refresh_groups([other]).group(other).totals.total_lag == 8  # on demand
     finally:
         sampler.stop()
+
+
+@pytest.mark.skipif(
+    bool(__import__("os").environ.get("KAFKA_BOOTSTRAP_SERVERS")), reason="stops and restarts its own embedded broker"
+)
+def test_outage_is_marked_within_interval_plus_timeout_and_recovery_takes_at_most_10_s(tmp_path, unique):
+    """Issue #17, item 5, with the defaults a user runs (5 s interval, 5 s timeout):
+    a stopped broker is a failed sample within one interval plus the timeout;
+    after it returns, a good sample within 10 s, every time (two outages, the
+    second at another point of the sampling cycle); and a failed sample never
+    makes a 1-group cluster look "big" (full samples spaced out)."""
+    own_broker = start_own_broker(tmp_path / "own-broker")
+    bootstrap = own_broker.bootstrap
+    own = ClusterSettings(bootstrap_servers=bootstrap, embedded=False, timeout_s=5)
+    topic, group = unique("t"), unique("g")
+    create_topic(bootstrap, topic, 1)
+    produce(bootstrap, topic, {0: 7})
+    consume_and_commit(bootstrap, group, topic, {0: 2})
+    sampler = LagSampler(own, interval_s=5).start()
+    bound_s = sampler.interval_s + own.timeout_s
+    try:
+        sampler.wait_first(10)
+        for pause_s in (0.5, 3.0):
+            time.sleep(pause_s)  # a different phase of the 5 s cycle each round
+            own_broker.go_down()
+            stopped = time.monotonic()
+            wait_for(lambda: sampler.latest().error, bound_s, f"a failed sample within {bound_s:g} s")
+            marked_s = time.monotonic() - stopped
+            assert sampler.full_every_s == sampler.interval_s  # not "big cluster"
+            time.sleep(2)
+            own_broker.start()  # returns once the broker answers
+            started = time.monotonic()
+            wait_for(lambda: sampler.latest().error is None, 10, "a good sample within 10 s")
+            print(f"outage marked after {marked_s:.2f} s, recovered after {time.monotonic() - started:.2f} s")
+        assert sampler.full_every_s == sampler.interval_s
+    finally:
+        sampler.stop()
+        own_broker.stop()

@@ -42,6 +42,7 @@ MUST_BE_PURE = (
     "kafka_io.groups.status",
     "kafka_io.groups.health",
     "kafka_io.groups.history",
+    "kafka_io.groups.incident",
     "kafka_io.groups.reset_rules",
     "kafka_io.live.rates",
     "kafka_io.live.buckets",

@@ -227,3 +227,45 @@ def test_status_summary_counts_every_group_worst_first():
     assert frames.status_summary(df, len(df)) == "5 groups: STOP 2 · WARN 1 · OK 2"
     assert frames.status_summary(df, 2) == "5 groups: STOP 2 · WARN 1 · OK 2 (showing 2)"
     assert frames.status_summary(df.iloc[0:0], 0) == "No consumer groups yet."
+
+
+def test_list_display_marks_pins_and_greys_stale_statuses():
+    df = frames.groups_frame(GROUPS[:2], ["bravo"])
+    current = frames.list_display(df)
+    assert list(current["Pin"]) == ["", frames.PIN_MARK]
+    assert list(current["Status"]) == [["OK"], ["STOP"]]
+    stale = frames.list_display(df, stale=True)
+    assert list(stale["Status"]) == [["OK · stale"], ["STOP · stale"]]
+    # every value the badge column can show has a colour, and stale ones are grey
+    assert {"OK · stale", "STOP · stale"} <= set(frames.STALE_COLORS)
+    assert set(frames.STALE_COLORS.values()) == {"gray"}
+
+
+def test_order_by_ids_follows_the_given_order():
+    df = frames.groups_frame(GROUPS)
+    assert ids(frames.order_by_ids(df, ["delta", "alpha", "echo-pinned", "bravo", "charlie"])) == [
+        "delta",
+        "alpha",
+        "echo-pinned",
+        "bravo",
+        "charlie",
+    ]
+
+
+def test_charts_use_a_24_hour_clock_and_skip_empty_data():
+    history = LagHistory()
+    history.record(100.0, [("g", "t", 0, 100, 90)])
+    one_sample = frames.history_frame(history, "g")
+    # One sample has no rate yet: no chart at all, rather than an empty one that
+    # makes Vega log "Infinite extent" on every refresh.
+    assert frames.rates_chart(frames.rates_frame(one_sample)) is None
+    assert frames.lag_chart(frames.history_frame(LagHistory(), "g")) is None
+    history.record(110.0, [("g", "t", 0, 130, 100)])
+    history.record(110.0, [("g", "t", 0, 130, 100)])  # same time stamp twice: a 0 s step
+    df = frames.history_frame(history, "g")
+    rates = frames.rates_frame(df)
+    assert rates["Messages/s"].map(math.isfinite).all()
+    for chart in (frames.lag_chart(df), frames.rates_chart(rates)):
+        spec = chart.to_dict()
+        assert spec["encoding"]["x"]["axis"]["format"] == "%H:%M"  # 14:04, never 02:04
+        assert spec["encoding"]["tooltip"][0]["format"] == "%H:%M:%S"

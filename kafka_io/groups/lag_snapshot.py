@@ -1,0 +1,28 @@
+"""PURE: The lag sampler's latest snapshot, a frozen value every page reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kafka_io.groups.models import GroupLag
+
+__all__ = ["LagSnapshot"]
+
+
+@dataclass(frozen=True, slots=True)
+class LagSnapshot:
+    """The latest sample of every group. When the latest attempt failed,
+    `groups` are from the last good sample and `error` says why."""
+
+    sampled_at_s: float | None  # None until a sample succeeded
+    duration_ms: float
+    groups: tuple[GroupLag, ...]
+    error: str | None = None
+    error_at_s: float | None = None
+    full_sample: bool = True  # False when only watched groups were refreshed
+    sequence: int = 0
+    admin_requests: int = 0  # admin calls this sample made (clients.CountingAdmin)
+    admin_requests_total: int = 0  # admin calls of the whole process when it ended
+
+    def group(self, group_id: str) -> GroupLag | None:
+        return next((g for g in self.groups if g.group_id == group_id), None)
