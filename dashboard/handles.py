@@ -33,8 +33,10 @@ from kafka_io.produce.producer import ProducerHandle
 from kafka_io.produce.producer import producer_handle as _producer_handle
 from kafka_io.produce.target import topic_limits
 from kafka_io.topics import details
+from kafka_io.topics.counts import CountBound
 from kafka_io.topics.details import GroupStates, TopicConfigs, TopicGroups
-from kafka_io.topics.snapshot import is_internal
+from kafka_io.topics.gaps import topic_count_bound
+from kafka_io.topics.snapshot import TopicSummary, is_internal
 from kafka_io.topics.view import TopicsView, forget_topics_feeds, topics_feed
 
 __all__ = [
@@ -141,6 +143,12 @@ def topic_configs(settings: ClusterSettings, topic: str) -> TopicConfigs | None:
     return with_admin(settings, details.topic_configs, [topic]).get(topic)
 
 
+@st.cache_data(ttl=CONFIGS_TTL_S, show_spinner=False, max_entries=64)
+def count_bound(settings: ClusterSettings, topic: TopicSummary, cleanup_policy: str | None) -> CountBound:
+    """Whether the topic's high − low is exact, keyed by its watermarks (one read per partition)."""
+    return topic_count_bound(settings, topic, cleanup_policy)
+
+
 @st.cache_data(ttl=SNAPSHOT_TTL_S, show_spinner=False, max_entries=64)
 def topic_groups(settings: ClusterSettings, topic: str) -> TopicGroups:
     summary = topics_view(settings, is_internal(topic)).snapshot.topic(topic)
@@ -158,6 +166,7 @@ def forget_topic_data(settings: ClusterSettings) -> None:
     forget_topics_feeds(cluster(settings))
     _table_configs.clear()
     topic_configs.clear()
+    count_bound.clear()
     topic_groups.clear()
     group_states.clear()
     topic_names.clear(settings)

@@ -11,7 +11,7 @@ from dashboard import handles as resources
 from dashboard.frames import groups as frames
 from dashboard.shell import page_settings
 from dashboard.widgets import plain, show_errors
-from kafka_io.groups.health import with_exact_time_lags
+from kafka_io.groups.health import silent_members_note, with_exact_time_lags
 from kafka_io.groups.incident import stable_order
 from kafka_io.groups.models import explain_state
 from kafka_io.groups.status import Status
@@ -174,6 +174,9 @@ def group_detail(group_id: str) -> None:
     explanation = explain_state(group.state)
     if explanation:
         st.info(explanation, icon=":material/info:")
+    silent = silent_members_note(health)
+    if silent:
+        st.warning(plain(silent), icon=":material/heart_broken:")
     if not group.partitions:
         return
     partitions_tab, history_tab, members_tab = st.tabs(["Partitions", "Lag history", "Members"])
@@ -194,7 +197,8 @@ def detail_header(health, fresh) -> None:
     else:
         st.badge(health.status.value, color=frames.STATUS_COLORS[health.status.value])
     totals, cols = health.totals, st.columns(5)
-    cols[0].metric("State", health.group.state)
+    kind = health.group.group_type.lower() or "unknown"
+    cols[0].metric("State", health.group.state, help=f"protocol: {kind} (consumer = KIP-848 group.protocol=consumer)")
     cols[1].metric("Members", len(health.group.members))
     cols[2].metric(
         "Total lag",

@@ -8,6 +8,7 @@ from dashboard.shell import page_settings
 from dashboard.widgets import auto_refresh, plain, refreshed_caption, show_errors
 from kafka_io.errors import KafkaIOError
 from kafka_io.topics import admin as topic_admin
+from kafka_io.topics.counts import CountBound
 from kafka_io.topics.names import topic_name_warning
 from kafka_io.topics.snapshot import is_internal
 
@@ -134,9 +135,12 @@ def _detail(view: resources.TopicsView, name: str) -> None:
     rate = view.topic_rate_per_s(topic)
     cols = st.columns(4)
     cols[0].metric("Partitions", len(topic.partitions))
-    cols[1].metric("Messages", f"{topic.messages:,}")
+    bound = _count_bound(topic)
+    cols[1].metric("Messages", bound.label(topic.messages), help=bound.reason or "Σ (high − low)")
     cols[2].metric("Rate (msg/s)", "—" if rate is None else f"{rate:,.1f}", help=RATE_HELP)
     cols[3].metric("Under-replicated", topic.under_replicated)
+    if bound.upper_bound:
+        st.caption(plain(f"≈ {bound.reason}"))
     parts, confs, groups = st.tabs(["Partitions", "Configs", "Consumer groups"])
     with parts:
         rates = {p.partition: view.rate_per_s(name, p.partition) for p in topic.partitions}
@@ -145,6 +149,16 @@ def _detail(view: resources.TopicsView, name: str) -> None:
         _configs(name)
     with groups, show_errors("Consumer groups"):
         _groups(name)
+
+
+def _count_bound(topic):
+    """≈ when transaction markers or compaction make high − low an upper bound."""
+    configs = resources.topic_configs(settings, topic.name)
+    policy = configs.get("cleanup.policy") if configs is not None and not configs.error else None
+    try:
+        return resources.count_bound(settings, topic, policy)
+    except KafkaIOError:
+        return CountBound(False)  # unreadable now: show the plain count, as before
 
 
 def _configs(name: str) -> None:

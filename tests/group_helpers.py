@@ -54,6 +54,7 @@ class GroupMember:
     only (then it keeps reading without committing), "never" never commits.
     max_per_poll caps how many records each poll takes (a slow consumer).
     on_tick runs on the member's thread before each poll (e.g. to produce).
+    config: extra consumer settings (e.g. group.protocol=consumer for a KIP-848 group).
     """
 
     def __init__(
@@ -67,6 +68,7 @@ class GroupMember:
         on_tick=None,
         client_id: str = "test-member",
         poll_s: float = 0.1,
+        config: dict | None = None,
     ) -> None:
         self.assignments = 0
         self.consumed = 0
@@ -82,6 +84,7 @@ class GroupMember:
             "auto.offset.reset": "earliest",
             "enable.partition.eof": True,
             "receive.message.max.bytes": 2_000_000_000,
+            **(config or {}),
         }
         self._topics, self._commit, self._max = topics, commit, max_per_poll
         self._on_tick, self._poll_s = on_tick, poll_s

@@ -56,6 +56,7 @@ def groups_frame(health: Iterable[GroupHealth], pinned: Iterable[str] = ()) -> p
             "Group": h.group_id,
             "Status": h.status.value,
             "State": h.group.state,
+            "Type": h.group.group_type.lower(),  # classic, or consumer (KIP-848)
             "Members": len(h.group.members),
             "Topics": ", ".join(h.group.topics),
             "Total lag": h.totals.total_lag,
@@ -75,6 +76,7 @@ def groups_frame(health: Iterable[GroupHealth], pinned: Iterable[str] = ()) -> p
         "Group",
         "Status",
         "State",
+        "Type",
         "Members",
         "Topics",
         "Total lag",

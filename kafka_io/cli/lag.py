@@ -110,6 +110,7 @@ def lag_report(snapshot: LagSnapshot, health: list[GroupHealth]) -> dict:
             {
                 "group": h.group_id,
                 "state": h.group.state,
+                "type": h.group.group_type.lower(),
                 "members": len(h.group.members),
                 "total_lag": h.totals.total_lag,
                 "max_lag": h.totals.max_lag,

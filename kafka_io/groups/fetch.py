@@ -25,6 +25,7 @@ from kafka_io.cluster import FUTURE_GRACE_S, list_offsets
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import InvalidInput
 from kafka_io.groups.lag import partition_lag
+from kafka_io.groups.markers import settle_markers
 from kafka_io.groups.models import GroupLag, MemberInfo, PartitionLag
 from kafka_io.wire import TP, known_offset
 
@@ -163,7 +164,8 @@ def fetch_group_lags(
         if _gone(*parts[group_id]):
             del parts[group_id]
     (highs,) = list_offsets(admin, settings, (tp for *_, offsets_ in parts.values() for tp in offsets_))
-    return tuple(_assemble(group_id, *parts[group_id], highs, sampled_at_s) for group_id in ids if group_id in parts)
+    groups = tuple(_assemble(group_id, *parts[group_id], highs, sampled_at_s) for group_id in ids if group_id in parts)
+    return settle_markers(settings, groups)
 
 
 def _gone(description, error, members, offsets) -> bool:
@@ -188,4 +190,10 @@ def _assemble(group_id, description, error, members, offsets, highs, sampled_at_
         sampled_at_s=sampled_at_s,
         assignor=description.partition_assignor if description is not None else "",
         error=error,
+        group_type=_type_name(description),
     )
+
+
+def _type_name(description) -> str:
+    kind = getattr(description, "type", None)  # ConsumerGroupType; UNKNOWN from brokers that do not say
+    return "" if kind is None or kind.name == "UNKNOWN" else kind.name

@@ -31,7 +31,15 @@ from kafka_io.groups.lag import (
 from kafka_io.groups.models import GroupLag, MemberInfo, PartitionLag
 from kafka_io.groups.status import Status, group_status, partition_status
 
-__all__ = ["GroupHealth", "PartitionHealth", "assess_group", "with_exact_time_lags", "group_eta_s", "max_time_lag"]
+__all__ = [
+    "GroupHealth",
+    "PartitionHealth",
+    "assess_group",
+    "with_exact_time_lags",
+    "group_eta_s",
+    "max_time_lag",
+    "silent_members_note",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,3 +150,30 @@ def with_exact_time_lags(health: GroupHealth, exact: Mapping[tuple[str, int], Ti
         for p in health.partitions
     )
     return replace(health, partitions=partitions, time_lag=max_time_lag(p.time_lag for p in partitions))
+
+
+def silent_members_note(health: GroupHealth) -> str | None:
+    """What a STALL may mean, since Kafka does not say when a member went silent.
+
+    Neither DescribeGroups nor ConsumerGroupDescribe reports heartbeats, so a
+    member killed without leaving (SIGKILL, a lost host) looks alive until the
+    coordinator's session timeout removes it; its only trace is commits that
+    stopped while lag grows, which is what STALL means.
+    """
+    if health.status is not Status.STALL:
+        return None
+    silent = sorted(
+        {p.owner.client_id or p.owner.member_id for p in health.partitions if p.owner and p.status is Status.STALL}
+    )
+    who = f" ({', '.join(silent)})" if silent else ""
+    timeout = (
+        "the broker's group.consumer.session.timeout.ms, 45 s by default"
+        if health.group.group_type == "CONSUMER"
+        else "the member's session.timeout.ms, 45 s by default"
+    )
+    return (
+        f"Members are listed, but the commits of their partitions have stopped while lag stays above 0{who}: "
+        "a member may be silent. Kafka does not report heartbeats, so a consumer that died without leaving "
+        f"(killed, host lost) stays listed until its session timeout ({timeout}); then the group becomes "
+        "EMPTY and the status STOP."
+    )

@@ -62,6 +62,14 @@ class PartitionLag:
     lag: int | None
     owner: MemberInfo | None = None
     error: str | None = None  # e.g. the topic was deleted: an error cell, not a failure
+    # The next committed record when only transaction markers or aborted records lie
+    # between `committed` and it (kafka_io.groups.markers); `lag` then counts from it.
+    next_offset: int | None = None
+
+    @property
+    def consumed_to(self) -> int | None:
+        """Where the group really is: past the markers after its commit, when known."""
+        return self.next_offset if self.next_offset is not None else self.committed
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +87,9 @@ class GroupLag:
     sampled_at_s: float
     assignor: str = ""
     error: str | None = None
+    # "CLASSIC" (the join/sync protocol) or "CONSUMER" (KIP-848, group.protocol=consumer);
+    # "" when the broker did not say (older brokers, failed describe).
+    group_type: str = ""
 
     @property
     def totals(self) -> GroupTotals:

@@ -324,7 +324,7 @@ def _rows(groups: Iterable[GroupLag]):
     for g in groups:
         for p in g.partitions:
             if p.high is not None:
-                yield (g.group_id, p.topic, p.partition, p.high, p.committed)
+                yield (g.group_id, p.topic, p.partition, p.high, p.consumed_to)  # past txn markers
 
 
 def lag_sampler(cluster: Cluster) -> LagSampler:

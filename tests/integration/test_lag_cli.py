@@ -14,6 +14,7 @@ from kafka_helpers import create_topic
 GROUP_KEYS = [
     "group",
     "state",
+    "type",
     "members",
     "total_lag",
     "max_lag",
@@ -55,9 +56,10 @@ def test_json_has_exactly_the_documented_shape_and_numbers(cluster_env, groups):
     assert isinstance(report["sampled_at"], float) and isinstance(report["duration_ms"], float)
     (group,) = report["groups"]
     assert list(group) == GROUP_KEYS
-    assert {k: group[k] for k in GROUP_KEYS[:7]} == {
+    assert {k: group[k] for k in GROUP_KEYS[:8]} == {
         "group": stopped,
         "state": "EMPTY",
+        "type": "classic",
         "members": 0,
         "total_lag": 11,
         "max_lag": 6,

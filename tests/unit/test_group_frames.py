@@ -169,7 +169,7 @@ def test_lag_report_has_exactly_the_documented_shape():
         "orders", 2, None, 40, None, Status.UNKNOWN, None, None, None, TimeLag(None, False), None, None
     )
     g = GroupHealth(
-        GroupLag("billing", "STABLE", (), (PartitionLag("orders", 2, None, 40, None),), 9.0),
+        GroupLag("billing", "STABLE", (), (PartitionLag("orders", 2, None, 40, None),), 9.0, group_type="CONSUMER"),
         Status.WARN,
         GroupTotals(0, 0, 1, 1),
         None,
@@ -187,6 +187,7 @@ def test_lag_report_has_exactly_the_documented_shape():
             {
                 "group": "billing",
                 "state": "STABLE",
+                "type": "consumer",
                 "members": 0,
                 "total_lag": 0,
                 "max_lag": 0,

@@ -6,7 +6,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from kafka_io.groups.health import assess_group, group_eta_s, max_time_lag, with_exact_time_lags
+from kafka_io.groups.health import (
+    assess_group,
+    group_eta_s,
+    max_time_lag,
+    silent_members_note,
+    with_exact_time_lags,
+)
 from kafka_io.groups.history import LagHistory
 from kafka_io.groups.lag import TimeLag
 from kafka_io.groups.models import GroupLag, MemberInfo, PartitionLag
@@ -119,3 +125,41 @@ def test_exact_time_lags_replace_estimates_and_the_group_max():
     assert updated.partitions[0].time_lag == TimeLag(12.5, False, True)
     assert updated.partitions[1].time_lag == health.partitions[1].time_lag  # unknown exact keeps the estimate
     assert updated.time_lag == TimeLag(12.5, False, True)
+
+
+def _health(status, group_type, owners):
+    """A GroupHealth-shaped value: the group's status and its partitions' (owner, status)."""
+    parts = tuple(
+        SimpleNamespace(owner=MemberInfo("m-1", owner, "h", None, ()) if owner else None, status=st)
+        for owner, st in owners
+    )
+    return SimpleNamespace(status=status, group=SimpleNamespace(group_type=group_type), partitions=parts)
+
+
+SILENT_CASES = [
+    # 1. healthy: nothing to say
+    pytest.param(_health(Status.OK, "CLASSIC", [("w", Status.OK)]), None, id="01-ok"),
+    # 2. STOP: the member is gone already, the state says so
+    pytest.param(_health(Status.STOP, "CLASSIC", [(None, Status.STOP)]), None, id="02-stop"),
+    # 3. STALL on a classic group: the client's session.timeout.ms decides, the stalled owner is named
+    pytest.param(
+        _health(Status.STALL, "CLASSIC", [("billing-1", Status.STALL), ("billing-2", Status.OK)]),
+        ("(billing-1)", "the member's session.timeout.ms"),
+        id="03-classic-stall",
+    ),
+    # 4. STALL on a KIP-848 group: the broker's session timeout decides
+    pytest.param(
+        _health(Status.STALL, "CONSUMER", [("w", Status.STALL)]),
+        ("(w)", "group.consumer.session.timeout.ms"),
+        id="04-consumer-stall",
+    ),
+]
+
+
+@pytest.mark.parametrize(("health", "expected"), SILENT_CASES)
+def test_silent_members_note(health, expected):
+    note = silent_members_note(health)
+    if expected is None:
+        assert note is None
+    else:
+        assert "may be silent" in note and all(words in note for words in expected)

@@ -1,0 +1,109 @@
+"""Lag across transaction markers: a commit that sits on a marker is caught up.
+
+A transactional producer ends every transaction with a control record (a
+commit or abort *marker*) that takes an offset of its own, and aborted records
+keep theirs. No consumer ever receives them, so a consumer that has read
+everything can commit an offset below the high watermark: Java consumers, and
+librdkafka ones that commit ``message.offset() + 1``, stop on the last marker.
+Then high − committed says 1 (or more) for ever, and the status rules called
+such a caught-up group STALL (members) or STOP (none).
+
+When a partition's (committed, high) did not move since the previous fetch and
+its lag is above 0, one read_committed viewer read from the committed offset
+(kafka_io.groups.exact_lag.next_records: assign, throwaway group id, no
+commit) finds the next committed record. When that lies further on, what is in
+between is markers and aborted records, and lag counts from there; the end of
+the log means nothing is left to consume (lag 0).
+
+Each answer is kept per (cluster, topic, partition, committed offset): the log
+only grows, so what lies between an offset and the next committed record never
+changes, and a stuck group costs one read, not one per sample. Partitions
+whose offsets move are never read here (a busy group costs nothing).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import replace
+
+from kafka_io.config import ClusterSettings
+from kafka_io.errors import KafkaIOError
+from kafka_io.groups.exact_lag import EXACT_MAX_PARTITIONS, next_records
+from kafka_io.groups.lag import partition_lag
+from kafka_io.groups.models import GroupLag, PartitionLag
+
+__all__ = ["MARKER_READ_TIMEOUT_S", "forget", "settle_markers"]
+
+# Enough for a read_committed fetch that waits at the log end (fetch.wait.max.ms 500).
+MARKER_READ_TIMEOUT_S = 2.0
+MAX_REMEMBERED = 100_000  # per kind of memory below: ~20 MB at worst, then least recently used first
+
+_lock = threading.Lock()
+# (cluster, group, topic, partition) -> (committed, high) at the previous fetch
+_previous: OrderedDict[tuple, tuple[int, int]] = OrderedDict()
+# (cluster, topic, partition, committed) -> offset of the next committed record (or of the log end)
+_skips: OrderedDict[tuple, int] = OrderedDict()
+
+
+def _remember(memory: OrderedDict, key: tuple, value) -> None:
+    memory[key] = value
+    memory.move_to_end(key)
+    while len(memory) > MAX_REMEMBERED:
+        memory.popitem(last=False)
+
+
+def forget() -> None:
+    """Drop every remembered answer (tests)."""
+    with _lock:
+        _previous.clear()
+        _skips.clear()
+
+
+def _stuck(cluster: str, groups: tuple[GroupLag, ...]) -> list[tuple[str, int, int]]:
+    """Positions worth one read: lag > 0 and the same (committed, high) as at the previous fetch."""
+    wanted: dict[tuple[str, int, int], None] = {}
+    with _lock:
+        for g in groups:
+            for p in g.partitions:
+                if p.committed is None or p.high is None:
+                    continue
+                key, state = (cluster, g.group_id, p.topic, p.partition), (p.committed, p.high)
+                moved = _previous.get(key) != state
+                _remember(_previous, key, state)
+                if p.lag and not moved and (cluster, p.topic, p.partition, p.committed) not in _skips:
+                    wanted[(p.topic, p.partition, p.committed)] = None
+    return list(wanted)[:EXACT_MAX_PARTITIONS]
+
+
+def _settled(cluster: str, p: PartitionLag) -> PartitionLag:
+    if not p.lag:
+        return p
+    with _lock:
+        next_offset = _skips.get((cluster, p.topic, p.partition, p.committed))
+    if next_offset is None or next_offset <= p.committed or next_offset > p.high:
+        return p  # not read, nothing skipped, or a recreated topic's old answer
+    return replace(p, next_offset=next_offset, lag=partition_lag(p.high, next_offset))
+
+
+def settle_markers(settings: ClusterSettings, groups: tuple[GroupLag, ...]) -> tuple[GroupLag, ...]:
+    """The groups with lag counted from the next committed record where markers
+    or aborted records lie after a stuck commit (PartitionLag.next_offset)."""
+    cluster = settings.bootstrap_servers
+    positions = _stuck(cluster, groups)
+    if positions:
+        try:
+            found = next_records(settings, positions, MARKER_READ_TIMEOUT_S)
+        except KafkaIOError:
+            found = {}  # unreachable now: lag stays high − committed, the next sample retries
+        with _lock:
+            for topic, partition, committed in positions:
+                record = found.get((topic, partition))
+                if record is not None:
+                    _remember(_skips, (cluster, topic, partition, committed), record.offset)
+    return tuple(
+        replace(g, partitions=tuple(_settled(cluster, p) for p in g.partitions))
+        if any(p.lag for p in g.partitions)
+        else g
+        for g in groups
+    )
