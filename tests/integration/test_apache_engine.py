@@ -8,7 +8,6 @@ which `make test` runs); without them the tests fail and say so.
 from __future__ import annotations
 
 import os
-import socket
 import time
 import uuid
 from collections import Counter
@@ -16,6 +15,7 @@ from collections import Counter
 import pytest
 from confluent_kafka import Consumer, ConsumerGroupTopicPartitions, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic, ResourceType
+from kafka_helpers import free_base_port
 
 from kafka_io.local import apache
 
@@ -23,27 +23,6 @@ pytestmark = pytest.mark.slow
 
 TIMEOUT_S = 30
 ISR_RECOVERY_TIMEOUT_S = 60
-
-
-def free_base_port(nodes: int) -> int:
-    """A base port whose broker ports and controller ports (base+100+i) are all free."""
-    for _ in range(50):
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            base = sock.getsockname()[1]
-        wanted = [base + i for i in range(nodes)] + [base + apache.CONTROLLER_PORT_OFFSET + i for i in range(nodes)]
-        if max(wanted) < 65536 and all(_bindable(p) for p in wanted):
-            return base
-    raise RuntimeError("no free run of ports found")
-
-
-def _bindable(port: int) -> bool:
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 def _gone(pid: int) -> bool:
