@@ -29,9 +29,16 @@ from kafka_io.errors import InvalidInput  # noqa: E402
 from kafka_io.live.model import MAX_LAST_N, TAIL_MAX, StartPosition, TailRecord, TailSnapshot, filter_records  # noqa: E402
 from kafka_io.live.output import payload_view  # noqa: E402
 from kafka_io.live.rates import DEFAULT_TYPE_FIELD, TypeSpec  # noqa: E402
+from kafka_io.live.reader import RUNNING  # noqa: E402
 from kafka_io.topics.names import validate_topic_name  # noqa: E402
 
 REFRESH_S = 1
+# Most of an idle live page's CPU is its redraw: after IDLE_AFTER_S with no new
+# event the view redraws every IDLE_REFRESH_S, and the first new event brings
+# the 1 s cadence back (docs/performance.md, idle live page).
+IDLE_REFRESH_S = 3
+IDLE_AFTER_S = 10
+ACTIVITY_KEY = "live_activity"  # (events seen, monotonic time they last changed, status)
 WINDOWS_S = {"1 min": 60, "5 min": 300, "15 min": 900}
 DEFAULT_LAST_N = 100
 FIELD_PX = 250  # wide enough for the longest start label, "Earliest (replay all)", and its arrow
@@ -153,6 +160,7 @@ def _source_form(names: list[str], current: Source) -> Source | None:
 
 
 def _reset_tail() -> None:
+    st.session_state[ACTIVITY_KEY] = None
     st.session_state[PINNED_KEY] = None
     st.session_state[SELECTED_KEY] = None
     st.session_state[GEN_KEY] = st.session_state.get(GEN_KEY, 0) + 1
@@ -314,8 +322,16 @@ def _detail(record: TailRecord) -> None:
             st.caption(f"Showing the first {len(record.raw):,} of {record.value_size:,} bytes.")
 
 
-@st.fragment(run_every=REFRESH_S)
-def live_section(view, source: Source) -> None:
+def _idle(snap: TailSnapshot | None = None) -> bool:
+    """No new event for IDLE_AFTER_S while reading steadily (records `snap` first when given)."""
+    now = time.monotonic()
+    seen = st.session_state.get(ACTIVITY_KEY)
+    if snap is not None and (seen is None or seen[0] != snap.messages or seen[2] != snap.status):
+        st.session_state[ACTIVITY_KEY] = seen = (snap.messages, now, snap.status)
+    return seen is not None and seen[2] == RUNNING and now - seen[1] >= IDLE_AFTER_S
+
+
+def _live_body(view, source: Source, idle_cadence: bool) -> None:
     started = time.perf_counter()
     with show_errors("Live view"):  # a fragment rerun is outside the shell's error guard
         window_s, scale = _controls(view)
@@ -325,6 +341,18 @@ def live_section(view, source: Source) -> None:
         _rates(snap, source, scale)
         _tail(snap)
     refreshed_caption(time.time(), (time.perf_counter() - started) * 1000)
+    if _idle(snap) != idle_cadence:
+        st.rerun()  # the other cadence: a full run picks the other fragment
+
+
+@st.fragment(run_every=REFRESH_S)
+def live_section(view, source: Source) -> None:
+    _live_body(view, source, idle_cadence=False)
+
+
+@st.fragment(run_every=IDLE_REFRESH_S)
+def idle_live_section(view, source: Source) -> None:
+    _live_body(view, source, idle_cadence=True)
 
 
 st.title("Live events")
@@ -365,4 +393,4 @@ live = None
 with show_errors("Starting the live view"):
     live = resources.live_view(settings, current.topics, current.spec, current.start)
 if live is not None:
-    live_section(live, current)
+    (idle_live_section if _idle() else live_section)(live, current)

@@ -42,6 +42,7 @@ __all__ = [
 ]
 
 RESUME_EVERY_S = 0.5
+FETCH_WAIT_MAX_MS = 2000
 METADATA_EVERY_S = 5.0
 RETRY_METADATA_EVERY_S = 1.0  # while a topic is missing or the cluster is unreachable
 METADATA_TIMEOUT_S = 2.0
@@ -106,6 +107,9 @@ class TailReader:
         conf = viewer_consumer_config(self.settings)
         conf["error_cb"] = self._on_client_error
         conf["client.id"] = "kdash-tail"
+        # A broker that long-polls (Apache Kafka) answers a fetch as soon as a record
+        # arrives, so a longer wait costs no latency, only fewer empty fetches when idle.
+        conf["fetch.wait.max.ms"] = FETCH_WAIT_MAX_MS
         conf["logger"] = _DEBUG_ONLY  # reconnect noise is our status, not a log line for users
         self._consumer = Consumer(conf)
         _count(1)
