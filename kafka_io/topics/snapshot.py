@@ -19,6 +19,7 @@ from kafka_io.clients import translate_error
 from kafka_io.cluster import EARLIEST, LATEST, BrokerInfo, OffsetAnswer, list_offsets
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import NotFound
+from kafka_io.topics.reach import unreachable_brokers
 from kafka_io.wire import TP
 
 __all__ = [
@@ -109,6 +110,8 @@ class ClusterSnapshot:
     sampled_at_s: float  # wall clock, for "Last refreshed at"
     took_ms: float
     include_internal: bool = False
+    # (broker id, reason): listed in metadata but refusing TCP, i.e. dead and not yet fenced.
+    silent_brokers: tuple[tuple[int, str], ...] = ()
 
     def topic(self, name: str) -> TopicSummary | None:
         return next((t for t in self.topics if t.name == name), None)
@@ -136,9 +139,21 @@ class ClusterSnapshot:
         wanted = {r for t in self.topics for p in t.partitions for r in p.replicas}
         return tuple(sorted(wanted - live))
 
+    @property
+    def led_by_silent(self) -> int:
+        """Partitions whose leader is a silent broker: unavailable until Kafka fails them over."""
+        silent = {b for b, _ in self.silent_brokers}
+        return sum(p.leader in silent for t in self.topics for p in t.partitions)
+
     def problems(self) -> list[str]:
         """Plain-words health findings; empty when the cluster looks healthy."""
         found = []
+        if self.silent_brokers:
+            ids = ", ".join(str(b) for b, _ in self.silent_brokers)
+            reason = self.silent_brokers[0][1]
+            found.append(f"unreachable broker(s): {ids} (in metadata, but {reason}; Kafka has not fenced it yet)")
+            if self.led_by_silent:
+                found.append(f"{self.led_by_silent} partition(s) led by an unreachable broker (awaiting failover)")
         if self.offline:
             found.append(f"{self.offline} offline partition(s) (no leader)")
         if self.under_replicated:
@@ -177,15 +192,28 @@ def cluster_snapshot(
         names = [topic]
     else:
         names = sorted(n for n in metadata.topics if include_internal or not is_internal(n))
-    wanted = [
-        (name, p) for name in names if metadata.topics[name].error is None for p in metadata.topics[name].partitions
-    ]
-    lows, highs, errors = watermarks(admin, settings, wanted)
-    topics = tuple(_topic(metadata.topics[n], lows, highs, errors) for n in names)
     brokers = tuple(sorted((BrokerInfo(b.id, b.host, b.port) for b in metadata.brokers.values()), key=lambda b: b.id))
+    silent = unreachable_brokers(brokers)
+    silent_ids = {b for b, _ in silent}
+    wanted, skipped = [], {}
+    for name in names:
+        meta = metadata.topics[name]
+        if meta.error is not None:
+            continue
+        for number, pm in meta.partitions.items():
+            if pm.leader in silent_ids:
+                # Asking it would only wait for the timeout: say why at once.
+                skipped[(name, number)] = f"leader broker {pm.leader} is unreachable"
+            else:
+                wanted.append((name, number))
+    lows, highs, errors = watermarks(admin, settings, wanted)
+    errors.update(skipped)
+    topics = tuple(_topic(metadata.topics[n], lows, highs, errors) for n in names)
     controller = metadata.controller_id if metadata.controller_id >= 0 else None
     took_ms = (time.monotonic() - started) * 1000
-    return ClusterSnapshot(metadata.cluster_id, controller, brokers, topics, sampled_at_s, took_ms, include_internal)
+    return ClusterSnapshot(
+        metadata.cluster_id, controller, brokers, topics, sampled_at_s, took_ms, include_internal, silent
+    )
 
 
 def watermarks(

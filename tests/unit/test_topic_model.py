@@ -123,8 +123,8 @@ def part(n, leader=1, replicas=(1,), isr=(1,), low=0, high=0, error=None):
     return PartitionState(n, leader, replicas, isr, low, high, error)
 
 
-def snapshot(*topics, brokers=(1,)):
-    return ClusterSnapshot("c", 1, tuple(BrokerInfo(b, "h", 9092) for b in brokers), topics, 0.0, 1.0)
+def snapshot(*topics, brokers=(1,), silent=()):
+    return ClusterSnapshot("c", 1, tuple(BrokerInfo(b, "h", 9092) for b in brokers), topics, 0.0, 1.0, False, silent)
 
 
 HEALTH = [
@@ -150,6 +150,35 @@ HEALTH = [
         ),
         ["2 topic(s) with errors: a, b"],
         id="04-errors",
+    ),
+    # 5. a killed broker not yet fenced: still in metadata and still leader, but refusing TCP
+    pytest.param(
+        snapshot(
+            TopicSummary(
+                "a",
+                (
+                    part(
+                        0,
+                        leader=2,
+                        replicas=(1, 2),
+                        isr=(1, 2),
+                        low=None,
+                        high=None,
+                        error="leader broker 2 is unreachable",
+                    ),
+                    part(1, leader=1, replicas=(1, 2), isr=(1, 2)),
+                ),
+            ),
+            brokers=(1, 2),
+            silent=((2, "connection refused (is the broker running?)"),),
+        ),
+        [
+            "unreachable broker(s): 2 (in metadata, but connection refused (is the broker running?); "
+            "Kafka has not fenced it yet)",
+            "1 partition(s) led by an unreachable broker (awaiting failover)",
+            "1 topic(s) with errors: a",
+        ],
+        id="05-killed-not-fenced",
     ),
 ]
 
