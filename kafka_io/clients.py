@@ -15,9 +15,9 @@ from collections.abc import Callable
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
 from confluent_kafka.admin import AdminClient
 
-from kafka_io.committed import CommittedOffsets
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError, NotFound, Timeout, Unavailable
+from kafka_io.group_child import GroupAdminChild
 from kafka_io.request_counts import ADMIN_REQUESTS, RequestCounts
 
 __all__ = [
@@ -119,14 +119,14 @@ class CountingAdmin(AdminClient):
     """An AdminClient that counts each request-issuing call by method name, in
     its own ``requests`` and in the process-wide ``ADMIN_REQUESTS``.
 
-    Its ``list_consumer_group_offsets`` runs in a child process (kafka_io.committed):
-    in librdkafka that call can crash the process when a group's coordinator moves.
+    Its consumer-group calls run in a child process (kafka_io.group_child): in
+    librdkafka they can crash the process when a broker dies or a coordinator moves.
     """
 
     def __init__(self, conf: dict, settings: ClusterSettings | None = None) -> None:
         super().__init__(conf)
         self.requests = RequestCounts()
-        self.committed = CommittedOffsets(settings) if settings is not None else None
+        self.group_child = GroupAdminChild(settings) if settings is not None else None
 
 
 def _counted(name: str, send=None):
@@ -141,15 +141,21 @@ def _counted(name: str, send=None):
     return call
 
 
-def _list_committed(self, requests, request_timeout=None, **kwargs):
-    if self.committed is None or kwargs:
-        return AdminClient.list_consumer_group_offsets(self, requests, request_timeout=request_timeout, **kwargs)
-    return self.committed.list_consumer_group_offsets(requests, request_timeout)
+def _in_child(name: str):
+    """Send `name` to the group child; other options than a timeout stay in-process."""
+
+    def send(self, *args, request_timeout=None, **kwargs):
+        if self.group_child is None or kwargs:
+            return getattr(AdminClient, name)(self, *args, request_timeout=request_timeout, **kwargs)
+        return getattr(self.group_child, name)(*args, request_timeout=request_timeout)
+
+    send.__doc__ = getattr(AdminClient, name).__doc__
+    return send
 
 
+_IN_CHILD = ("describe_consumer_groups", "list_consumer_group_offsets", "list_consumer_groups")
 for _name in _REQUEST_METHODS:
-    setattr(CountingAdmin, _name, _counted(_name))
-CountingAdmin.list_consumer_group_offsets = _counted("list_consumer_group_offsets", _list_committed)
+    setattr(CountingAdmin, _name, _counted(_name, _in_child(_name) if _name in _IN_CHILD else None))
 
 
 def make_admin(settings: ClusterSettings, on_error: Callable[[KafkaError], None] | None = None) -> CountingAdmin:

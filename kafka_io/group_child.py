@@ -1,21 +1,25 @@
-"""Committed offsets of consumer groups, fetched in a child process.
+"""Consumer-group admin calls, made in a child process.
 
-librdkafka (2.16.1, and upstream at the time of writing: confluentinc/librdkafka#5040)
-crashes the whole process with SIGSEGV when an admin client's OffsetFetch answer
-says the group's coordinator moved (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE):
-it asks the client's consumer-group handle to look the coordinator up again, and
-an admin client has none. On Apache Kafka that answer comes whenever a broker
-shuts down, dies or takes its coordinators back: the very moment of an incident,
-when a dashboard must not die. So ``list_consumer_group_offsets`` of the admin
-clients kafka_io makes runs here, in a child with an admin client of its own.
-If the child crashes, the groups it was asked about get an error for that one
-sample, and the next call starts a new child.
+librdkafka (2.16.1, and upstream at the time of writing) crashes the whole
+process in two ways when a broker dies or a group's coordinator moves:
+- SIGSEGV when an admin client's OffsetFetch answer says the coordinator moved
+  (confluentinc/librdkafka#5040): it asks for the client's consumer-group
+  handle, and an admin client has none;
+- SIGABRT ("rd_kafka_enq_once_del_source_return: Assertion `eonce->refcnt > 0'")
+  when group requests time out while a broker is down (confluentinc/librdkafka#4605;
+  seen here within 35 s of SIGKILLing one of three Apache Kafka nodes).
+That is the very moment of an incident, when a dashboard must not die. So the
+group calls of the admin clients kafka_io makes (``list_consumer_groups``,
+``describe_consumer_groups``, ``list_consumer_group_offsets``) run here, in a
+child with an admin client of its own; answers come back as plain data and are
+rebuilt as confluent-kafka's own result types, so callers do not change. If
+the child crashes, the requests it held fail with CRASHED for that one sample,
+and the next call starts a new child.
 
 Protocol over the child's stdin/stdout: length-prefixed pickles. The first
 frame is the ClusterSettings (secrets travel through the pipe, never argv or
-the environment); then (request id, group id, partitions or None, timeout)
-requests, answered by (request id, ("ok", [(topic, partition, offset)]) or
-("error", code, reason)).
+the environment); then (op, [request ids], args, timeout) requests, answered
+by (request id, ("ok", plain payload) or ("error", code, reason)).
 """
 
 from __future__ import annotations
@@ -38,16 +42,18 @@ from pathlib import Path
 from confluent_kafka import ConsumerGroupTopicPartitions, KafkaError, KafkaException, TopicPartition
 
 from kafka_io.config import ClusterSettings
+from kafka_io.group_plain import PLAIN, REBUILD
 
 log = logging.getLogger("kafka_io")
 
-__all__ = ["CHILD_IDLE_EXIT_S", "CRASHED", "CommittedOffsets"]
+__all__ = ["CHILD_IDLE_EXIT_S", "CRASHED", "GroupAdminChild"]
 
 CHILD_IDLE_EXIT_S = 300.0  # an idle child exits; the next call starts another
-RESPAWN_MIN_GAP_S = 1.0  # a child that keeps crashing is not restarted in a tight loop
+RESPAWN_MIN_GAP_S = 1.0
+METADATA_REFRESH_TIMEOUT_S = 2.0  # a child that keeps crashing is not restarted in a tight loop
 CRASHED = (
-    "the client fetching committed offsets crashed (a librdkafka bug on a coordinator change, "
-    "confluentinc/librdkafka#5040); the next refresh retries"
+    "the client reading consumer groups crashed (a librdkafka bug when a broker dies or a coordinator "
+    "moves: confluentinc/librdkafka#5040, #4605); the next refresh retries"
 )
 _HEADER = struct.Struct("!I")
 _HOME = str(Path(__file__).resolve().parents[1])  # where kafka_io is importable from, whatever the cwd
@@ -78,64 +84,70 @@ def _read_frame(stream):
     return None if body is None else pickle.loads(body)  # noqa: S301 (our own child's frames)
 
 
+# --- the parent's side --------------------------------------------------------
+
+
 class _Child:
     """One child process and the futures waiting for its answers."""
 
     def __init__(self, settings: ClusterSettings):
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "kafka_io.committed"],
+            [sys.executable, "-m", "kafka_io.group_child"],
             env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (_HOME, os.environ.get("PYTHONPATH"))))},
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=None if os.environ.get("KDASH_DEBUG") == "1" else subprocess.DEVNULL,
         )
         self._write_lock = threading.Lock()
-        self._pending: dict[int, concurrent.futures.Future] = {}
+        # request id -> (future, op, key); key is the group id ("" for a listing)
+        self._pending: dict[int, tuple[concurrent.futures.Future, str, str]] = {}
         self._pending_lock = threading.Lock()
         self._ids = itertools.count()
         _write_frame(self.process.stdin, settings)
-        threading.Thread(target=self._read_answers, name="kdash-committed-reader", daemon=True).start()
+        threading.Thread(target=self._read_answers, name="kdash-group-child-reader", daemon=True).start()
 
     @property
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def ask(self, group_id: str, partitions, timeout_s: float) -> concurrent.futures.Future:
-        future: concurrent.futures.Future = concurrent.futures.Future()
-        request_id = next(self._ids)
+    def ask(self, op: str, keys: list[str], args, timeout_s: float) -> list[concurrent.futures.Future]:
+        """One future per key; the child answers each on its own."""
+        futures, request_ids = [], []
         with self._pending_lock:
-            self._pending[request_id] = future
+            for key in keys:
+                future: concurrent.futures.Future = concurrent.futures.Future()
+                request_id = next(self._ids)
+                self._pending[request_id] = (future, op, key)
+                futures.append(future)
+                request_ids.append(request_id)
         try:
             with self._write_lock:
-                _write_frame(self.process.stdin, (request_id, group_id, partitions, timeout_s))
+                _write_frame(self.process.stdin, (op, request_ids, args, timeout_s))
         except (BrokenPipeError, OSError, ValueError):
-            self._fail(request_id)
-        return future
+            for request_id in request_ids:
+                self._fail(request_id)
+        return futures
 
     def _read_answers(self) -> None:
         while (frame := _read_frame(self.process.stdout)) is not None:
             request_id, answer = frame
             with self._pending_lock:
-                future = self._pending.pop(request_id, None)
-            if future is not None:
-                _settle(future, self._group_of(answer), answer)
+                entry = self._pending.pop(request_id, None)
+            if entry is not None:
+                _settle(*entry, answer)
         code = self.process.wait()
         with self._pending_lock:
             ids = list(self._pending)
         if ids or code not in (0, -9):
-            log.warning("the committed-offsets child exited with %s, %d answers pending", code, len(ids))
+            log.warning("the consumer-group child exited with %s, %d answers pending", code, len(ids))
         for request_id in ids:
             self._fail(request_id)
 
-    @staticmethod
-    def _group_of(answer) -> str:
-        return answer[-1]
-
     def _fail(self, request_id: int) -> None:
         with self._pending_lock:
-            future = self._pending.pop(request_id, None)
-        if future is not None and not future.done():
-            future.set_exception(KafkaException(KafkaError(KafkaError._FAIL, CRASHED)))
+            entry = self._pending.pop(request_id, None)
+        if entry is not None and not entry[0].done():
+            entry[0].set_exception(KafkaException(KafkaError(KafkaError._FAIL, CRASHED)))
 
     def stop(self) -> None:
         """Closing its stdin ends the child; it has nothing to flush, so no waiting on it."""
@@ -146,18 +158,17 @@ class _Child:
         self.process.wait()
 
 
-def _settle(future: concurrent.futures.Future, group_id: str, answer) -> None:
+def _settle(future: concurrent.futures.Future, op: str, key: str, answer) -> None:
     if answer[0] == "ok":
-        tps = [TopicPartition(t, p, o) for t, p, o in answer[1]]
-        future.set_result(ConsumerGroupTopicPartitions(group_id, tps))
+        future.set_result(REBUILD[op](answer[1], key))
     else:
         future.set_exception(KafkaException(KafkaError(answer[1], answer[2])))
 
 
-class CommittedOffsets:
-    """AdminClient.list_consumer_group_offsets, answered by a child process of
-    this object's own (started on first use, again after a crash, stopped with
-    the object): a client remade after an outage gets a fresh child too."""
+class GroupAdminChild:
+    """AdminClient's consumer-group calls, answered by a child process of this
+    object's own (started on first use, again after a crash, stopped with the
+    object): a client remade after an outage gets a fresh child too."""
 
     def __init__(self, settings: ClusterSettings):
         self.settings = settings
@@ -177,6 +188,22 @@ class CommittedOffsets:
             self._child = _Child(self.settings)
             return self._child
 
+    def _timeout_s(self, request_timeout: float | None) -> float:
+        return request_timeout if request_timeout is not None else self.settings.timeout_s
+
+    def list_consumer_groups(self, request_timeout: float | None = None) -> concurrent.futures.Future:
+        (future,) = self._live_child().ask("list", [""], None, self._timeout_s(request_timeout))
+        return future
+
+    def describe_consumer_groups(
+        self, group_ids: list[str], request_timeout: float | None = None
+    ) -> dict[str, concurrent.futures.Future]:
+        if not group_ids:
+            raise ValueError("Expected at least one group to be described")
+        ids = list(dict.fromkeys(group_ids))
+        futures = self._live_child().ask("describe", ids, ids, self._timeout_s(request_timeout))
+        return dict(zip(ids, futures, strict=True))
+
     def list_consumer_group_offsets(
         self, requests, request_timeout: float | None = None
     ) -> dict[str, concurrent.futures.Future]:
@@ -188,8 +215,9 @@ class CommittedOffsets:
         partitions = None
         if request.topic_partitions:
             partitions = [(tp.topic, tp.partition) for tp in request.topic_partitions]
-        timeout_s = request_timeout if request_timeout is not None else self.settings.timeout_s
-        return {request.group_id: self._live_child().ask(request.group_id, partitions, timeout_s)}
+        args = (request.group_id, partitions)
+        (future,) = self._live_child().ask("offsets", [request.group_id], args, self._timeout_s(request_timeout))
+        return {request.group_id: future}
 
     @property
     def pending(self) -> int:
@@ -218,15 +246,39 @@ def _stop_child(state: dict) -> None:
 # --- the child -------------------------------------------------------------
 
 
-def _answer(group_id: str, future: concurrent.futures.Future):
+def _answer(op: str, future: concurrent.futures.Future):
     try:
         result = future.result()
     except KafkaException as exc:
         err = exc.args[0]
-        return ("error", err.code(), err.str(), group_id)
+        return ("error", err.code(), err.str())
     except Exception as exc:  # a refused argument: the parent shows it as an error cell
-        return ("error", KafkaError._INVALID_ARG, str(exc), group_id)
-    return ("ok", [(tp.topic, tp.partition, tp.offset) for tp in result.topic_partitions], group_id)
+        return ("error", KafkaError._INVALID_ARG, str(exc))
+    return ("ok", PLAIN[op](result))
+
+
+def _failed(exc: BaseException) -> concurrent.futures.Future:
+    future: concurrent.futures.Future = concurrent.futures.Future()
+    future.set_exception(exc)
+    return future
+
+
+def _send(admin, op: str, request_ids: list[int], args, timeout_s: float) -> list:
+    """The admin call for one request frame: one future per request id."""
+    try:
+        if op == "list":
+            return [admin.list_consumer_groups(request_timeout=timeout_s)]
+        if op == "describe":
+            by_id = admin.describe_consumer_groups(args, request_timeout=timeout_s)
+            return [by_id[group_id] for group_id in args]
+        group_id, partitions = args
+        tps = [TopicPartition(t, p) for t, p in partitions] if partitions else None
+        (future,) = admin.list_consumer_group_offsets(
+            [ConsumerGroupTopicPartitions(group_id, tps)], request_timeout=timeout_s
+        ).values()
+        return [future]
+    except Exception as exc:
+        return [_failed(exc) for _ in request_ids]
 
 
 def _child_main() -> int:
@@ -238,13 +290,16 @@ def _child_main() -> int:
     os.dup2(2, 1)  # a stray print must not corrupt the frames
     inp = os.fdopen(0, "rb", buffering=0)  # unbuffered: select() then sees every byte not read yet
     settings = _read_frame(inp)
-    admin = AdminClient(base_config(settings, "committed"))
+    admin = AdminClient(base_config(settings, "groups"))
     write_lock = threading.Lock()
+    listing_failed = threading.Event()
 
-    def reply(request_id: int, group_id: str, future) -> None:
-        frame = (request_id, _answer(group_id, future))
+    def reply(request_id: int, op: str, future) -> None:
+        answer = _answer(op, future)
+        if op == "list" and (answer[0] == "error" or answer[1]["errors"]):
+            listing_failed.set()
         with write_lock:
-            _write_frame(out, frame)
+            _write_frame(out, (request_id, answer))
 
     while True:
         ready, _, _ = select.select([inp], [], [], CHILD_IDLE_EXIT_S)
@@ -253,16 +308,15 @@ def _child_main() -> int:
         request = _read_frame(inp)
         if request is None:
             return 0  # the parent closed the pipe (or died)
-        request_id, group_id, partitions, timeout_s = request
-        tps = [TopicPartition(t, p) for t, p in partitions] if partitions else None
-        try:
-            (future,) = admin.list_consumer_group_offsets(
-                [ConsumerGroupTopicPartitions(group_id, tps)], request_timeout=timeout_s
-            ).values()
-        except Exception as exc:
-            future = concurrent.futures.Future()
-            future.set_exception(exc)
-        future.add_done_callback(lambda f, rid=request_id, g=group_id: reply(rid, g, f))
+        op, request_ids, args, timeout_s = request
+        if op == "list" and listing_failed.is_set():
+            # ListGroups goes to every broker librdkafka knows; a fresh metadata read
+            # forgets one Kafka has fenced, so the listing stops waiting on it.
+            listing_failed.clear()
+            with contextlib.suppress(Exception):
+                admin.list_topics(timeout=min(timeout_s, METADATA_REFRESH_TIMEOUT_S))
+        for request_id, future in zip(request_ids, _send(admin, op, request_ids, args, timeout_s), strict=True):
+            future.add_done_callback(lambda f, rid=request_id, o=op: reply(rid, o, f))
 
 
 if __name__ == "__main__":

@@ -16,9 +16,9 @@ from dashboard import handles
 from kafka_io import cluster as cluster_module
 from kafka_io.clients import make_admin, make_producer, translate_error
 from kafka_io.cluster import EARLIEST, LATEST, Cluster, list_offsets
-from kafka_io.committed import CRASHED
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError, NotFound, Timeout
+from kafka_io.group_child import CRASHED
 from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.groups.sampler import lag_sampler
 from kafka_io.produce.bursts import IdleProducers
@@ -197,7 +197,7 @@ def test_committed_offsets_survive_their_client_crashing(settings, kafka_bootstr
         return sorted((tp.partition, tp.offset) for tp in answer.topic_partitions)
 
     assert committed() == [(0, 3)]
-    first = admin.committed.child_pid
+    first = admin.group_child.child_pid
     assert first is not None and first != os.getpid()
     os.kill(first, signal.SIGSTOP)  # the request below stays pending
     pending = admin.list_consumer_group_offsets(request)[group]
@@ -206,16 +206,16 @@ def test_committed_offsets_survive_their_client_crashing(settings, kafka_bootstr
         pending.result(10)
     # The next call starts a new child; this process never noticed anything else.
     assert wait_for(lambda: committed() == [(0, 3)], 10, "a new child")
-    assert admin.committed.child_pid not in (None, first)
+    assert admin.group_child.child_pid not in (None, first)
     # A crash mid-sample is that sample's error cell, in plain words.
-    os.kill(admin.committed.child_pid, signal.SIGSTOP)
+    os.kill(admin.group_child.child_pid, signal.SIGSTOP)
     sample = {}
     worker = threading.Thread(target=lambda: sample.update(lags=fetch_group_lags(admin, settings, [group])))
     worker.start()
-    wait_for(lambda: admin.committed.pending, 10, "the sample's request")
-    os.kill(admin.committed.child_pid, signal.SIGKILL)
+    wait_for(lambda: admin.group_child.pending, 10, "the sample's request")
+    os.kill(admin.group_child.child_pid, signal.SIGKILL)
     worker.join(30)
     (lag,) = sample["lags"]
     assert lag.error == f"group {group}: {CRASHED}"
-    admin.committed.close()
-    assert admin.committed.child_pid is None
+    admin.group_child.close()
+    assert admin.group_child.child_pid is None
