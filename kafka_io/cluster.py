@@ -112,14 +112,24 @@ def _spec(query: OffsetQuery) -> OffsetSpec:
     raise ValueError(f"offset query must be 'earliest', 'latest' or a timestamp in ms, got {query!r}")
 
 
-def _answer(future: concurrent.futures.Future, settings: ClusterSettings, tp: TopicPartition) -> OffsetAnswer:
+def _answer(
+    future: concurrent.futures.Future, settings: ClusterSettings, tp: TopicPartition, query: OffsetQuery
+) -> OffsetAnswer:
     what = f"{tp.topic}[{tp.partition}]"
     if not future.done():
         return None, f"{what}: no answer within {settings.timeout_s:g} s"
     try:
-        return known_offset(future.result(timeout=0).offset), None
+        offset = known_offset(future.result(timeout=0).offset)
     except Exception as exc:  # KafkaException for this partition alone
         return None, str(translate_error(exc, settings, what))
+    if offset is None and query in (EARLIEST, LATEST):
+        # Every partition has both watermarks. librdkafka answers -1 with no error when
+        # the request to a leader that just died timed out (seen on Apache Kafka 4.4).
+        return None, f"{what}: no offset from its leader within {settings.timeout_s:g} s"
+    return offset, None
+
+
+METADATA_REFRESH_TIMEOUT_S = 2.0
 
 
 def list_offsets(
@@ -149,10 +159,23 @@ def list_offsets(
     # partition still pending at the deadline becomes its own timeout error.
     everything = [f for futures in issued for f in futures.values()]
     concurrent.futures.wait(everything, timeout=settings.timeout_s + FUTURE_GRACE_S)
-    return tuple(
-        {(tp.topic, tp.partition): _answer(future, settings, tp) for tp, future in futures.items()}
-        for futures in issued
+    answers = tuple(
+        {(tp.topic, tp.partition): _answer(future, settings, tp, query) for tp, future in futures.items()}
+        for query, futures in zip(queries, issued, strict=True)
     )
+    if any(error for found in answers for _, error in found.values()):
+        _refresh_leaders(admin, settings)
+    return answers
+
+
+def _refresh_leaders(admin: AdminClient, settings: ClusterSettings) -> None:
+    """After failed offset reads, refresh the client's metadata: librdkafka's ListOffsets
+    keeps asking a dead leader from its cache (for minutes: topic.metadata.refresh.interval.ms)
+    after Kafka moved leadership elsewhere. All topics, since one topic's request can auto-create it."""
+    try:
+        admin.list_topics(timeout=min(settings.timeout_s, METADATA_REFRESH_TIMEOUT_S))
+    except Exception as exc:  # best effort: the next read retries anyway
+        log.debug("metadata refresh after failed offset reads: %s", exc)
 
 
 class Cluster:

@@ -23,7 +23,7 @@ from confluent_kafka.admin import AdminClient
 from kafka_io.clients import VIEWER_GROUP_PREFIX, translate_error
 from kafka_io.cluster import FUTURE_GRACE_S, list_offsets
 from kafka_io.config import ClusterSettings
-from kafka_io.errors import InvalidInput
+from kafka_io.errors import InvalidInput, KafkaIOError
 from kafka_io.groups.lag import partition_lag
 from kafka_io.groups.markers import settle_markers
 from kafka_io.groups.models import GroupLag, MemberInfo, PartitionLag
@@ -141,10 +141,14 @@ def fetch_group_lags(
     comes back. Such a group is described anyway and dropped only when Kafka
     says it is gone (DEAD, no members, no commits).
 
+    A listing that fails while groups were seen before (a broker just died and
+    Kafka has not fenced it: ListGroups goes to every broker) is not the end:
+    those groups are described anyway, each with its own answer.
+
     Raises only when the cluster cannot be reached at all (the listing or the
     requests cannot be sent); a group that fails alone comes back with `error`.
     """
-    ids = list_group_ids(admin, settings) if group_ids is None else list(dict.fromkeys(group_ids))
+    ids = _listed(admin, settings, recheck) if group_ids is None else list(dict.fromkeys(group_ids))
     unlisted = set(recheck) - set(ids)
     ids = sorted([*ids, *unlisted]) if unlisted else ids
     if not ids:
@@ -166,6 +170,16 @@ def fetch_group_lags(
     (highs,) = list_offsets(admin, settings, (tp for *_, offsets_ in parts.values() for tp in offsets_))
     groups = tuple(_assemble(group_id, *parts[group_id], highs, sampled_at_s) for group_id in ids if group_id in parts)
     return settle_markers(settings, groups)
+
+
+def _listed(admin: AdminClient, settings: ClusterSettings, recheck: Sequence[str]) -> list[str]:
+    try:
+        return list_group_ids(admin, settings)
+    except KafkaIOError as exc:
+        if not recheck:
+            raise
+        log.warning("group listing failed (%s): describing the %d groups seen before", exc, len(recheck))
+        return []
 
 
 def _gone(description, error, members, offsets) -> bool:

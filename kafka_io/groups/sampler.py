@@ -173,8 +173,11 @@ class LagSampler:
         started = time.monotonic()
         self._last_full_s = started
         snapshot = self._sample(None)
-        if snapshot.error is None:  # a timed-out failure is not a big cluster
-            took_s = time.monotonic() - started
+        took_s = time.monotonic() - started
+        # A sample slowed by timeouts (a dead broker, a lost coordinator) is not a big
+        # cluster: spacing samples out then would hide the incident's recovery.
+        timed_out = took_s >= self.settings.timeout_s or any(g.error for g in snapshot.groups)
+        if snapshot.error is None and not timed_out:
             self._last_full_took_s = took_s
             self._full_every_s = max(self.interval_s, FULL_SCAN_DUTY * took_s)
         return snapshot

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from group_helpers import GroupMember, consume_and_commit, wait_for
-from kafka_helpers import TIMEOUT_S
+from kafka_helpers import TIMEOUT_S, free_base_port
 
 from kafka_io.clients import make_admin
 from kafka_io.config import ClusterSettings
@@ -31,6 +31,9 @@ SAMPLE_S = 1.0
 TOPIC, PARTITIONS, PER_PARTITION = "orders-rf3", 6, 20
 # A sampler interval plus the admin timeout: the bound within which the view must know.
 NOTICE_S = SAMPLE_S + 5.0
+# Kafka itself fences the dead node after broker.session.timeout.ms (9 s by default); only
+# then do ISRs shrink and leaders move. Our TCP probe names it before that.
+FENCED_S = 9.0 + NOTICE_S
 RECOVER_S = 60.0  # a restarted node replays its log and rejoins every ISR
 
 pytestmark = [
@@ -43,8 +46,6 @@ pytestmark = [
 def three_nodes(engine, tmp_path_factory):
     if engine != "apache":
         pytest.skip("a broker dying needs a multi-broker cluster: runs in the Apache Kafka pass (noida-db has one)")
-    from test_apache_engine import free_base_port
-
     data_dir = tmp_path_factory.mktemp("three-nodes")
     status = apache.start_cluster(nodes=3, port=free_base_port(3), data_dir=data_dir)
     try:
@@ -98,11 +99,28 @@ def test_a_killed_broker_is_named_lag_stays_exact_and_everything_recovers(three_
         killed_at = time.monotonic()
         assert apache.kill_node(data_dir, 2)
 
-        # The health findings name the missing broker and every partition that lost a replica.
-        down = wait_for(
-            lambda: (s := cluster_snapshot(admin, settings)).missing_brokers == (2,) and s, NOTICE_S, "broker 2 missing"
+        # At once (before Kafka fences it): named as unreachable, its partitions fail fast as error cells.
+        early = wait_for(
+            lambda: (s := cluster_snapshot(admin, settings)).silent_brokers and s, NOTICE_S, "broker 2 named"
         )
         noticed_s = time.monotonic() - killed_at
+        assert [b for b, _ in early.silent_brokers] == [2]
+        assert "unreachable broker(s): 2 (in metadata, but connection refused" in " ".join(early.problems())
+        led = [p for p in early.topic(TOPIC).partitions if p.leader == 2]
+        assert led and all(p.error == "leader broker 2 is unreachable" for p in led)
+        assert early.took_ms < settings.timeout_s * 1000  # no request waited on the dead leader
+
+        # Once fenced, Kafka's own view: missing from metadata, every partition under-replicated.
+        # Right after the failover a partition may answer "Leader epoch is newer than broker
+        # epoch" once, until the client's metadata catches up: an error cell for one refresh.
+        down = wait_for(
+            lambda: (
+                (s := cluster_snapshot(admin, settings)).missing_brokers == (2,) and not s.topic(TOPIC).problem and s
+            ),
+            FENCED_S,
+            "broker 2 fenced and its partitions led elsewhere",
+        )
+        fenced_s = time.monotonic() - killed_at
         topic = down.topic(TOPIC)
         assert topic.problem is None
         assert topic.under_replicated == PARTITIONS  # RF=3 on 3 nodes: every partition had a replica on 2
@@ -136,7 +154,7 @@ def test_a_killed_broker_is_named_lag_stays_exact_and_everything_recovers(three_
         apache.start_node(data_dir, 2)
         wait_for(lambda: cluster_snapshot(admin, settings).problems() == [], RECOVER_S, "a healthy cluster again")
         assert sampler.latest().group("billing").totals.total_lag == 90
-        print(f"broker 2 named {noticed_s:.1f} s after the kill")
+        print(f"broker 2 named {noticed_s:.1f} s after the kill, fenced by Kafka after {fenced_s:.1f} s")
     finally:
         live.stop()
         sampler.stop()
