@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from confluent_kafka import TopicPartition
+from confluent_kafka import KafkaError, KafkaException, TopicPartition
 from confluent_kafka.admin import AdminClient, OffsetSpec
 
 from kafka_io.clients import CountingAdmin, make_admin, translate_error
@@ -163,9 +163,30 @@ def list_offsets(
         {(tp.topic, tp.partition): _answer(future, settings, tp, query) for tp, future in futures.items()}
         for query, futures in zip(queries, issued, strict=True)
     )
-    if any(error for found in answers for _, error in found.values()):
+    if any(_leader_trouble(f, q) for q, futures in zip(queries, issued, strict=True) for f in futures.values()):
         _refresh_leaders(admin, settings)
     return answers
+
+
+# Answers that mean the client asked a partition's former or dead leader.
+_LEADER_CODES = {
+    KafkaError._TIMED_OUT,
+    KafkaError._TRANSPORT,
+    KafkaError.LEADER_NOT_AVAILABLE,
+    KafkaError.NOT_LEADER_FOR_PARTITION,
+    KafkaError.FENCED_LEADER_EPOCH,
+    KafkaError.UNKNOWN_LEADER_EPOCH,
+}
+
+
+def _leader_trouble(future: concurrent.futures.Future, query: OffsetQuery) -> bool:
+    if not future.done():
+        return True
+    exc = future.exception(timeout=0)
+    if exc is None:
+        return query in (EARLIEST, LATEST) and future.result(timeout=0).offset < 0
+    error = exc.args[0] if isinstance(exc, KafkaException) and exc.args else None
+    return isinstance(error, KafkaError) and error.code() in _LEADER_CODES
 
 
 def _refresh_leaders(admin: AdminClient, settings: ClusterSettings) -> None:
