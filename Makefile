@@ -14,8 +14,8 @@ run: venv $(if $(filter apache,$(KAFKA)),kafka-deps)
 
 # Every tier on noida-db, then the integration and app tiers again on Apache Kafka.
 test: dev-venv lint browser-deps kafka-deps peer-deps
-	$(BIN)/python -m pytest tests/unit tests/integration tests/app tests/e2e
-	KDASH_ENGINE=apache $(BIN)/python -m pytest tests/integration tests/app
+	$(BIN)/python -m pytest --durations=15 tests/unit tests/integration tests/app tests/e2e
+	KDASH_ENGINE=apache $(BIN)/python -m pytest --durations=15 tests/integration tests/app
 
 # Lint and format check first: a style slip fails in seconds, not after the browser tier.
 lint: dev-venv
@@ -31,7 +31,7 @@ test-unit: dev-venv
 test-integration: dev-venv peer-deps
 	$(BIN)/python -m pytest tests/integration
 test-apache: dev-venv kafka-deps peer-deps
-	KDASH_ENGINE=apache $(BIN)/python -m pytest tests/integration tests/app
+	KDASH_ENGINE=apache $(BIN)/python -m pytest --durations=15 tests/integration tests/app
 test-app: dev-venv
 	$(BIN)/python -m pytest tests/app
 test-e2e: dev-venv browser-deps

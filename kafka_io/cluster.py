@@ -163,7 +163,14 @@ def list_offsets(
         {(tp.topic, tp.partition): _answer(future, settings, tp, query) for tp, future in futures.items()}
         for query, futures in zip(queries, issued, strict=True)
     )
-    if any(_leader_trouble(f, q) for q, futures in zip(queries, issued, strict=True) for f in futures.values()):
+    # Only failed answers are inspected: a healthy read of thousands of partitions pays nothing.
+    failed = (
+        (futures[TopicPartition(*key)], query)
+        for query, futures, found in zip(queries, issued, answers, strict=True)
+        for key, (_, error) in found.items()
+        if error
+    )
+    if any(_leader_trouble(future, query) for future, query in failed):
         _refresh_leaders(admin, settings)
     return answers
 

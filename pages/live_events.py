@@ -4,7 +4,6 @@ Deep link: /live_events?topic=T&topic=T2&from=earliest|latest|last:N|timestamp:M
 """
 
 import time
-from dataclasses import dataclass
 from functools import partial
 
 import streamlit as st
@@ -24,13 +23,13 @@ from dashboard.frames.live import (  # noqa: E402
     tail_frame,
     type_frame,
 )
+from dashboard.live_link import LINK_WARNINGS_KEY, SOURCE_KEY, Source, from_link, write_link  # noqa: E402
 from dashboard.widgets import plain, refreshed_caption, show_errors  # noqa: E402
 from kafka_io.errors import InvalidInput  # noqa: E402
 from kafka_io.live.model import MAX_LAST_N, TAIL_MAX, StartPosition, TailRecord, TailSnapshot, filter_records  # noqa: E402
 from kafka_io.live.output import payload_view  # noqa: E402
 from kafka_io.live.rates import DEFAULT_TYPE_FIELD, TypeSpec  # noqa: E402
 from kafka_io.live.reader import RUNNING  # noqa: E402
-from kafka_io.topics.names import validate_topic_name  # noqa: E402
 
 REFRESH_S = 1
 # Most of an idle live page's CPU is its redraw: after IDLE_AFTER_S with no new
@@ -55,54 +54,7 @@ TYPE_LABELS = {
     "key": "Message key",
 }
 AUTO_HELP = "Auto-detect reads event_type, then type, eventType, event.type, CloudEvents' ce_type header or type field."
-SOURCE_KEY, LINK_KEY, LINK_WARNINGS_KEY = "live_selected_source", "live_link", "live_link_warnings"
 SHOWN_KEY, PINNED_KEY, SELECTED_KEY, GEN_KEY = "live_shown", "live_pinned", "live_selected", "live_tail_gen"
-
-
-@dataclass(frozen=True)
-class Source:
-    topics: tuple[str, ...]
-    start: StartPosition = StartPosition()
-    spec: TypeSpec = TypeSpec("field")
-
-
-def _from_link() -> Source | None:
-    """The deep link's source, once per distinct link (so a form choice is not overridden)."""
-    asked = tuple(st.query_params.get_all("topic"))
-    link = (asked, st.query_params.get("from", "latest"), st.query_params.get("type", "auto"))
-    if not asked or st.session_state.get(LINK_KEY) == link:
-        return None
-    st.session_state[LINK_KEY] = link
-    warnings = st.session_state[LINK_WARNINGS_KEY] = []
-    topics = tuple(dict.fromkeys(t.strip() for t in asked if _valid_topic(t)))
-    if len(topics) < len(set(asked)):
-        warnings.append("Ignoring topic names in the link that Kafka would not accept.")
-    try:
-        start = StartPosition.parse(link[1])
-        spec = TypeSpec.parse(link[2])
-    except InvalidInput:  # the message would echo the link's text, which must not become markup
-        warnings.append(
-            "Ignoring the link's from/type value: use from=latest|earliest|last:N|timestamp:MS "
-            "and type=auto|key|header:NAME|field:PATH."
-        )
-        start, spec = StartPosition(), TypeSpec("field")
-    return Source(topics, start, spec) if topics else None
-
-
-def _valid_topic(name: str) -> bool:
-    try:
-        validate_topic_name(name)
-        return True
-    except InvalidInput:
-        return False
-
-
-def _write_link(source: Source) -> None:
-    params = {"topic": list(source.topics), "from": str(source.start)}
-    if str(source.spec) != "auto":
-        params["type"] = str(source.spec)
-    st.query_params.from_dict(params)
-    st.session_state[LINK_KEY] = (tuple(source.topics), params["from"], params.get("type", "auto"))
 
 
 def _source_form(names: list[str], current: Source) -> Source | None:
@@ -364,7 +316,7 @@ with show_errors("Listing topics"):
 if names is None:
     st.stop()
 
-linked = _from_link()
+linked = from_link()
 if linked is not None:
     st.session_state[SOURCE_KEY] = linked
     _reset_tail()
@@ -373,7 +325,7 @@ chosen = _source_form(names, current)
 if chosen is not None:
     st.session_state[SOURCE_KEY] = current = chosen
     st.session_state[LINK_WARNINGS_KEY] = []
-    _write_link(chosen)
+    write_link(chosen)
     _reset_tail()
 for warning in st.session_state.get(LINK_WARNINGS_KEY, []):
     st.warning(warning, icon=":material/link_off:")

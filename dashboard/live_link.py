@@ -1,0 +1,63 @@
+"""The Live events page's source (topics, start, type spec) and its deep link.
+
+/live_events?topic=T&topic=T2&from=earliest|latest|last:N|timestamp:MS[&type=SPEC]
+"""
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from kafka_io.errors import InvalidInput
+from kafka_io.live.model import StartPosition
+from kafka_io.live.rates import TypeSpec
+from kafka_io.topics.names import validate_topic_name
+
+__all__ = ["LINK_KEY", "LINK_WARNINGS_KEY", "SOURCE_KEY", "Source", "from_link", "write_link"]
+
+SOURCE_KEY, LINK_KEY, LINK_WARNINGS_KEY = "live_selected_source", "live_link", "live_link_warnings"
+
+
+@dataclass(frozen=True)
+class Source:
+    topics: tuple[str, ...]
+    start: StartPosition = StartPosition()
+    spec: TypeSpec = TypeSpec("field")
+
+
+def from_link() -> Source | None:
+    """The deep link's source, once per distinct link (so a form choice is not overridden)."""
+    asked = tuple(st.query_params.get_all("topic"))
+    link = (asked, st.query_params.get("from", "latest"), st.query_params.get("type", "auto"))
+    if not asked or st.session_state.get(LINK_KEY) == link:
+        return None
+    st.session_state[LINK_KEY] = link
+    warnings = st.session_state[LINK_WARNINGS_KEY] = []
+    topics = tuple(dict.fromkeys(t.strip() for t in asked if _valid_topic(t)))
+    if len(topics) < len(set(asked)):
+        warnings.append("Ignoring topic names in the link that Kafka would not accept.")
+    try:
+        start = StartPosition.parse(link[1])
+        spec = TypeSpec.parse(link[2])
+    except InvalidInput:  # the message would echo the link's text, which must not become markup
+        warnings.append(
+            "Ignoring the link's from/type value: use from=latest|earliest|last:N|timestamp:MS "
+            "and type=auto|key|header:NAME|field:PATH."
+        )
+        start, spec = StartPosition(), TypeSpec("field")
+    return Source(topics, start, spec) if topics else None
+
+
+def _valid_topic(name: str) -> bool:
+    try:
+        validate_topic_name(name)
+        return True
+    except InvalidInput:
+        return False
+
+
+def write_link(source: Source) -> None:
+    params = {"topic": list(source.topics), "from": str(source.start)}
+    if str(source.spec) != "auto":
+        params["type"] = str(source.spec)
+    st.query_params.from_dict(params)
+    st.session_state[LINK_KEY] = (tuple(source.topics), params["from"], params.get("type", "auto"))
