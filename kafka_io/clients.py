@@ -12,7 +12,7 @@ import socket
 import uuid
 from collections.abc import Callable
 
-from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
+from confluent_kafka import Consumer, ConsumerGroupTopicPartitions, KafkaError, KafkaException, Producer
 from confluent_kafka.admin import AdminClient
 
 from kafka_io.config import ClusterSettings
@@ -156,6 +156,21 @@ def _in_child(name: str):
 _IN_CHILD = ("describe_consumer_groups", "list_consumer_group_offsets", "list_consumer_groups")
 for _name in _REQUEST_METHODS:
     setattr(CountingAdmin, _name, _counted(_name, _in_child(_name) if _name in _IN_CHILD else None))
+
+
+def committed_offsets_of(admin: AdminClient, group_ids: list[str], request_timeout: float) -> dict:
+    """{group id: future of its committed offsets}, one `list_consumer_group_offsets` each
+    (counted so), all in flight; through the group child in one frame when there is one."""
+    child = getattr(admin, "group_child", None)
+    if child is None:
+        return {
+            g: admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(g)], request_timeout=request_timeout)[g]
+            for g in group_ids
+        }
+    for _ in group_ids:
+        admin.requests.add("list_consumer_group_offsets")
+        ADMIN_REQUESTS.add("list_consumer_group_offsets")
+    return child.committed_offsets_of(group_ids, request_timeout)
 
 
 def make_admin(settings: ClusterSettings, on_error: Callable[[KafkaError], None] | None = None) -> CountingAdmin:

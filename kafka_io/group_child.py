@@ -19,7 +19,8 @@ and the next call starts a new child.
 Protocol over the child's stdin/stdout: length-prefixed pickles. The first
 frame is the ClusterSettings (secrets travel through the pipe, never argv or
 the environment); then (op, [request ids], args, timeout) requests, answered
-by (request id, ("ok", plain payload) or ("error", code, reason)).
+by frames of [(request id, ("ok", plain payload) or ("error", code, reason))],
+as many answers per frame as the child had ready.
 """
 
 from __future__ import annotations
@@ -29,9 +30,6 @@ import contextlib
 import itertools
 import logging
 import os
-import pickle
-import select
-import struct
 import subprocess
 import sys
 import threading
@@ -39,49 +37,21 @@ import time
 import weakref
 from pathlib import Path
 
-from confluent_kafka import ConsumerGroupTopicPartitions, KafkaError, KafkaException, TopicPartition
+from confluent_kafka import KafkaError, KafkaException
 
 from kafka_io.config import ClusterSettings
-from kafka_io.group_plain import PLAIN, REBUILD
+from kafka_io.group_worker import REBUILD, read_frame, write_frame
 
 log = logging.getLogger("kafka_io")
 
-__all__ = ["CHILD_IDLE_EXIT_S", "CRASHED", "GroupAdminChild"]
+__all__ = ["CRASHED", "GroupAdminChild"]
 
-CHILD_IDLE_EXIT_S = 300.0  # an idle child exits; the next call starts another
-RESPAWN_MIN_GAP_S = 1.0
-METADATA_REFRESH_TIMEOUT_S = 2.0  # a child that keeps crashing is not restarted in a tight loop
+RESPAWN_MIN_GAP_S = 1.0  # a child that keeps crashing is not restarted in a tight loop
 CRASHED = (
     "the client reading consumer groups crashed (a librdkafka bug when a broker dies or a coordinator "
     "moves: confluentinc/librdkafka#5040, #4605); the next refresh retries"
 )
-_HEADER = struct.Struct("!I")
 _HOME = str(Path(__file__).resolve().parents[1])  # where kafka_io is importable from, whatever the cwd
-
-
-def _write_frame(stream, obj) -> None:
-    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(_HEADER.pack(len(data)) + data)
-    stream.flush()
-
-
-def _read_exact(stream, n: int) -> bytes | None:
-    chunks, left = [], n
-    while left:
-        chunk = stream.read(left)
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
-
-
-def _read_frame(stream):
-    header = _read_exact(stream, _HEADER.size)
-    if header is None:
-        return None
-    body = _read_exact(stream, _HEADER.unpack(header)[0])
-    return None if body is None else pickle.loads(body)  # noqa: S301 (our own child's frames)
 
 
 # --- the parent's side --------------------------------------------------------
@@ -92,7 +62,7 @@ class _Child:
 
     def __init__(self, settings: ClusterSettings):
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "kafka_io.group_child"],
+            [sys.executable, "-m", "kafka_io.group_worker"],
             env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (_HOME, os.environ.get("PYTHONPATH"))))},
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -103,7 +73,7 @@ class _Child:
         self._pending: dict[int, tuple[concurrent.futures.Future, str, str]] = {}
         self._pending_lock = threading.Lock()
         self._ids = itertools.count()
-        _write_frame(self.process.stdin, settings)
+        write_frame(self.process.stdin, settings)
         threading.Thread(target=self._read_answers, name="kdash-group-child-reader", daemon=True).start()
 
     @property
@@ -122,19 +92,19 @@ class _Child:
                 request_ids.append(request_id)
         try:
             with self._write_lock:
-                _write_frame(self.process.stdin, (op, request_ids, args, timeout_s))
+                write_frame(self.process.stdin, (op, request_ids, args, timeout_s))
         except (BrokenPipeError, OSError, ValueError):
             for request_id in request_ids:
                 self._fail(request_id)
         return futures
 
     def _read_answers(self) -> None:
-        while (frame := _read_frame(self.process.stdout)) is not None:
-            request_id, answer = frame
-            with self._pending_lock:
-                entry = self._pending.pop(request_id, None)
-            if entry is not None:
-                _settle(*entry, answer)
+        while (frame := read_frame(self.process.stdout)) is not None:
+            with self._pending_lock:  # a frame carries every answer the child had ready
+                entries = [(self._pending.pop(request_id, None), answer) for request_id, answer in frame]
+            for entry, answer in entries:
+                if entry is not None:
+                    _settle(*entry, answer)
         code = self.process.wait()
         with self._pending_lock:
             ids = list(self._pending)
@@ -219,6 +189,17 @@ class GroupAdminChild:
         (future,) = self._live_child().ask("offsets", [request.group_id], args, self._timeout_s(request_timeout))
         return {request.group_id: future}
 
+    def committed_offsets_of(
+        self, group_ids: list[str], request_timeout: float | None = None
+    ) -> dict[str, concurrent.futures.Future]:
+        """Every group's committed offsets in ONE frame (one admin call per group in the
+        child, all in flight): a sample of hundreds of groups pays one pipe write, not hundreds."""
+        ids = list(dict.fromkeys(group_ids))
+        if not ids:
+            return {}
+        futures = self._live_child().ask("offsets_many", ids, ids, self._timeout_s(request_timeout))
+        return dict(zip(ids, futures, strict=True))
+
     @property
     def pending(self) -> int:
         """Answers being waited for."""
@@ -241,83 +222,3 @@ def _stop_child(state: dict) -> None:
     child = state.get("_child")
     if child is not None:
         child.stop()
-
-
-# --- the child -------------------------------------------------------------
-
-
-def _answer(op: str, future: concurrent.futures.Future):
-    try:
-        result = future.result()
-    except KafkaException as exc:
-        err = exc.args[0]
-        return ("error", err.code(), err.str())
-    except Exception as exc:  # a refused argument: the parent shows it as an error cell
-        return ("error", KafkaError._INVALID_ARG, str(exc))
-    return ("ok", PLAIN[op](result))
-
-
-def _failed(exc: BaseException) -> concurrent.futures.Future:
-    future: concurrent.futures.Future = concurrent.futures.Future()
-    future.set_exception(exc)
-    return future
-
-
-def _send(admin, op: str, request_ids: list[int], args, timeout_s: float) -> list:
-    """The admin call for one request frame: one future per request id."""
-    try:
-        if op == "list":
-            return [admin.list_consumer_groups(request_timeout=timeout_s)]
-        if op == "describe":
-            by_id = admin.describe_consumer_groups(args, request_timeout=timeout_s)
-            return [by_id[group_id] for group_id in args]
-        group_id, partitions = args
-        tps = [TopicPartition(t, p) for t, p in partitions] if partitions else None
-        (future,) = admin.list_consumer_group_offsets(
-            [ConsumerGroupTopicPartitions(group_id, tps)], request_timeout=timeout_s
-        ).values()
-        return [future]
-    except Exception as exc:
-        return [_failed(exc) for _ in request_ids]
-
-
-def _child_main() -> int:
-    from confluent_kafka.admin import AdminClient
-
-    from kafka_io.clients import base_config
-
-    out = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)  # a stray print must not corrupt the frames
-    inp = os.fdopen(0, "rb", buffering=0)  # unbuffered: select() then sees every byte not read yet
-    settings = _read_frame(inp)
-    admin = AdminClient(base_config(settings, "groups"))
-    write_lock = threading.Lock()
-    listing_failed = threading.Event()
-
-    def reply(request_id: int, op: str, future) -> None:
-        answer = _answer(op, future)
-        if op == "list" and (answer[0] == "error" or answer[1]["errors"]):
-            listing_failed.set()
-        with write_lock:
-            _write_frame(out, (request_id, answer))
-
-    while True:
-        ready, _, _ = select.select([inp], [], [], CHILD_IDLE_EXIT_S)
-        if not ready:
-            return 0
-        request = _read_frame(inp)
-        if request is None:
-            return 0  # the parent closed the pipe (or died)
-        op, request_ids, args, timeout_s = request
-        if op == "list" and listing_failed.is_set():
-            # ListGroups goes to every broker librdkafka knows; a fresh metadata read
-            # forgets one Kafka has fenced, so the listing stops waiting on it.
-            listing_failed.clear()
-            with contextlib.suppress(Exception):
-                admin.list_topics(timeout=min(timeout_s, METADATA_REFRESH_TIMEOUT_S))
-        for request_id, future in zip(request_ids, _send(admin, op, request_ids, args, timeout_s), strict=True):
-            future.add_done_callback(lambda f, rid=request_id, o=op: reply(rid, o, f))
-
-
-if __name__ == "__main__":
-    sys.exit(_child_main())

@@ -17,10 +17,10 @@ import logging
 import time
 from collections.abc import Iterable, Sequence
 
-from confluent_kafka import ConsumerGroupTopicPartitions, KafkaException
+from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient
 
-from kafka_io.clients import VIEWER_GROUP_PREFIX, translate_error
+from kafka_io.clients import VIEWER_GROUP_PREFIX, committed_offsets_of, translate_error
 from kafka_io.cluster import FUTURE_GRACE_S, list_offsets
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import InvalidInput, KafkaIOError
@@ -105,14 +105,8 @@ def _issue(admin: AdminClient, settings: ClusterSettings, ids: Sequence[str]):
         described.update(
             admin.describe_consumer_groups(ok[start : start + DESCRIBE_BATCH], request_timeout=settings.timeout_s)
         )
-    offsets = {}
-    for group_id in ids:
-        try:
-            (offsets[group_id],) = admin.list_consumer_group_offsets(
-                [ConsumerGroupTopicPartitions(group_id)], request_timeout=settings.timeout_s
-            ).values()
-        except (ValueError, TypeError) as exc:
-            offsets[group_id] = _failed_future(InvalidInput(str(exc)))
+    offsets = {g: _failed_future(InvalidInput("a group id cannot be empty")) for g in ids if not g.strip()}
+    offsets.update(committed_offsets_of(admin, ok, settings.timeout_s))
     return described, offsets
 
 
