@@ -38,9 +38,10 @@ _clients: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 
 def _plain(err: KafkaError, settings: ClusterSettings) -> str | None:
     text = err.str() or ""
+    conf = settings.client_config()  # a client.properties file may hold what the fields do not
     if err.code() == KafkaError._AUTHENTICATION:
-        user = settings.sasl_username or "(no username)"
-        mechanism = settings.sasl_mechanism or "SASL"
+        user = conf.get("sasl.username") or "(no username)"
+        mechanism = conf.get("sasl.mechanism") or "SASL"
         if "invalid credentials" in text:
             detail = "the broker refused the username or password"
         else:
@@ -58,7 +59,7 @@ def _plain(err: KafkaError, settings: ClusterSettings) -> str | None:
 
 
 def redact(text: str, settings: ClusterSettings) -> str:
-    secret = settings.sasl_password
+    secret = settings.client_config().get("sasl.password")
     return text.replace(secret, "********") if secret else text
 
 
@@ -86,7 +87,7 @@ def _recent(settings: ClusterSettings) -> str | None:
 
 def diagnose(settings: ClusterSettings) -> str | None:
     """The handshake failure behind a timeout or transport error, or None (then it is something else)."""
-    if (settings.security_protocol or "").upper() not in _SECURED:
+    if (settings.client_config().get("security.protocol") or "").upper() not in _SECURED:
         return None
     with _lock:
         clients = [c for (s, _), c in list(_clients.items()) if s == settings]
