@@ -19,12 +19,26 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka.admin import (
+    AclBinding,
+    AclOperation,
+    AclPermissionType,
+    AdminClient,
+    NewTopic,
+    ResourcePatternType,
+    ResourceType,
+)
 from kafka_helpers import _bindable
 
 from kafka_io.local import apache
 from kafka_io.local.kraft import CONTROLLER_PORT_OFFSET, HOST, NodeExtras
 
 SASL_OFFSET, MTLS_OFFSET = 200, 300
+# What seed() makes: bob may describe and read OPEN and OPEN_GROUP, and nothing else.
+OPEN, SECRET, OUTBOX = "public-orders", "secret-payments", "alice-outbox"
+OPEN_GROUP, SECRET_GROUP = "bob-group", "secret-group"
+SEED_TIMEOUT_S = 10
 PASSWORDS = {"admin": "admin-secret-4711", "alice": "alice-secret-0815", "bob": "bob-secret-2342"}
 CERT_DAYS = "2"
 OPENSSL_TIMEOUT_S = 30
@@ -162,3 +176,32 @@ def admin_config(node: SecureNode) -> dict[str, str]:
         "sasl.password": PASSWORDS["admin"],
         "ssl.ca.location": str(node.certs.ca),
     }
+
+
+def _allow(principal: str, kind: ResourceType, name: str, *ops: AclOperation) -> list[AclBinding]:
+    return [
+        AclBinding(kind, name, ResourcePatternType.LITERAL, principal, "*", op, AclPermissionType.ALLOW) for op in ops
+    ]
+
+
+def seed(node: SecureNode) -> None:
+    """Topics with 6 events each, two groups with a commit at offset 1, and bob's ACLs."""
+    conf = admin_config(node)
+    admin = AdminClient(conf)
+    for future in admin.create_topics([NewTopic(OPEN, 2, 1), NewTopic(SECRET, 1, 1), NewTopic(OUTBOX, 1, 1)]).values():
+        future.result(SEED_TIMEOUT_S)
+    producer = Producer(conf)
+    for i in range(6):
+        producer.produce(OPEN, b'{"type": "order"}', partition=i % 2)
+        producer.produce(SECRET, b'{"type": "payment"}')
+    assert producer.flush(SEED_TIMEOUT_S) == 0
+    for group, topic in ((OPEN_GROUP, OPEN), (SECRET_GROUP, SECRET)):
+        consumer = Consumer({**conf, "group.id": group, "enable.auto.commit": False})
+        consumer.commit(offsets=[TopicPartition(topic, 0, 1)], asynchronous=False)
+        consumer.close()
+    read = (AclOperation.DESCRIBE, AclOperation.READ)
+    acls = _allow("User:bob", ResourceType.TOPIC, OPEN, *read) + _allow(
+        "User:bob", ResourceType.GROUP, OPEN_GROUP, *read
+    )
+    for future in admin.create_acls(acls).values():
+        assert future.result(SEED_TIMEOUT_S) is None

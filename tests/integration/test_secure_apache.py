@@ -14,18 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
-from confluent_kafka import Consumer, Producer, TopicPartition
-from confluent_kafka.admin import (
-    AclBinding,
-    AclOperation,
-    AclPermissionType,
-    AdminClient,
-    NewTopic,
-    ResourcePatternType,
-    ResourceType,
-)
 from kafka_helpers import TIMEOUT_S
-from secure_kafka import PASSWORDS, admin_config, sasl_env, start_secure_node
+from secure_kafka import OPEN, OPEN_GROUP, OUTBOX, PASSWORDS, SECRET, SECRET_GROUP, sasl_env, seed, start_secure_node
 
 from kafka_io.clients import make_admin
 from kafka_io.config import load_settings
@@ -41,8 +31,6 @@ from kafka_io.topics.admin import create_topic
 from kafka_io.topics.snapshot import cluster_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
-OPEN, SECRET, OUTBOX = "public-orders", "secret-payments", "alice-outbox"
-OPEN_GROUP, SECRET_GROUP = "bob-group", "secret-group"
 APP_TIMEOUT_S = 5
 # One line, within the call's timeout plus the handshake check (kafka_io.handshake.DIAGNOSE_TIMEOUT_S).
 FAIL_WITHIN_S = APP_TIMEOUT_S + 3
@@ -52,34 +40,6 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(bool(os.environ.get("KAFKA_BOOTSTRAP_SERVERS")), reason="starts its own secured node"),
 ]
-
-
-def _allow(principal: str, kind: ResourceType, name: str, *ops: AclOperation) -> list[AclBinding]:
-    return [
-        AclBinding(kind, name, ResourcePatternType.LITERAL, principal, "*", op, AclPermissionType.ALLOW) for op in ops
-    ]
-
-
-def seed(node) -> None:
-    conf = admin_config(node)
-    admin = AdminClient(conf)
-    for future in admin.create_topics([NewTopic(OPEN, 2, 1), NewTopic(SECRET, 1, 1), NewTopic(OUTBOX, 1, 1)]).values():
-        future.result(TIMEOUT_S)
-    producer = Producer(conf)
-    for i in range(6):
-        producer.produce(OPEN, b'{"type": "order"}', partition=i % 2)
-        producer.produce(SECRET, b'{"type": "payment"}')
-    assert producer.flush(TIMEOUT_S) == 0
-    for group, topic in ((OPEN_GROUP, OPEN), (SECRET_GROUP, SECRET)):
-        consumer = Consumer({**conf, "group.id": group, "enable.auto.commit": False})
-        consumer.commit(offsets=[TopicPartition(topic, 0, 1)], asynchronous=False)
-        consumer.close()
-    read = (AclOperation.DESCRIBE, AclOperation.READ)
-    acls = _allow("User:bob", ResourceType.TOPIC, OPEN, *read) + _allow(
-        "User:bob", ResourceType.GROUP, OPEN_GROUP, *read
-    )
-    for future in admin.create_acls(acls).values():
-        assert future.result(TIMEOUT_S) is None
 
 
 @pytest.fixture(scope="module")
