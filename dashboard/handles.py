@@ -33,6 +33,7 @@ from kafka_io.produce.producer import ProducerHandle
 from kafka_io.produce.producer import producer_handle as _producer_handle
 from kafka_io.produce.target import topic_limits
 from kafka_io.topics import details
+from kafka_io.topics.access import absent_topic
 from kafka_io.topics.counts import CountBound
 from kafka_io.topics.details import GroupStates, TopicConfigs, TopicGroups
 from kafka_io.topics.gaps import topic_count_bound
@@ -141,6 +142,12 @@ def table_configs(settings: ClusterSettings, topics: tuple[str, ...]) -> dict[st
 def topic_configs(settings: ClusterSettings, topic: str) -> TopicConfigs | None:
     """Every config of one topic, for its detail view."""
     return with_admin(settings, details.topic_configs, [topic]).get(topic)
+
+
+@st.cache_data(ttl=SNAPSHOT_TTL_S, show_spinner=False, max_entries=64)
+def why_absent(settings: ClusterSettings, topic: str) -> str:
+    """Why the snapshot has no `topic`: gone, or hidden by ACLs (then Kafka says not authorized)."""
+    return str(with_admin(settings, absent_topic, topic))
 
 
 @st.cache_data(ttl=CONFIGS_TTL_S, show_spinner=False, max_entries=64)

@@ -15,8 +15,9 @@ from collections.abc import Callable
 from confluent_kafka import Consumer, ConsumerGroupTopicPartitions, KafkaError, KafkaException, Producer
 from confluent_kafka.admin import AdminClient
 
+from kafka_io import handshake
 from kafka_io.config import ClusterSettings
-from kafka_io.errors import KafkaIOError, NotFound, Timeout, Unavailable
+from kafka_io.errors import KafkaIOError, NotAuthorized, NotFound, Timeout, Unavailable
 from kafka_io.group_child import GroupAdminChild
 from kafka_io.request_counts import ADMIN_REQUESTS, RequestCounts
 
@@ -63,6 +64,14 @@ _NOT_FOUND = {
     KafkaError._UNKNOWN_PARTITION,
     KafkaError.GROUP_ID_NOT_FOUND,
 }
+# Kafka's ACLs said no. With ACLs, Kafka also hides what a user may not describe
+# (topics from metadata, groups from listings): see kafka_io.topics.access.
+_DENIED = {
+    KafkaError.TOPIC_AUTHORIZATION_FAILED,
+    KafkaError.GROUP_AUTHORIZATION_FAILED,
+    KafkaError.CLUSTER_AUTHORIZATION_FAILED,
+    KafkaError.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+}
 
 
 def _log_cb(settings: ClusterSettings, also: Callable[[KafkaError], None] | None = None):
@@ -70,6 +79,7 @@ def _log_cb(settings: ClusterSettings, also: Callable[[KafkaError], None] | None
     # logging at debug level instead (it never contains SASL passwords).
     def on_error(err: KafkaError) -> None:
         log.debug("kafka client error on %s: %s", settings.bootstrap_servers, err.str())
+        handshake.record(settings, err)
         if also is not None:
             also(err)
 
@@ -178,7 +188,9 @@ def make_admin(settings: ClusterSettings, on_error: Callable[[KafkaError], None]
     conf = base_config(settings, "admin")
     if on_error is not None:
         conf["error_cb"] = _log_cb(settings, on_error)
-    return CountingAdmin(conf, settings)
+    admin = CountingAdmin(conf, settings)
+    handshake.watch(settings, admin)
+    return admin
 
 
 def make_producer(settings: ClusterSettings, **overrides) -> Producer:
@@ -290,8 +302,14 @@ def _reason(err: KafkaError) -> str:
     return text
 
 
-def translate_error(exc: BaseException, settings: ClusterSettings, what: str = "") -> BaseException:
+def translate_error(
+    exc: BaseException, settings: ClusterSettings, what: str = "", denied: str | None = None
+) -> BaseException:
     """A Kafka error (KafkaException, or a future's timeout) as a KafkaIOError whose text is safe to show.
+
+    `denied` is the sentence for an ACL refusal ("not authorized to describe group 'g'");
+    a timeout or transport error on a secured connection is first checked for a refused
+    password or TLS handshake, which librdkafka reports only through callbacks.
 
     Anything else is a bug and comes back unchanged: ``raise translate_error(exc, ...)``
     then re-raises it with its traceback, to the page's bug branch, instead of
@@ -309,6 +327,9 @@ def translate_error(exc: BaseException, settings: ClusterSettings, what: str = "
             refused = tcp_reason(settings.bootstrap_servers)
             if refused:
                 return Unavailable(f"Cannot reach Kafka at {settings.bootstrap_servers}: {refused}")
+            failed_handshake = handshake.diagnose(settings)
+            if failed_handshake:
+                return Unavailable(failed_handshake)
             if code in _UNREACHABLE:
                 return Unavailable(f"Cannot reach Kafka at {settings.bootstrap_servers}: {_reason(err)}")
             return Timeout(
@@ -317,7 +338,14 @@ def translate_error(exc: BaseException, settings: ClusterSettings, what: str = "
             )
         if code in _NOT_FOUND:
             return NotFound(f"{subject}{_reason(err)}")
+        if code in _DENIED:
+            return NotAuthorized(denied or f"{subject}not authorized ({_reason(err)})")
+        if code == KafkaError._AUTHENTICATION:
+            return Unavailable(handshake.diagnose(settings) or f"{subject}{_reason(err)}")
         return KafkaIOError(f"{subject}{_reason(err)}")
     if isinstance(exc, TimeoutError):
+        failed_handshake = handshake.diagnose(settings)
+        if failed_handshake:
+            return Unavailable(failed_handshake)
         return Timeout(f"{subject}no answer within {settings.timeout_s:g} s")
     return KafkaIOError(f"{subject}{exc}")

@@ -255,13 +255,30 @@ def _check_choice(value: str | None, choices: tuple[str, ...], key: str, where: 
         raise InvalidInput(f"{where}: {key} must be one of {', '.join(choices)}, got {value!r}")
 
 
-# Java client.properties keys that map 1:1 onto librdkafka keys.
-_JAVA_KEYS = {
-    "ssl.truststore.location": None,  # JKS stores are Java-only: refused below
-    "ssl.keystore.location": None,
-    "ssl.endpoint.identification.algorithm": "ssl.endpoint.identification.algorithm",
-}
+# Java client.properties: what Java users write for a secured cluster, translated:
+# - ``sasl.jaas.config`` with PlainLoginModule or ScramLoginModule -> sasl.username / sasl.password;
+# - PEM stores (Kafka ≥ 2.7, ``ssl.truststore.type=PEM`` / ``ssl.keystore.type=PEM``):
+#   ``ssl.truststore.location`` -> ssl.ca.location, ``ssl.truststore.certificates`` -> ssl.ca.pem,
+#   ``ssl.keystore.location`` (key and chain in one file) -> ssl.certificate.location and
+#   ssl.key.location, ``ssl.keystore.certificate.chain`` / ``ssl.keystore.key`` -> ssl.certificate.pem /
+#   ssl.key.pem;
+# - JKS and PKCS12 stores are refused with a message asking for PEM files;
+# - serializer settings are dropped. Everything else passes through unchanged.
+_SAME_KEYS = {"ssl.endpoint.identification.algorithm"}
+_JAVA_ONLY = {"key.serializer", "value.serializer", "key.deserializer", "value.deserializer"}
 _JAAS_MODULES = ("PlainLoginModule", "ScramLoginModule")
+# Java store settings, resolved once the whole file is read (the type may come after the location).
+_STORE_KEYS = {
+    "ssl.truststore.type",
+    "ssl.truststore.location",
+    "ssl.truststore.certificates",
+    "ssl.truststore.password",
+    "ssl.keystore.type",
+    "ssl.keystore.location",
+    "ssl.keystore.certificate.chain",
+    "ssl.keystore.key",
+    "ssl.keystore.password",
+}
 
 
 def parse_client_properties(path: Path) -> dict[str, str]:
@@ -271,6 +288,7 @@ def parse_client_properties(path: Path) -> dict[str, str]:
     except OSError as exc:
         raise InvalidInput(f"KAFKA_CLIENT_PROPERTIES: cannot read {path}: {exc.strerror}") from None
     props: dict[str, str] = {}
+    stores: dict[str, tuple[str, int]] = {}
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith(("#", "!")):
@@ -278,7 +296,11 @@ def parse_client_properties(path: Path) -> dict[str, str]:
         key, sep, value = _split_property(line)
         if not sep or not key:
             raise InvalidInput(f"{path} line {number}: expected key=value")
-        props.update(_translate_property(key, value, path, number))
+        if key in _STORE_KEYS:
+            stores[key] = (value, number)
+        else:
+            props.update(_translate_property(key, value, path, number))
+    props.update(_pem_stores(stores, path))
     return props
 
 
@@ -292,17 +314,44 @@ def _split_property(line: str) -> tuple[str, str, str]:
 def _translate_property(key: str, value: str, path: Path, number: int) -> dict[str, str]:
     if key == "sasl.jaas.config":
         return _parse_jaas(value, path, number)
-    if key in _JAVA_KEYS:
-        target = _JAVA_KEYS[key]
-        if target is None:
-            raise InvalidInput(
-                f"{path} line {number}: {key} (a Java keystore) is not supported; "
-                "use ssl.ca.location / ssl.certificate.location / ssl.key.location PEM files"
-            )
-        return {target: value}
-    if key in ("key.serializer", "value.serializer", "key.deserializer", "value.deserializer"):
-        return {}  # Java-only settings, meaningless to librdkafka.
+    if key in _SAME_KEYS:
+        return {key: value}
+    if key in _JAVA_ONLY:
+        return {}  # meaningless to librdkafka
     return {key: value}
+
+
+def _pem_stores(stores: dict[str, tuple[str, int]], path: Path) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for store, targets in (
+        ("truststore", {"location": ("ssl.ca.location",), "certificates": ("ssl.ca.pem",)}),
+        (
+            "keystore",
+            {
+                "location": ("ssl.certificate.location", "ssl.key.location"),
+                "certificate.chain": ("ssl.certificate.pem",),
+                "key": ("ssl.key.pem",),
+            },
+        ),
+    ):
+        given = {k: v for k, v in stores.items() if k.startswith(f"ssl.{store}.")}
+        if not given:
+            continue
+        kind_key = f"ssl.{store}.type"
+        kind, number = given.get(kind_key, ("JKS", 0))  # Java's default
+        if kind.upper() != "PEM":
+            key, (_, number) = next(
+                ((k, v) for k, v in given.items() if not k.endswith(".type")), (kind_key, (kind, number))
+            )
+            raise InvalidInput(
+                f"{path} line {number}: {key} (a Java keystore, type {kind}) is not supported; "
+                f"use ssl.{store}.type=PEM, or ssl.ca.location / ssl.certificate.location / ssl.key.location PEM files"
+            )
+        for suffix, keys in targets.items():
+            if f"ssl.{store}.{suffix}" in given:
+                found.update(dict.fromkeys(keys, given[f"ssl.{store}.{suffix}"][0]))
+    # A PEM store's password is the key's (Java: ssl.key.password, same key in librdkafka).
+    return found
 
 
 def _parse_jaas(value: str, path: Path, number: int) -> dict[str, str]:

@@ -4,6 +4,7 @@
      ├── Unavailable        brokers cannot be reached or the client is broken
      ├── Timeout            a call did not answer within its named timeout
      ├── NotFound           unknown topic, group or partition
+     ├── NotAuthorized      the cluster's ACLs refuse this user the action
      ├── InvalidInput       bad input caught before anything was sent
      └── ReadOnly           a write was refused because the cluster is read-only
 
@@ -17,6 +18,7 @@ __all__ = [
     "Unavailable",
     "Timeout",
     "NotFound",
+    "NotAuthorized",
     "InvalidInput",
     "ReadOnly",
 ]
@@ -35,6 +37,10 @@ class Timeout(KafkaIOError):
 
 
 class NotFound(KafkaIOError):
+    pass
+
+
+class NotAuthorized(KafkaIOError):
     pass
 
 

@@ -128,7 +128,13 @@ def _detail(view: resources.TopicsView, name: str) -> None:
         st.session_state[PICK_KEY] = None
         st.rerun()
     if topic is None:
-        st.warning(f"Topic {plain(repr(name))} does not exist (deleted, or a mistyped link).", icon=":material/help:")
+        reason = resources.why_absent(settings, name)
+        if "not authorized" in reason:
+            st.warning(plain(reason[:1].upper() + reason[1:]) + ".", icon=":material/lock:")
+        else:
+            st.warning(
+                f"Topic {plain(repr(name))} does not exist (deleted, or a mistyped link).", icon=":material/help:"
+            )
         return
     if topic.problem:
         st.error(plain(topic.problem), icon=":material/error:")

@@ -14,14 +14,16 @@ import time
 import orjson
 
 from kafka_io.cli.common import add_cluster_options, add_format_option, print_json, print_table, settings_from_args
-from kafka_io.clients import tcp_reason
+from kafka_io.clients import make_admin, tcp_reason
 from kafka_io.errors import InvalidInput, NotFound, Unavailable
+from kafka_io.handshake import diagnose
 from kafka_io.live.model import StartPosition
 from kafka_io.live.output import TailSummary, text_or_base64
 from kafka_io.live.preview import decode_preview
 from kafka_io.live.rates import TypeSpec, make_extractor
 from kafka_io.live.reader import RECONNECTING, RUNNING, WAITING, TailReader
 from kafka_io.live.worker import BATCH_MAX, POLL_TIMEOUT_S
+from kafka_io.topics.access import absent_topic
 from kafka_io.topics.names import validate_topic_name
 
 TABLE_VALUE_CHARS = 80
@@ -73,9 +75,18 @@ def run(args: argparse.Namespace) -> int:
     try:
         status, _ = reader.status()
         if status == RECONNECTING:
+            failed_handshake = diagnose(settings)
+            if failed_handshake:
+                raise Unavailable(failed_handshake)
             reason = tcp_reason(settings.bootstrap_servers) or f"no answer within {settings.timeout_s:g} s"
             raise Unavailable(f"Cannot reach Kafka at {settings.bootstrap_servers}: {reason}")
         if status == WAITING:
+            # Kafka hides topics this user may not describe: name that instead of "does not exist".
+            admin = make_admin(settings)
+            for topic in reader.missing_topics:
+                error = absent_topic(admin, settings, topic)
+                if not isinstance(error, NotFound):
+                    raise error
             raise NotFound(f"topic {', '.join(reader.missing_topics)} does not exist")
         return _read(args, reader, spec)
     finally:

@@ -74,7 +74,8 @@ def _outcome(future: concurrent.futures.Future, settings: ClusterSettings, what:
     try:
         return future.result(timeout=0), None
     except Exception as exc:
-        return None, str(translate_error(exc, settings, what))
+        # Every group call here describes or reads offsets: one sentence covers both refusals.
+        return None, str(translate_error(exc, settings, what, denied=f"not authorized to describe {what}"))
 
 
 def _member(m) -> MemberInfo:

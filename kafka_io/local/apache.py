@@ -22,6 +22,8 @@ from kafka_io.local.jars import ensure_jars
 from kafka_io.local.kraft import (
     CONTROLLER_PORT_OFFSET,
     HOST,
+    NO_EXTRAS,
+    NodeExtras,
     format_nodes,
     launch,
     log_tail,
@@ -34,6 +36,7 @@ from kafka_io.local.noida import port_in_use, process_matches, terminate_process
 __all__ = [
     "ApacheStatus",
     "CONTROLLER_PORT_OFFSET",
+    "NodeExtras",
     "DEFAULT_DATA_DIR",
     "READY_TIMEOUT_S",
     "cluster_status",
@@ -169,9 +172,17 @@ def _status(data_dir: Path, state: dict, started: bool = False) -> ApacheStatus:
 
 
 def start_cluster(
-    nodes: int = 1, port: int = 9092, data_dir: Path = DEFAULT_DATA_DIR, ready_timeout_s: float = READY_TIMEOUT_S
+    nodes: int = 1,
+    port: int = 9092,
+    data_dir: Path = DEFAULT_DATA_DIR,
+    ready_timeout_s: float = READY_TIMEOUT_S,
+    extras: NodeExtras = NO_EXTRAS,
 ) -> ApacheStatus:
-    """Start (or reuse) an N-node KRaft cluster and return once every broker is in metadata."""
+    """Start (or reuse) an N-node KRaft cluster and return once every broker is in metadata.
+
+    `extras` adds listeners, properties and format arguments (TLS, SASL users, an
+    authorizer) on top of the PLAINTEXT cluster; it applies when nodes are (re)written.
+    """
     if not 1 <= nodes <= CONTROLLER_PORT_OFFSET:
         raise KafkaIOError(f"nodes must be between 1 and {CONTROLLER_PORT_OFFSET}, not {nodes}")
     data_dir = Path(data_dir).resolve()
@@ -189,15 +200,17 @@ def start_cluster(
         _wait_ready(data_dir, state, set(range(nodes)), {}, ready_timeout_s)
         return _status(data_dir, state)
     dead = [i for i in range(nodes) if not (state and _alive(data_dir, i, state["pids"][i]))]
-    busy = [p for i in dead for p in (port + i, port + CONTROLLER_PORT_OFFSET + i) if port_in_use(p)]
+    busy = [
+        p for i in dead for p in (port + i, port + CONTROLLER_PORT_OFFSET + i, *extras.ports(port, i)) if port_in_use(p)
+    ]
     if busy:
         raise Unavailable(f"ports {busy} on {HOST} are in use; choose another base port")
     jars = ensure_jars()
     data_dir.mkdir(parents=True, exist_ok=True)
     state = state or {"cluster_id": random_cluster_id(), "nodes": nodes, "port": port, "pids": [None] * nodes}
     for i in dead:
-        write_node_config(data_dir, i, nodes, port)
-    format_nodes(jars, data_dir, dead, state["cluster_id"])
+        write_node_config(data_dir, i, nodes, port, extras)
+    format_nodes(jars, data_dir, dead, state["cluster_id"], extras.format_args)
     launched = {i: launch(jars, data_dir, i) for i in dead}
     state["pids"] = [launched[i].pid if i in launched else pid for i, pid in enumerate(state["pids"])]
     _write_state(data_dir, state)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import subprocess
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 from kafka_io.errors import KafkaIOError
@@ -19,6 +20,8 @@ from kafka_io.errors import KafkaIOError
 __all__ = [
     "CONTROLLER_PORT_OFFSET",
     "HOST",
+    "NO_EXTRAS",
+    "NodeExtras",
     "format_nodes",
     "launch",
     "log_tail",
@@ -63,6 +66,28 @@ FORMAT_TIMEOUT_S = 60.0
 LOG_TAIL_LINES = 30
 
 
+@dataclass(frozen=True, slots=True)
+class NodeExtras:
+    """What a secured cluster adds to every node; the default adds nothing.
+
+    The PLAINTEXT and CONTROLLER listeners stay as they are (the launcher probes
+    readiness on PLAINTEXT), so a secured test cluster is the plain one plus these.
+    """
+
+    # (listener name, security protocol, offset from the broker port): node i listens on port + offset + i.
+    listeners: tuple[tuple[str, str, int], ...] = ()
+    # Written after the defaults, so they may override them.
+    properties: tuple[tuple[str, str], ...] = ()
+    # Appended to `StorageTool format` (e.g. --add-scram), so users exist before the first start.
+    format_args: tuple[str, ...] = ()
+
+    def ports(self, port: int, node_id: int) -> list[int]:
+        return [port + offset + node_id for _, _, offset in self.listeners]
+
+
+NO_EXTRAS = NodeExtras()
+
+
 def random_cluster_id() -> str:
     # Kafka's Uuid.toString(): unpadded url-safe base64 of 16 bytes; a leading "-" would read as a CLI flag.
     while True:
@@ -75,19 +100,23 @@ def node_dir(data_dir: Path, node_id: int) -> Path:
     return data_dir / f"node-{node_id}"
 
 
-def write_node_config(data_dir: Path, node_id: int, nodes: int, port: int) -> None:
+def write_node_config(data_dir: Path, node_id: int, nodes: int, port: int, extras: NodeExtras = NO_EXTRAS) -> None:
     node = node_dir(data_dir, node_id)
     (node / "data").mkdir(parents=True, exist_ok=True)
     rf = min(3, nodes)
     voters = ",".join(f"{i}@{HOST}:{port + CONTROLLER_PORT_OFFSET + i}" for i in range(nodes))
     broker, controller = port + node_id, port + CONTROLLER_PORT_OFFSET + node_id
+    more = [(name, protocol, port + offset + node_id) for name, protocol, offset in extras.listeners]
+    advertised = ",".join([f"PLAINTEXT://{HOST}:{broker}", *(f"{n}://{HOST}:{p}" for n, _, p in more)])
     props = {
         "process.roles": "broker,controller",
         "node.id": node_id,
         "controller.quorum.voters": voters,
-        "listeners": f"PLAINTEXT://{HOST}:{broker},CONTROLLER://{HOST}:{controller}",
-        "advertised.listeners": f"PLAINTEXT://{HOST}:{broker}",
-        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "listeners": f"{advertised},CONTROLLER://{HOST}:{controller}",
+        "advertised.listeners": advertised,
+        "listener.security.protocol.map": ",".join(
+            ["PLAINTEXT:PLAINTEXT", "CONTROLLER:PLAINTEXT", *(f"{n}:{proto}" for n, proto, _ in more)]
+        ),
         "controller.listener.names": "CONTROLLER",
         "inter.broker.listener.name": "PLAINTEXT",
         "log.dirs": node / "data",
@@ -103,12 +132,15 @@ def write_node_config(data_dir: Path, node_id: int, nodes: int, port: int) -> No
         # 2 cores shared by up to 3 nodes: the defaults (3 network, 8 io threads each) only add idle threads.
         "num.network.threads": 2,
         "num.io.threads": 2,
+        **dict(extras.properties),
     }
     (node / "server.properties").write_text("".join(f"{k}={v}\n" for k, v in props.items()))
     (node / "log4j2.properties").write_text(LOG4J2_TEMPLATE.format(log=node / "server.log"))
 
 
-def format_nodes(jars: Path, data_dir: Path, node_ids: list[int], cluster_id: str) -> None:
+def format_nodes(
+    jars: Path, data_dir: Path, node_ids: list[int], cluster_id: str, extra_args: tuple[str, ...] = ()
+) -> None:
     # In parallel and JIT-light: the tool runs for about a second, so C2 and G1 only cost start-up time.
     runs = {}
     for i in node_ids:
@@ -128,6 +160,7 @@ def format_nodes(jars: Path, data_dir: Path, node_ids: list[int], cluster_id: st
                     cluster_id,
                     "-c",
                     str(node / "server.properties"),
+                    *extra_args,
                 ],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,

@@ -200,6 +200,17 @@ class _Report:
         self.done.set()
 
 
+# Kafka's ACLs refusing a write. Without WRITE on any topic, the idempotent producer's
+# first request (InitProducerId) already fails, as CLUSTER_AUTHORIZATION_FAILED.
+_WRITE_DENIED = {KafkaError.TOPIC_AUTHORIZATION_FAILED, KafkaError.CLUSTER_AUTHORIZATION_FAILED}
+
+
+def _delivery_error(err: KafkaError, topic: str) -> str:
+    if err.code() in _WRITE_DENIED:
+        return f"not authorized to write to topic {topic!r} (Kafka: {err.name()})"
+    return err.str()
+
+
 def _fatal_reason(exc: BaseException) -> str | None:
     err = exc.args[0] if isinstance(exc, KafkaException) and exc.args else None
     return err.str() if isinstance(err, KafkaError) and err.fatal() else None
@@ -248,7 +259,8 @@ def _deliver(
         except KafkaException as exc:
             reason = _fatal_reason(exc)
             if reason is None or attempt == 2:
-                return failed(exc.args[0].str() if exc.args and isinstance(exc.args[0], KafkaError) else str(exc))
+                err = exc.args[0] if exc.args and isinstance(exc.args[0], KafkaError) else None
+                return failed(_delivery_error(err, limits.topic) if err else str(exc))
             producer = handle.recreate(producer, reason)
             note = f"the producer hit a fatal error ({reason}) and was recreated"
     wait_s = confirm_timeout_s(settings)
@@ -260,7 +272,7 @@ def _deliver(
         if report.err.fatal():
             handle.recreate(producer, report.err.str())
             note = f"the producer hit a fatal error ({report.err.str()}) and was recreated"
-        return failed(report.err.str())
+        return failed(_delivery_error(report.err, limits.topic))
     latency_ms = (report.at - started) * 1000
     return DeliveryResult(limits.topic, report.partition, report.offset, report.timestamp_ms, latency_ms, None, note)
 

@@ -18,9 +18,10 @@ from confluent_kafka.admin import AdminClient, ConfigResource
 
 from kafka_io.cluster import FUTURE_GRACE_S
 from kafka_io.config import ClusterSettings
-from kafka_io.errors import KafkaIOError, NotFound
+from kafka_io.errors import KafkaIOError
 from kafka_io.produce.inputs import TopicLimits
 from kafka_io.produce.validation import DEFAULT_MAX_MESSAGE_BYTES
+from kafka_io.topics.access import absent_topic
 from kafka_io.topics.details import topic_configs
 from kafka_io.topics.names import validate_topic_name
 from kafka_io.topics.snapshot import read_metadata
@@ -54,7 +55,7 @@ def topic_limits(admin: AdminClient, settings: ClusterSettings, topic: str) -> T
     metadata = read_metadata(admin, settings)
     found = metadata.topics.get(topic)
     if found is None:
-        raise NotFound(f"topic {topic!r} does not exist")
+        raise absent_topic(admin, settings, topic)
     if found.error is not None:
         raise KafkaIOError(f"topic {topic!r}: {found.error.str()}")
     configs = topic_configs(admin, settings, [topic], only=[TOPIC_LIMIT]).get(topic)

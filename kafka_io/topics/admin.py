@@ -102,7 +102,7 @@ def _wait(futures: dict, key: str, settings: ClusterSettings, what: str) -> None
     try:
         futures[key].result(timeout=settings.timeout_s + FUTURE_GRACE_S)
     except Exception as exc:
-        raise translate_error(exc, settings, what) from None
+        raise translate_error(exc, settings, what, denied=f"not authorized to {what}") from None
 
 
 def create_topic(

@@ -18,7 +18,7 @@ from confluent_kafka.admin import AdminClient
 from kafka_io.clients import translate_error
 from kafka_io.cluster import EARLIEST, LATEST, BrokerInfo, OffsetAnswer, list_offsets
 from kafka_io.config import ClusterSettings
-from kafka_io.errors import NotFound
+from kafka_io.topics.access import absent_topic
 from kafka_io.topics.reach import unreachable_brokers
 from kafka_io.wire import TP
 
@@ -182,13 +182,14 @@ def cluster_snapshot(
     include_internal: bool = False,
     topic: str | None = None,
 ) -> ClusterSnapshot:
-    """Brokers, topics and partitions with watermarks; NotFound for an unknown `topic`."""
+    """Brokers, topics and partitions with watermarks; NotFound for an unknown `topic`,
+    NotAuthorized for one this user may not describe."""
     started = time.monotonic()
     sampled_at_s = time.time()
     metadata = read_metadata(admin, settings)
     if topic is not None:
         if topic not in metadata.topics:
-            raise NotFound(f"topic {topic!r} does not exist")
+            raise absent_topic(admin, settings, topic)
         names = [topic]
     else:
         names = sorted(n for n in metadata.topics if include_internal or not is_internal(n))

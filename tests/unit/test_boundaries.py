@@ -51,7 +51,9 @@ MUST_BE_PURE = (
     "kafka_io.produce.validation",
     "kafka_io.produce.burst.report",
 )
-MAX_TOP_LEVEL = 12
+MAX_TOP_LEVEL = (
+    13  # 13th: handshake (SASL/TLS failures), apart from the client factories to keep clients.py under the line limit
+)
 MAX_LINES = 400
 
 

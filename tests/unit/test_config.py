@@ -123,3 +123,37 @@ def test_sanitize_masks_every_secret():
     assert shown["ssl.key.password"] == "********"
     assert shown["sasl.oauthbearer.client.secret"] == "********"
     assert not {"hunter2", "pem-pass", "oauth"} & set(shown.values())
+
+
+def test_java_pem_stores_become_librdkafka_pem_settings(tmp_path):
+    # What a Java user writes for Kafka ≥ 2.7 PEM stores; the type may follow the location.
+    props = tmp_path / "client.properties"
+    props.write_text(
+        "ssl.truststore.location=/etc/kafka/ca.pem\n"
+        "ssl.truststore.type=PEM\n"
+        "ssl.keystore.type=PEM\n"
+        "ssl.keystore.location=/etc/kafka/client-keystore.pem\n"
+        "ssl.key.password=pem-pass\n"
+    )
+    assert parse_client_properties(props) == {
+        "ssl.ca.location": "/etc/kafka/ca.pem",
+        "ssl.certificate.location": "/etc/kafka/client-keystore.pem",
+        "ssl.key.location": "/etc/kafka/client-keystore.pem",
+        "ssl.key.password": "pem-pass",
+    }
+
+
+def test_inline_pem_stores_are_translated_and_pkcs12_is_refused(tmp_path):
+    props = tmp_path / "client.properties"
+    props.write_text(
+        "ssl.truststore.type=PEM\nssl.truststore.certificates=CA-TEXT\n"
+        "ssl.keystore.type=PEM\nssl.keystore.certificate.chain=CHAIN\nssl.keystore.key=KEY\n"
+    )
+    assert parse_client_properties(props) == {
+        "ssl.ca.pem": "CA-TEXT",
+        "ssl.certificate.pem": "CHAIN",
+        "ssl.key.pem": "KEY",
+    }
+    props.write_text("ssl.keystore.type=PKCS12\nssl.keystore.location=/x.p12\n")
+    with pytest.raises(InvalidInput, match=r"line 2: ssl.keystore.location \(a Java keystore, type PKCS12\)"):
+        parse_client_properties(props)

@@ -43,6 +43,9 @@ FLUSH_SLICE_S = 0.1  # confirmation waits in slices so the summary is never late
 PACE_SLICE_S = 0.05  # at a set rate, wait for the next chunk in slices, serving reports meanwhile
 DRAIN_TIMEOUT_S = 2.0  # a bound on serving the reports of purged events
 MAX_PRODUCER_RECREATES = 3
+# Kafka's ACLs refusing the write. Without WRITE on any topic, the idempotent producer's
+# first request (InitProducerId) fails as CLUSTER_AUTHORIZATION_FAILED: fatal, and flush() raises it.
+WRITE_DENIED = (KafkaError.TOPIC_AUTHORIZATION_FAILED, KafkaError.CLUSTER_AUTHORIZATION_FAILED)
 
 
 class _Fatal(Exception):
@@ -78,6 +81,7 @@ class Burst:
         self._notes: list[str] = []
         self._reasons: dict[tuple[int, str], str] = {}
         self._fatal: str | None = None
+        self._denied: str | None = None  # once Kafka refused the write, every event fails for that reason
         self._stop, self._done = threading.Event(), threading.Event()
         self._cursor = 0  # where the current chunk's loop got to
         self._t0 = 0.0
@@ -134,7 +138,8 @@ class Burst:
                 self._release(self._producer)
         except Exception as exc:  # a bug or a broken client: still account for every event
             log.debug("burst to %s failed", self.topic, exc_info=True)  # -v shows it; users get the note
-            reason = f"the burst ended on an unexpected error: {type(exc).__name__}: {exc}"
+            self._note_denied(exc.args[0] if isinstance(exc, KafkaException) and exc.args else None)
+            reason = self._denied or f"the burst ended on an unexpected error: {type(exc).__name__}: {exc}"
             self._notes.append(reason)
             if self._producer is not None:
                 self._drain(reason)
@@ -236,9 +241,16 @@ class Burst:
                 return True
         return False
 
+    def _note_denied(self, err) -> None:
+        if isinstance(err, KafkaError) and err.code() in WRITE_DENIED and self._denied is None:
+            self._denied = f"not authorized to write to topic {self.topic!r} (Kafka: {err.name()})"
+
     def _refused(self, index: int, partition: int, exc: KafkaException) -> None:
         """The client refused one event outright: it fails alone, or the producer is broken."""
         err = exc.args[0] if exc.args else None
+        self._note_denied(err)
+        if self._denied:
+            raise _Abort(index, self._denied)
         if isinstance(err, KafkaError) and err.fatal():
             raise _Fatal(index, err.str())
         self._ledger.fail(index, partition, err.str() if isinstance(err, KafkaError) else str(exc))
@@ -247,12 +259,15 @@ class Burst:
         """librdkafka's report of one failed event of chunk ``number`` (successes are not reported)."""
         if err is None:
             return  # a producer built without PRODUCER_SETTINGS: a success is no news
+        self._note_denied(err)
         self._ledger.report(number, msg.value(), msg.key(), msg.partition(), self._reason(err))
         if err.fatal():
             self._fatal = self._fatal or err.str()
 
     def _reason(self, err: KafkaError) -> str:
         """Plain words, one shared string per kind of failure."""
+        if self._denied:
+            return self._denied  # purged events too: they were never sent because of it
         code, text = err.code(), err.str()
         cached = self._reasons.get((code, text))
         if cached is None:
@@ -268,6 +283,8 @@ class Burst:
     def _recreate(self, fatal: _Fatal, recreates: int) -> None:
         self._drain(f"producer failed: {fatal.reason}")
         self._fatal = None
+        if self._denied:  # a new producer would be refused the same way
+            raise _Abort(fatal.index, self._denied)
         if recreates > MAX_PRODUCER_RECREATES:
             raise _Abort(fatal.index, f"not sent: the producer failed {recreates} times ({fatal.reason})")
         self._notes.append(f"the producer hit a fatal error ({fatal.reason}) and was recreated")
