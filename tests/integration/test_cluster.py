@@ -17,7 +17,7 @@ from kafka_io import cluster as cluster_module
 from kafka_io.clients import make_admin, make_producer, translate_error
 from kafka_io.cluster import EARLIEST, LATEST, Cluster, list_offsets
 from kafka_io.config import ClusterSettings
-from kafka_io.errors import KafkaIOError, NotFound, Timeout
+from kafka_io.errors import KafkaIOError, NotAuthorized, NotFound, Timeout
 from kafka_io.group_child import CRASHED
 from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.groups.sampler import lag_sampler
@@ -121,7 +121,11 @@ SETTINGS = ClusterSettings(bootstrap_servers="127.0.0.1:9", timeout_s=2, embedde
     [
         (KafkaException(KafkaError(KafkaError.UNKNOWN_TOPIC_OR_PART)), NotFound, "what: "),
         (TimeoutError(), Timeout, "what: no answer within 2 s"),
-        (KafkaException(KafkaError(KafkaError.TOPIC_AUTHORIZATION_FAILED)), KafkaIOError, "what: "),
+        (
+            KafkaException(KafkaError(KafkaError.TOPIC_AUTHORIZATION_FAILED)),
+            NotAuthorized,
+            "what: not authorized (Broker: Topic authorization failed)",
+        ),
         # librdkafka's text with an empty detail (seen while Apache Kafka shuts down): the code is named.
         (
             KafkaException(KafkaError(KafkaError.COORDINATOR_NOT_AVAILABLE, "ConsumerGroupDescribe: ")),
