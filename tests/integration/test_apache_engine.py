@@ -21,6 +21,15 @@ from kafka_io.local import apache
 
 pytestmark = pytest.mark.slow
 
+
+@pytest.fixture(autouse=True)
+def _apache_pass_only(engine):
+    # Each test starts clusters of its own, whatever the session runs: once is enough,
+    # in the pass whose session broker is this very engine (make test keeps near 15 min).
+    if engine != "apache":
+        pytest.skip("tests the Apache Kafka engine itself: runs in the Apache Kafka pass")
+
+
 TIMEOUT_S = 30
 ISR_RECOVERY_TIMEOUT_S = 60
 
