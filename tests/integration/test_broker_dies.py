@@ -51,6 +51,8 @@ def three_nodes(engine, tmp_path_factory):
     try:
         yield status, data_dir
     finally:
+        for node_id in range(3):  # throwaway data: no controlled shutdown to wait for
+            apache.kill_node(data_dir, node_id)
         apache.stop_cluster(data_dir)
 
 
