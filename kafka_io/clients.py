@@ -139,12 +139,16 @@ class CountingAdmin(AdminClient):
         self.group_child = GroupAdminChild(settings) if settings is not None else None
 
 
+def _count(admin: CountingAdmin, name: str, n: int = 1) -> None:
+    admin.requests.add(name, n)
+    ADMIN_REQUESTS.add(name, n)
+
+
 def _counted(name: str, send=None):
     send = send or getattr(AdminClient, name)
 
     def call(self, *args, **kwargs):
-        self.requests.add(name)
-        ADMIN_REQUESTS.add(name)
+        _count(self, name)
         return send(self, *args, **kwargs)
 
     call.__name__, call.__doc__ = name, send.__doc__
@@ -177,9 +181,7 @@ def committed_offsets_of(admin: AdminClient, group_ids: list[str], request_timeo
             g: admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(g)], request_timeout=request_timeout)[g]
             for g in group_ids
         }
-    for _ in group_ids:
-        admin.requests.add("list_consumer_group_offsets")
-        ADMIN_REQUESTS.add("list_consumer_group_offsets")
+    _count(admin, "list_consumer_group_offsets", len(group_ids))
     return child.committed_offsets_of(group_ids, request_timeout)
 
 
