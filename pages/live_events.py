@@ -231,8 +231,13 @@ def _tail(snap: TailSnapshot) -> None:
             width="stretch",
             height=320,
         )
+        matching = (
+            f"{len(records):,} of {len(snap.tail):,} messages match the filters. "
+            if pinned is None and (types or text)
+            else ""
+        )
         st.caption(
-            f"Newest first by record time, across partitions; the last {TAIL_MAX} messages read at most. "
+            f"{matching}Newest first by record time, across partitions; the last {TAIL_MAX} messages read at most. "
             "Select a row to see its full payload."
         )
     if pinned is not None:

@@ -77,11 +77,14 @@ def test_controls_pause_resume_clear_window_and_filters(make_app, kafka_bootstra
 
     at.multiselect(key="live_filter_types").set_value(["click"]).run()
     assert list(at.dataframe[1].value["type"]) == ["click", "click"]
+    assert any(c.value.startswith("2 of 5 messages match the filters.") for c in at.caption)
     at.text_input(key="live_filter_text").set_value('"I":2').run()  # clicks have i 0..1 only
     assert len(at.dataframe) == 1 and "No message matches the filters." in [c.value for c in at.caption]
     at.multiselect(key="live_filter_types").set_value([]).run()
     assert list(at.dataframe[1].value["value"]) == ['{"event_type":"login","i":2}']
+    assert any(c.value.startswith("1 of 5 messages match the filters.") for c in at.caption)
     at.text_input(key="live_filter_text").set_value("").run()
+    assert not any("match the filters" in c.value for c in at.caption)
 
     at.button_group(key="live_window").set_value("1 min").run()
     assert at.button_group(key="live_window").value == "1 min"
