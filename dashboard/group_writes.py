@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
+from dashboard import auth
 from dashboard import handles as resources
 from dashboard.frames import groups as frames
 from dashboard.widgets import plain, show_errors
@@ -71,7 +72,7 @@ def reset_preview(settings: ClusterSettings, sampler: LagSampler, plan: ResetPla
         st.rerun()
     if apply.button(f"Apply to {len(plan.changes)} partition(s)", type="primary", disabled=not plan.changes):
         with show_errors("reset"):
-            resources.with_admin(settings, offsets.apply_reset, plan)
+            resources.with_admin(settings, offsets.apply_reset, plan, actor=auth.actor())
             del st.session_state["reset_plan"]
             sampler.refresh_groups([plan.group_id])
             st.success(
@@ -93,7 +94,7 @@ def delete_section(settings: ClusterSettings, sampler: LagSampler, group: GroupL
             submitted = st.form_submit_button("Delete group", type="primary", icon=":material/delete_forever:")
         if submitted:
             with show_errors("delete"):
-                resources.with_admin(settings, offsets.delete_group, group.group_id, confirm=typed)
+                resources.with_admin(settings, offsets.delete_group, group.group_id, confirm=typed, actor=auth.actor())
                 sampler.forget(group.group_id)
                 st.session_state["deleted_group"] = group.group_id
                 del st.query_params["group"]

@@ -17,10 +17,11 @@ import time
 
 import streamlit as st
 
+from dashboard import auth
 from dashboard import handles as resources
 from dashboard.widgets import plain
 from kafka_io.config import ClusterSettings
-from kafka_io.demo.control import DATA_DIR_ENV, demo_data_dir, demo_status, set_demo_paused
+from kafka_io.demo.control import DATA_DIR_ENV, demo_data_dir, demo_status, pause_demo
 from kafka_io.demo.exits import demo_exit, restart_demo
 from kafka_io.errors import KafkaIOError
 from kafka_io.local.notices import read_broker_notice
@@ -44,6 +45,7 @@ PAGES = (
     ("pages/produce.py", "Produce", "produce", ":material/send:"),
     ("pages/live_events.py", "Live events", "live_events", ":material/monitoring:"),
 )
+AUDIT_PAGE = ("pages/audit.py", "Audit", "audit", ":material/policy:")  # admins only
 RECONNECT_EVERY_S = 3
 DEMO_POLL_S = 2  # the sidebar re-reads the demo's status file this often
 DEMO_START_WAIT_S = 30  # after Restart, "starting…" until the demo writes its status file
@@ -63,26 +65,52 @@ _USE_THE_SCREEN = """<style>
 </style>"""
 
 
-def _navigation():
+def _navigation(signed_in: bool):
+    """Before login the pages are hidden; the Audit page is listed for those who may read it."""
     st.set_page_config(page_title="Kafka event flow", page_icon="🌊", layout="wide")
     st.html(_USE_THE_SCREEN)
+    pages = list(PAGES)
+    if signed_in and _audit_readable():
+        pages.append(AUDIT_PAGE)
     return st.navigation(
         [
             st.Page(path, title=title, url_path=url_path or None, icon=icon, default=not url_path)
-            for path, title, url_path, icon in PAGES
-        ]
+            for path, title, url_path, icon in pages
+        ],
+        position="sidebar" if signed_in else "hidden",
     )
+
+
+def _audit_readable() -> bool:
+    try:
+        return auth.can_read_audit(auth.with_exposure(resources.configured_clusters()))
+    except KafkaIOError:
+        return False
 
 
 def _pick_cluster() -> ClusterSettings | None:
     try:
-        clusters = resources.configured_clusters()
+        clusters = auth.with_exposure(resources.configured_clusters())
     except KafkaIOError as exc:
         st.error(plain(f"Bad configuration: {exc}"), icon=":material/settings:")
         return None
     names = list(clusters)
     name = st.sidebar.selectbox("Cluster", names, key="cluster") if len(names) > 1 else names[0]
-    return clusters[name]
+    settings = clusters[name]
+    auth.user_box(settings)
+    if auth.role(settings) is None:
+        st.error(
+            plain(
+                f"{auth.actor().who} has no access to cluster {name}: ask an admin to add you to "
+                "[access] in .streamlit/secrets.toml."
+            ),
+            icon=":material/lock:",
+        )
+        return None
+    exposed = auth.exposure()
+    if exposed:
+        st.warning(plain(f"Read-only: {exposed}."), icon=":material/public:")
+    return settings
 
 
 def _connection_badge(settings: ClusterSettings, cluster_id: str | None) -> None:
@@ -114,23 +142,27 @@ def _demo_control(settings: ClusterSettings) -> None:
     with st.container(horizontal=True, vertical_alignment="center"):
         if status.paused:
             st.badge("demo · paused", icon=":material/pause_circle:", color="orange")
+            refused = auth.why_not(settings, "demo.resume")
             st.button(
                 "Resume",
                 key="kdash_demo_toggle",
                 icon=":material/play_arrow:",
-                on_click=set_demo_paused,
-                args=(data_dir, False),
-                help="Resume the demo's producer",
+                on_click=_pause,
+                args=(settings, data_dir, False),
+                disabled=refused is not None,
+                help=refused or "Resume the demo's producer",
             )
         else:
             st.badge("demo", icon=":material/science:", color="violet")
+            refused = auth.why_not(settings, "demo.pause")
             st.button(
                 "Pause",
                 key="kdash_demo_toggle",
                 icon=":material/pause:",
-                on_click=set_demo_paused,
-                args=(data_dir, True),
-                help="Stop the demo's producer; its consumers drain what is left",
+                on_click=_pause,
+                args=(settings, data_dir, True),
+                disabled=refused is not None,
+                help=refused or "Stop the demo's producer; its consumers drain what is left",
             )
     st.page_link(
         "pages/live_events.py",
@@ -150,6 +182,7 @@ def _demo_stopped(settings: ClusterSettings, data_dir) -> None:
         return
     if stopped is None or stopped.bootstrap != settings.bootstrap_servers:
         return
+    refused = auth.why_not(settings, "demo.start")
     with st.container(horizontal=True, vertical_alignment="center"):
         st.badge("demo stopped", icon=":material/error:", color="red")
         st.button(
@@ -157,14 +190,23 @@ def _demo_stopped(settings: ClusterSettings, data_dir) -> None:
             key="kdash_demo_restart",
             icon=":material/restart_alt:",
             on_click=_restart,
-            args=(data_dir, stopped),
+            args=(settings, data_dir, stopped),
+            disabled=refused is not None,
+            help=refused,
         )
     st.text(f"demo stopped: {stopped.reason}")  # plain text: the reason may quote a broker's words
 
 
-def _restart(data_dir, stopped) -> None:
+def _pause(settings: ClusterSettings, data_dir, paused: bool) -> None:
     try:
-        restart_demo(data_dir, stopped)
+        pause_demo(settings, data_dir, paused, actor=auth.actor())
+    except KafkaIOError as exc:  # a callback's error would escape the shell's guard
+        st.toast(plain(exc), icon=":material/lock:")
+
+
+def _restart(settings: ClusterSettings, data_dir, stopped) -> None:
+    try:
+        restart_demo(data_dir, stopped, settings, actor=auth.actor())
         st.session_state[DEMO_RESTART_KEY] = (time.time(), "")
     except (KafkaIOError, OSError) as exc:
         st.session_state[DEMO_RESTART_KEY] = (time.time(), str(exc))
@@ -217,9 +259,13 @@ def _shell() -> ClusterSettings | None:
 
 
 def main() -> None:
-    nav = _navigation()
+    signed_in = auth.signed_in()
+    nav = _navigation(signed_in)
     _run.active = True
     try:
+        if not signed_in:
+            auth.login_screen()
+            return
         if _shell() is None:
             return
         nav.run()

@@ -10,13 +10,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from kafka_io.errors import InvalidInput, KafkaIOError, NotAuthorized, NotFound, ReadOnly, Timeout, Unavailable
+from kafka_io.errors import (
+    InvalidInput,
+    KafkaIOError,
+    NotAllowed,
+    NotAuthorized,
+    NotFound,
+    ReadOnly,
+    Timeout,
+    Unavailable,
+)
 
 __all__ = [
     "Cluster",
     "ClusterSettings",
     "InvalidInput",
     "KafkaIOError",
+    "NotAllowed",
     "NotAuthorized",
     "NotFound",
     "ReadOnly",

@@ -13,12 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from kafka_io.errors import InvalidInput, ReadOnly
+from kafka_io.access.roles import AccessPolicy, parse_access
+from kafka_io.errors import InvalidInput
 from kafka_io.wire import DEFAULT_PARTITIONER, PARTITIONERS
 
 __all__ = [
     "ClusterSettings",
-    "check_writable",
     "DEFAULT_EMBEDDED_PORT",
     "DEFAULT_TIMEOUT_S",
     "load_clusters",
@@ -80,6 +80,8 @@ class ClusterSettings:
     timeout_s: float = DEFAULT_TIMEOUT_S
     # Where the dashboard's producers put keyed events (kafka_io.wire.PARTITIONERS).
     partitioner: str = DEFAULT_PARTITIONER
+    # Roles from [access] (and [clusters.<name>.access]); None: no lists, logins are viewers.
+    access: AccessPolicy | None = field(default=None, repr=False)
 
     def client_config(self) -> dict[str, str]:
         """librdkafka settings shared by admin, producer and consumer clients."""
@@ -106,13 +108,6 @@ class ClusterSettings:
     @property
     def label(self) -> str:
         return f"{self.name} ({self.bootstrap_servers})"
-
-
-def check_writable(settings: ClusterSettings, action: str) -> None:
-    """Raise ReadOnly before any write on a read-only cluster: the one guard every
-    kafka_io write path calls first (topic_admin, producer, offsets, the CLI)."""
-    if settings.read_only:
-        raise ReadOnly(f"cluster {settings.name!r} is read-only: {action} is disabled")
 
 
 def _is_secret(key: str) -> bool:
@@ -147,16 +142,40 @@ def load_clusters(
     timeout_s = _parse_timeout(env.get("KAFKA_TIMEOUT_S"))
     from_env = {field_: env[key] for key, field_ in ENV_KEYS.items() if env.get(key)}
     props_path = flags.get("client_properties") or env.get("KAFKA_CLIENT_PROPERTIES")
+    path = secrets_path or SECRETS_PATH
+    data = _read_secrets(path)
     if flags.get("bootstrap_servers") or from_env.get("bootstrap_servers"):
         values = {**from_env, **{k: v for k, v in flags.items() if k in ENV_KEYS.values()}}
-        settings = _build("default", values, props_path, read_only, timeout_s, embedded=False)
-        return {settings.name: settings}
-    clusters = _from_secrets(secrets_path or SECRETS_PATH, read_only, timeout_s)
-    if clusters:
-        return clusters
-    port = int(env.get("KAFKA_EMBEDDED_PORT", DEFAULT_EMBEDDED_PORT))
-    values = {"bootstrap_servers": f"127.0.0.1:{port}"}
-    return {EMBEDDED_NAME: _build(EMBEDDED_NAME, values, None, read_only, timeout_s, embedded=True)}
+        clusters = {"default": _build("default", values, props_path, read_only, timeout_s, embedded=False)}
+    else:
+        clusters = _from_secrets(path, data, read_only, timeout_s)
+    if not clusters:
+        port = int(env.get("KAFKA_EMBEDDED_PORT", DEFAULT_EMBEDDED_PORT))
+        values = {"bootstrap_servers": f"127.0.0.1:{port}"}
+        clusters = {EMBEDDED_NAME: _build(EMBEDDED_NAME, values, None, read_only, timeout_s, embedded=True)}
+    return {name: replace(s, access=_access(path, data, name)) for name, s in clusters.items()}
+
+
+def _read_secrets(path: Path) -> dict:
+    if not path.is_file():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"{path} is not valid TOML: {exc}") from None
+
+
+def _access(path: Path, data: Mapping[str, object], name: str) -> AccessPolicy | None:
+    """[access], with the lists [clusters.<name>.access] names replaced."""
+    policy = parse_access(data["access"], f"{path} [access]") if "access" in data else None
+    section = (data.get("clusters") or {}).get(name)
+    own = section.get("access") if isinstance(section, Mapping) else None
+    if own is None:
+        return policy
+    where = f"{path} [clusters.{name}.access]"
+    if policy is None or not isinstance(own, Mapping):
+        return parse_access(own, where)
+    return policy.overridden(own, where)
 
 
 def _parse_timeout(text: str | None) -> float:
@@ -176,13 +195,7 @@ def parse_seconds(name: str, text: str | None, default_s: float, low_s: float, h
     return value
 
 
-def _from_secrets(path: Path, read_only: bool, timeout_s: float) -> dict[str, ClusterSettings]:
-    if not path.is_file():
-        return {}
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"{path} is not valid TOML: {exc}") from None
+def _from_secrets(path: Path, data: Mapping, read_only: bool, timeout_s: float) -> dict[str, ClusterSettings]:
     read_only = read_only or bool(data.get("read_only", False))
     sections: dict[str, Mapping[str, object]] = {}
     if isinstance(data.get("kafka"), dict):
@@ -190,7 +203,7 @@ def _from_secrets(path: Path, read_only: bool, timeout_s: float) -> dict[str, Cl
     for name, section in (data.get("clusters") or {}).items():
         if not isinstance(section, dict):
             raise InvalidInput(f"{path}: [clusters.{name}] must be a table")
-        sections[name] = section
+        sections[name] = {k: v for k, v in section.items() if k != "access"}
     return {
         name: _build(
             name,

@@ -6,7 +6,8 @@
      ├── NotFound           unknown topic, group or partition
      ├── NotAuthorized      the cluster's ACLs refuse this user the action
      ├── InvalidInput       bad input caught before anything was sent
-     └── ReadOnly           a write was refused because the cluster is read-only
+     ├── ReadOnly           a write was refused because the cluster is read-only
+     └── NotAllowed         the dashboard's roles refuse this user the write
 
 Pages and the CLI catch KafkaIOError and show str(exc); anything else is a bug.
 """
@@ -21,6 +22,7 @@ __all__ = [
     "NotAuthorized",
     "InvalidInput",
     "ReadOnly",
+    "NotAllowed",
 ]
 
 
@@ -49,4 +51,8 @@ class InvalidInput(KafkaIOError):
 
 
 class ReadOnly(KafkaIOError):
+    pass
+
+
+class NotAllowed(KafkaIOError):
     pass

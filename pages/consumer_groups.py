@@ -6,7 +6,7 @@ import time
 
 import streamlit as st
 
-from dashboard import group_writes, sampling
+from dashboard import auth, group_writes, sampling
 from dashboard import handles as resources
 from dashboard.frames import groups as frames
 from dashboard.shell import page_settings
@@ -152,8 +152,15 @@ def detail_view(group_id: str) -> None:
     if settings.read_only:
         st.caption("Read-only cluster: offset reset and delete are disabled.")
         return
-    group_writes.reset_section(settings, sampler, group)
-    group_writes.delete_section(settings, sampler, group)
+    for action, section in (
+        ("group.reset_offsets", group_writes.reset_section),
+        ("group.delete", group_writes.delete_section),
+    ):
+        refused = auth.why_not(settings, action)
+        if refused:
+            st.caption(plain(f"{refused[:1].upper()}{refused[1:]}."))
+        else:
+            section(settings, sampler, group)
 
 
 def group_detail(group_id: str) -> None:

@@ -10,6 +10,7 @@ import time
 import pandas as pd
 import streamlit as st
 
+from dashboard import auth
 from dashboard import handles as resources
 from dashboard.burst_panel import BURST_KEY, FROM_KEY, burst_panel, scroll_into_view, start_panel
 from dashboard.shell import page_settings
@@ -49,9 +50,17 @@ st.title("Produce")
 if settings.read_only:
     st.warning(
         f"Cluster **{settings.name}** is read-only, so this page is disabled: nothing can be sent or created. "
-        "Turn off `KAFKA_DASHBOARD_READ_ONLY` (or `read_only` in secrets.toml) to send test events.",
+        + (
+            "It listens beyond this machine without login (see above)."
+            if auth.exposure()
+            else "Turn off `KAFKA_DASHBOARD_READ_ONLY` (or `read_only` in secrets.toml) to send test events."
+        ),
         icon=":material/lock:",
     )
+    st.stop()
+REFUSED = auth.why_not(settings, "produce")
+if REFUSED:
+    st.warning(plain(f"This page is disabled for you: {REFUSED}."), icon=":material/lock:")
     st.stop()
 
 
@@ -79,7 +88,12 @@ def _create(topic: str) -> None:
         return _flash("error", "Tick the box to confirm creating the topic.")
     try:
         resources.with_admin(
-            settings, create_topic, topic, int(state["create_partitions"]), int(state["create_replication"])
+            settings,
+            create_topic,
+            topic,
+            int(state["create_partitions"]),
+            int(state["create_replication"]),
+            actor=auth.actor(),
         )
     except KafkaIOError as exc:
         return _flash("error", plain(f"Creating the topic: {exc}"))
@@ -185,7 +199,7 @@ def _one_event(limits, partition) -> None:
         event = build_event(limits, value, fmt.lower(), key, headers, partition)
         timestamp_ms = parse_timestamp(ts_text)
         if sent:
-            result = send_one(resources.producer_handle(settings), limits, event, timestamp_ms)
+            result = send_one(resources.producer_handle(settings), limits, event, timestamp_ms, actor=auth.actor())
             st.session_state["produce_last"] = result
             _last_delivery()
             if result.ok:
@@ -347,7 +361,7 @@ def _upload(limits, partition, busy: bool) -> None:
 
 
 def _start(limits, source, origin: str) -> None:
-    burst = start_burst(settings, limits, source)
+    burst = start_burst(settings, limits, source, actor=auth.actor())
     # The session's burst slot stops it when the browser session ends; its progress shows under the button.
     resources.burst_slot().burst = burst
     start_panel(burst, origin)

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from dashboard import auth
 from dashboard import handles as resources
 from dashboard.frames.topics import configs_frame, groups_frame, partitions_frame, search_topics, topics_frame
 from dashboard.shell import page_settings
@@ -204,11 +205,12 @@ def _create_form() -> None:
             placeholder="retention.ms=604800000\ncleanup.policy=delete",
             key="create_configs",
         )
-        if not st.form_submit_button("Create topic", type="primary", disabled=settings.read_only):
+        refused = auth.why_not(settings, "topic.create")
+        if not st.form_submit_button("Create topic", type="primary", disabled=bool(refused), help=refused):
             return
     try:
         spec = resources.with_admin(
-            settings, topic_admin.create_topic, name, int(partitions), int(replication), configs
+            settings, topic_admin.create_topic, name, int(partitions), int(replication), configs, actor=auth.actor()
         )
     except KafkaIOError as exc:
         st.error(plain(f"Topic not created: {exc}"), icon=":material/error:")
@@ -222,10 +224,11 @@ def _partitions_form(name: str, current: int) -> None:
         total = st.number_input(
             "New partition count", min_value=current + 1, value=current + 1, key=f"add_total_{name}_{current}"
         )
-        if not st.form_submit_button("Add partitions", disabled=settings.read_only):
+        refused = auth.why_not(settings, "topic.add_partitions")
+        if not st.form_submit_button("Add partitions", disabled=bool(refused), help=refused):
             return
     try:
-        old = resources.with_admin(settings, topic_admin.add_partitions, name, int(total))
+        old = resources.with_admin(settings, topic_admin.add_partitions, name, int(total), actor=auth.actor())
     except KafkaIOError as exc:
         st.error(plain(f"Partitions not added: {exc}"), icon=":material/error:")
         return
@@ -236,10 +239,11 @@ def _delete_form(name: str) -> None:
     with st.form("delete_topic"):
         st.markdown(f"**Delete `{name}`**: its messages are gone for good.")
         confirm = st.text_input(f"Type {name} to confirm", key="delete_confirm")
-        if not st.form_submit_button("Delete topic", disabled=settings.read_only):
+        refused = auth.why_not(settings, "topic.delete")
+        if not st.form_submit_button("Delete topic", disabled=bool(refused), help=refused):
             return
     try:
-        resources.with_admin(settings, topic_admin.delete_topic, name, confirm)
+        resources.with_admin(settings, topic_admin.delete_topic, name, confirm, actor=auth.actor())
     except KafkaIOError as exc:
         st.error(plain(f"Topic not deleted: {exc}"), icon=":material/error:")
         return
@@ -254,6 +258,8 @@ def _admin(selected: str | None) -> None:
         st.info(
             "This cluster is read-only: creating, changing and deleting topics is disabled.", icon=":material/lock:"
         )
+    elif auth.why_not(settings, "topic.delete"):
+        st.caption(plain(f"Some actions are off for you: {auth.why_not(settings, 'topic.delete')}."))
     tabs = ["Create topic"] + (["Add partitions", "Delete topic"] if selected else [])
     panes = st.tabs(tabs)
     with panes[0]:

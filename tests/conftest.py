@@ -19,6 +19,13 @@ from kafka_io.config import ClusterSettings, load_settings
 from kafka_io.errors import Unavailable
 from kafka_io.local import engines
 
+# Every write the tests make is audited: into a file of this run, never the user's ~/.kdash.
+# Set before any fixture, so the app, CLI and demo processes the tests start inherit it.
+if not os.environ.get("KDASH_AUDIT_LOG"):
+    os.environ["KDASH_AUDIT_LOG"] = os.path.join(
+        os.environ.get("TMPDIR", "/tmp"), f"kdash-test-audit-{os.getpid()}-{uuid.uuid4().hex[:6]}.jsonl"
+    )
+
 EXTERNAL_BOOTSTRAP = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
 ENGINE = engines.engine_from_env()
 PORT_TRIES = 3  # a free port's neighbours (Apache Kafka's controller port) may be taken

@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 from kafka_io.cli.common import add_cluster_options, settings_from_args
-from kafka_io.demo.control import demo_data_dir, demo_status, run_demo, set_demo_paused, stop_demo
+from kafka_io.demo.control import demo_data_dir, demo_status, pause_demo, run_demo, stop_demo
 from kafka_io.demo.plan import MAX_SPEED, DemoPlan
 from kafka_io.errors import InvalidInput, KafkaIOError
 
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     if args.pause or args.resume:
         if demo_status(data_dir) is None:
             raise KafkaIOError(f"no demo running on {data_dir}")
-        set_demo_paused(data_dir, args.pause)
+        pause_demo(settings_from_args(args), data_dir, args.pause)
         print("demo paused" if args.pause else "demo resumed")
         return 0
     if args.seconds is not None and not args.seconds > 0:

@@ -11,10 +11,12 @@ import argparse
 import sys
 from pathlib import Path
 
+from kafka_io.access.actor import Actor
+from kafka_io.access.guard import audit_outcome, check_allowed
 from kafka_io.cli.common import add_cluster_options, add_format_option, print_json, print_table, settings_from_args
 from kafka_io.clients import make_admin
 from kafka_io.config import ClusterSettings
-from kafka_io.errors import InvalidInput
+from kafka_io.errors import InvalidInput, KafkaIOError
 from kafka_io.produce.burst.report import BurstProgress, BurstSummary
 from kafka_io.produce.burst.source import plan_spec_burst, plan_template_burst, plan_value_burst
 from kafka_io.produce.bursts import BurstInterrupted, send_burst
@@ -23,7 +25,6 @@ from kafka_io.produce.inputs import TopicLimits, build_event, encode_value, refu
 from kafka_io.produce.target import topic_limits
 from kafka_io.produce.user_templates import all_templates
 from kafka_io.produce.validation import parse_header, validate_count, validate_rate
-from kafka_io.topics.admin import check_writable
 from kafka_io.topics.names import validate_topic_name
 
 EXIT_FAILED = 1
@@ -122,13 +123,20 @@ def _progress(progress: BurstProgress) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
-    check_writable(settings, "sending events")
-    headers = _local_checks(args)
-    limits = topic_limits(make_admin(settings), settings, args.topic)
-    source = _plan(args, settings, limits, headers)
+    actor = Actor.local()
+    details = {"mode": "file" if args.file is not None else "burst"}
+    check_allowed(settings, actor, "produce", args.topic, details)  # refused before any input is read
+    try:
+        headers = _local_checks(args)
+        limits = topic_limits(make_admin(settings), settings, args.topic)
+        source = _plan(args, settings, limits, headers)
+    except KafkaIOError as exc:  # nothing was sent, but the attempt is on record
+        audit_outcome(settings, actor, "produce", args.topic, details, str(exc))
+        raise
     show_progress = args.format == "table" and sys.stderr.isatty()
     try:
-        summary = send_burst(settings, limits, source, on_progress=_progress if show_progress else None)
+        progress = _progress if show_progress else None
+        summary = send_burst(settings, limits, source, on_progress=progress, actor=actor)
         code = 0 if summary.ok else EXIT_FAILED
     except BurstInterrupted as interrupted:
         summary, code = interrupted.summary, EXIT_INTERRUPTED

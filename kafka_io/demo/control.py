@@ -28,9 +28,11 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+from kafka_io.access.actor import Actor
+from kafka_io.access.guard import audit_outcome, check_allowed, write_guard
 from kafka_io.config import ClusterSettings
 from kafka_io.demo.plan import DemoPlan
-from kafka_io.errors import KafkaIOError, ReadOnly
+from kafka_io.errors import KafkaIOError
 from kafka_io.local.noida import DEFAULT_DATA_DIR, process_matches, terminate_process
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "demo_paused",
     "demo_status",
     "run_demo",
+    "pause_demo",
     "set_demo_paused",
     "stop_demo",
 ]
@@ -50,6 +53,8 @@ __all__ = [
 log = logging.getLogger("kafka_io.demo.control")
 
 DATA_DIR_ENV = "KDASH_DATA_DIR"
+# Set by the app for a demo it restarts: the app audited that start for its user.
+AUDITED_ENV = "KDASH_DEMO_AUDITED"
 CONTROL_FILE = "demo.json"
 STATUS_FILE = "demo-status.json"
 CONTROL_POLL_S = 0.5
@@ -147,12 +152,13 @@ def stop_demo(data_dir: Path, timeout_s: float = STOP_TIMEOUT_S) -> bool:
     return True
 
 
+def pause_demo(settings: ClusterSettings, data_dir: Path, paused: bool, *, actor: Actor | None = None) -> None:
+    """``set_demo_paused`` through the write guard: an operator's control, audited."""
+    with write_guard(settings, actor, "demo.pause" if paused else "demo.resume", "demo"):
+        set_demo_paused(data_dir, paused)
+
+
 def _check_can_run(settings: ClusterSettings, data_dir: Path) -> None:
-    if settings.read_only:
-        raise ReadOnly(
-            "read-only mode: the demo writes topics, events and group offsets; "
-            "unset KAFKA_DASHBOARD_READ_ONLY to run it"
-        )
     running = demo_status(data_dir)
     if running is not None:
         raise KafkaIOError(
@@ -168,13 +174,19 @@ def run_demo(
     duration_s: float | None = None,
     stop: threading.Event | None = None,
     on_ready: Callable[[DemoSummary], None] | None = None,
+    actor: Actor | None = None,
 ) -> DemoSummary:
-    """Run until `stop` is set (or for duration_s); returns what was produced and consumed."""
+    """Run until `stop` is set (or for duration_s); returns what was produced and consumed.
+    Its start is audited when it is ready (or failed), unless the app that spawned it did."""
     from kafka_io.clients import make_admin
     from kafka_io.demo.exits import clear_exit, write_exit
     from kafka_io.demo.setup import ensure_topics
 
     data_dir = Path(data_dir).resolve()
+    details = {"speed": plan.speed, "topics": [t.name for t in plan.topics]}
+    audited = os.environ.get(AUDITED_ENV) == "1"
+    if not audited:
+        check_allowed(settings, actor, "demo.start", plan.prefix, details)
     _check_can_run(settings, data_dir)
     clear_exit(data_dir)
     stop = stop or threading.Event()
@@ -192,6 +204,9 @@ def run_demo(
         write_status()
         for worker in workers:
             worker.start()
+        if not audited:
+            audit_outcome(settings, actor, "demo.start", plan.prefix, {**details, "created": summary.created_topics})
+            audited = True
         if on_ready:
             on_ready(summary)
         _supervise(admin, settings, plan, workers, stop, paused, started_s, duration_s, write_status)
@@ -199,6 +214,8 @@ def run_demo(
             reason = f"ran its {duration_s:g} s"
     except BaseException as exc:
         reason = str(exc) if isinstance(exc, KafkaIOError) else f"unexpected {type(exc).__name__}: {exc}"
+        if not audited:
+            audit_outcome(settings, actor, "demo.start", plan.prefix, details, reason)
         raise
     finally:
         stop.set()

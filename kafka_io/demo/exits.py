@@ -21,7 +21,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kafka_io.demo.control import STATUS_FILE, demo_status
+from kafka_io.access.actor import Actor
+from kafka_io.access.guard import write_guard
+from kafka_io.config import ClusterSettings
+from kafka_io.demo.control import AUDITED_ENV, STATUS_FILE, demo_status
 from kafka_io.errors import KafkaIOError
 
 __all__ = ["EXIT_FILE", "LOG_FILE", "DemoExit", "clear_exit", "demo_exit", "restart_demo", "write_exit"]
@@ -90,11 +93,18 @@ def demo_exit(data_dir: Path) -> DemoExit | None:
         return None
 
 
-def restart_demo(data_dir: Path, stopped: DemoExit) -> int:
+def restart_demo(data_dir: Path, stopped: DemoExit, settings: ClusterSettings, *, actor: Actor | None = None) -> int:
     """Start the demo again as it ran before (same broker, prefix and speed); its PID."""
     data_dir = Path(data_dir).resolve()
-    if demo_status(data_dir) is not None:
-        raise KafkaIOError("a demo is already running")
+    details = {"speed": stopped.speed, "restart": True}
+    with write_guard(settings, actor, "demo.start", stopped.prefix, details) as note:
+        if demo_status(data_dir) is not None:
+            raise KafkaIOError("a demo is already running")
+        note.details["pid"] = pid = _spawn_demo(data_dir, stopped)
+        return pid
+
+
+def _spawn_demo(data_dir: Path, stopped: DemoExit) -> int:
     clear_exit(data_dir)
     (data_dir / STATUS_FILE).unlink(missing_ok=True)  # a dead demo's leftover
     argv = [
@@ -115,7 +125,13 @@ def restart_demo(data_dir: Path, stopped: DemoExit) -> int:
     with open(data_dir / LOG_FILE, "ab") as log:
         # Its own session: a Ctrl-C meant for the app does not reach it; stop_demo does.
         child = subprocess.Popen(
-            argv, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+            argv,
+            cwd=ROOT,
+            env={**os.environ, AUDITED_ENV: "1"},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
         )
     threading.Thread(target=child.wait, name="kdash-demo-reaper", daemon=True).start()  # no zombie once it exits
     return child.pid

@@ -1,7 +1,8 @@
 """Group writes: reset an EMPTY group's committed offsets, delete a group.
 
-Every write is refused with ReadOnly here, inside kafka_io, when the cluster
-is read-only (the UI hiding a button is not a guard). Writes go through the
+Every write enters the write guard here, inside kafka_io: read-only mode and
+the caller's role refuse it, and it is audited (the UI hiding a button is not
+a guard). Writes go through the
 admin API (alter_consumer_group_offsets, delete_consumer_groups), never a
 consumer joining the group. A group with members is refused in plain words:
 the broker would reject it anyway, and resetting under running consumers is
@@ -16,9 +17,11 @@ from dataclasses import dataclass
 from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
 from confluent_kafka.admin import AdminClient
 
+from kafka_io.access.actor import Actor
+from kafka_io.access.guard import write_guard
 from kafka_io.clients import translate_error
 from kafka_io.cluster import EARLIEST, FUTURE_GRACE_S, LATEST, list_offsets
-from kafka_io.config import ClusterSettings, check_writable
+from kafka_io.config import ClusterSettings
 from kafka_io.errors import InvalidInput, KafkaIOError, NotFound
 from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.groups.lag import partition_lag
@@ -137,28 +140,31 @@ def _row(tp: TP, current: int | None, low_result, high_result, by_time, spec: Re
     return ResetRow(*tp, current, new, low, high, lag_before, lag_after, note)
 
 
-def apply_reset(admin: AdminClient, settings: ClusterSettings, plan: ResetPlan) -> ResetPlan:
+def apply_reset(
+    admin: AdminClient, settings: ClusterSettings, plan: ResetPlan, *, actor: Actor | None = None
+) -> ResetPlan:
     """Commit the plan's new offsets for the group; returns the plan as applied.
 
     The group is checked again right before writing: consumers may have
     started since the preview.
     """
-    check_writable(settings, "resetting offsets")
-    changes = plan.changes
-    if not changes:
-        raise InvalidInput("nothing to reset: no partition in the preview gets a new offset")
-    _refuse_active(_read_group(admin, settings, plan.group_id), "reset its offsets")
-    new_offsets = [TopicPartition(r.topic, r.partition, r.new) for r in changes]
-    request = ConsumerGroupTopicPartitions(plan.group_id, new_offsets)
-    try:
-        (future,) = admin.alter_consumer_group_offsets([request], request_timeout=settings.timeout_s).values()
-        result = future.result(timeout=settings.timeout_s + FUTURE_GRACE_S)
-    except Exception as exc:
-        raise _write_error(exc, settings, plan.group_id, "reset its offsets") from None
-    failed = [f"{tp.topic}[{tp.partition}]: {tp.error.str()}" for tp in result.topic_partitions if tp.error]
-    if failed:
-        raise KafkaIOError(f"reset of group {plan.group_id!r} failed for " + "; ".join(failed))
-    return plan
+    details = {"to": plan.spec.describe(), "partitions": len(plan.changes)}
+    with write_guard(settings, actor, "group.reset_offsets", plan.group_id, details):
+        changes = plan.changes
+        if not changes:
+            raise InvalidInput("nothing to reset: no partition in the preview gets a new offset")
+        _refuse_active(_read_group(admin, settings, plan.group_id), "reset its offsets")
+        new_offsets = [TopicPartition(r.topic, r.partition, r.new) for r in changes]
+        request = ConsumerGroupTopicPartitions(plan.group_id, new_offsets)
+        try:
+            (future,) = admin.alter_consumer_group_offsets([request], request_timeout=settings.timeout_s).values()
+            result = future.result(timeout=settings.timeout_s + FUTURE_GRACE_S)
+        except Exception as exc:
+            raise _write_error(exc, settings, plan.group_id, "reset its offsets") from None
+        failed = [f"{tp.topic}[{tp.partition}]: {tp.error.str()}" for tp in result.topic_partitions if tp.error]
+        if failed:
+            raise KafkaIOError(f"reset of group {plan.group_id!r} failed for " + "; ".join(failed))
+        return plan
 
 
 def _write_error(exc: Exception, settings: ClusterSettings, group_id: str, what: str) -> KafkaIOError:
@@ -169,17 +175,19 @@ def _write_error(exc: Exception, settings: ClusterSettings, group_id: str, what:
     return error
 
 
-def delete_group(admin: AdminClient, settings: ClusterSettings, group_id: str, *, confirm: str) -> None:
+def delete_group(
+    admin: AdminClient, settings: ClusterSettings, group_id: str, *, confirm: str, actor: Actor | None = None
+) -> None:
     """Delete an empty group and its committed offsets; `confirm` must be its id."""
-    check_writable(settings, "deleting consumer groups")
-    if confirm.strip() != group_id:
-        raise InvalidInput(f"type the group id {group_id!r} exactly to confirm the deletion")
-    group = _read_group(admin, settings, group_id)
-    _refuse_active(group, "delete it")
-    if group.state == "DEAD" and not group.partitions:
-        raise NotFound(f"group {group_id!r} does not exist")
-    try:
-        (future,) = admin.delete_consumer_groups([group_id], request_timeout=settings.timeout_s).values()
-        future.result(timeout=settings.timeout_s + FUTURE_GRACE_S)
-    except Exception as exc:
-        raise _write_error(exc, settings, group_id, "delete it") from None
+    with write_guard(settings, actor, "group.delete", group_id):
+        if confirm.strip() != group_id:
+            raise InvalidInput(f"type the group id {group_id!r} exactly to confirm the deletion")
+        group = _read_group(admin, settings, group_id)
+        _refuse_active(group, "delete it")
+        if group.state == "DEAD" and not group.partitions:
+            raise NotFound(f"group {group_id!r} does not exist")
+        try:
+            (future,) = admin.delete_consumer_groups([group_id], request_timeout=settings.timeout_s).values()
+            future.result(timeout=settings.timeout_s + FUTURE_GRACE_S)
+        except Exception as exc:
+            raise _write_error(exc, settings, group_id, "delete it") from None

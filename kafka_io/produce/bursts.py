@@ -16,8 +16,10 @@ from collections.abc import Callable
 
 from confluent_kafka import Producer
 
+from kafka_io.access.actor import Actor
+from kafka_io.access.guard import audit_outcome, check_allowed
 from kafka_io.clients import make_producer
-from kafka_io.config import ClusterSettings, check_writable
+from kafka_io.config import ClusterSettings
 from kafka_io.produce.burst.engine import PRODUCER_SETTINGS, Burst
 from kafka_io.produce.burst.report import BurstProgress, BurstSummary
 from kafka_io.produce.burst.source import SpecSource, TemplateSource
@@ -100,10 +102,19 @@ def start_burst(
     source: TemplateSource | SpecSource,
     *,
     producer_factory: Callable[[], Producer] | None = None,
+    actor: Actor | None = None,
 ) -> Burst:
-    """Start a checked burst (see burst_source.plan_*) in a worker thread; poll ``progress()``."""
-    check_writable(settings, "sending events")
+    """Start a checked burst (see burst_source.plan_*) in a worker thread; poll ``progress()``.
+    Its audit line is written when it ends, with its counts."""
+    details = {"mode": "file" if isinstance(source, SpecSource) else "burst", "planned": source.count}
+    check_allowed(settings, actor, "produce", limits.topic, details)
     factory, release = _burst_producers(settings, limits)
+
+    def audit(summary: BurstSummary) -> None:
+        counts = {"requested": summary.requested, "delivered": summary.delivered, "failed": summary.failed}
+        error = f"{summary.failed:,} of {summary.requested:,} events failed" if summary.failed else None
+        audit_outcome(settings, actor, "produce", limits.topic, {**details, **counts}, error)
+
     burst = Burst(
         limits.topic,
         source,
@@ -111,6 +122,7 @@ def start_burst(
         confirm_timeout_s=confirm_timeout_s(settings),
         message_timeout_s=message_timeout_s(settings),
         release=None if producer_factory else release,
+        on_done=audit,
     )
     return burst.start()
 
@@ -122,9 +134,10 @@ def send_burst(
     *,
     on_progress: Callable[[BurstProgress], None] | None = None,
     producer_factory: Callable[[], Producer] | None = None,
+    actor: Actor | None = None,
 ) -> BurstSummary:
     """``start_burst`` and wait; Ctrl-C stops sending and still returns the full summary."""
-    burst = start_burst(settings, limits, source, producer_factory=producer_factory)
+    burst = start_burst(settings, limits, source, producer_factory=producer_factory, actor=actor)
     try:
         while burst.wait(PROGRESS_EVERY_S) is None:
             if on_progress is not None:

@@ -6,8 +6,8 @@
   error (an idempotent producer's OUT_OF_ORDER_SEQUENCE_NUMBER after a broker
   lost acknowledged writes, for one) it recreates the producer, and the
   result says so.
-- Every call checks read-only mode first and raises ReadOnly before anything
-  else happens. Inputs are checked (produce.inputs, burst.source) before sending.
+- Every call enters the write guard first (read-only mode, the caller's role,
+  the audit line) before anything else happens. Inputs are checked (produce.inputs, burst.source) before sending.
 - Every event carries ``SOURCE_HEADER_PAIR`` (``x-kdash-source: dashboard``).
 """
 
@@ -22,9 +22,11 @@ from dataclasses import dataclass
 
 from confluent_kafka import TIMESTAMP_NOT_AVAILABLE, KafkaError, KafkaException, Producer
 
+from kafka_io.access.actor import Actor
+from kafka_io.access.guard import write_guard
 from kafka_io.clients import make_producer
 from kafka_io.cluster import Cluster
-from kafka_io.config import ClusterSettings, check_writable
+from kafka_io.config import ClusterSettings
 from kafka_io.errors import InvalidInput
 from kafka_io.produce.inputs import (
     MAX_TIMESTAMP_MS,
@@ -225,16 +227,24 @@ def _check_timestamp(timestamp_ms: int | None) -> int:
 
 
 def send_one(
-    handle: ProducerHandle, limits: TopicLimits, event: EventSpec, timestamp_ms: int | None = None
+    handle: ProducerHandle,
+    limits: TopicLimits,
+    event: EventSpec,
+    timestamp_ms: int | None = None,
+    *,
+    actor: Actor | None = None,
 ) -> DeliveryResult:
     """Send one checked event and wait (at most ``confirm_timeout_s``) for the broker's answer."""
-    settings = handle.settings
-    check_writable(settings, "sending events")
-    check_event(event, limits)
-    args = (limits.topic, event.value, event.key, -1 if event.partition is None else event.partition)
-    kwargs = {"timestamp": _check_timestamp(timestamp_ms), "headers": with_source(event.headers)}
-    with handle.borrowed() as producer:  # never closed as idle while it waits for the answer
-        return _deliver(handle, producer, limits, event, args, kwargs)
+    with write_guard(handle.settings, actor, "produce", limits.topic, {"mode": "single", "requested": 1}) as note:
+        check_event(event, limits)
+        args = (limits.topic, event.value, event.key, -1 if event.partition is None else event.partition)
+        kwargs = {"timestamp": _check_timestamp(timestamp_ms), "headers": with_source(event.headers)}
+        with handle.borrowed() as producer:  # never closed as idle while it waits for the answer
+            result = _deliver(handle, producer, limits, event, args, kwargs)
+        delivered = int(result.error is None)
+        note.details.update(delivered=delivered, failed=1 - delivered, partition=result.partition, offset=result.offset)
+        note.error = result.error
+        return result
 
 
 def _deliver(

@@ -1,8 +1,8 @@
 """Topic writes: create, add partitions, delete.
 
-Every write checks read-only mode FIRST (so a read-only cluster refuses even
-bad input without sending anything), then validates, then sends with explicit
-timeouts. Broker refusals come back as KafkaIOError in the broker's words,
+Every write enters the write guard FIRST (read-only mode and the caller's role,
+so a refused user is refused even with bad input, and nothing is sent), then
+validates, then sends with explicit timeouts; the guard writes the audit line. Broker refusals come back as KafkaIOError in the broker's words,
 prefixed with what was attempted.
 """
 
@@ -14,9 +14,11 @@ from dataclasses import dataclass
 
 from confluent_kafka.admin import AdminClient, NewPartitions, NewTopic
 
+from kafka_io.access.actor import Actor
+from kafka_io.access.guard import write_guard
 from kafka_io.clients import translate_error
 from kafka_io.cluster import FUTURE_GRACE_S
-from kafka_io.config import ClusterSettings, check_writable
+from kafka_io.config import ClusterSettings
 from kafka_io.errors import InvalidInput, NotFound
 from kafka_io.topics.names import topic_name_warning, validate_topic_name
 from kafka_io.topics.snapshot import read_metadata
@@ -25,7 +27,6 @@ __all__ = [
     "MAX_PARTITIONS",
     "NewTopicSpec",
     "add_partitions",
-    "check_writable",
     "create_topic",
     "delete_topic",
     "parse_config_lines",
@@ -112,18 +113,24 @@ def create_topic(
     partitions: int,
     replication_factor: int = 1,
     configs: Mapping[str, str] | str | None = None,
+    *,
+    actor: Actor | None = None,
 ) -> NewTopicSpec:
     """Create a topic; InvalidInput before sending, the broker's words after."""
-    check_writable(settings, "creating topics")
-    broker_count = len(read_metadata(admin, settings).brokers)
-    spec = validate_new_topic(name, partitions, replication_factor, broker_count, configs)
-    new = NewTopic(spec.name, spec.partitions, spec.replication_factor, config=dict(spec.configs))
-    try:
-        futures = admin.create_topics([new], operation_timeout=settings.timeout_s, request_timeout=settings.timeout_s)
-    except Exception as exc:
-        raise translate_error(exc, settings, f"create topic {spec.name!r}") from None
-    _wait(futures, spec.name, settings, f"create topic {spec.name!r}")
-    return spec
+    details = {"partitions": partitions, "replication_factor": replication_factor}
+    with write_guard(settings, actor, "topic.create", str(name), details) as note:
+        broker_count = len(read_metadata(admin, settings).brokers)
+        spec = validate_new_topic(name, partitions, replication_factor, broker_count, configs)
+        note.details["configs"] = dict(spec.configs)
+        new = NewTopic(spec.name, spec.partitions, spec.replication_factor, config=dict(spec.configs))
+        try:
+            futures = admin.create_topics(
+                [new], operation_timeout=settings.timeout_s, request_timeout=settings.timeout_s
+            )
+        except Exception as exc:
+            raise translate_error(exc, settings, f"create topic {spec.name!r}") from None
+        _wait(futures, spec.name, settings, f"create topic {spec.name!r}")
+        return spec
 
 
 def _existing_partitions(admin: AdminClient, settings: ClusterSettings, topic: str) -> int:
@@ -133,40 +140,47 @@ def _existing_partitions(admin: AdminClient, settings: ClusterSettings, topic: s
     return len(metadata.topics[topic].partitions)
 
 
-def add_partitions(admin: AdminClient, settings: ClusterSettings, topic: str, new_total: int) -> int:
+def add_partitions(
+    admin: AdminClient, settings: ClusterSettings, topic: str, new_total: int, *, actor: Actor | None = None
+) -> int:
     """Grow `topic` to `new_total` partitions (Kafka cannot shrink); returns the old count."""
-    check_writable(settings, "adding partitions")
-    new_total = _whole(new_total, "partition count")
-    current = _existing_partitions(admin, settings, topic)
-    if new_total <= current:
-        raise InvalidInput(
-            f"topic {topic!r} already has {current} partition(s); the new count must be larger "
-            "(Kafka cannot remove partitions)"
-        )
-    if new_total > MAX_PARTITIONS:
-        raise InvalidInput(f"partitions must be at most {MAX_PARTITIONS:,}, got {new_total}")
-    what = f"add partitions to {topic!r}"
-    try:
-        futures = admin.create_partitions(
-            [NewPartitions(topic, new_total)],
-            operation_timeout=settings.timeout_s,
-            request_timeout=settings.timeout_s,
-        )
-    except Exception as exc:
-        raise translate_error(exc, settings, what) from None
-    _wait(futures, topic, settings, what)
-    return current
+    with write_guard(settings, actor, "topic.add_partitions", topic, {"to": new_total}) as note:
+        new_total = _whole(new_total, "partition count")
+        current = _existing_partitions(admin, settings, topic)
+        note.details["from"] = current
+        if new_total <= current:
+            raise InvalidInput(
+                f"topic {topic!r} already has {current} partition(s); the new count must be larger "
+                "(Kafka cannot remove partitions)"
+            )
+        if new_total > MAX_PARTITIONS:
+            raise InvalidInput(f"partitions must be at most {MAX_PARTITIONS:,}, got {new_total}")
+        what = f"add partitions to {topic!r}"
+        try:
+            futures = admin.create_partitions(
+                [NewPartitions(topic, new_total)],
+                operation_timeout=settings.timeout_s,
+                request_timeout=settings.timeout_s,
+            )
+        except Exception as exc:
+            raise translate_error(exc, settings, what) from None
+        _wait(futures, topic, settings, what)
+        return current
 
 
-def delete_topic(admin: AdminClient, settings: ClusterSettings, topic: str, confirm: str) -> None:
+def delete_topic(
+    admin: AdminClient, settings: ClusterSettings, topic: str, confirm: str, *, actor: Actor | None = None
+) -> None:
     """Delete `topic` when `confirm` repeats its name exactly."""
-    check_writable(settings, "deleting topics")
-    if (confirm or "").strip() != topic:
-        raise InvalidInput(f"type the topic name {topic!r} exactly to confirm the delete")
-    _existing_partitions(admin, settings, topic)  # a clear NotFound; some brokers accept unknown names
-    what = f"delete topic {topic!r}"
-    try:
-        futures = admin.delete_topics([topic], operation_timeout=settings.timeout_s, request_timeout=settings.timeout_s)
-    except Exception as exc:
-        raise translate_error(exc, settings, what) from None
-    _wait(futures, topic, settings, what)
+    with write_guard(settings, actor, "topic.delete", topic):
+        if (confirm or "").strip() != topic:
+            raise InvalidInput(f"type the topic name {topic!r} exactly to confirm the delete")
+        _existing_partitions(admin, settings, topic)  # a clear NotFound; some brokers accept unknown names
+        what = f"delete topic {topic!r}"
+        try:
+            futures = admin.delete_topics(
+                [topic], operation_timeout=settings.timeout_s, request_timeout=settings.timeout_s
+            )
+        except Exception as exc:
+            raise translate_error(exc, settings, what) from None
+        _wait(futures, topic, settings, what)

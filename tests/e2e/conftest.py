@@ -42,8 +42,9 @@ if not Path(CHROMIUM).exists():
 
 
 class StreamlitServer:
-    def __init__(self, env: dict[str, str], log_path: Path):
-        self.port = free_port()
+    def __init__(self, env: dict[str, str], log_path: Path, cwd: Path = ROOT, port: int | None = None):
+        # cwd: where .streamlit/config.toml and secrets.toml are read (Streamlit's and kafka_io's alike)
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self._log = open(log_path, "wb")
@@ -59,7 +60,7 @@ class StreamlitServer:
                 "--server.headless",
                 "true",
             ],
-            cwd=ROOT,
+            cwd=cwd,
             env=env,
             stdout=self._log,
             stderr=subprocess.STDOUT,
@@ -118,8 +119,8 @@ def _servers(log_path_for) -> Iterator:
     """A start(env) function; every server it started is stopped on exit."""
     started: list[StreamlitServer] = []
 
-    def start(env: dict[str, str]) -> StreamlitServer:
-        srv = StreamlitServer(env, log_path_for(len(started)))
+    def start(env: dict[str, str], **kwargs) -> StreamlitServer:
+        srv = StreamlitServer(env, log_path_for(len(started)), **kwargs)
         started.append(srv)
         return srv
 

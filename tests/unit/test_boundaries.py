@@ -128,6 +128,8 @@ def layer(name: str) -> str:
     parts = name.split(".")
     if parts[1:] == ["__main__"]:
         return "cli"  # `python -m kafka_io` is the CLI's entry point
+    if parts[1:2] == ["access"]:
+        return "core"  # the write guard: config reads [access] and every write path calls it
     return parts[1] if len(parts) > 2 or (len(parts) == 2 and parts[1] in LAYERS) else "core"
 
 

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from dashboard.frames.topics import search_topics, topics_frame
 from kafka_io.cluster import BrokerInfo
-from kafka_io.config import ClusterSettings
-from kafka_io.errors import InvalidInput, ReadOnly
+from kafka_io.errors import InvalidInput
 from kafka_io.topics.admin import (
     NewTopicSpec,
-    check_writable,
     parse_config_lines,
     topic_name_warning,
     validate_new_topic,
@@ -110,13 +106,6 @@ def test_new_topic_validation(args, message):
 
 def test_new_topic_spec_parses_config_lines():
     assert validate_new_topic(" t ", 3, 1, 3, "retention.ms=5") == NewTopicSpec("t", 3, 1, (("retention.ms", "5"),))
-
-
-def test_read_only_refuses_with_the_cluster_name():
-    with pytest.raises(ReadOnly) as exc:
-        check_writable(replace(ClusterSettings(), name="prod", read_only=True), "deleting topics")
-    assert str(exc.value) == "cluster 'prod' is read-only: deleting topics is disabled"
-    check_writable(ClusterSettings(), "deleting topics")  # writable: no error
 
 
 def part(n, leader=1, replicas=(1,), isr=(1,), low=0, high=0, error=None):

@@ -70,11 +70,13 @@ class Burst:
         confirm_timeout_s: float = 10.0,
         message_timeout_s: float = 30.0,
         release: Callable[[Producer], None] | None = None,
+        on_done: Callable[[BurstSummary], None] | None = None,
     ) -> None:
         self.topic, self.source, self.planned = topic, source, source.count
         self.rate_per_s, self.confirm_timeout_s = source.rate_per_s, confirm_timeout_s
         self._factory, self._message_timeout_s = producer_factory, message_timeout_s
         self._release = release  # takes back a producer that delivered everything, for the next burst
+        self._on_done = on_done  # the audit line, written before ``done`` so a caller that waited finds it
         self._producer: Producer | None = None
         self._chunk_now_ms = array("q", bytes(8 * source.chunks))
         self._ledger = Ledger(source.count, lambda number: source.chunk(number, self._now_ms_of(number)))
@@ -148,6 +150,10 @@ class Burst:
             duration_s, stopped = time.monotonic() - self._t0, self._stop.is_set()
             try:
                 self.summary = self._ledger.summary(self.topic, duration_s, stopped, tuple(self._notes))
+                if self._on_done is not None:
+                    self._on_done(self.summary)
+            except Exception:
+                log.warning("the end of the burst to %s was not recorded", self.topic, exc_info=True)
             finally:  # a page polling `done` must never wait forever
                 self._producer = None
                 self._done.set()
