@@ -94,6 +94,8 @@ def can_read_audit(clusters: dict[str, ClusterSettings]) -> bool:
 def user_box(settings: ClusterSettings) -> None:
     """The sidebar's "signed in as" line with the role on this cluster, and Log out."""
     if not login_configured():
+        if settings.access is not None:  # lists without a login to match them against
+            st.sidebar.caption("[access] is ignored: there is no login without [auth] in secrets.toml.")
         return
     who = actor()
     granted = who.role(settings.access)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -32,7 +33,11 @@ def app_env(monkeypatch, cluster_env, tmp_path):
         if key.startswith("KAFKA_"):
             monkeypatch.setenv(key, value)
     monkeypatch.chdir(tmp_path)  # so no developer's .streamlit/secrets.toml is read
-    return monkeypatch
+    # ...nor our .streamlit/config.toml: bind to loopback as it does (an exposed server without login is read-only)
+    previous = st_config.get_option("server.address")
+    st_config.set_option("server.address", "127.0.0.1")
+    yield monkeypatch
+    st_config.set_option("server.address", previous)
 
 
 @pytest.fixture

@@ -91,3 +91,27 @@ def test_read_only_removes_or_disables_every_write_control(make_app, app_env, se
     if page.endswith("topics.py"):  # the forms stay visible to read, their submit buttons disabled
         submits = [b for b in read_only.main.button if b.label in ("Create topic", "Add partitions", "Delete topic")]
         assert len(submits) == 3 and all(b.disabled for b in submits)
+
+
+@pytest.mark.parametrize(
+    "page, link, writes, note", PAGES[:4], ids=[f"{p[6:-3]}-{link}" for p, link, _, _ in PAGES[:4]]
+)
+def test_a_server_bound_beyond_loopback_without_login_is_read_only(
+    make_app, app_env, selection, page, link, writes, note
+):
+    from streamlit import config as st_config
+
+    st_config.set_option("server.address", "0.0.0.0")  # app_env puts 127.0.0.1 back afterwards
+    exposed = make_app(page, query=selection[link]).run()
+    assert not exposed.exception
+    assert enabled_writes(exposed) == set()
+    banner = " ".join(w.value for w in exposed.main.warning)
+    assert (
+        "Read-only: the dashboard listens on 0.0.0.0 and no login is configured, so it is read-only; configure [auth] "
+        "in .streamlit/secrets.toml, or set KDASH_ALLOW_ANONYMOUS_WRITES=1."
+    ) in banner
+    assert "read-only" in sidebar_text(exposed)
+
+    app_env.setenv("KDASH_ALLOW_ANONYMOUS_WRITES", "1")  # the operator's explicit choice
+    allowed = make_app(page, query=selection[link]).run()
+    assert enabled_writes(allowed) == writes

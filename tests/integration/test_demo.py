@@ -324,8 +324,7 @@ def test_pause_without_a_running_demo_is_an_error(cluster_env, tmp_path):
             (),
             {"KAFKA_DASHBOARD_READ_ONLY": "1"},
             1,
-            "error: read-only mode: the demo writes topics, events and group offsets; "
-            "unset KAFKA_DASHBOARD_READ_ONLY to run it\n",
+            "error: cluster 'default' is read-only: starting the demo is disabled\n",
         ),
     ],
 )

@@ -83,9 +83,7 @@ def test_every_write_path_refuses_a_read_only_cluster_and_changes_nothing(settin
     demo = DemoPlan(unique("ro-demo"))
     with pytest.raises(ReadOnly) as refused:
         run_demo(read_only, demo, tmp_path / "demo", duration_s=1)
-    assert str(refused.value) == (
-        "read-only mode: the demo writes topics, events and group offsets; unset KAFKA_DASHBOARD_READ_ONLY to run it"
-    )
+    assert str(refused.value) == f"cluster {read_only.name!r} is read-only: starting the demo is disabled"
 
     assert broker_state(settings, kafka_bootstrap, topic, group) == before
     assert never not in before["topics"]  # (nor any demo topic: the topic list is unchanged)
