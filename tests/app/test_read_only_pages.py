@@ -105,7 +105,7 @@ def test_a_server_bound_beyond_loopback_without_login_is_read_only(
     exposed = make_app(page, query=selection[link]).run()
     assert not exposed.exception
     assert enabled_writes(exposed) == set()
-    banner = " ".join(w.value for w in exposed.main.warning)
+    banner = " ".join(w.value for w in exposed.main.warning).replace("\\[", "[")  # markdown-escaped
     assert (
         "Read-only: the dashboard listens on 0.0.0.0 and no login is configured, so it is read-only; configure [auth] "
         "in .streamlit/secrets.toml, or set KDASH_ALLOW_ANONYMOUS_WRITES=1."
