@@ -59,7 +59,8 @@ peer-deps: tests/peers/node_modules/.installed
 tests/peers/node_modules/.installed: tests/peers/package.json tests/peers/package-lock.json
 	@bash tests/peers/ensure_peers.sh
 
-# Debian's chromium for the browser tests (never `playwright install`), and kcat for bench/.
+# Debian's chromium for the browser tests (never `playwright install`) and prometheus for the
+# /metrics tests, installed with apt when missing.
 browser-deps:
 	@bash tests/e2e/ensure_browser.sh
 

@@ -1,0 +1,56 @@
+"""python -m kafka_io watch: the lag sampler and /metrics without the UI, for a host
+only Prometheus looks at. Runs until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import threading
+
+from kafka_io.cli.common import add_cluster_options
+from kafka_io.cluster import Cluster
+from kafka_io.config import load_clusters
+from kafka_io.errors import InvalidInput
+from kafka_io.exporter.exporter import MetricsExporter
+from kafka_io.exporter.http import METRICS_TOKEN_ENV, serve_metrics
+
+DEFAULT_PORT = 8000  # kafka-lag-exporter's
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("watch", help="sample lag and serve Prometheus /metrics, without the UI")
+    add_cluster_options(parser)
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port of /metrics (default {DEFAULT_PORT})")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not 0 < args.port < 65536:
+        raise InvalidInput(f"--port must be 1-65535, got {args.port}")
+    env = dict(os.environ)
+    if args.timeout is not None:
+        env["KAFKA_TIMEOUT_S"] = str(args.timeout)
+    clusters = load_clusters({"bootstrap_servers": args.bootstrap}, env)
+    if args.cluster is not None:
+        if args.cluster not in clusters:
+            raise InvalidInput(f"unknown cluster {args.cluster!r}; configured: {', '.join(clusters)}")
+        clusters = {args.cluster: clusters[args.cluster]}
+    handles = [Cluster(settings) for settings in clusters.values()]
+    exporter = MetricsExporter(lambda: handles).start()
+    try:
+        server = serve_metrics(exporter, args.host, args.port)
+    except OSError as exc:
+        raise InvalidInput(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    token = " (bearer token required)" if os.environ.get(METRICS_TOKEN_ENV) else ""
+    print(f"serving http://{args.host}:{args.port}/metrics{token} for {', '.join(clusters)}", flush=True)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    server.shutdown()
+    for handle in handles:
+        handle.close()
+    print("stopped", flush=True)
+    return 0
