@@ -1,7 +1,7 @@
 """The HTTP side of the app (app.py serves it through st.App): /metrics in front
 of Streamlit's own routes, and a lifespan that starts every configured
-cluster's shared lag sampler with the server, so metrics are fresh before
-anyone opens a page.
+cluster's shared lag sampler (and alert watcher, when webhooks are configured)
+with the server, so metrics and alerts are live before anyone opens a page.
 
 The samplers are the same objects the pages use (dashboard.handles caches one
 Cluster per cluster, process-wide); a scrape only renders their latest sample.
@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from dashboard import handles
+from kafka_io.alerts.watcher import alert_settings, alert_watcher
 from kafka_io.errors import KafkaIOError
 from kafka_io.exporter.exporter import MetricsExporter
 from kafka_io.exporter.http import CONTENT_TYPE_LATEST, authorized
@@ -28,6 +28,10 @@ log = logging.getLogger("kafka_io")
 
 
 def _clusters():
+    # Imported here, after Streamlit's runtime exists: its st.cache_data decorators, run at
+    # import, would otherwise fall back to a cache of their own (and log it, once each).
+    from dashboard import handles
+
     try:
         return [handles.cluster(settings) for settings in handles.configured_clusters().values()]
     except KafkaIOError as exc:  # bad configuration: the pages say so; /metrics exports nothing
@@ -49,7 +53,18 @@ def routes() -> list[Route]:
     return [Route("/metrics", _metrics, methods=["GET"])]
 
 
+def _start() -> None:
+    _exporter.start()
+    try:
+        settings = alert_settings()
+    except KafkaIOError as exc:  # a bad [alerts] table: say so, and serve the dashboard anyway
+        log.error("alerts are off: %s", exc)
+        return
+    for cluster in _clusters():
+        alert_watcher(cluster, settings)
+
+
 @asynccontextmanager
 async def lifespan(app):
-    await asyncio.to_thread(_exporter.start)
+    await asyncio.to_thread(_start)
     yield

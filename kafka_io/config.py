@@ -25,6 +25,7 @@ __all__ = [
     "load_settings",
     "parse_client_properties",
     "parse_seconds",
+    "read_secrets",
 ]
 
 DEFAULT_EMBEDDED_PORT = 9092
@@ -143,7 +144,7 @@ def load_clusters(
     from_env = {field_: env[key] for key, field_ in ENV_KEYS.items() if env.get(key)}
     props_path = flags.get("client_properties") or env.get("KAFKA_CLIENT_PROPERTIES")
     path = secrets_path or SECRETS_PATH
-    data = _read_secrets(path)
+    data = read_secrets(path)
     if flags.get("bootstrap_servers") or from_env.get("bootstrap_servers"):
         values = {**from_env, **{k: v for k, v in flags.items() if k in ENV_KEYS.values()}}
         clusters = {"default": _build("default", values, props_path, read_only, timeout_s, embedded=False)}
@@ -156,7 +157,7 @@ def load_clusters(
     return {name: replace(s, access=_access(path, data, name)) for name, s in clusters.items()}
 
 
-def _read_secrets(path: Path) -> dict:
+def read_secrets(path: Path = SECRETS_PATH) -> dict:
     if not path.is_file():
         return {}
     try:

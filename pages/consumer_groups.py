@@ -11,6 +11,7 @@ from dashboard import handles as resources
 from dashboard.frames import groups as frames
 from dashboard.shell import page_settings
 from dashboard.widgets import plain, show_errors
+from kafka_io.alerts.watcher import recent_alerts
 from kafka_io.groups.health import silent_members_note, with_exact_time_lags
 from kafka_io.groups.incident import stable_order
 from kafka_io.groups.models import explain_state
@@ -106,6 +107,16 @@ def groups_table(search: str, statuses: list, sort: str, only_lagging: bool) -> 
     if event.selection.cells:
         clicked(shown, *event.selection.cells[0])
     st.caption("Click a group's name to open it; click 📌 to pin it to the top.")
+    recent_alerts_box()
+
+
+def recent_alerts_box() -> None:
+    """The webhooks' latest alerts for this cluster, when alerts are configured."""
+    deliveries = recent_alerts(settings.name)
+    if not deliveries:
+        return
+    with st.expander(f"Recent alerts ({len(deliveries)})", icon=":material/notifications:"):
+        st.dataframe(frames.alerts_frame(deliveries), hide_index=True, width="stretch")
 
 
 def stable(df, sort: str, pins: list[str]):

@@ -245,3 +245,21 @@ def eta_text(eta_s: float | None, total_lag: int, has_partitions: bool) -> str:
     if total_lag == 0:
         return "caught up"
     return "∞" if eta_s is None else format_duration(eta_s)
+
+
+def alerts_frame(deliveries) -> pd.DataFrame:
+    """Newest first: one row per alert and webhook, with how its delivery went."""
+    rows = [
+        {
+            "At": pd.Timestamp(d.alert.at_s, unit="s", tz="UTC"),
+            "Group": d.alert.group,
+            "Alert": d.alert.state,
+            "Status": d.alert.status.value,
+            "Was": d.alert.previous.value if d.alert.previous else "",
+            "Webhook": d.target,
+            "Result": d.result + (f" after {d.attempts} tries" if d.attempts > 1 else ""),
+            "Error": d.error or "",
+        }
+        for d in deliveries
+    ]
+    return pd.DataFrame(rows, columns=["At", "Group", "Alert", "Status", "Was", "Webhook", "Result", "Error"])

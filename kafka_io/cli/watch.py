@@ -1,5 +1,5 @@
-"""python -m kafka_io watch: the lag sampler and /metrics without the UI, for a host
-only Prometheus looks at. Runs until Ctrl-C or SIGTERM."""
+"""python -m kafka_io watch: the lag sampler, /metrics and alert webhooks without
+the UI, for a host only Prometheus looks at. Runs until Ctrl-C or SIGTERM."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import os
 import signal
 import threading
 
+from kafka_io.alerts.watcher import alert_settings, alert_watcher
 from kafka_io.cli.common import add_cluster_options
 from kafka_io.cluster import Cluster
 from kafka_io.config import load_clusters
@@ -37,14 +38,18 @@ def run(args: argparse.Namespace) -> int:
         if args.cluster not in clusters:
             raise InvalidInput(f"unknown cluster {args.cluster!r}; configured: {', '.join(clusters)}")
         clusters = {args.cluster: clusters[args.cluster]}
+    alerts = alert_settings()
     handles = [Cluster(settings) for settings in clusters.values()]
     exporter = MetricsExporter(lambda: handles).start()
+    for handle in handles:
+        alert_watcher(handle, alerts)
     try:
         server = serve_metrics(exporter, args.host, args.port)
     except OSError as exc:
         raise InvalidInput(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
     token = " (bearer token required)" if os.environ.get(METRICS_TOKEN_ENV) else ""
-    print(f"serving http://{args.host}:{args.port}/metrics{token} for {', '.join(clusters)}", flush=True)
+    hooks = f"; alerts to {len(alerts.targets)} webhook(s)" if alerts else ""
+    print(f"serving http://{args.host}:{args.port}/metrics{token} for {', '.join(clusters)}{hooks}", flush=True)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

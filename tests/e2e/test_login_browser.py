@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from browser_helpers import real_console_errors, wait_for_app
 from kafka_helpers import create_topic, free_port
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -161,20 +162,22 @@ def test_a_login_in_no_list_sees_no_cluster(login_server, page):
 
 
 def open_delete_tab(page, topic: str):
-    """The Delete topic tab's confirm box; the topics snapshot is cached for a few seconds,
-    so a topic created just now shows on a later run."""
+    """The Delete topic tab's confirm box, visible. The topics snapshot is cached for a
+    few seconds, so a topic created just now shows on a later run; and an auto-refresh
+    can redraw the tabs on the first one."""
     confirm = page.get_by_label(f"Type {topic} to confirm")
-    for _ in range(10):
+    for attempt in range(10):
         page.get_by_role("tab", name="Delete topic").click()
-        if confirm.count():
+        try:
+            confirm.wait_for(state="visible", timeout=2_000)
             return confirm
-        page.wait_for_timeout(1_000)
-        page.reload()
-        wait_for_app(page)
+        except PlaywrightTimeout:
+            if attempt % 2:
+                page.reload()
+                wait_for_app(page)
     return confirm
 
 
 def expect_disabled(page, label: str) -> None:
-    button = page.get_by_role("button", name=label)
-    button.first.wait_for(timeout=UI_TIMEOUT_MS)
-    assert button.first.is_disabled(), f"{label} should be disabled"
+    button = page.get_by_role("button", name=label, disabled=True)
+    button.first.wait_for(timeout=UI_TIMEOUT_MS)  # visible and disabled

@@ -28,7 +28,7 @@ def test_a_fresh_server_exports_lag_before_any_page_view(start_server, e2e_env, 
     produce(kafka_bootstrap, topic, {0: 7})
     commit_offsets(kafka_bootstrap, group, topic, {0: 2})
     server = start_server({**e2e_env, "KAFKA_LAG_INTERVAL_S": "1", "KDASH_METRICS_TOKEN": "scrape-me"})
-    line = f'kafka_consumergroup_group_lag{{cluster_name="default",group="{group}",partition="0",topic="{topic}"}} 5.0'
+    line = f'kafka_consumergroup_group_lag{{cluster_name="default",group="{group}",topic="{topic}",partition="0"}} 5\n'
     deadline = time.monotonic() + WAIT_S
     while line not in get(f"{server.url}/metrics", token="scrape-me")[1]:
         assert time.monotonic() < deadline, f"no {line!r} on /metrics within {WAIT_S} s"

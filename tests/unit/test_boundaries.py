@@ -22,7 +22,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("kafka_io", "dashboard")
 # Lower layers first; a kafka_io module may import its own layer and those below.
-LAYERS = ("core", "local", "groups", "topics", "produce", "live", "demo", "exporter", "cli")
+LAYERS = ("core", "local", "groups", "topics", "produce", "live", "demo", "alerts", "exporter", "cli")
 IO_LIBRARIES = {"streamlit", "confluent_kafka", "pandas", "altair", "socket", "subprocess", "sqlite3", "urllib"}
 CLOCK_CALLS = {
     ("time", "time"),
