@@ -33,6 +33,7 @@ from kafka_io.access.guard import audit_outcome, check_allowed, write_guard
 from kafka_io.config import ClusterSettings
 from kafka_io.demo.plan import DemoPlan
 from kafka_io.errors import KafkaIOError
+from kafka_io.groups.history_store import DATA_DIR_ENV
 from kafka_io.local.noida import DEFAULT_DATA_DIR, process_matches, terminate_process
 
 __all__ = [
@@ -52,7 +53,6 @@ __all__ = [
 
 log = logging.getLogger("kafka_io.demo.control")
 
-DATA_DIR_ENV = "KDASH_DATA_DIR"
 # Set by the app for a demo it restarts: the app audited that start for its user.
 AUDITED_ENV = "KDASH_DEMO_AUDITED"
 CONTROL_FILE = "demo.json"

@@ -42,6 +42,7 @@ from kafka_io.errors import KafkaIOError
 from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.groups.health import GroupHealth, assess_group
 from kafka_io.groups.history import DEFAULT_INTERVAL_S, LagHistory
+from kafka_io.groups.history_store import HistoryStore
 from kafka_io.groups.lag_snapshot import LagSnapshot
 from kafka_io.groups.models import GroupLag
 
@@ -81,8 +82,10 @@ class LagSampler:
         interval_s: float | None = None,
         window_s: float = STATUS_WINDOW_S,
         history: LagHistory | None = None,
+        store: HistoryStore | None = None,
     ) -> None:
         self.settings = settings
+        self.store = store  # persists every cycle; replayed by start()
         self.interval_s = interval_from_env() if interval_s is None else interval_s
         self.window_s = window_s
         self.history = history or LagHistory()
@@ -104,9 +107,12 @@ class LagSampler:
     # --- lifecycle -----------------------------------------------------------
 
     def start(self) -> LagSampler:
-        """Start the daemon thread (idempotent)."""
+        """Start the daemon thread (idempotent); a persisted history is replayed first."""
         with self._lock:
             if self._thread is None:
+                if self.store is not None:
+                    replayed = self.store.replay(self.history, time.time())
+                    log.info("lag history: %d cycles reloaded from %s", replayed, self.store.path)
                 self._thread = threading.Thread(
                     target=self._run, name=f"kdash-lag-sampler-{self.settings.name}", daemon=True
                 )
@@ -121,6 +127,8 @@ class LagSampler:
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=timeout_s)
+        if self.store is not None:
+            self.store.close()
 
     close = stop  # what Cluster.close() calls
 
@@ -209,7 +217,10 @@ class LagSampler:
             if groups and all(g.error for g in groups):
                 return self._failed(groups[0].error)  # not one group answered: the cluster is the problem
             ts_s = max((g.sampled_at_s for g in groups), default=time.time())
-            self.history.record(ts_s, _rows(groups))
+            rows = list(_rows(groups))
+            self.history.record(ts_s, rows)
+            if self.store is not None:
+                self.store.append(ts_s, rows)
             duration_ms = (time.monotonic() - started) * 1000
             with self._lock:
                 previous = self._snapshot
@@ -336,4 +347,7 @@ def lag_sampler(cluster: Cluster) -> LagSampler:
     Started by the first caller; it keeps its history through an outage and
     resumes by itself, and stops when the cluster handle closes.
     """
-    return cluster.part("lag-sampler", lambda: LagSampler(cluster.settings).start())
+    settings = cluster.settings
+    return cluster.part(
+        "lag-sampler", lambda: LagSampler(settings, store=HistoryStore.from_env(settings.bootstrap_servers)).start()
+    )
