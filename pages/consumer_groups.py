@@ -26,9 +26,11 @@ STATUS_BADGE = st.column_config.MultiselectColumn(
     "Status", options=list(BADGE_COLORS), color=list(BADGE_COLORS.values()), width=140
 )
 # What an incident needs first, so it fits a 1,024 px laptop; the rest scrolls.
+# The incident question first: who is behind, by how much in seconds and messages, getting
+# better or worse, when it catches up, consuming how fast against producing; then the rest.
 LIST_COLUMNS = (
-    *("Pin", "Group", "Status", "Lag s (est.)", "Total lag", "ETA s", "Trend", "State", "Members"),
-    *("Topics", "Max lag", "Unknown", "Consume/s", "Produce/s", "Error"),
+    *("Pin", "Group", "Status", "Lag s (est.)", "Total lag", "Trend", "ETA s", "Consume/s", "Produce/s"),
+    *("State", "Members", "Topics", "Max lag", "Unknown", "Error"),
 )
 WINDOWS_S = {"5 min": 300, "15 min": 900, "1 hour": 3600}
 
