@@ -75,11 +75,6 @@ def _rewound(offsets: Sequence[int]) -> bool:
     return False
 
 
-def _lag_only_grew(lags: Sequence[int]) -> bool:
-    never_decreased = all(b >= a for a, b in zip(lags, lags[1:]))
-    return never_decreased and lags[-1] > lags[0]
-
-
 def partition_status(
     samples: Sequence[Sample],
     has_members: bool,
@@ -101,18 +96,23 @@ def partition_status(
     2b. UNKNOWN fewer than 2 samples are usable: no history to judge a lag by.
     3. REWIND   the committed offset went down and did not get back up to
                 where it was before the drop (someone reset the group).
-    4. OK       lag was 0 at some sample in W: the consumer kept up within
-                the window and current lag is only records produced since its
-                last commit. Cost: STALL/STOP/WARN fire at most one window
-                length late, as in Burrow.
+    4. OK       lag was 0 at some sample of the trend window T (the newest
+                TREND_SAMPLES samples: 30 s at the default 5 s interval): the
+                consumer kept up lately, and current lag is only records
+                produced since its last commit.
     5. STOP     committed offset identical across W, lag > 0, no members:
                 nobody is consuming.
     6. STALL    the same, but the group has members: they are stuck.
-    7. WARN     at least MIN_WARN_SAMPLES samples, lag never decreased from
-                one sample to the next AND ended higher than it started: the
-                consumer is falling behind. Two samples are not enough: lag of
-                a healthy consumer wobbles between commits, and one rise would
-                raise a false WARN in the first seconds of watching.
+    7. WARN     falling behind, judged on the trend of T, not on every step:
+                at least MIN_WARN_SAMPLES samples, records were produced, the
+                group consumed less than WARN_RATIO of them, and lag ended
+                higher than it started. Lag that dips between commits (a
+                consumer at 55 % of the produce rate commits in batches) no
+                longer resets the verdict.
+    7b. WARN    sticky: T without its newest sample was WARN by rule 7, and
+                the group still consumes less than CLEAR_RATIO of what is
+                produced while lag has not come down. Recovering means
+                consuming (nearly) as fast as the producers, or lag falling.
     8. OK       anything else.
 
     Departures from Burrow, on purpose: WARN needs the lag to have grown.
@@ -131,27 +131,49 @@ def partition_status(
         return Status.UNKNOWN
     if newest_lag == 0:
         return Status.OK
-    # (committed, lag) of the samples whose lag is known, computed once.
-    usable = [(s.committed, lag) for s in window if (lag := partition_lag(s.high, s.committed)) is not None]
+    # (high, committed, lag) of the samples whose lag is known, computed once.
+    usable = [(s.high, s.committed, lag) for s in window if (lag := partition_lag(s.high, s.committed)) is not None]
     if len(usable) < 2:
         return Status.UNKNOWN
-    return _judge([c for c, _ in usable], [lag for _, lag in usable], has_members)
+    return _judge(usable, has_members)
 
 
 MIN_WARN_SAMPLES = 3
+TREND_SAMPLES = 7  # 6 intervals: 30 s at the default 5 s
+WARN_RATIO = 0.8  # consumed / produced below this over the trend window: falling behind
+CLEAR_RATIO = 0.95  # ...and back at or above this (or lag falling) to leave WARN
 
 
-def _judge(offsets: Sequence[int], lags: Sequence[int], has_members: bool) -> Status:
-    """Rules 3-8 of partition_status, on >= 2 samples with known lag, the newest above 0."""
+def _judge(usable: Sequence[tuple[int, int, int]], has_members: bool) -> Status:
+    """Rules 3-8 of partition_status, on >= 2 (high, committed, lag) samples, the newest lag above 0."""
+    offsets = [c for _, c, _ in usable]
     if _rewound(offsets):
         return Status.REWIND
-    if 0 in lags:
+    trend = usable[-TREND_SAMPLES:]
+    if any(lag == 0 for *_, lag in trend):
         return Status.OK
     if min(offsets) == max(offsets):
         return Status.STALL if has_members else Status.STOP
-    if len(lags) >= MIN_WARN_SAMPLES and _lag_only_grew(lags):
+    if _falling_behind(trend, WARN_RATIO, lag_rose=True) or (
+        _falling_behind(usable[-TREND_SAMPLES - 1 : -1], WARN_RATIO, lag_rose=True)
+        and _falling_behind(trend, CLEAR_RATIO, lag_rose=False)
+    ):
         return Status.WARN
     return Status.OK
+
+
+def _falling_behind(trend: Sequence[tuple[int, int, int]], ratio: float, lag_rose: bool) -> bool:
+    """Records were produced, the group consumed less than ``ratio`` of them, and lag
+    ended higher than it started (``lag_rose``) or at least where it started.
+    Produced and consumed add up the forward steps only: a reset the group then
+    re-read, or a recreated topic, is work done, not a negative rate."""
+    if len(trend) < MIN_WARN_SAMPLES:
+        return False
+    produced = sum(max(b[0] - a[0], 0) for a, b in zip(trend, trend[1:]))
+    consumed = sum(max(b[1] - a[1], 0) for a, b in zip(trend, trend[1:]))
+    lag_0, lag_n = trend[0][2], trend[-1][2]
+    ended_up = lag_n > lag_0 if lag_rose else lag_n >= lag_0
+    return produced > 0 and consumed < ratio * produced and ended_up
 
 
 def group_status(statuses: Iterable[Status]) -> Status:

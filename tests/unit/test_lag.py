@@ -391,10 +391,47 @@ STATUS_CASES = [
     # Rule 8: OK
     # 26. constant lag 50 with a moving commit: keeping pace (Burrow would WARN)
     pytest.param([(100, 50), (110, 60), (120, 70)], True, Status.OK, id="26-ok-constant-lag"),
-    # 27. lag 50, 60, 55, 70: decreased once
-    pytest.param([(100, 50), (120, 60), (125, 70), (150, 80)], True, Status.OK, id="27-ok-dipped"),
+    # 27. lag 50, 60, 55, 70: it dips between commits, but the group consumed 30 of 50
+    #     produced (60 %): falling behind all the same (the old step rule said OK: flicker)
+    pytest.param([(100, 50), (120, 60), (125, 70), (150, 80)], True, Status.WARN, id="27-warn-despite-a-dip"),
     # 28. lag 50, 40, 30: catching up
     pytest.param([(100, 50), (100, 60), (100, 70)], True, Status.OK, id="28-ok-catching-up"),
+    # Trend rules (7, 7b), on 100 records produced per step
+    # 29. consuming ~58 % in batches: lag dips once (190 -> 180) and it is WARN all the same
+    pytest.param(
+        list(zip(range(1000, 1700, 100), [950, 1000, 1100, 1110, 1220, 1230, 1300], strict=True)),
+        True,
+        Status.WARN,
+        id="29-warn-at-58-percent-with-dips",
+    ),
+    # 30. keeping up, commits wobbling (lag 40, 70, 30, 50, 10, 60, 45): never WARN
+    pytest.param(
+        list(zip(range(1000, 1700, 100), [960, 1030, 1170, 1250, 1390, 1440, 1555], strict=True)),
+        True,
+        Status.OK,
+        id="30-ok-healthy-wobble",
+    ),
+    # 31. was WARN (77 %), now consumes 90 % with lag still rising: stays WARN (hysteresis)
+    pytest.param(
+        list(zip(range(1000, 1800, 100), [950, 960, 1050, 1140, 1230, 1320, 1410, 1500], strict=True)),
+        True,
+        Status.WARN,
+        id="31-warn-sticky-until-it-really-recovers",
+    ),
+    # 32. slow, then faster than the producers: lag 200 -> 50, OK
+    pytest.param(
+        list(zip(range(1000, 1700, 100), [950, 1000, 1050, 1100, 1250, 1400, 1550], strict=True)),
+        True,
+        Status.OK,
+        id="32-ok-recovered",
+    ),
+    # 33. caught up once, but outside the 7-sample trend window: WARN at 50 %
+    pytest.param(
+        list(zip(range(1000, 1900, 100), range(1000, 1450, 50), strict=True)),
+        True,
+        Status.WARN,
+        id="33-warn-zero-lag-left-the-trend-window",
+    ),
 ]
 
 
