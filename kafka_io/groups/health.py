@@ -99,6 +99,10 @@ def _partition(
 ) -> PartitionHealth:
     status = Status.UNKNOWN if p.error else partition_status(window, has_members, now_s, stale_after_s=stale_after_s)
     produce, consume = produce_rate_per_s(window), consume_rate_per_s(window)
+    if produce is None and p.high is not None:  # the first minute: the newest warm-start point, if any
+        seeds = history.seed_points(p.topic, p.partition)
+        if seeds:
+            produce = produce_rate_per_s([Sample(*seeds[-1], None), Sample(now_s, p.high, None)])
     if p.lag:
         points = history.time_lag_points(p.topic, p.partition, p.committed)
         time_lag = estimate_time_lag(points, p.committed, now_s)

@@ -88,6 +88,9 @@ class LagHistory:
         self._key_seen: dict[Key, int] = {}
         self._tp_seen: dict[TopicPartition, int] = {}
         self._group_seen: dict[str, int] = {}
+        # Warm start: (times, highs) per partition from before the first cycle (seed_highs).
+        self._seeds: dict[TopicPartition, tuple[array, array]] = {}
+        self._first_cycle_s = math.inf
 
     @property
     def depth(self) -> int:
@@ -104,6 +107,7 @@ class LagHistory:
         rows = [r for r in rows if known_offset(r[3]) is not None]  # outside the lock
         with self._lock:
             self._calls += 1
+            self._first_cycle_s = min(self._first_cycle_s, ts_s)
             self._make_room(rows)  # may change the depth, hence the slot
             slot = (self._calls - 1) % self._depth
             self._times[slot] = ts_s
@@ -308,10 +312,37 @@ class LagHistory:
                 if highs[slot] <= committed:
                     break
             else:
-                return [newest_first[-1], newest_first[0]] if len(newest_first) > 1 else newest_first
+                # Every cycle is above the commit: walk on into the warm-start points, if any.
+                for point in reversed(self._seeds_before_cycles((topic, partition))):
+                    newest_first.append(point)
+                    if point[1] <= committed:
+                        break
+                else:
+                    return [newest_first[-1], newest_first[0]] if len(newest_first) > 1 else newest_first
         if len(newest_first) > 3:
             newest_first = [newest_first[0], newest_first[-2], newest_first[-1]]
         return newest_first[::-1]
+
+    def seed_highs(self, points: dict[TopicPartition, list[tuple[float, int]]]) -> None:
+        """High watermarks from before the first cycle (read back from Kafka's
+        offsets-for-times at start), so rates and time lags are not empty in the
+        first minute. Kept apart from the cycles and consulted only before them."""
+        with self._lock:
+            for tp, found in points.items():
+                ordered = sorted(p for p in found if math.isfinite(p[0]) and p[1] >= 0)
+                if ordered:
+                    self._seeds[tp] = (array("d", (t for t, _ in ordered)), array("q", (h for _, h in ordered)))
+
+    def seed_points(self, topic: str, partition: int) -> list[tuple[float, int]]:
+        """The warm-start points of one partition older than every cycle, oldest first."""
+        with self._lock:
+            return self._seeds_before_cycles((topic, partition))
+
+    def _seeds_before_cycles(self, tp: TopicPartition) -> list[tuple[float, int]]:
+        seeds = self._seeds.get(tp)
+        if seeds is None:
+            return []
+        return [(t, h) for t, h in zip(*seeds, strict=True) if t < self._first_cycle_s]
 
     def sample_count(self) -> int:
         """Samples held across all keys (to check the memory bound)."""

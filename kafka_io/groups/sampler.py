@@ -45,6 +45,7 @@ from kafka_io.groups.history import DEFAULT_INTERVAL_S, LagHistory
 from kafka_io.groups.history_store import HistoryStore
 from kafka_io.groups.lag_snapshot import LagSnapshot
 from kafka_io.groups.models import GroupLag
+from kafka_io.groups.warm_start import backfill
 
 __all__ = ["LagSampler", "LagSnapshot", "interval_from_env", "STATUS_WINDOW_S", "SPARKLINE_S"]
 
@@ -83,9 +84,12 @@ class LagSampler:
         window_s: float = STATUS_WINDOW_S,
         history: LagHistory | None = None,
         store: HistoryStore | None = None,
+        warm_start: bool = False,
     ) -> None:
         self.settings = settings
         self.store = store  # persists every cycle; replayed by start()
+        self.warm_start = warm_start  # backfill the last hour's end offsets after the first sample
+        self.warmed = threading.Event()
         self.interval_s = interval_from_env() if interval_s is None else interval_s
         self.window_s = window_s
         self.history = history or LagHistory()
@@ -242,8 +246,17 @@ class LagSampler:
                     admin_requests_total=ADMIN_REQUESTS.total(),
                 )
                 snapshot = self._snapshot
+            if self.warm_start and group_ids is None and not self._first.is_set():
+                highs = {(p.topic, p.partition): p.high for g in groups for p in g.partitions if p.high is not None}
+                threading.Thread(target=self._warm, args=(highs, ts_s), name="kdash-warm-start", daemon=True).start()
             self._first.set()
             return snapshot
+
+    def _warm(self, highs: dict, now_s: float) -> None:
+        try:
+            backfill(make_admin(self.settings), self.settings, self.history, highs, now_s)
+        finally:
+            self.warmed.set()
 
     def _on_client_error(self, err: KafkaError) -> None:
         # librdkafka's own thread, via admin.poll(): only set a flag here.
@@ -349,5 +362,6 @@ def lag_sampler(cluster: Cluster) -> LagSampler:
     """
     settings = cluster.settings
     return cluster.part(
-        "lag-sampler", lambda: LagSampler(settings, store=HistoryStore.from_env(settings.bootstrap_servers)).start()
+        "lag-sampler",
+        lambda: LagSampler(settings, store=HistoryStore.from_env(settings.bootstrap_servers), warm_start=True).start(),
     )
