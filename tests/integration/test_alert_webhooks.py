@@ -112,7 +112,7 @@ def test_one_post_per_transition_and_one_when_resolved(watch, kafka_bootstrap, u
     }
     assert fired["link"] == f"https://dash.example/consumer_groups?group={group}"
     assert fired["text"].startswith(f"STOP: group {group} on default is 6 messages")
-    time.sleep(3)  # three more samples, still STOP: no second POST
+    time.sleep(2)  # two more samples, still STOP: no second POST
     assert len(receiver.posts) == 1
     commit_offsets(kafka_bootstrap, group, topic, {0: 10})
     until(lambda: len(receiver.posts) == 2, "the resolved alert")
@@ -123,16 +123,16 @@ def test_one_post_per_transition_and_one_when_resolved(watch, kafka_bootstrap, u
         "STOP",
         0,
     )
-    time.sleep(2)
+    time.sleep(1.5)
     assert len(receiver.posts) == 2
 
 
 def test_a_failing_webhook_is_retried_and_a_slow_one_never_delays_sampling(watch, kafka_bootstrap, unique):
     topic, group = stopped_group(kafka_bootstrap, unique)
-    receiver = Receiver(fail_first=2, delay_s=2.5)
+    receiver = Receiver(fail_first=2, delay_s=1.5)
     url = watch(group, receiver)
     until(lambda: receiver.attempts, "the first attempt")
-    # The receiver now takes 2.5 s per answer and refuses twice (about 10 s with the
+    # The receiver now takes 1.5 s per answer and refuses twice (about 7.5 s with the
     # backoff): meanwhile the sampler keeps sampling, and /metrics follows new records.
     produce(kafka_bootstrap, topic, {0: 5})
     line = f'kafka_consumergroup_group_lag{{cluster_name="default",group="{group}",topic="{topic}",partition="0"}} 11'
