@@ -12,10 +12,10 @@ BIN := $(VENV)/bin
 run: venv $(if $(filter apache,$(KAFKA)),kafka-deps)
 	$(BIN)/python -m kafka_io serve --port $(PORT) --demo $(DEMO) --engine $(KAFKA)
 
-# Every tier on noida-db, then the integration and app tiers again on Apache Kafka.
+# Every tier on noida-db, and the integration and app tiers again on Apache Kafka (beside
+# them); then the browser tier alone. See tests/run_passes.sh.
 test: dev-venv lint browser-deps kafka-deps peer-deps
-	$(BIN)/python -m pytest --durations=15 tests/unit tests/integration tests/app tests/e2e
-	KDASH_ENGINE=apache $(BIN)/python -m pytest --durations=15 tests/integration tests/app
+	BIN=$(BIN) bash tests/run_passes.sh
 
 # Lint and format check first: a style slip fails in seconds, not after the browser tier.
 lint: dev-venv
