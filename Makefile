@@ -12,8 +12,8 @@ BIN := $(VENV)/bin
 run: venv $(if $(filter apache,$(KAFKA)),kafka-deps)
 	$(BIN)/python -m kafka_io serve --port $(PORT) --demo $(DEMO) --engine $(KAFKA)
 
-# Every tier on noida-db, and the integration and app tiers again on Apache Kafka (beside
-# them); then the browser tier alone. See tests/run_passes.sh.
+# Every tier on noida-db, then the integration and app tiers again on Apache Kafka
+# (tests/run_passes.sh).
 test: dev-venv lint browser-deps kafka-deps peer-deps
 	BIN=$(BIN) bash tests/run_passes.sh
 
