@@ -105,10 +105,12 @@ def partition_status(
     6. STALL    the same, but the group has members: they are stuck.
     7. WARN     falling behind, judged on the trend of T, not on every step:
                 at least MIN_WARN_SAMPLES samples, records were produced, the
-                group consumed less than WARN_RATIO of them, and lag ended
-                higher than it started. Lag that dips between commits (a
-                consumer at 55 % of the produce rate commits in batches) no
-                longer resets the verdict.
+                group consumed less than WARN_RATIO of them, lag ended higher
+                than it started, and the later half of T never came back down
+                to the highest lag of its earlier half (risen beyond the saw
+                teeth of batch commits). Lag that dips between commits (a
+                consumer at 55 % of the produce rate) no longer resets the
+                verdict, and a healthy consumer's saw teeth never raise it.
     7b. WARN    sticky: T without its newest sample was WARN by rule 7, and
                 the group still consumes less than CLEAR_RATIO of what is
                 produced while lag has not come down. Recovering means
@@ -171,8 +173,14 @@ def _falling_behind(trend: Sequence[tuple[int, int, int]], ratio: float, lag_ros
         return False
     produced = sum(max(b[0] - a[0], 0) for a, b in zip(trend, trend[1:]))
     consumed = sum(max(b[1] - a[1], 0) for a, b in zip(trend, trend[1:]))
-    lag_0, lag_n = trend[0][2], trend[-1][2]
-    ended_up = lag_n > lag_0 if lag_rose else lag_n >= lag_0
+    lags = [lag for *_, lag in trend]
+    if lag_rose:
+        # Risen beyond the wobble: the later half of the window never came back down
+        # to where the earlier half had been (commit batches make lag saw-toothed).
+        half = len(lags) // 2
+        ended_up = lags[-1] > lags[0] and min(lags[-half:]) >= max(lags[:half])
+    else:
+        ended_up = lags[-1] >= lags[0]
     return produced > 0 and consumed < ratio * produced and ended_up
 
 
