@@ -7,14 +7,14 @@ DEMO ?= 1
 KAFKA ?= noida
 BIN := $(VENV)/bin
 
-.PHONY: run test test-apache lint format kafka-deps peer-deps test-unit test-integration test-app test-e2e venv dev-venv browser-deps bench clean-data broker-start broker-stop
+.PHONY: run test test-apache lint format kafka-deps peer-deps registry-deps test-unit test-integration test-app test-e2e venv dev-venv browser-deps bench clean-data broker-start broker-stop
 
 run: venv $(if $(filter apache,$(KAFKA)),kafka-deps)
 	$(BIN)/python -m kafka_io serve --port $(PORT) --demo $(DEMO) --engine $(KAFKA)
 
 # Every tier on noida-db, then the integration and app tiers again on Apache Kafka
 # (tests/run_passes.sh).
-test: dev-venv lint browser-deps kafka-deps peer-deps
+test: dev-venv lint browser-deps kafka-deps peer-deps registry-deps
 	BIN=$(BIN) bash tests/run_passes.sh
 
 # Lint and format check first: a style slip fails in seconds, not after the browser tier.
@@ -28,13 +28,13 @@ format: dev-venv
 
 test-unit: dev-venv
 	$(BIN)/python -m pytest tests/unit
-test-integration: dev-venv peer-deps
+test-integration: dev-venv peer-deps registry-deps
 	$(BIN)/python -m pytest tests/integration
-test-apache: dev-venv kafka-deps peer-deps
+test-apache: dev-venv kafka-deps peer-deps registry-deps
 	KDASH_ENGINE=apache $(BIN)/python -m pytest --durations=15 tests/integration tests/app
 test-app: dev-venv
 	$(BIN)/python -m pytest tests/app
-test-e2e: dev-venv browser-deps
+test-e2e: dev-venv browser-deps registry-deps
 	$(BIN)/python -m pytest tests/e2e
 
 venv: $(VENV)/.runtime-installed
@@ -58,6 +58,11 @@ kafka-deps: venv
 peer-deps: tests/peers/node_modules/.installed
 tests/peers/node_modules/.installed: tests/peers/package.json tests/peers/package-lock.json
 	@bash tests/peers/ensure_peers.sh
+
+# Apicurio Registry (a real Confluent-API schema registry for the schema tests), from Maven
+# Central once into .cache/apicurio; it runs on kafka-deps' Java 17.
+registry-deps: kafka-deps
+	@bash tests/registry/ensure_registry.sh
 
 # Debian's chromium for the browser tests (never `playwright install`) and prometheus for the
 # /metrics tests, installed with apt when missing.

@@ -44,6 +44,7 @@ PAGES = (
     ("pages/consumer_groups.py", "Consumer groups", "consumer_groups", ":material/group:"),
     ("pages/produce.py", "Produce", "produce", ":material/send:"),
     ("pages/live_events.py", "Live events", "live_events", ":material/monitoring:"),
+    ("pages/schemas.py", "Schemas", "schemas", ":material/schema:"),
 )
 AUDIT_PAGE = ("pages/audit.py", "Audit", "audit", ":material/policy:")  # admins only
 RECONNECT_EVERY_S = 3

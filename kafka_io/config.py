@@ -15,6 +15,9 @@ from pathlib import Path
 
 from kafka_io.access.roles import AccessPolicy, parse_access
 from kafka_io.errors import InvalidInput
+from kafka_io.schemas.settings import ENV_KEYS as REGISTRY_ENV_KEYS
+from kafka_io.schemas.settings import JAVA_KEYS as REGISTRY_JAVA_KEYS
+from kafka_io.schemas.settings import RegistrySettings, parse_registry
 from kafka_io.wire import DEFAULT_PARTITIONER, PARTITIONERS
 
 __all__ = [
@@ -47,6 +50,7 @@ ENV_KEYS = {
     "KAFKA_SSL_CERTIFICATE_LOCATION": "ssl_certificate_location",
     "KAFKA_SSL_KEY_LOCATION": "ssl_key_location",
     "KAFKA_PARTITIONER": "partitioner",
+    **REGISTRY_ENV_KEYS,
 }
 _FIELD_TO_RDKAFKA = {
     "security_protocol": "security.protocol",
@@ -83,6 +87,8 @@ class ClusterSettings:
     partitioner: str = DEFAULT_PARTITIONER
     # Roles from [access] (and [clusters.<name>.access]); None: no lists, logins are viewers.
     access: AccessPolicy | None = field(default=None, repr=False)
+    # The cluster's schema registry (kafka_io.schemas.settings); None: values are not decoded.
+    schema_registry: RegistrySettings | None = field(default=None, repr=False)
 
     def client_config(self) -> dict[str, str]:
         """librdkafka settings shared by admin, producer and consumer clients."""
@@ -104,6 +110,8 @@ class ClusterSettings:
         }
         for key, value in self.client_config().items():
             shown[key] = MASK if _is_secret(key) else str(value)
+        if self.schema_registry is not None:
+            shown.update(self.schema_registry.sanitize())
         return shown
 
     @property
@@ -153,6 +161,7 @@ def load_clusters(
     if not clusters:
         port = int(env.get("KAFKA_EMBEDDED_PORT", DEFAULT_EMBEDDED_PORT))
         values = {"bootstrap_servers": f"127.0.0.1:{port}"}
+        values.update({k: v for k, v in from_env.items() if k.startswith("schema_registry_")})
         clusters = {EMBEDDED_NAME: _build(EMBEDDED_NAME, values, None, read_only, timeout_s, embedded=True)}
     return {name: replace(s, access=_access(path, data, name)) for name, s in clusters.items()}
 
@@ -239,6 +248,8 @@ def _build(
         raise InvalidInput(f"{where}: bootstrap_servers is required")
     _check_bootstrap(bootstrap, where)
     extra = parse_client_properties(Path(str(props_path))) if props_path else {}
+    java_registry = {key: extra.pop(key) for key in REGISTRY_JAVA_KEYS if key in extra}
+    schema_registry = parse_registry(values, java_registry, where)
     fields = {k: str(values[k]) for k in _FIELD_TO_RDKAFKA if values.get(k)}
     _check_choice(fields.get("security_protocol"), _SECURITY_PROTOCOLS, "security_protocol", where)
     _check_choice(fields.get("sasl_mechanism"), _SASL_MECHANISMS, "sasl_mechanism", where)
@@ -253,6 +264,7 @@ def _build(
         embedded=embedded,
         timeout_s=timeout_s,
         partitioner=partitioner,
+        schema_registry=schema_registry,
     )
     return replace(settings, **fields)
 

@@ -13,6 +13,7 @@ import streamlit as st
 from dashboard import auth
 from dashboard import handles as resources
 from dashboard.burst_panel import BURST_KEY, FROM_KEY, burst_panel, scroll_into_view, start_panel
+from dashboard.schemas import value_schema_picker
 from dashboard.shell import page_settings
 from dashboard.widgets import plain, show_errors
 from kafka_io.errors import InvalidInput, KafkaIOError
@@ -179,10 +180,10 @@ def _target():
     return limits, partition
 
 
-def _one_event(limits, partition) -> None:
+def _one_event(limits, partition, encoder) -> None:
     with st.form("one_form"):
         key = st.text_input("Key", key="one_key", help="Empty for no key: Kafka then spreads events over partitions.")
-        fmt = st.radio("Value format", ["JSON", "Text"], horizontal=True, key="one_format")
+        fmt = "JSON" if encoder else st.radio("Value format", ["JSON", "Text"], horizontal=True, key="one_format")
         value = st.text_area("Value", value=EXAMPLE_VALUE, height=140, key="one_value")
         ts_text = st.text_input("Timestamp", key="one_ts", placeholder="now, or 2024-05-01T12:00:00Z, or epoch ms")
         st.caption("Headers (x-kdash-source: dashboard is always added)")
@@ -196,7 +197,8 @@ def _one_event(limits, partition) -> None:
     # Right under the buttons, and scrolled into view: the result first, then the checks.
     with st.container(key=RESULT_KEY), show_errors():
         headers = _header_rows(rows)
-        event = build_event(limits, value, fmt.lower(), key, headers, partition)
+        encode = None if encoder is None else encoder.encode_text
+        event = build_event(limits, value, fmt.lower(), key, headers, partition, encode)
         timestamp_ms = parse_timestamp(ts_text)
         if sent:
             result = send_one(resources.producer_handle(settings), limits, event, timestamp_ms, actor=auth.actor())
@@ -269,7 +271,7 @@ def _delete(topic: str, name: str) -> None:
     _flash("success", plain(f"Template {name!r} deleted."))
 
 
-def _template_burst(limits, partition, busy: bool) -> None:
+def _template_burst(limits, partition, busy: bool, encoder) -> None:
     _show_flash()
     choices = all_templates(settings.bootstrap_servers, limits.topic)
     pick, remove = st.columns([5, 1], vertical_alignment="bottom")
@@ -313,7 +315,14 @@ def _template_burst(limits, partition, busy: bool) -> None:
         with problem.container(), show_errors():
             headers = _header_rows(rows)
             source = plan_template_burst(
-                limits, text, count, key_text=key, headers=headers, partition=partition, rate_per_s=rate
+                limits,
+                text,
+                count,
+                key_text=key,
+                headers=headers,
+                partition=partition,
+                rate_per_s=rate,
+                encode=None if encoder is None else encoder.encode_text,
             )
             _start(limits, source, "template")
     burst_panel("template")  # right under the button that started it
@@ -372,11 +381,12 @@ running = st.session_state.get(BURST_KEY)
 busy = running is not None and not running.done
 if target is not None:
     limits, partition = target
+    encoder = value_schema_picker(settings, limits.topic, "produce_schema")  # None: values go as typed
     one, many, upload = st.tabs(["Single event", "Template burst", "Upload file"])
     with one:
-        _one_event(limits, partition)
+        _one_event(limits, partition, encoder)
     with many:
-        _template_burst(limits, partition, busy)
+        _template_burst(limits, partition, busy, encoder)
     with upload:
         _upload(limits, partition, busy)
 elif running is not None:  # no topic picked any more: the burst still shows

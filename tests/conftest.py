@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from kafka_helpers import free_port
+from registry_helpers import start_registry
 
 from kafka_io.config import ClusterSettings, load_settings
 from kafka_io.errors import Unavailable
@@ -80,6 +81,26 @@ def cluster_env(kafka_bootstrap) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def settings(cluster_env) -> ClusterSettings:
     return load_settings(env=cluster_env, secrets_path=Path("/nonexistent"))
+
+
+@pytest.fixture(scope="session")
+def schema_registry(tmp_path_factory):
+    """A real schema registry (Apicurio, in memory), one per session; its Confluent-API URL."""
+    registry = start_registry(tmp_path_factory.mktemp("registry"))
+    try:
+        yield registry.url
+    finally:
+        registry.stop()
+
+
+@pytest.fixture
+def registry_env(cluster_env, schema_registry) -> dict[str, str]:
+    return {**cluster_env, "SCHEMA_REGISTRY_URL": schema_registry}
+
+
+@pytest.fixture
+def registry_settings(registry_env) -> ClusterSettings:
+    return load_settings(env=registry_env, secrets_path=Path("/nonexistent"))
 
 
 @pytest.fixture

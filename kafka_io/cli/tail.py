@@ -17,7 +17,8 @@ from kafka_io.cli.common import add_cluster_options, add_format_option, print_js
 from kafka_io.clients import make_admin, tcp_reason
 from kafka_io.errors import InvalidInput, NotFound, Unavailable
 from kafka_io.handshake import diagnose
-from kafka_io.live.model import StartPosition
+from kafka_io.live.framed import decoder_for, framed_view
+from kafka_io.live.model import FramedView, StartPosition
 from kafka_io.live.output import TailSummary, text_or_base64
 from kafka_io.live.preview import decode_preview
 from kafka_io.live.rates import TypeSpec, make_extractor
@@ -88,13 +89,18 @@ def run(args: argparse.Namespace) -> int:
                 if not isinstance(error, NotFound):
                     raise error
             raise NotFound(f"topic {', '.join(reader.missing_topics)} does not exist")
-        return _read(args, reader, spec)
+        decoder = decoder_for(settings)
+        try:
+            return _read(args, reader, spec, decoder)
+        finally:
+            if decoder is not None:
+                decoder.close()
     finally:
         reader.close()
 
 
-def _read(args: argparse.Namespace, reader: TailReader, spec: TypeSpec) -> int:
-    extract = make_extractor(spec)
+def _read(args: argparse.Namespace, reader: TailReader, spec: TypeSpec, decoder) -> int:
+    extract = make_extractor(spec, decoder)
     summary = TailSummary()
     emit = {"jsonl": _emit_jsonl, "table": _emit_table, "json": None}[args.format]
     if args.format == "table":
@@ -111,7 +117,7 @@ def _read(args: argparse.Namespace, reader: TailReader, spec: TypeSpec) -> int:
                 event_type = extract(m.value(), m.headers(), m.key())
                 summary.add(m.topic(), m.partition(), m.offset(), event_type)
                 if emit is not None:
-                    emit(m, event_type)
+                    emit(m, event_type, framed_view(decoder, m.value(), m.key()))
             reader.maintain()
             last_status = _report_status(reader, last_status)
     except KeyboardInterrupt:
@@ -128,7 +134,7 @@ def _report_status(reader: TailReader, last: str) -> str:
     return status
 
 
-def _emit_jsonl(m, event_type: str) -> None:
+def _emit_jsonl(m, event_type: str, framed: FramedView | None) -> None:
     line = {
         "topic": m.topic(),
         "partition": m.partition(),
@@ -138,14 +144,24 @@ def _emit_jsonl(m, event_type: str) -> None:
         "type": event_type,
         "value": text_or_base64(m.value()),
     }
+    if framed is not None:  # a schema registry's record: the value as data, the schema named
+        line["schema"] = framed.schema
+        if framed.value_json is not None:
+            line["value"] = orjson.loads(framed.value_json)
+        if framed.key_text is not None:
+            line["key"] = framed.key_text
     sys.stdout.write(orjson.dumps(line).decode("utf-8") + "\n")
 
 
-def _emit_table(m, event_type: str) -> None:
+def _emit_table(m, event_type: str, framed: FramedView | None) -> None:
     ts_ms = m.timestamp()[1]
     stamp = time.strftime("%H:%M:%S", time.localtime(ts_ms / 1000)) + f".{ts_ms % 1000:03d}"
     _, key = decode_preview(m.key(), 40)
     _, value = decode_preview(m.value(), TABLE_VALUE_CHARS)
+    if framed is not None and framed.value_json is not None:
+        value = framed.value_json[:TABLE_VALUE_CHARS]
+    if framed is not None and framed.key_text is not None:
+        key = framed.key_text[:40]
     one_line = value.replace("\r", "\\r").replace("\n", "\\n")
     print(f"{stamp}  {m.topic()}/{m.partition()}@{m.offset()}  {event_type}  {key or '—'}  {one_line}", flush=False)
 

@@ -20,6 +20,7 @@ __all__ = [
     "TAIL_RAW_BUDGET_BYTES",
     "PREVIEW_CHARS",
     "KEY_CHARS",
+    "FramedView",
     "MAX_HEADERS_SHOWN",
     "HEADER_VALUE_CHARS",
     "MAX_LAST_N",
@@ -105,6 +106,9 @@ class TailRecord:
     value_size: int
     raw: bytes | None = field(default=None, repr=False)
     injected: bool = False
+    # Schema registry: "AVRO schema 5" (or the undecodable reason) and the decoded value as JSON text.
+    schema: str = ""
+    decoded: str | None = field(default=None, repr=False)
 
     @property
     def raw_complete(self) -> bool:
@@ -128,10 +132,22 @@ def make_record(
     value: bytes | None,
     event_type: str,
     injected: bool = False,
+    framed: FramedView | None = None,
 ) -> TailRecord:
-    """Decode a message into a bounded record (previews are text, never markup)."""
+    """Decode a message into a bounded record (previews are text, never markup).
+
+    ``framed``: what a schema registry made of a framed value and key; the
+    decoded JSON replaces the binary preview, the raw bytes stay for hex.
+    """
     kind, preview = decode_preview(value, PREVIEW_CHARS)
     _, key_text = decode_preview(key, KEY_CHARS)
+    schema, decoded = "", None
+    if framed is not None:
+        schema, decoded = framed.schema, framed.value_json
+        if decoded is not None:
+            kind, preview = "json", _cut(decoded, PREVIEW_CHARS)
+        if framed.key_text is not None:
+            key_text = _cut(framed.key_text, KEY_CHARS)
     shown = tuple((str(name), _header_text(hvalue)) for name, hvalue in (headers or ())[:MAX_HEADERS_SHOWN])
     return TailRecord(
         seq=seq,
@@ -147,7 +163,22 @@ def make_record(
         value_size=0 if value is None else len(value),
         raw=None if value is None else bytes(value[:MAX_RAW_BYTES]),
         injected=injected,
+        schema=schema,
+        decoded=decoded,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class FramedView:
+    """A framed message as a schema registry decoded it (kafka_io.schemas.decode.framed_view)."""
+
+    schema: str  # "AVRO schema 5", or "undecodable: <reason>"
+    value_json: str | None  # the decoded value as JSON text; None when not decoded
+    key_text: str | None = None  # a decoded framed key, as text
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class TailRing:

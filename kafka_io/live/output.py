@@ -26,6 +26,11 @@ def payload_view(record: TailRecord) -> tuple[str, object]:
     hex are meant for st.code, never markdown.
     """
     raw = record.raw
+    if record.decoded is not None:  # a schema registry's record, as JSON text we wrote
+        try:
+            return "json", loads_exact(record.decoded)
+        except (JSONDecodeError, RecursionError):
+            return "text", record.decoded
     if record.kind == "null":
         return "none", "This message has no value (a tombstone)."
     if raw is None:

@@ -55,6 +55,9 @@ _SOURCES = ("field", "header", "key")
 _AUTO_WORDS = ("auto", "field")
 
 Extractor = Callable[[bytes | None, list[tuple[str, bytes]] | None, bytes | None], str]
+# A framed value -> its record (dict), None (not an object) or a type label (str) when it
+# cannot be decoded; a framed key -> its decoded value or the label (kafka_io.schemas.decode).
+Decode = Callable[[bytes], object]
 
 _AUTO_PARTS = {path: tuple(path.split(".")) for path in AUTO_TYPE_FIELDS}
 _loads = orjson.loads
@@ -173,23 +176,35 @@ def _json_object(value: bytes | None) -> dict | str:
     return obj if type(obj) is dict else UNKNOWN
 
 
-def _field_extractor(path: str) -> Extractor:
+def _decoding_object(decode: Decode) -> Callable[[bytes | None], dict | str]:
+    """``_json_object`` that first decodes Confluent-framed values (magic byte 0) with ``decode``."""
+
+    def object_of(value):
+        if value and value[0] == 0:
+            obj = decode(value)
+            return UNKNOWN if obj is None else obj  # a dict, or an undecodable frame's label
+        return _json_object(value)
+
+    return object_of
+
+
+def _field_extractor(path: str, object_of=_json_object) -> Extractor:
     parts = tuple(path.split("."))
     if len(parts) == 1:
-        return _top_level_extractor(path)
+        return _top_level_extractor(path, object_of)
 
     def extract_field(value, headers, key):
-        obj = _json_object(value)
+        obj = object_of(value)
         return obj if type(obj) is str else _as_type(_lookup(obj, path, parts))
 
     return extract_field
 
 
-def _top_level_extractor(name: str) -> Extractor:
+def _top_level_extractor(name: str, object_of=_json_object) -> Extractor:
     """The common case (``event_type``) with the lookup inlined: this runs once per message."""
 
     def extract_top_level(value, headers, key):
-        obj = _json_object(value)
+        obj = object_of(value)
         if type(obj) is str:
             return obj
         found = obj.get(name)
@@ -200,37 +215,63 @@ def _top_level_extractor(name: str) -> Extractor:
     return extract_top_level
 
 
-def _auto_extract(value, headers, key) -> str:
-    if headers:
-        from_header = _header_type(headers, CE_TYPE_HEADER)
-        if from_header is not None:
-            return from_header
-    obj = _json_object(value)
-    if type(obj) is str:
-        return obj
-    if "specversion" in obj:  # CloudEvents structured mode
-        found = obj.get("type")
-        if found is not None:
-            return _as_type(found)
-    for path in AUTO_TYPE_FIELDS:
-        found = _lookup(obj, path, _AUTO_PARTS[path])
-        if found is not None:
-            return _as_type(found)
-    return UNKNOWN
+def _auto_extractor(object_of=_json_object) -> Extractor:
+    def extract_auto(value, headers, key) -> str:
+        if headers:
+            from_header = _header_type(headers, CE_TYPE_HEADER)
+            if from_header is not None:
+                return from_header
+        obj = object_of(value)
+        if type(obj) is str:
+            return obj
+        if "specversion" in obj:  # CloudEvents structured mode
+            found = obj.get("type")
+            if found is not None:
+                return _as_type(found)
+        for path in AUTO_TYPE_FIELDS:
+            found = _lookup(obj, path, _AUTO_PARTS[path])
+            if found is not None:
+                return _as_type(found)
+        return UNKNOWN
+
+    return extract_auto
 
 
-def make_extractor(spec: TypeSpec) -> Extractor:
+_auto_extract = _auto_extractor()
+
+
+def _key_extractor(decode: Decode | None) -> Extractor:
+    if decode is None:
+        return lambda value, headers, key: _bytes_type(key)
+
+    def extract_key(value, headers, key):
+        if key and key[0] == 0:
+            found = decode(key)
+            return found if type(found) is str else _as_type(found)
+        return _bytes_type(key)
+
+    return extract_key
+
+
+def make_extractor(spec: TypeSpec, decoder=None) -> Extractor:
     """Compile ``spec`` into ``extract(value, headers, key) -> type``; never raises on data.
 
     Auto-detect (field, path None): a ``ce_type`` header wins; then a JSON
     object with ``specversion`` uses its ``type``; then ``AUTO_TYPE_FIELDS``
     in order, skipping missing and null ones.
+
+    ``decoder`` (a schema registry's ``WireDecoder``) turns framed values and
+    keys (first byte 0) into records first; one it cannot decode counts as
+    ``(undecodable: reason)``.
     """
     if spec.source == "key":
-        return lambda value, headers, key: _bytes_type(key)
+        return _key_extractor(None if decoder is None else decoder.key_or_label)
     if spec.source == "header":
         name = spec.path
         return lambda value, headers, key: _header_type(headers, name) or UNKNOWN
+    if decoder is None:
+        return _auto_extract if spec.path is None else _field_extractor(spec.path)
+    object_of = _decoding_object(decoder.record_or_label)
     if spec.path is None:
-        return _auto_extract
-    return _field_extractor(spec.path)
+        return _auto_extractor(object_of)
+    return _field_extractor(spec.path, object_of)

@@ -26,6 +26,7 @@ from confluent_kafka import Message
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError
 from kafka_io.live.buckets import RateBuckets
+from kafka_io.live.framed import decoder_for, framed_view
 from kafka_io.live.model import (
     MAX_RAW_BYTES,
     TAIL_MAX,
@@ -64,10 +65,12 @@ class TailWorker:
         self.settings, self.topics, self.spec, self.start_at = settings, tuple(topics), spec, start
         self.id = uuid.uuid4().hex[:8]
         self._clock = clock
-        self._extract = make_extractor(spec)
+        # A schema registry's decoder, when the cluster has one: framed values count by their records' types.
+        self._decoder = decoder_for(settings)
+        self._extract = make_extractor(spec, self._decoder)
         self._lock = threading.Lock()
         self._buckets = RateBuckets()
-        self._ring = TailRing(decode=_decode)
+        self._ring = TailRing(decode=self._decode)
         self._markers: deque[tuple[int, str, int]] = deque(maxlen=MAX_MARKERS)
         self._messages = 0  # since start or the last clear()
         self._seq = 0  # numbers every message ever read; never reset, so views can filter by it
@@ -156,6 +159,13 @@ class TailWorker:
     # --- the thread -------------------------------------------------------------
 
     def _run(self) -> None:
+        try:
+            self._read_until_stopped()
+        finally:
+            if self._decoder is not None:
+                self._decoder.close()
+
+    def _read_until_stopped(self) -> None:
         resume_from: dict[tuple[str, int], int] = {}
         while not self._stop.is_set():
             reader = TailReader(self.settings, self.topics, self.start_at, resume_from)
@@ -233,14 +243,16 @@ class TailWorker:
             for entry in kept:
                 self._ring.add(*entry)
 
-    @staticmethod
-    def _keep(seq: int, m, event_type: str) -> tuple[int, object, int]:
+    def _keep(self, seq: int, m, event_type: str) -> tuple[int, object, int]:
         """(seq, item, raw bytes) for the ring; a value too big to hold whole is decoded (and cut) now."""
         value = m.value()
         size = len(value) if value else 0
         if size > MAX_RAW_BYTES:
-            return seq, _decode((seq, m, event_type)), MAX_RAW_BYTES
+            return seq, self._decode((seq, m, event_type)), MAX_RAW_BYTES
         return seq, (seq, m, event_type), size
+
+    def _decode(self, item: tuple) -> TailRecord:
+        return _decode(item, self._decoder)
 
 
 def _add_marker(markers: deque, sec: int, event_type: str, count: int) -> None:
@@ -260,18 +272,20 @@ def _clamp(sec: int, now_s: int) -> int:
     return now_s if sec > now_s or sec < 0 else sec
 
 
-def _decode(item: tuple) -> TailRecord:
+def _decode(item: tuple, decoder=None) -> TailRecord:
     seq, m, event_type = item
     headers = m.headers()
+    key, value = m.key(), m.value()
     return make_record(
         seq,
         m.topic(),
         m.partition(),
         m.offset(),
         m.timestamp()[1],
-        m.key(),
+        key,
         headers,
-        m.value(),
+        value,
         event_type,
         bool(headers) and from_dashboard(headers),
+        framed_view(decoder, value, key),
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -165,9 +165,11 @@ def build_event(
     key_text: str | None = None,
     headers: Iterable[tuple[str, bytes]] = (),
     partition: int | None = None,
+    encode: Callable[[str], bytes] | None = None,
 ) -> EventSpec:
-    """One checked event from form or CLI fields."""
-    event = EventSpec(encode_value(value_text, value_format), encode_key(key_text), tuple(headers), partition)
+    """One checked event from form or CLI fields; ``encode`` (a subject's encoder) frames JSON with a schema."""
+    value = encode(value_text or "") if encode is not None else encode_value(value_text, value_format)
+    event = EventSpec(value, encode_key(key_text), tuple(headers), partition)
     return check_event(event, limits)
 
 

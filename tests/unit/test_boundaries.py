@@ -22,7 +22,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("kafka_io", "dashboard")
 # Lower layers first; a kafka_io module may import its own layer and those below.
-LAYERS = ("core", "local", "groups", "topics", "produce", "live", "demo", "alerts", "exporter", "cli")
+LAYERS = ("core", "local", "schemas", "groups", "topics", "produce", "live", "demo", "alerts", "exporter", "cli")
 IO_LIBRARIES = {"streamlit", "confluent_kafka", "pandas", "altair", "socket", "subprocess", "sqlite3", "urllib"}
 CLOCK_CALLS = {
     ("time", "time"),
@@ -50,6 +50,7 @@ MUST_BE_PURE = (
     "kafka_io.topics.rates",
     "kafka_io.produce.validation",
     "kafka_io.produce.burst.report",
+    "kafka_io.schemas.framing",
 )
 MAX_TOP_LEVEL = (
     13  # 13th: handshake (SASL/TLS failures), apart from the client factories to keep clients.py under the line limit
@@ -130,6 +131,8 @@ def layer(name: str) -> str:
         return "cli"  # `python -m kafka_io` is the CLI's entry point
     if parts[1:2] == ["access"]:
         return "core"  # the write guard: config reads [access] and every write path calls it
+    if parts[1:3] == ["schemas", "settings"]:
+        return "core"  # config reads a cluster's schema registry settings
     return parts[1] if len(parts) > 2 or (len(parts) == 2 and parts[1] in LAYERS) else "core"
 
 

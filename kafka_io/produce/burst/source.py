@@ -22,7 +22,7 @@ the next one (as Kafka's sticky partitioner does with batches).
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from kafka_io.errors import InvalidInput
@@ -108,6 +108,8 @@ class TemplateSource:
     rate_per_s: float | None = None  # None: as fast as possible
     partition_count: int = 1
     partitioner: str = DEFAULT_PARTITIONER
+    # A subject's encoder (kafka_io.schemas.encode): rendered JSON -> Confluent-framed bytes.
+    encode: Callable[[bytes], bytes] | None = None
 
     @property
     def chunks(self) -> int:
@@ -119,6 +121,8 @@ class TemplateSource:
         n = min(self.chunk_events, self.count - start)
         rng = random.Random(self.seed * _SEED_STRIDE + chunk)
         values = self._column(self.value, start, n, now_ms, rng)
+        if self.encode is not None:
+            values = list(map(self.encode, values))
         keys = self.key if not isinstance(self.key, Template) else self._column(self.key, start, n, now_ms, rng)
         return values, keys
 
@@ -230,8 +234,13 @@ def plan_template_burst(
     partition: int | None = None,
     rate_per_s: float | None = None,
     seed: int | None = None,
+    encode: Callable[[bytes], bytes] | None = None,
 ) -> TemplateSource:
-    """A checked templated burst; the key may hold placeholders too (e.g. ``user-{{randint:1:9}}``)."""
+    """A checked templated burst; the key may hold placeholders too (e.g. ``user-{{randint:1:9}}``).
+
+    With ``encode`` (a subject's encoder) every rendered value is checked against the
+    schema and framed; the first rendered events are encoded here, so a template
+    that does not fit the schema is refused before anything is sent."""
     part, chunk = _common(limits, count, partition, rate_per_s)
     value = _compile(template_text, "template")
     key = _compile(key_text, "key template") if key_text else None
@@ -248,6 +257,7 @@ def plan_template_burst(
         rate_per_s=rate_per_s,
         partition_count=limits.partitions,
         partitioner=limits.partitioner,
+        encode=encode,
         **extra,
     )
     _check_rendered(source, limits, SIZE_CHECK_NOW_MS)

@@ -1,0 +1,1 @@
+"""Schema Registry: Confluent wire-format decoding, encoding and browsing (no Streamlit)."""
