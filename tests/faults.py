@@ -14,7 +14,9 @@ import select
 import signal
 import socket
 import threading
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 BUFFER_BYTES = 65536
 
@@ -79,12 +81,29 @@ class HangingProxy:
 
 
 @contextlib.contextmanager
-def frozen_process(pid: int) -> Iterator[None]:
+def frozen_process(pid: int, stop_timeout_s: float = 5.0) -> Iterator[None]:
     os.kill(pid, signal.SIGSTOP)
     try:
+        # kill() returns before every thread has stopped; on a loaded runner a JVM thread
+        # busy in the kernel answered one more request after it. Enter only once all are.
+        deadline = time.monotonic() + stop_timeout_s
+        while not _all_threads_stopped(pid):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"process {pid} not stopped {stop_timeout_s:g} s after SIGSTOP")
+            time.sleep(0.01)
         yield
     finally:
         os.kill(pid, signal.SIGCONT)
+
+
+def _all_threads_stopped(pid: int) -> bool:
+    states = []
+    for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
+        try:
+            states.append(stat.read_text().rpartition(")")[2].split()[0])
+        except (OSError, IndexError):
+            continue  # a thread that ended while we looked
+    return bool(states) and all(state in ("T", "t", "Z", "X") for state in states)
 
 
 @contextlib.contextmanager
