@@ -9,10 +9,10 @@ from confluent_kafka import ConsumerGroupTopicPartitions, KafkaError, KafkaExcep
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from kafka_io.clients import make_member_consumer, translate_error
-from kafka_io.cluster import EARLIEST, LATEST, list_offsets
 from kafka_io.config import ClusterSettings
 from kafka_io.demo.plan import TOPIC_CONFIG, DemoPlan, DemoTopic
 from kafka_io.errors import KafkaIOError
+from kafka_io.offsets import EARLIEST, LATEST, list_offsets
 
 __all__ = ["commit_stopped_group", "ensure_topics"]
 

@@ -4,7 +4,7 @@ One refresh is three waits whatever the number of groups:
 list_consumer_groups; describe_consumer_groups (batched) and one
 list_consumer_group_offsets future per group, all in flight at once
 (confluent accepts one group per call); then the high watermarks of every
-involved partition (cluster.list_offsets: batches all in flight at once). Each group and each partition has its own
+involved partition (offsets.list_offsets: batches all in flight at once). Each group and each partition has its own
 future, so one failure is an error in its row, never the page's.
 
 Nothing here joins, rebalances or commits a group.
@@ -21,12 +21,12 @@ from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient
 
 from kafka_io.clients import VIEWER_GROUP_PREFIX, committed_offsets_of, translate_error
-from kafka_io.cluster import FUTURE_GRACE_S, list_offsets
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import InvalidInput, KafkaIOError
 from kafka_io.groups.lag import partition_lag
 from kafka_io.groups.markers import settle_markers
 from kafka_io.groups.models import GroupLag, MemberInfo, PartitionLag
+from kafka_io.offsets import FUTURE_GRACE_S, list_offsets
 from kafka_io.wire import TP, known_offset
 
 __all__ = [

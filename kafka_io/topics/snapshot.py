@@ -1,7 +1,7 @@
 """Topic and partition reads: one metadata call plus batched watermarks.
 
 A snapshot costs one `list_topics` and the earliest and latest offsets of
-every partition through cluster.list_offsets (batched, all in flight at once). Errors of one topic or partition are carried in the
+every partition through offsets.list_offsets (batched, all in flight at once). Errors of one topic or partition are carried in the
 result as text, so one bad entity never blanks a page; only an unreachable
 cluster raises. Configs, group offsets and writes live in topic_details.py
 and topic_admin.py.
@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from confluent_kafka.admin import AdminClient
 
 from kafka_io.clients import translate_error
-from kafka_io.cluster import EARLIEST, LATEST, BrokerInfo, OffsetAnswer, list_offsets
+from kafka_io.cluster import BrokerInfo
 from kafka_io.config import ClusterSettings
+from kafka_io.offsets import EARLIEST, LATEST, OffsetAnswer, list_offsets, note_metadata
 from kafka_io.topics.access import absent_topic
 from kafka_io.topics.reach import unreachable_brokers
 from kafka_io.wire import TP
@@ -170,10 +171,13 @@ class ClusterSnapshot:
 
 def read_metadata(admin: AdminClient, settings: ClusterSettings):
     """All topics' metadata in one call (never per topic: that can auto-create)."""
+    at_s = time.monotonic()
     try:
-        return admin.list_topics(timeout=settings.timeout_s)
+        metadata = admin.list_topics(timeout=settings.timeout_s)
     except Exception as exc:  # KafkaException, or a bare timeout
         raise translate_error(exc, settings) from None
+    note_metadata(admin, metadata, at_s)  # the offsets read that follows needs no metadata request of its own
+    return metadata
 
 
 def cluster_snapshot(

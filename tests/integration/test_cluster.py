@@ -13,14 +13,15 @@ from group_helpers import consume_and_commit, wait_for
 from kafka_helpers import create_topic, produce
 
 from dashboard import handles
-from kafka_io import cluster as cluster_module
+from kafka_io import offsets as offsets_module
 from kafka_io.clients import make_admin, make_producer, translate_error
-from kafka_io.cluster import EARLIEST, LATEST, Cluster, list_offsets
+from kafka_io.cluster import Cluster
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError, NotAuthorized, NotFound, Timeout
 from kafka_io.group_child import CRASHED
 from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.groups.sampler import lag_sampler
+from kafka_io.offsets import EARLIEST, LATEST, list_offsets
 from kafka_io.produce.bursts import IdleProducers
 from kafka_io.produce.inputs import TopicLimits
 from kafka_io.produce.producer import ProducerHandle, producer_handle, send_one
@@ -39,27 +40,51 @@ def loaded(kafka_bootstrap):
 
 def test_list_offsets_answers_every_partition_of_every_query(settings, loaded, monkeypatch):
     topic, after_ms = loaded
-    monkeypatch.setattr(cluster_module, "OFFSETS_BATCH", 2)  # 4 partitions: two batches per query
+    monkeypatch.setattr(offsets_module, "OFFSETS_BATCH", 2)  # 3 partitions: two batches per query
     admin = make_admin(settings)
-    wanted = [(topic, 0), (topic, 1), (topic, 2), (topic, 99)]
+    wanted = [(topic, 0), (topic, 1), (topic, 2), (topic, 99), ("no-such-topic-here", 0)]
     lows, highs, at = list_offsets(admin, settings, wanted, EARLIEST, LATEST, 0)
-    assert {tp: offset for tp, (offset, _) in highs.items() if tp[1] != 99} == {
+    assert {tp: offset for tp, (offset, _) in highs.items() if tp[1] != 99 and tp[0] == topic} == {
         (topic, 0): 4,
         (topic, 1): 0,
         (topic, 2): 7,
     }
-    assert {tp: offset for tp, (offset, _) in lows.items() if tp[1] != 99} == {
+    assert {tp: offset for tp, (offset, _) in lows.items() if tp[1] != 99 and tp[0] == topic} == {
         (topic, 0): 0,
         (topic, 1): 0,
         (topic, 2): 0,
     }
     assert at[(topic, 0)] == (0, None) and at[(topic, 1)] == (None, None)  # an empty partition has no such offset
-    offset, error = highs[(topic, 99)]
-    assert offset is None and error.startswith(f"{topic}[99]: ")  # one bad partition is its own error cell
-    # 3 queries x 2 batches, all in flight together: one list_offsets call each.
-    assert admin.requests.by_kind() == {"list_offsets": 6}
+    # Partitions the metadata puts on no leader are error cells of their own, never sent.
+    for answers in (lows, highs, at):
+        assert answers[(topic, 99)] == (None, f"{topic}[99]: partition 99 does not exist (the topic has 3)")
+        assert answers[("no-such-topic-here", 0)] == (
+            None,
+            "no-such-topic-here[0]: topic not found (deleted, or hidden from this user by ACLs)",
+        )
+    # One metadata request fills the client's leader cache first, then 3 queries x 2 batches,
+    # all in flight together: one list_offsets call each.
+    assert admin.requests.by_kind() == {"list_topics": 1, "list_offsets": 6}
     (future,) = list_offsets(admin, settings, [(topic, 2)], after_ms)
     assert future == {(topic, 2): (None, None)}  # past the last record
+    assert admin.requests.by_kind() == {"list_topics": 1, "list_offsets": 7}  # leaders still known
+
+
+def test_a_topic_created_after_the_last_metadata_is_looked_up_at_once(settings, kafka_bootstrap, loaded, unique):
+    topic, _ = loaded
+    admin = make_admin(settings)
+    list_offsets(admin, settings, [(topic, 0)])
+    fresh = unique("fresh")
+    create_topic(kafka_bootstrap, fresh, 1)
+    produce(kafka_bootstrap, fresh, {0: 2})
+    (highs,) = list_offsets(admin, settings, [(topic, 0), (fresh, 0)])
+    assert highs == {(topic, 0): (4, None), (fresh, 0): (2, None)}
+    assert admin.requests.by_kind() == {"list_topics": 2, "list_offsets": 2}
+    # A partition that was missing at the last look is answered from it until PRIME_RETRY_S.
+    list_offsets(admin, settings, [(fresh, 5)])
+    (again,) = list_offsets(admin, settings, [(fresh, 5)])
+    assert again == {(fresh, 5): (None, f"{fresh}[5]: partition 5 does not exist (the topic has 1)")}
+    assert admin.requests.by_kind() == {"list_topics": 3, "list_offsets": 2}
 
 
 def test_list_offsets_with_nothing_to_ask_sends_nothing(settings):

@@ -63,7 +63,7 @@ def test_one_topic_only_and_unknown_topic(admin, settings, loaded_topic):
 def test_a_bad_partition_is_an_error_entry_not_an_exception(admin, settings, loaded_topic):
     lows, highs, errors = watermarks(admin, settings, [(loaded_topic, 0), (loaded_topic, 99)])
     assert (lows, highs) == ({(loaded_topic, 0): 0}, {(loaded_topic, 0): 5})
-    assert list(errors) == [(loaded_topic, 99)] and "nknown partition" in errors[(loaded_topic, 99)]
+    assert errors == {(loaded_topic, 99): f"{loaded_topic}[99]: partition 99 does not exist (the topic has 3)"}
 
 
 def test_configs_mark_non_defaults(admin, settings, loaded_topic):

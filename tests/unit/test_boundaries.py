@@ -53,7 +53,9 @@ MUST_BE_PURE = (
     "kafka_io.schemas.framing",
 )
 MAX_TOP_LEVEL = (
-    13  # 13th: handshake (SASL/TLS failures), apart from the client factories to keep clients.py under the line limit
+    # 13th: handshake (SASL/TLS failures), apart from the client factories to keep clients.py under the line limit;
+    # 14th: offsets (list_offsets and the leader priming that keeps librdkafka from crashing), out of cluster.py
+    14
 )
 MAX_LINES = 400
 
