@@ -32,6 +32,10 @@ SPEED = 10  # slow phase 5 s, recovery 7 s, ~230 events/s
 TIMEOUT_S = 10
 SAMPLE_EVERY_S = 0.4
 WINDOW = 8  # samples judged per status, ~3.5 s
+# The keeping-up group is judged on every 3rd sample (a ~10 s window): at 0.4 s its batch
+# commits' saw teeth (pause at EOF, resume every 0.5 s) read as a lag rising over 3 s in
+# 2 runs of 5, even on an idle machine. The dashboard judges 30 s windows.
+KEEPS_STRIDE = 3
 STATES_DEADLINE_S = 40
 
 EVENT_TYPES = {
@@ -69,6 +73,7 @@ class GroupWatch:
 
     name: str
     tps: list[TopicPartition]
+    stride: int = 1  # judge every stride-th sample, newest included
     samples: dict[tuple[str, int], list[Sample]] = field(default_factory=lambda: defaultdict(list))
     statuses: list[Status] = field(default_factory=list)
     total_lags: list[int] = field(default_factory=list)
@@ -83,7 +88,7 @@ class GroupWatch:
             key = (tp.topic, tp.partition)
             self.samples[key].append(Sample(now_s, highs[key], tp.offset if tp.offset >= 0 else None))
         self.members.append(members)
-        window = {key: points[-WINDOW:] for key, points in self.samples.items()}
+        window = {key: points[:: -self.stride][:WINDOW][::-1] for key, points in self.samples.items()}
         self.statuses.append(group_status(partition_status(w, members > 0, now_s) for w in window.values()))
         self.total_lags.append(sum(w[-1].lag or 0 for w in window.values()))
 
@@ -181,7 +186,7 @@ def _assert_topics(admin: AdminClient, plan: DemoPlan) -> None:
 def _watch_groups_until_states(admin: AdminClient, plan: DemoPlan) -> dict[str, GroupWatch]:
     all_tps = [TopicPartition(t.name, p) for t in plan.topics for p in range(t.partitions)]
     watches = {
-        "keeps": GroupWatch(plan.keeps_up_group, all_tps),
+        "keeps": GroupWatch(plan.keeps_up_group, all_tps, stride=KEEPS_STRIDE),
         "slow": GroupWatch(plan.slow_group, [tp for tp in all_tps if tp.topic == plan.slow_topic.name]),
         "stopped": GroupWatch(plan.stopped_group, [tp for tp in all_tps if tp.topic == plan.stopped_topic.name]),
     }
@@ -200,8 +205,8 @@ def _watch_groups_until_states(admin: AdminClient, plan: DemoPlan) -> dict[str, 
     assert keeps.members[-1] == 1 and keeps.statuses[-1] == Status.OK
     # Steady state: once the window no longer holds its start (joining, first fetch).
     first_known = next(i for i, s in enumerate(keeps.statuses) if s != Status.UNKNOWN)
-    steady = keeps.statuses[first_known + WINDOW :]
-    assert len(steady) >= 3 and steady.count(Status.OK) >= 0.8 * len(steady), keeps.statuses
+    steady = keeps.statuses[first_known + WINDOW * KEEPS_STRIDE :]
+    assert len(steady) >= 5 and steady.count(Status.OK) >= 0.8 * len(steady), f"{report['keeps']}"
     # At most ~2.5 s of traffic behind: pausing at EOF and resuming every 0.5 s
     # delivers within 0.5-1 s, commits follow within 0.25 s, plus sampling skew.
     assert max(keeps.total_lags[-WINDOW:]) <= 2.5 * keeps.produce_rate_per_s()
@@ -223,7 +228,7 @@ def _all_states_seen(watches: dict[str, GroupWatch]) -> bool:
     if not (keeps.statuses and keeps.statuses[-1] == Status.OK and stopped.statuses[-1] == Status.STOP):
         return False
     known = [s for s in keeps.statuses if s != Status.UNKNOWN]
-    if len(known) < WINDOW + 3:  # a few samples of steady state, judged below
+    if len(known) < WINDOW * KEEPS_STRIDE + 5:  # a few samples of steady state, judged below
         return False
     if Status.WARN not in slow.statuses:
         return False
