@@ -15,7 +15,7 @@ import threading
 import time
 import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from confluent_kafka import KafkaError, KafkaException, TopicPartition
 from confluent_kafka.admin import AdminClient, OffsetSpec
@@ -192,7 +192,7 @@ def note_metadata(admin: AdminClient, metadata, at_s: float, asked: Iterable[TP]
     leaders = {name: {p.id: p.leader for p in t.partitions.values()} for name, t in metadata.topics.items()}
     errors = {name: t.error.str() for name, t in metadata.topics.items() if t.error is not None}
     known = _Leaders(at_s, leaders, frozenset(), errors)
-    known = _Leaders(at_s, leaders, frozenset(tp for tp in asked if known.unplaced(tp)), errors)
+    known = replace(known, missing=frozenset(tp for tp in asked if known.unplaced(tp)))
     with _primed_lock:
         _primed[admin] = known
     return known
