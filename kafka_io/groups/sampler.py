@@ -47,7 +47,7 @@ from kafka_io.groups.lag_snapshot import LagSnapshot
 from kafka_io.groups.models import GroupLag
 from kafka_io.groups.warm_start import backfill
 
-__all__ = ["LagSampler", "LagSnapshot", "interval_from_env", "STATUS_WINDOW_S", "SPARKLINE_S"]
+__all__ = ["LagSampler", "LagSnapshot", "full_sample_due", "interval_from_env", "STATUS_WINDOW_S", "SPARKLINE_S"]
 
 log = logging.getLogger("kafka_io")
 
@@ -104,7 +104,10 @@ class LagSampler:
         self._watched: dict[str, float] = {}
         self._health: tuple[int, dict[str, GroupHealth]] = (-1, {})
         self._full_every_s = self.interval_s
-        self._last_full_s = 0.0
+        # None until the first full sample. Not 0.0: the monotonic clock counts from boot, so on a
+        # machine up for less than one interval "0.0 + interval" lay in the future and a started
+        # sampler skipped its first sample for a whole interval (CI: uptime < 1 h, interval 3600 s).
+        self._last_full_s: float | None = None
         self._last_full_took_s = 0.0
         self._brokers_down = threading.Event()  # set by the admin's error_cb
 
@@ -145,7 +148,7 @@ class LagSampler:
             started = time.monotonic()
             try:
                 failing = self.latest().error is not None
-                if failing or started - self._last_full_s >= self._full_every_s:
+                if full_sample_due(started, self._last_full_s, self._full_every_s, failing=failing):
                     self.refresh()
                 elif self.watched():
                     self.refresh_groups(self.watched())
@@ -345,6 +348,12 @@ class LagSampler:
                 sequence=self._snapshot.sequence + 1,
             )
             self._watched.pop(group_id, None)
+
+
+def full_sample_due(now_s: float, last_full_s: float | None, full_every_s: float, *, failing: bool) -> bool:
+    """Whether the sampler's tick takes a full sample: the first one always, then every
+    full_every_s, and at once while the latest sample failed (the retry)."""
+    return failing or last_full_s is None or now_s - last_full_s >= full_every_s
 
 
 def _rows(groups: Iterable[GroupLag]):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 
+from group_helpers import wait_for
 from kafka_helpers import commit_offsets, create_topic, produce
 
 from kafka_io.groups.history_store import HistoryStore
@@ -35,7 +36,9 @@ def test_a_restarted_sampler_continues_the_history_and_the_status(settings, kafk
 
     second = LagSampler(settings, interval_s=3600, store=HistoryStore(path, settings.bootstrap_servers)).start()
     try:
-        second.wait_first(timeout_s=30)
+        # What the assertions need is a successful sample, not merely a first attempt: one that
+        # failed (a broker busy with another test) is retried every 2 s.
+        wait_for(lambda: second.latest().error is None and second.latest().sampled_at_s, 30, "a successful sample")
         assert [lag for _, lag in second.history.total_lag_series(group)][:4] == [6, 8, 11, 11]
         assert second.health()[group].status is Status.STOP  # judged at once, from the reloaded window
     finally:
