@@ -28,7 +28,17 @@ from kafka_io.topics.names import validate_topic_name
 from kafka_io.topics.snapshot import read_metadata
 from kafka_io.wire import TP
 
-__all__ = ["BATCH", "POLL_S", "Layout", "MessageMaker", "RangeRead", "layout", "read_ranges", "watermarks"]
+__all__ = [
+    "BATCH",
+    "POLL_S",
+    "Layout",
+    "MessageMaker",
+    "RangeRead",
+    "layout",
+    "read_ranges",
+    "take",
+    "watermarks",
+]
 
 BATCH = 10_000  # messages per consume() call
 POLL_S = 0.2
@@ -180,10 +190,22 @@ def read_ranges(
     return result
 
 
+def take(consumer, most: int, wait_s: float) -> list:
+    """Up to ``most`` queued messages, waiting at most ``wait_s`` for the first: consume(n, t)
+    alone would wait out ``t`` whenever fewer than n are left (the end of every short read)."""
+    batch = consumer.consume(most, 0)
+    if batch:
+        return batch
+    first = consumer.poll(wait_s)
+    if first is None:
+        return []
+    return [first, *consumer.consume(most - 1, 0)] if most > 1 else [first]
+
+
 def _fill(consumer, pending: dict[TP, Span], result: RangeRead, make, deadline: float) -> None:
     last_error: dict[TP, str] = {}
     while pending and time.monotonic() < deadline:
-        for m in consumer.consume(BATCH, POLL_S):
+        for m in take(consumer, BATCH, POLL_S):
             tp = (m.topic(), m.partition())
             span = pending.get(tp)
             if span is None:
