@@ -26,7 +26,7 @@ from kafka_io.messages.model import (
     forward_spans,
     start_offsets,
 )
-from kafka_io.messages.reading import Layout, MessageMaker, layout, read_ranges, watermarks
+from kafka_io.messages.reading import Layout, layout, read_ranges, reader, watermarks
 
 __all__ = ["NEWEST", "next_page", "prev_page", "read_at", "read_page", "in_order"]
 
@@ -47,30 +47,33 @@ def read_page(
     TypeSpec.parse(type_field)  # a bad type spec is refused before anything is sent
     if not isinstance(seek, Seek):
         raise InvalidInput(f"seek must be a Seek, got {seek!r}")
-    found = layout(cluster, topic, partition, seek)
-    if seek.kind == "newest":
-        spans = backward_spans(found.highs, found.lows, limit)
-    else:
-        spans = forward_spans(start_offsets(seek, found.lows, found.highs, found.found), found.highs, limit)
-    return _page(cluster, found, partition, seek, spans, limit, type_field)
+    with reader(cluster.settings, type_field) as read:
+        found = layout(cluster, topic, partition, seek)
+        if seek.kind == "newest":
+            spans = backward_spans(found.highs, found.lows, limit)
+        else:
+            spans = forward_spans(start_offsets(seek, found.lows, found.highs, found.found), found.highs, limit)
+        return _page(cluster, read, found, partition, seek, spans, limit)
 
 
 def next_page(cluster: Cluster, page: Page, limit: int = PAGE_SIZE, type_field: str = "auto") -> Page:
     """The newer events after ``page`` (its partitions, from its next positions)."""
     check_limit(limit)
-    found = watermarks(cluster, page.topic, page.next_positions)
-    starts = {p: min(max(page.next_positions[p], found.lows[p]), found.highs[p]) for p in found.partitions}
-    return _page(
-        cluster, found, page.partition, page.seek, forward_spans(starts, found.highs, limit), limit, type_field
-    )
+    with reader(cluster.settings, type_field) as read:
+        found = watermarks(cluster, page.topic, page.next_positions)
+        starts = {p: min(max(page.next_positions[p], found.lows[p]), found.highs[p]) for p in found.partitions}
+        spans = forward_spans(starts, found.highs, limit)
+        return _page(cluster, read, found, page.partition, page.seek, spans, limit)
 
 
 def prev_page(cluster: Cluster, page: Page, limit: int = PAGE_SIZE, type_field: str = "auto") -> Page:
     """The older events before ``page`` (its partitions, ending where it starts)."""
     check_limit(limit)
-    found = watermarks(cluster, page.topic, page.start_positions)
-    ends = {p: min(max(page.start_positions[p], found.lows[p]), found.highs[p]) for p in found.partitions}
-    return _page(cluster, found, page.partition, page.seek, backward_spans(ends, found.lows, limit), limit, type_field)
+    with reader(cluster.settings, type_field) as read:
+        found = watermarks(cluster, page.topic, page.start_positions)
+        ends = {p: min(max(page.start_positions[p], found.lows[p]), found.highs[p]) for p in found.partitions}
+        spans = backward_spans(ends, found.lows, limit)
+        return _page(cluster, read, found, page.partition, page.seek, spans, limit)
 
 
 def read_at(
@@ -83,16 +86,13 @@ def read_at(
     TypeSpec.parse(type_field)
     if partition is None:
         raise InvalidInput("read_at needs a partition")
-    found = layout(cluster, topic, partition)
-    if found.errors:
-        raise NotFound(found.errors[0].error)
-    span = (max(offset, found.lows[partition]), min(offset + count, found.highs[partition]))
-    tp = (found.topic, partition)
-    maker = MessageMaker(cluster.settings, type_field)
-    try:
-        result = read_ranges(cluster.settings, {tp: span}, maker)
-    finally:
-        maker.close()
+    with reader(cluster.settings, type_field) as (consumer, make):
+        found = layout(cluster, topic, partition)
+        if found.errors:
+            raise NotFound(found.errors[0].error)
+        span = (max(offset, found.lows[partition]), min(offset + count, found.highs[partition]))
+        tp = (found.topic, partition)
+        result = read_ranges(cluster.settings, consumer, {tp: span}, make)
     if tp in result.errors and not result.messages[tp]:
         raise NotFound(result.errors[tp])
     return tuple(result.messages[tp])
@@ -100,18 +100,15 @@ def read_at(
 
 def _page(
     cluster: Cluster,
+    read,
     found: Layout,
     partition: int | None,
     seek: Seek,
     spans: Mapping[int, Span],
     limit: int,
-    type_field: str,
 ) -> Page:
-    maker = MessageMaker(cluster.settings, type_field)
-    try:
-        result = read_ranges(cluster.settings, {(found.topic, p): span for p, span in spans.items()}, maker)
-    finally:
-        maker.close()
+    consumer, make = read
+    result = read_ranges(cluster.settings, consumer, {(found.topic, p): span for p, span in spans.items()}, make)
     starts = {p: span[0] for p, span in spans.items()}
     errors = list(found.errors)
     errors.extend(PartitionError(tp[1], text) for tp, text in sorted(result.errors.items()))

@@ -9,6 +9,7 @@ O(1): the watermarks and offsets-for-time come from one batched ListOffsets
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -36,7 +37,9 @@ __all__ = [
     "RangeRead",
     "layout",
     "read_ranges",
+    "reader",
     "take",
+    "viewer",
     "watermarks",
 ]
 
@@ -45,8 +48,10 @@ POLL_S = 0.2
 # A read of one page needs a few records per partition, not the rest of the log
 # (brokers that honour fetch sizes; noida-db does not, see the design notes).
 PAGE_OVERRIDES = {
-    "max.partition.fetch.bytes": 1_048_576,
-    "fetch.max.bytes": 4_194_304,
+    # A fetch still returns a first record bigger than this (KIP-74): 1 MB values read fine.
+    "max.partition.fetch.bytes": 65_536,
+    "fetch.max.bytes": 1_048_576,
+    "queued.min.messages": 1000,
     # An offset deleted by retention since the watermarks were read: start at the oldest left.
     "auto.offset.reset": "earliest",
 }
@@ -159,8 +164,40 @@ class RangeRead:
     errors: dict[TP, str]
 
 
+@contextlib.contextmanager
+def viewer(settings, **overrides):
+    """A viewer consumer for one read, closed after it. Made before the offsets are looked up,
+    so that its connection to the cluster is set up meanwhile (a cold page read on Apache Kafka:
+    the metadata and ListOffsets round trips overlap the consumer's bootstrap)."""
+    try:
+        consumer = make_viewer_consumer(settings, **{**PAGE_OVERRIDES, **overrides})
+    except KafkaException as exc:
+        raise translate_error(exc, settings, "reading messages") from None
+    try:
+        yield consumer
+    except KafkaException as exc:
+        raise translate_error(exc, settings, "reading messages") from None
+    finally:
+        consumer.close()
+
+
+@contextlib.contextmanager
+def reader(settings, type_field: str = "auto", **overrides):
+    """(consumer, MessageMaker) for one read: the viewer consumer and the message converter, both closed after."""
+    maker = MessageMaker(settings, type_field)
+    try:
+        with viewer(settings, **overrides) as consumer:
+            yield consumer, maker
+    finally:
+        maker.close()
+
+
 def read_ranges(
-    settings, ranges: Mapping[TP, Span], make: Callable[[KafkaMessage], Message], timeout_s: float | None = None
+    settings,
+    consumer,
+    ranges: Mapping[TP, Span],
+    make: Callable[[KafkaMessage], Message],
+    timeout_s: float | None = None,
 ) -> RangeRead:
     """Every committed record with an offset in [start, end) of each partition, in offset order.
 
@@ -174,17 +211,8 @@ def read_ranges(
         return result
     timeout_s = settings.timeout_s if timeout_s is None else timeout_s
     deadline = time.monotonic() + timeout_s
-    try:
-        consumer = make_viewer_consumer(settings, **PAGE_OVERRIDES)
-    except KafkaException as exc:
-        raise translate_error(exc, settings, "reading messages") from None
-    try:
-        consumer.assign([TopicPartition(t, p, start) for (t, p), (start, _) in wanted.items()])
-        _fill(consumer, wanted, result, make, deadline)
-    except KafkaException as exc:
-        raise translate_error(exc, settings, "reading messages") from None
-    finally:
-        consumer.close()
+    consumer.assign([TopicPartition(t, p, start) for (t, p), (start, _) in wanted.items()])
+    _fill(consumer, wanted, result, make, deadline)
     for tp in wanted:  # still pending at the deadline
         result.errors.setdefault(tp, f"{tp[0]}[{tp[1]}]: no records within {timeout_s:g} s")
     return result

@@ -22,15 +22,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import orjson
-from confluent_kafka import KafkaError, KafkaException, TopicPartition
+from confluent_kafka import KafkaError, TopicPartition
 
-from kafka_io.clients import make_viewer_consumer, translate_error
 from kafka_io.cluster import Cluster
 from kafka_io.errors import InvalidInput
 from kafka_io.live.rates import TypeSpec
 from kafka_io.messages.browse import in_order
-from kafka_io.messages.model import PAGE_SIZE, Message, PartitionError, Seek, backward_spans, start_offsets
-from kafka_io.messages.reading import BATCH, POLL_S, MessageMaker, layout, take
+from kafka_io.messages.model import PAGE_SIZE, Message, PartitionError, Seek, Span, backward_spans, start_offsets
+from kafka_io.messages.reading import BATCH, POLL_S, Layout, layout, reader, take
 
 __all__ = [
     "DEFAULT_MAX_SCAN",
@@ -47,7 +46,7 @@ PROGRESS_EVERY_S = 0.25
 OLDEST = Seek("oldest")
 STOPS = ("limit", "max_scan", "max_seconds", "end", "cancelled")
 # Bigger fetches than a page's: a scan reads the log, not a few records.
-SCAN_OVERRIDES = {"auto.offset.reset": "earliest", "queued.min.messages": 200_000}
+SCAN_OVERRIDES = {"max.partition.fetch.bytes": 1_048_576, "fetch.max.bytes": 52_428_800, "queued.min.messages": 100_000}
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,28 +119,27 @@ def scan(
     _check(limit, max_scan, max_seconds)
     TypeSpec.parse(type_field)
     accept, eval_error = _compile(filter_expr)  # before anything is read
-    found = layout(cluster, topic, partition, seek)
-    end_word = "end"
-    if seek.kind == "newest":
-        window = max_scan if accept is not None else min(limit, max_scan)
-        spans = backward_spans(found.highs, found.lows, window)
-        if sum(found.highs[p] - found.lows[p] for p in spans) > window:  # the log holds more than was read
-            end_word = "max_scan" if accept is not None else "limit"
-    else:
-        starts = start_offsets(seek, found.lows, found.highs, found.found)
-        spans = {p: (s, found.highs[p]) for p, s in starts.items()}
-    run = _Scan(
-        found.topic, spans, limit, max_scan, max_seconds, cancel, on_progress, keep_newest=seek.kind == "newest"
-    )
-    maker = MessageMaker(cluster.settings, type_field)
-    try:
+    with reader(cluster.settings, type_field, **SCAN_OVERRIDES) as (consumer, make):
+        found = layout(cluster, topic, partition, seek)
+        spans, end_word = _spans(found, seek, accept is not None, limit, max_scan)
+        run = _Scan(found.topic, spans, limit, max_scan, max_seconds, cancel, on_progress, seek.kind == "newest")
         run.end_word = end_word
-        run.read(cluster.settings, maker, accept, eval_error)
-    finally:
-        maker.close()
+        run.read(cluster.settings, consumer, make, accept, eval_error)
     errors = list(found.errors) + [PartitionError(p, text) for p, text in sorted(run.errors.items())]
     kept = in_order([list(q) for _, q in sorted(run.kept.items())])
     return ScanResult(kept[-limit:], run.final, tuple(errors))
+
+
+def _spans(found: Layout, seek: Seek, filtered: bool, limit: int, max_scan: int) -> tuple[dict[int, Span], str]:
+    """Each partition's range to scan, and what stops a scan that reads them all."""
+    if seek.kind != "newest":
+        starts = start_offsets(seek, found.lows, found.highs, found.found)
+        return {p: (s, found.highs[p]) for p, s in starts.items()}, "end"
+    window = max_scan if filtered else min(limit, max_scan)
+    spans = backward_spans(found.highs, found.lows, window)
+    if sum(found.highs[p] - found.lows[p] for p in spans) > window:  # the log holds more than is read
+        return spans, "max_scan" if filtered else "limit"
+    return spans, "end"
 
 
 class _Scan:
@@ -169,22 +167,13 @@ class _Scan:
             self.scanned, self.matched, self.unevaluated, dict(self.positions), elapsed, self.stopped_by
         )
 
-    def read(self, settings, make, accept, eval_error) -> None:
+    def read(self, settings, consumer, make, accept, eval_error) -> None:
         if not self.pending:
             self.stopped_by = self._end()
             self.final = self.progress()
             return
-        try:
-            consumer = make_viewer_consumer(settings, **SCAN_OVERRIDES)
-        except KafkaException as exc:
-            raise translate_error(exc, settings, "scanning messages") from None
-        try:
-            consumer.assign([TopicPartition(self.topic, p, self.positions[p]) for p in self.pending])
-            self._loop(consumer, settings.timeout_s, make, accept, eval_error)
-        except KafkaException as exc:
-            raise translate_error(exc, settings, "scanning messages") from None
-        finally:
-            consumer.close()
+        consumer.assign([TopicPartition(self.topic, p, self.positions[p]) for p in self.pending])
+        self._loop(consumer, settings.timeout_s, make, accept, eval_error)
         self.final = self.progress()
         if self.on_progress is not None:
             self.on_progress(self.final)

@@ -18,7 +18,7 @@ from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.groups.models import PartitionLag
 from kafka_io.live.rates import TypeSpec
 from kafka_io.messages.model import MAX_PAGE_SIZE, Message
-from kafka_io.messages.reading import MessageMaker, read_ranges
+from kafka_io.messages.reading import read_ranges, reader
 from kafka_io.offsets import EARLIEST
 from kafka_io.topics.names import validate_topic_name
 
@@ -74,11 +74,8 @@ def _read(cluster: Cluster, group_id: str, lagging: list[PartitionLag], followin
         low, _ = lows.get((p.topic, p.partition), (None, None))
         start = max(p.consumed_to, low or 0)
         ranges[(p.topic, p.partition)] = (start, min(start + 1 + following, p.high))
-    maker = MessageMaker(cluster.settings, type_field)
-    try:
-        result = read_ranges(cluster.settings, ranges, maker)
-    finally:
-        maker.close()
+    with reader(cluster.settings, type_field) as (consumer, make):
+        result = read_ranges(cluster.settings, consumer, ranges, make)
     return tuple(
         StuckEvent(
             group_id,
