@@ -1,0 +1,1 @@
+"""Messages (issue #24): browse, scan with CEL filters, export, redrive."""
