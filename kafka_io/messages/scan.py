@@ -95,9 +95,16 @@ def _compile(filter_expr: str | None):
 
     program = cel.compile_filter(filter_expr)
     variables, matches = cel.filter_variables, program.matches
+    # Only what the expression reads is built (cel's `names`, beyond the contract): a key filter parses no JSON.
+    names = getattr(program, "names", None)
+    if names is None:
+        return (
+            lambda message, raw: matches(variables(message, value_object(raw, message.decoded)))
+        ), cel.FilterEvalError
+    parse = bool(names & {"value", "record"})
 
     def accept(message: Message, raw: bytes | None) -> bool:
-        return matches(variables(message, value_object(raw, message.decoded)))
+        return matches(variables(message, value_object(raw, message.decoded) if parse else None, names))
 
     return accept, cel.FilterEvalError
 
