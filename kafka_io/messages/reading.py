@@ -63,7 +63,7 @@ class MessageMaker:
     For ONE thread (the schema decoder is); ``close()`` when done."""
 
     def __init__(self, settings, type_field: str = "auto") -> None:
-        spec = TypeSpec.parse(type_field)
+        self.spec = spec = TypeSpec.parse(type_field)
         self.decoder = decoder_for(settings)
         self.extract = make_extractor(spec, self.decoder)
 
