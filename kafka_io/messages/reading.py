@@ -64,7 +64,9 @@ class MessageMaker:
 
     def __init__(self, settings, type_field: str = "auto") -> None:
         self.spec = spec = TypeSpec.parse(type_field)
-        self.decoder = decoder_for(settings)
+        # A page is read once and then shown: a schema seen for the first time may take the
+        # cluster's timeout to arrive (the live tail waits 0.5 s, then shows "loading").
+        self.decoder = decoder_for(settings, wait_s=settings.timeout_s)
         self.extract = make_extractor(spec, self.decoder)
 
     def close(self) -> None:
