@@ -14,7 +14,7 @@ import argparse
 import sys
 
 from kafka_io.cli.common import add_cluster_options, add_format_option, print_json, print_table, settings_from_args
-from kafka_io.errors import InvalidInput
+from kafka_io.errors import InvalidInput, KafkaIOError
 
 EXIT_FAILED = 1
 EXIT_INTERRUPTED = 130
@@ -28,7 +28,9 @@ def register(subparsers) -> None:
     parser.add_argument("--topic", required=True, help="where the events are")
     parser.add_argument("--partition", type=int, required=True, metavar="P")
     parser.add_argument("--offset", type=int, required=True, metavar="N", help="the first event to copy")
-    parser.add_argument("--count", type=int, default=1, metavar="K", help="how many events from N on (default 1)")
+    parser.add_argument(
+        "--count", type=int, default=1, metavar="K", help="the events at offsets N to N+K-1 (default 1)"
+    )
     parser.add_argument("--to", required=True, metavar="TOPIC", help="the topic to copy them to")
     add_cluster_options(parser)
     add_format_option(parser)
@@ -50,7 +52,7 @@ def _local_checks(args: argparse.Namespace) -> None:
 def run(args: argparse.Namespace) -> int:
     _local_checks(args)  # before the heavy imports: bad input fails fast
     from kafka_io.access.actor import Actor
-    from kafka_io.access.guard import check_allowed
+    from kafka_io.access.guard import audit_outcome, check_allowed
     from kafka_io.cluster import Cluster
     from kafka_io.messages.browse import read_at
     from kafka_io.messages.redrive import REDRIVE_ACTION, RedriveSummary, redrive
@@ -59,15 +61,23 @@ def run(args: argparse.Namespace) -> int:
     topic, to_topic = args.topic.strip(), args.to.strip()
     settings, actor = settings_from_args(args), Actor.local()
     where = f"{topic}/{args.partition}/{args.offset}"
-    check_allowed(settings, actor, REDRIVE_ACTION, to_topic, {"from": where, "requested": args.count})
+    details = {"from": where, "requested": args.count}
+    check_allowed(settings, actor, REDRIVE_ACTION, to_topic, details)  # refused before anything is read
     cluster = Cluster(settings)
     try:
-        messages = read_at(cluster, topic, args.partition, args.offset, args.count)
-        if not messages:
-            raise InvalidInput(f"no event at {where}: nothing to redrive")
+        span = f"offsets {args.offset}-{args.offset + args.count - 1}" if args.count > 1 else f"offset {args.offset}"
+        try:
+            messages = _read(read_at, cluster, topic, args.partition, args.offset, args.count)
+            if not messages:
+                raise InvalidInput(f"no event at {topic}/{args.partition} {span}: nothing to redrive")
+        except KafkaIOError as exc:  # nothing was sent, but the attempt is on record
+            audit_outcome(settings, actor, REDRIVE_ACTION, to_topic, details, str(exc))
+            raise
         if len(messages) < args.count:
-            last = messages[-1].offset
-            print(f"note: {len(messages)} of {args.count} events found ({where} to offset {last})", file=sys.stderr)
+            print(
+                f"note: {len(messages)} events in {span}: the rest are past the end or compacted away",
+                file=sys.stderr,
+            )
         try:
             summary, code = redrive(cluster, messages, to_topic, actor=actor), 0
         except BurstInterrupted as interrupted:
@@ -76,6 +86,16 @@ def run(args: argparse.Namespace) -> int:
         cluster.close()
     _print(summary, messages, args.format)
     return code or (EXIT_FAILED if summary.failed else 0)
+
+
+def _read(read_at, cluster, topic: str, partition: int, offset: int, count: int) -> tuple:
+    """The events at offsets [offset, offset + count), read a page at a time."""
+    from kafka_io.messages.model import MAX_PAGE_SIZE
+
+    found: list = []
+    for start in range(offset, offset + count, MAX_PAGE_SIZE):
+        found.extend(read_at(cluster, topic, partition, start, min(MAX_PAGE_SIZE, offset + count - start)))
+    return tuple(found)
 
 
 def _print(summary, messages, fmt: str) -> None:
