@@ -36,7 +36,7 @@ INTERVAL_S = 1
 VIEWERS = 20
 WINDOW_S = 5
 MAX_RATIO = 1.2
-CAPTION = re.compile(r"Sample (\d+): (\d+) admin requests · ([\d,]+) by this app")
+CAPTION = re.compile(r"sample (\d+) cost (\d+) admin requests · ([\d,]+) by this app")
 UI_TIMEOUT_MS = 30_000
 
 TOPICS = {
