@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "lag",
     "produce",
     "tail",
+    "messages",
     "redrive",
     "reset_offsets",
     "demo",

@@ -1,7 +1,7 @@
-"""Messages (issue #24): browse, search, export and redrive events; skip a stuck one.
+"""Messages: browse a topic (seek, page), the events a group is stuck on, filtered scans, export and redrive.
 
-model.py     PURE: Message, Seek, Page, PartitionError, the size limits
-formats.py   PURE: JSONL (tail's shape, plus headers) and CSV that round-trips
-export.py    the [messages] export switch and the audited export
-redrive.py   copy events to a topic, through the write guard
+formats.py        PURE: JSONL (tail's shape, plus headers) and CSV that round-trips exactly
+export.py         the [messages] export switch and the audited export
+redrive_rules.py  PURE: what a redrive copies, refuses and adds; the original-topic headers
+redrive.py        copy events to a topic, through the write guard, as a burst
 """

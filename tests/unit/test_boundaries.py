@@ -22,6 +22,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("kafka_io", "dashboard")
 # Lower layers first; a kafka_io module may import its own layer and those below.
+# messages sits above live (it reads with the Live events type rules and schema decoding) and groups
+# (stuck events start from a group's lag); redrive writes through produce.
 LAYERS = (
     "core",
     "local",
@@ -30,7 +32,7 @@ LAYERS = (
     "topics",
     "produce",
     "live",
-    "messages",  # reads like live, redrives through produce, skips through groups
+    "messages",
     "demo",
     "alerts",
     "exporter",
