@@ -20,7 +20,7 @@ A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab, a carriage
 return or ``'`` gets a ``'`` in front, so a spreadsheet shows a hostile
 payload as text instead of running it as a formula; ``from_csv`` removes it.
 Headers are one cell: a JSON array of [name, value] pairs (value null, text,
-or ``base64:...``), in order, repeats kept.
+or ``base64:...``), in order, repeats kept (``[]`` for none).
 """
 
 from __future__ import annotations
@@ -71,8 +71,9 @@ def jsonl_line(message: Message) -> dict:
         "value": text_or_base64(message.value),
     }
     if message.decoded is not None:  # as tail prints a schema registry's record
-        line["schema"] = message.schema
         line["value"] = json.loads(message.decoded)
+    if message.schema is not None:  # the schema, or why a framed value could not be decoded
+        line["schema"] = message.schema
     if message.truncated:
         line["value_size"] = message.value_size
     return line
@@ -177,8 +178,6 @@ def _parse_bytes(cell: str) -> bytes | None:
 
 
 def _headers_cell(headers: tuple[tuple[str, bytes | None], ...]) -> str:
-    if not headers:
-        return ""
     return json.dumps([[name, _bytes_text(value)] for name, value in headers], ensure_ascii=False)
 
 

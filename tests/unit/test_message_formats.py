@@ -63,7 +63,7 @@ CELLS = [
     (msg(b"-5"), "value", "'-5"),  # 06. OWASP's list includes the minus sign
     (msg(b'{"a": 1}'), "value", '{"a": 1}'),  # 07. JSON as is
     (msg(b"x", headers=[("h", None), ("b", b"\x00")]), "headers", '[["h", null], ["b", "base64:AA=="]]'),  # 08.
-    (msg(b"x"), "headers", ""),  # 09. no headers
+    (msg(b"x"), "headers", "[]"),  # 09. no headers
     (msg(b"x", timestamp_ms=None), "timestamp_ms", ""),  # 10.
 ]
 
@@ -210,3 +210,8 @@ def test_settings_carry_the_switch_from_secrets_toml(tmp_path):
     # The global switch also holds for a cluster given by flags or the environment.
     flagged = load_clusters(flags={"bootstrap_servers": "127.0.0.1:9094"}, env={}, secrets_path=secrets)
     assert [s.messages_export for s in flagged.values()] == [False]
+
+
+def test_jsonl_names_the_schema_of_an_undecodable_value_as_tail_does():
+    (line,) = to_jsonl([msg(b"\x00\x00\x00\x00\x09\x01", schema="undecodable: unknown schema id 9")]).splitlines()
+    assert json.loads(line)["value"] == "AAAAAAkB" and json.loads(line)["schema"] == "undecodable: unknown schema id 9"
