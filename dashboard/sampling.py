@@ -17,7 +17,7 @@ from kafka_io.config import ClusterSettings
 from kafka_io.groups.incident import Freshness, freshness
 from kafka_io.groups.sampler import LagSampler
 
-__all__ = ["FRESHNESS_TICK_S", "current_freshness", "sample_status", "tick_s"]
+__all__ = ["FRESHNESS_TICK_S", "current_freshness", "sample_details", "sample_status", "tick_s"]
 
 # Pages redraw sampler data at least this often, so "12 s ago" counts up and a
 # failed sample is flagged within a couple of seconds of being recorded.
@@ -40,8 +40,9 @@ def current_freshness(sampler: LagSampler, settings: ClusterSettings) -> Freshne
     )
 
 
-def sample_status(sampler: LagSampler, settings: ClusterSettings, fresh: Freshness, *, details: bool = True) -> None:
-    """A warning when statuses are stale (as of when, and why); else one caption."""
+def sample_status(sampler: LagSampler, settings: ClusterSettings, fresh: Freshness) -> None:
+    """A warning when statuses are stale (as of when, and why); else one caption. What the
+    sampler costs is not an incident's first question: `sample_details` draws it below the table."""
     snapshot = sampler.latest()
     if snapshot.sampled_at_s is None:
         st.error(plain(fresh.why), icon=":material/cloud_off:")
@@ -54,14 +55,20 @@ def sample_status(sampler: LagSampler, settings: ClusterSettings, fresh: Freshne
         )
         return
     st.caption(f"Statuses {fresh.as_of} (the sample took {snapshot.duration_ms:.0f} ms)")
-    if details:
-        st.caption(
-            f"Sample {snapshot.sequence}: {snapshot.admin_requests} admin requests · "
-            f"{snapshot.admin_requests_total:,} by this app since it started (one sampler for every viewer)"
-        )
+
+
+def sample_details(sampler: LagSampler) -> None:
+    """The sampler's cost and pace, in a details line under the table."""
+    snapshot = sampler.latest()
+    if snapshot.sampled_at_s is None:
+        return
+    st.caption(
+        f"Sampler: sample {snapshot.sequence} cost {snapshot.admin_requests} admin requests · "
+        f"{snapshot.admin_requests_total:,} by this app since it started (one sampler for every viewer)"
+    )
     # Only a full sample that really took more than its share of the interval
     # spaces full samples out (the sampler never counts a failed one).
-    if details and sampler.full_every_s >= 2 * sampler.interval_s:
+    if sampler.full_every_s >= 2 * sampler.interval_s:
         st.caption(
             f"Big cluster: a full sample took {sampler.last_full_took_s:.1f} s, so every group is sampled "
             f"every {sampler.full_every_s:.0f} s; pinned groups every {sampler.interval_s:g} s."

@@ -14,22 +14,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kafka_io.access.roles import AccessPolicy, parse_access
+from kafka_io.access.switches import messages_export
 from kafka_io.errors import InvalidInput
 from kafka_io.schemas.settings import ENV_KEYS as REGISTRY_ENV_KEYS
 from kafka_io.schemas.settings import JAVA_KEYS as REGISTRY_JAVA_KEYS
 from kafka_io.schemas.settings import RegistrySettings, parse_registry
 from kafka_io.wire import DEFAULT_PARTITIONER, PARTITIONERS
 
-__all__ = [
-    "ClusterSettings",
-    "DEFAULT_EMBEDDED_PORT",
-    "DEFAULT_TIMEOUT_S",
-    "load_clusters",
-    "load_settings",
-    "parse_client_properties",
-    "parse_seconds",
-    "read_secrets",
-]
+__all__ = ["ClusterSettings", "DEFAULT_EMBEDDED_PORT", "DEFAULT_TIMEOUT_S", "load_clusters", "load_settings"]
+__all__ += ["parse_client_properties", "parse_seconds", "read_secrets"]
 
 DEFAULT_EMBEDDED_PORT = 9092
 DEFAULT_TIMEOUT_S = 5.0
@@ -89,6 +82,8 @@ class ClusterSettings:
     access: AccessPolicy | None = field(default=None, repr=False)
     # The cluster's schema registry (kafka_io.schemas.settings); None: values are not decoded.
     schema_registry: RegistrySettings | None = field(default=None, repr=False)
+    # [messages] export (kafka_io.access.switches): False refuses every export of events.
+    messages_export: bool = True
 
     def client_config(self) -> dict[str, str]:
         """librdkafka settings shared by admin, producer and consumer clients."""
@@ -163,7 +158,10 @@ def load_clusters(
         values = {"bootstrap_servers": f"127.0.0.1:{port}"}
         values.update({k: v for k, v in from_env.items() if k.startswith("schema_registry_")})
         clusters = {EMBEDDED_NAME: _build(EMBEDDED_NAME, values, None, read_only, timeout_s, embedded=True)}
-    return {name: replace(s, access=_access(path, data, name)) for name, s in clusters.items()}
+    return {
+        name: replace(s, access=_access(path, data, name), messages_export=messages_export(data, name, path))
+        for name, s in clusters.items()
+    }
 
 
 def read_secrets(path: Path = SECRETS_PATH) -> dict:
@@ -213,7 +211,7 @@ def _from_secrets(path: Path, data: Mapping, read_only: bool, timeout_s: float) 
     for name, section in (data.get("clusters") or {}).items():
         if not isinstance(section, dict):
             raise InvalidInput(f"{path}: [clusters.{name}] must be a table")
-        sections[name] = {k: v for k, v in section.items() if k != "access"}
+        sections[name] = {k: v for k, v in section.items() if k not in ("access", "messages")}
     return {
         name: _build(
             name,

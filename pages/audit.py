@@ -9,7 +9,7 @@ from dashboard import auth
 from dashboard import handles as resources
 from dashboard.shell import page_settings
 from dashboard.widgets import plain
-from kafka_io.access.audit import audit_path, read_entries
+from kafka_io.access.audit import audit_path, audit_path_reason, read_entries
 from kafka_io.errors import KafkaIOError
 
 SHOWN_MAX = 5_000  # newest entries read; the CLI reads any number (`audit --limit N`)
@@ -21,7 +21,10 @@ if not auth.can_read_audit(auth.with_exposure(resources.configured_clusters())):
     st.stop()
 
 path = audit_path()
-st.caption(f"Every write attempt from this dashboard and its CLI, appended to {plain(str(path))}.")
+st.caption(
+    f"Showing {plain(str(path))} ({plain(audit_path_reason())}): every write attempt from this dashboard, "
+    "and from the CLI when it runs with the same setting."
+)
 try:
     read = read_entries(path, SHOWN_MAX)
 except KafkaIOError as exc:
@@ -42,7 +45,7 @@ frame = pd.DataFrame(
         "action": [e.action for e in read.entries],
         "target": [e.target for e in read.entries],
         "result": [e.result for e in read.entries],
-        "error": [e.error for e in read.entries],
+        "error": [e.error or "" for e in read.entries],  # no error is a blank cell, not "None"
         "details": [", ".join(f"{k}={v}" for k, v in e.details.items()) for e in read.entries],
     }
 ).iloc[::-1]

@@ -110,6 +110,7 @@ def groups_table(search: str, statuses: list, sort: str, only_lagging: bool) -> 
         clicked(shown, *event.selection.cells[0])
     st.caption("Click a group's name to open it; click 📌 to pin it to the top.")
     recent_alerts_box()
+    sampling.sample_details(sampler)
 
 
 def recent_alerts_box() -> None:

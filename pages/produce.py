@@ -181,13 +181,18 @@ def _target():
 
 
 def _one_event(limits, partition, encoder) -> None:
+    # Compact, so "Send one" is in view at 1,400 x 900 once a topic is picked: key and
+    # timestamp share a row, and the headers table (rarely needed) folds away.
     with st.form("one_form"):
-        key = st.text_input("Key", key="one_key", help="Empty for no key: Kafka then spreads events over partitions.")
+        key_col, ts_col = st.columns(2)
+        key = key_col.text_input(
+            "Key", key="one_key", help="Empty for no key: Kafka then spreads events over partitions."
+        )
+        ts_text = ts_col.text_input("Timestamp", key="one_ts", placeholder="now, or 2024-05-01T12:00:00Z, or epoch ms")
         fmt = "JSON" if encoder else st.radio("Value format", ["JSON", "Text"], horizontal=True, key="one_format")
         value = st.text_area("Value", value=EXAMPLE_VALUE, height=140, key="one_value")
-        ts_text = st.text_input("Timestamp", key="one_ts", placeholder="now, or 2024-05-01T12:00:00Z, or epoch ms")
-        st.caption("Headers (x-kdash-source: dashboard is always added)")
-        rows = st.data_editor(NO_HEADERS, key="one_headers", num_rows="dynamic", hide_index=True, width="stretch")
+        with st.expander("Headers (x-kdash-source: dashboard is always added)"):
+            rows = st.data_editor(NO_HEADERS, key="one_headers", num_rows="dynamic", hide_index=True, width="stretch")
         left, right = st.columns(2)
         checked = left.form_submit_button("Check size and format")
         sent = right.form_submit_button("Send one", type="primary")

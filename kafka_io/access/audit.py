@@ -5,8 +5,9 @@
      "error": "operator: deleting topics is not allowed"}
 
 ``result`` is ok, error or refused (read-only or a role). The path is
-KDASH_AUDIT_LOG, default ~/.kdash/audit.jsonl. Lines hold names and counts,
-never payloads or secrets.
+KDASH_AUDIT_LOG; else ``audit.jsonl`` in KDASH_DATA_DIR (``make run`` sets it to
+the checkout's .kafka-local, so a fresh clone's log is its own); else
+~/.kdash/audit.jsonl. Lines hold names and counts, never payloads or secrets.
 """
 
 from __future__ import annotations
@@ -20,10 +21,13 @@ from pathlib import Path
 
 from kafka_io.errors import InvalidInput
 
-__all__ = ["AUDIT_LOG_ENV", "AuditEntry", "AuditRead", "append_entry", "audit_path", "check_appendable", "read_entries"]
+__all__ = ["AUDIT_LOG_ENV", "AuditEntry", "AuditRead", "append_entry", "audit_path", "audit_path_reason"]
+__all__ += ["check_appendable", "read_entries"]
 
 AUDIT_LOG_ENV = "KDASH_AUDIT_LOG"
 DEFAULT_AUDIT_LOG = Path("~/.kdash/audit.jsonl")
+DATA_DIR_ENV = "KDASH_DATA_DIR"  # the variable groups.history_store keeps the lag history under
+FILE_NAME = "audit.jsonl"
 RESULTS = ("ok", "error", "refused")
 _lock = threading.Lock()  # one line at a time from this process; O_APPEND keeps other processes' whole
 
@@ -54,8 +58,20 @@ class AuditRead:
 
 
 def audit_path(env: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if env is None else env
-    return Path(env.get(AUDIT_LOG_ENV) or DEFAULT_AUDIT_LOG).expanduser()
+    return _chosen(os.environ if env is None else env)[0]
+
+
+def audit_path_reason(env: Mapping[str, str] | None = None) -> str:
+    """Why that file: the setting that chose it, in words (the Audit page says which file it shows)."""
+    return _chosen(os.environ if env is None else env)[1]
+
+
+def _chosen(env: Mapping[str, str]) -> tuple[Path, str]:
+    if env.get(AUDIT_LOG_ENV):
+        return Path(env[AUDIT_LOG_ENV]).expanduser(), f"set by {AUDIT_LOG_ENV}"
+    if env.get(DATA_DIR_ENV):
+        return Path(env[DATA_DIR_ENV]).expanduser() / FILE_NAME, f"in the data directory {DATA_DIR_ENV} (make run)"
+    return DEFAULT_AUDIT_LOG.expanduser(), f"the default; set {AUDIT_LOG_ENV} to choose another"
 
 
 def check_appendable(path: Path) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from kafka_io.access.actor import Actor
 from kafka_io.access.audit import AuditEntry, append_entry, audit_path, check_appendable
-from kafka_io.access.roles import action_words, required_role
+from kafka_io.access.roles import READ_ACTIONS, action_words, required_role
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError, NotAllowed, ReadOnly
 
@@ -36,7 +36,7 @@ class AuditNote:
 def refusal(settings: ClusterSettings, actor: Actor | None, action: str) -> KafkaIOError | None:
     """The error ``action`` would be refused with, or None when it is allowed."""
     words = action_words(action)
-    if settings.read_only:
+    if settings.read_only and action not in READ_ACTIONS:
         return ReadOnly(f"cluster {settings.name!r} is read-only: {words} is disabled")
     actor = actor or Actor.local()
     role = actor.role(settings.access)
@@ -53,11 +53,13 @@ def check_allowed(
     action: str,
     target: str,
     details: Mapping[str, object] | None = None,
+    refused: KafkaIOError | None = None,
 ) -> None:
     """Raise (and audit) the refusal of ``action``; for a write that ends later, in
-    another thread (a burst), whose outcome ``audit_outcome`` records."""
+    another thread (a burst), whose outcome ``audit_outcome`` records. ``refused``:
+    a refusal the caller found itself (a switch in settings), recorded the same way."""
     actor = actor or Actor.local()
-    refused = refusal(settings, actor, action)
+    refused = refusal(settings, actor, action) or refused
     path = audit_path()
     if refused is not None:
         _append(path, settings, actor, action, target, AuditNote(dict(details or {})), "refused", str(refused))
@@ -85,10 +87,11 @@ def write_guard(
     action: str,
     target: str,
     details: Mapping[str, object] | None = None,
+    refused: KafkaIOError | None = None,
 ) -> Iterator[AuditNote]:
     """Refuse, or run the body as the write; either way one audit line."""
     actor = actor or Actor.local()
-    check_allowed(settings, actor, action, target, details)
+    check_allowed(settings, actor, action, target, details, refused)
     note = AuditNote(dict(details or {}))
     try:
         yield note

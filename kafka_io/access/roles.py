@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from kafka_io.errors import InvalidInput
 
-__all__ = ["ACTIONS", "AccessPolicy", "Role", "action_words", "parse_access", "required_role"]
+__all__ = ["ACTIONS", "READ_ACTIONS", "AccessPolicy", "Role", "action_words", "parse_access", "required_role"]
 
 
 class Role(enum.IntEnum):
@@ -33,12 +33,18 @@ ACTIONS: dict[str, tuple[Role, str]] = {
     "topic.create": (Role.OPERATOR, "creating topics"),
     "topic.add_partitions": (Role.OPERATOR, "adding partitions"),
     "group.reset_offsets": (Role.OPERATOR, "resetting offsets"),
+    "messages.redrive": (Role.OPERATOR, "redriving messages"),
+    # A viewer may export what a viewer may already read, as in kafbat/kafka-ui; a
+    # deployment that must keep payloads in the cluster turns it off ([messages] export).
+    "messages.export": (Role.VIEWER, "exporting messages"),
     "demo.start": (Role.OPERATOR, "starting the demo"),
     "demo.pause": (Role.OPERATOR, "pausing the demo"),
     "demo.resume": (Role.OPERATOR, "resuming the demo"),
     "topic.delete": (Role.ADMIN, "deleting topics"),
     "group.delete": (Role.ADMIN, "deleting consumer groups"),
 }
+# Audited reads: roles and switches apply, read-only mode (which refuses writes) does not.
+READ_ACTIONS = frozenset({"messages.export"})
 _LISTS = (("viewers", Role.VIEWER), ("operators", Role.OPERATOR), ("admins", Role.ADMIN))
 
 

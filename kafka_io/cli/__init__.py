@@ -28,6 +28,8 @@ COMMAND_MODULES = (
     "produce",
     "tail",
     "messages",
+    "redrive",
+    "reset_offsets",
     "demo",
     "serve",
     "watch",

@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kafka_io.access.audit import audit_path, audit_path_reason
 from kafka_io.config import DEFAULT_EMBEDDED_PORT, load_settings
 from kafka_io.demo.control import DATA_DIR_ENV, stop_demo
 from kafka_io.local import engines
@@ -86,6 +87,7 @@ class Launcher:
             env,
         )
         url = f"http://127.0.0.1:{self.app_port}"
+        print(f"audit log: {audit_path(env)} ({audit_path_reason(env)})", flush=True)
         print(f"dashboard: {url}  (Ctrl-C stops everything)", flush=True)
         return url
 

@@ -138,9 +138,13 @@ def summarize_groups(health: Iterable[GroupHealth], limit: int = WORST_LIMIT) ->
     return GroupsSummary(len(rows), ordered, worst, headline)
 
 
+CLUSTER_FINE = "brokers and partitions are fine"
+
+
 def banner_text(cluster_problems: int, summary: GroupsSummary) -> str:
-    """'cluster healthy · 1 group stopped' (the Overview's headline); '' when all is well."""
-    cluster = "cluster healthy" if cluster_problems == 0 else f"{cluster_problems} cluster problem(s)"
-    if not summary.headline:
-        return "" if cluster_problems == 0 else cluster
-    return f"{cluster} · {summary.headline}"
+    """The Overview's headline, what is wrong first: '1 group stopped · brokers and partitions are
+    fine' ('cluster healthy · 1 group stopped' read as healthy and not at once); '' when all is well."""
+    if cluster_problems == 0:
+        return f"{summary.headline} · {CLUSTER_FINE}" if summary.headline else ""
+    cluster = f"{cluster_problems} cluster problem(s)"
+    return f"{cluster} · {summary.headline}" if summary.headline else cluster

@@ -12,7 +12,7 @@ how offsets get lost.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
 from confluent_kafka.admin import AdminClient
@@ -20,6 +20,7 @@ from confluent_kafka.admin import AdminClient
 from kafka_io.access.actor import Actor
 from kafka_io.access.guard import write_guard
 from kafka_io.clients import translate_error
+from kafka_io.cluster import Cluster
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import InvalidInput, KafkaIOError, NotFound
 from kafka_io.groups.fetch import fetch_group_lags
@@ -29,7 +30,7 @@ from kafka_io.groups.reset_rules import ResetMode, ResetSpec, target_offset
 from kafka_io.offsets import EARLIEST, FUTURE_GRACE_S, LATEST, list_offsets
 from kafka_io.wire import TP
 
-__all__ = ["ResetPlan", "ResetRow", "active_refusal", "apply_reset", "delete_group", "plan_reset"]
+__all__ = ["ResetPlan", "ResetRow", "active_refusal", "apply_reset", "delete_group", "plan_reset", "plan_skip"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +139,30 @@ def _row(tp: TP, current: int | None, low_result, high_result, by_time, spec: Re
     new, note = target_offset(spec, current, low, high, ts_offset)
     lag_after = partition_lag(high, new) if new is not None else lag_before
     return ResetRow(*tp, current, new, low, high, lag_before, lag_after, note)
+
+
+def plan_skip(cluster: Cluster, group_id: str, topic: str, partition: int, offset: int) -> ResetPlan:
+    """Skip the event at ``offset`` (the one the group is stuck on): commit offset + 1 on exactly
+    that partition. A preview, like plan_reset (and refused for a group with members, as a reset
+    is); apply it with apply_reset. A group already past ``offset`` there is refused: nothing to skip.
+    """
+    if type(offset) is not int or offset < 0 or type(partition) is not int or partition < 0:
+        raise InvalidInput(f"skip needs a partition and an offset >= 0, got partition {partition!r}, offset {offset!r}")
+    spec = ResetSpec(ResetMode.OFFSET, offset + 1)
+    plan = cluster.call(
+        lambda admin: plan_reset(admin, cluster.settings, group_id, spec, partitions=[(topic, partition)])
+    )
+    (row,) = plan.rows
+    if row.current is not None and row.current > offset:
+        raise InvalidInput(
+            f"group {group_id!r} is already past offset {offset} on {topic}[{partition}] "
+            f"(committed {row.current}): nothing to skip"
+        )
+    if row.error is None and row.current is not None and row.current < offset and row.note is None:
+        row = replace(
+            row, note=f"also skips the {offset - row.current:,} events before it ({row.current}..{offset - 1})"
+        )
+    return replace(plan, rows=(row,))
 
 
 def apply_reset(

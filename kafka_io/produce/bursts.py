@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from confluent_kafka import Producer
 
@@ -103,17 +103,19 @@ def start_burst(
     *,
     producer_factory: Callable[[], Producer] | None = None,
     actor: Actor | None = None,
+    action: str = "produce",
+    details: Mapping[str, object] | None = None,
 ) -> Burst:
     """Start a checked burst (see burst_source.plan_*) in a worker thread; poll ``progress()``.
-    Its audit line is written when it ends, with its counts."""
-    details = {"mode": "file" if isinstance(source, SpecSource) else "burst", "planned": source.count}
-    check_allowed(settings, actor, "produce", limits.topic, details)
+    Its audit line (``action``, with ``details`` and its counts) is written when it ends."""
+    details = {**(details or {"mode": "file" if isinstance(source, SpecSource) else "burst"}), "planned": source.count}
+    check_allowed(settings, actor, action, limits.topic, details)
     factory, release = _burst_producers(settings, limits)
 
     def audit(summary: BurstSummary) -> None:
         counts = {"requested": summary.requested, "delivered": summary.delivered, "failed": summary.failed}
         error = f"{summary.failed:,} of {summary.requested:,} events failed" if summary.failed else None
-        audit_outcome(settings, actor, "produce", limits.topic, {**details, **counts}, error)
+        audit_outcome(settings, actor, action, limits.topic, {**details, **counts}, error)
 
     burst = Burst(
         limits.topic,
@@ -135,9 +137,13 @@ def send_burst(
     on_progress: Callable[[BurstProgress], None] | None = None,
     producer_factory: Callable[[], Producer] | None = None,
     actor: Actor | None = None,
+    action: str = "produce",
+    details: Mapping[str, object] | None = None,
 ) -> BurstSummary:
     """``start_burst`` and wait; Ctrl-C stops sending and still returns the full summary."""
-    burst = start_burst(settings, limits, source, producer_factory=producer_factory, actor=actor)
+    burst = start_burst(
+        settings, limits, source, producer_factory=producer_factory, actor=actor, action=action, details=details
+    )
     try:
         while burst.wait(PROGRESS_EVERY_S) is None:
             if on_progress is not None:

@@ -3,6 +3,7 @@ action and cluster; admins only (without login: a loopback server's user)."""
 
 from __future__ import annotations
 
+from dashboard.widgets import plain
 from kafka_io.access.audit import AuditEntry, append_entry
 
 ENTRIES = [
@@ -25,7 +26,10 @@ def test_the_audit_page_lists_and_filters_entries(make_app, app_env, tmp_path):
     assert list(frame["action"]) == ["topic.delete", "topic.create", "produce"]  # newest first
     assert list(frame["result"]) == ["refused", "ok", "ok"]
     assert list(frame["details"]) == ["", "partitions=3", "delivered=5"]
+    assert list(frame["error"]) == ["viewer: no", "", ""]  # a blank cell, not a literal "None"
     assert "3 of 3 entries, newest first (times in UTC)." in [c.value for c in at.caption]
+    shown = f"Showing {plain(str(log))} (set by KDASH_AUDIT_LOG): every write attempt from this dashboard"
+    assert any(c.value.startswith(shown) for c in at.caption)
 
     at.multiselect(key="audit_who").set_value(["ann@example.com"]).run()
     assert list(at.dataframe[0].value["target"]) == ["orders", "orders"]
@@ -36,6 +40,19 @@ def test_the_audit_page_lists_and_filters_entries(make_app, app_env, tmp_path):
     at.multiselect(key="audit_cluster").set_value(["dev"]).run()
     assert list(at.dataframe[0].value["who"]) == ["bob"]
     assert "1 of 3 entries, newest first (times in UTC)." in [c.value for c in at.caption]
+
+
+def test_make_run_keeps_its_audit_log_in_its_data_dir(make_app, app_env, tmp_path):
+    """`make run` sets KDASH_DATA_DIR (.kafka-local): a fresh clone's page shows its own log, not ~/.kdash's."""
+    data_dir = tmp_path / ".kafka-local"
+    app_env.delenv("KDASH_AUDIT_LOG")
+    app_env.setenv("KDASH_DATA_DIR", str(data_dir))
+    append_entry(ENTRIES[1], data_dir / "audit.jsonl")
+    at = make_app("pages/audit.py").run()
+    assert not at.exception
+    assert list(at.dataframe[0].value["who"]) == ["bob"]
+    shown = f"Showing {plain(str(data_dir / 'audit.jsonl'))} (in the data directory KDASH_DATA_DIR (make run))"
+    assert any(c.value.startswith(shown) for c in at.caption)
 
 
 def test_an_empty_log_says_so(make_app, app_env, tmp_path):

@@ -3,6 +3,8 @@ watch-list pins, the group detail, and offset reset / delete through the forms."
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from group_helpers import busy_group, committed_offsets, consume_and_commit, group_ids
 from kafka_helpers import commit_offsets, create_topic, produce
@@ -29,6 +31,12 @@ def test_list_shows_each_group_with_its_lag(make_app, lagging_group, kafka_boots
     at = make_app(PAGE).run()
     assert not at.exception and not at.error, texts(at.error)
     assert any(c.startswith("Statuses as of ") for c in texts(at.caption))
+    # The sampler's cost is a details line under the table, not jargon above it.
+    captions = texts(at.main.caption)
+    first = next(i for i, c in enumerate(captions) if c.startswith("Statuses as of "))
+    hint = captions.index("Click a group's name to open it; click 📌 to pin it to the top.")
+    cost = next(i for i, c in enumerate(captions) if re.match(r"Sampler: sample \d+ cost \d+ admin requests · ", c))
+    assert first < hint < cost and not any(c.startswith("Sample ") for c in captions)
     at.text_input(key="search").input(group).run()
     table = at.main.dataframe[0].value
     assert list(table["Group"]) == [group]

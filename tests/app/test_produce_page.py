@@ -232,3 +232,15 @@ def test_failed_events_are_listed_and_offered_for_download(make_app, app_env, ka
     assert [b.label for b in at.get("download_button")] == ["Download failed events (JSONL, ready to upload again)"]
     events, bad = parse_jsonl(burst.failures_jsonl())
     assert bad == [] and [e.value for e in events] == [b"x" * pad + str(seq).encode() for seq in (10, 11, 12)]
+
+
+def test_the_single_event_form_is_compact(page):
+    """'Send one' was below the fold at 1,400 x 900: key and timestamp share a row and the headers
+    table folds away (tests/e2e/test_layout_browser.py measures the fold itself)."""
+    form = page.tabs[0]
+    row = [c.text_input[0].key for c in form.columns if c.text_input]
+    assert row == ["one_key", "one_ts"]  # one row, two columns
+    (headers,) = [e for e in form.expander if e.label.startswith("Headers")]
+    assert headers.label == "Headers (x-kdash-source: dashboard is always added)"
+    assert not headers.proto.expanded
+    assert [d.key for d in headers.dataframe] == ["one_headers"]

@@ -182,7 +182,8 @@ def test_read_only_disables_the_admin_forms(make_app, app_env, topic):
 
 
 def test_overview_banner_and_group_health_know_about_stopped_groups(make_app, app_env, topic, kafka_bootstrap, unique):
-    """A STOP group turns the green banner into "Cluster healthy · N group(s) stopped",
+    """A STOP group turns the green banner into "N group(s) stopped · brokers and partitions are fine"
+    (what is wrong first),
     and the worst groups are listed with their lag in seconds, linked (issue #17, item 6)."""
     from kafka_io.config import load_settings
     from kafka_io.groups.incident import summarize_groups
@@ -201,8 +202,8 @@ def test_overview_banner_and_group_health_know_about_stopped_groups(make_app, ap
     assert not at.success  # never plain green while a group is stopped
     summary = summarize_groups(sampler.health().values())
     (banner,) = texts(at.warning)
-    assert banner.startswith("**Cluster healthy · ") and "stopped" in banner
-    assert banner == f"**Cluster healthy · {summary.headline}**"
+    assert banner.startswith("**1 group stopped") and "healthy" not in banner
+    assert banner == f"**{summary.headline} · brokers and partitions are fine**"
     counts = [m.value for m in at.markdown if "-badge[" in m.value]
     assert counts and f"STOP {dict(summary.counts)[summary.worst[0].status]}" in counts[0]
     links = [link for link in at.get("page_link")]

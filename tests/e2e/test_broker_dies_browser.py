@@ -26,7 +26,7 @@ OVERVIEW_REFRESH_S = 10  # the Overview's default auto-refresh
 NOTICE_S = OVERVIEW_REFRESH_S + APP_TIMEOUT_S + 10
 FENCE_S = 9  # broker.session.timeout.ms: Kafka fences a dead node, then shrinks ISRs
 RECOVER_S = 90
-HEALTHY = re.compile(r"Healthy: 3 broker|Cluster healthy")
+HEALTHY = re.compile(r"Healthy: 3 broker|brokers and partitions are fine")
 
 pytestmark = pytest.mark.slow
 

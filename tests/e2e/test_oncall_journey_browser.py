@@ -86,7 +86,7 @@ def journey(page, srv, data_dir: Path, port: int, artifacts: Path, capsys) -> No
     # 1. Overview: not plain green while a group is stopped; the worst group is linked.
     page.goto(srv.url)
     wait_for_app(page)
-    banner = page.get_by_text("Cluster healthy · 1 group stopped")
+    banner = page.get_by_text("1 group stopped · brokers and partitions are fine")
     banner.wait_for(timeout=30_000)  # the Overview refreshes every 10 s; STOP needs two samples
     in_viewport(banner)
     link = page.get_by_role(

@@ -36,7 +36,7 @@ INTERVAL_S = 1
 VIEWERS = 20
 WINDOW_S = 5
 MAX_RATIO = 1.2
-CAPTION = re.compile(r"Sample (\d+): (\d+) admin requests · ([\d,]+) by this app")
+CAPTION = re.compile(r"sample (\d+) cost (\d+) admin requests · ([\d,]+) by this app")
 UI_TIMEOUT_MS = 30_000
 
 TOPICS = {
@@ -104,8 +104,10 @@ def test_a_screenshot_of_every_page(showcase, page, artifacts):
         page.screenshot(path=str(artifacts / f"screenshot-{name}.png"))
 
     page.goto(showcase.url)
-    # Green on the first sample; orange ("Cluster healthy · N groups stopped") once statuses are judged.
-    page.get_by_text(re.compile(r"^(Healthy: 1 broker|Cluster healthy · )")).first.wait_for(timeout=UI_TIMEOUT_MS)
+    # Green on the first sample; orange ("N groups stopped · brokers and partitions are fine") once judged.
+    page.get_by_text(re.compile(r"^Healthy: 1 broker| · brokers and partitions are fine")).first.wait_for(
+        timeout=UI_TIMEOUT_MS
+    )
     shoot("overview")
 
     page.goto(f"{showcase.url}/topics?topic=orders")

@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 
 from kafka_io.access.actor import Actor, anonymous_read_only_reason, is_loopback
-from kafka_io.access.audit import AuditEntry, append_entry, read_entries
+from kafka_io.access.audit import AuditEntry, append_entry, audit_path, audit_path_reason, read_entries
 from kafka_io.access.guard import refusal, write_guard
 from kafka_io.access.roles import ACTIONS, AccessPolicy, Role, parse_access
 from kafka_io.config import ClusterSettings, load_clusters
@@ -137,6 +137,17 @@ REFUSALS = [
     ),
     pytest.param(Actor.anonymous(), "topic.delete", None, id="08-anonymous-on-loopback"),
     pytest.param(Actor("ops", "cli"), "group.delete", None, id="09-cli-user"),
+    pytest.param(Actor.login("vic@example.com"), "messages.export", None, id="10-viewer-exports"),
+    pytest.param(
+        Actor.login("vic@example.com"), "messages.redrive", "viewer: redriving messages is not allowed", id="11"
+    ),
+    pytest.param(Actor.login("olive@example.com"), "messages.redrive", None, id="12-operator-redrives"),
+    pytest.param(
+        Actor.login("eve@elsewhere.org"),
+        "messages.export",
+        "eve@elsewhere.org has no role on cluster 'prod': exporting messages is not allowed",
+        id="13-no-role-no-export",
+    ),
 ]
 
 
@@ -157,6 +168,27 @@ def test_a_login_without_access_lists_is_a_viewer():
 def test_read_only_comes_before_the_role():
     refused = refusal(replace(SETTINGS, read_only=True), Actor.login("ada@example.com"), "topic.delete")
     assert isinstance(refused, ReadOnly) and str(refused) == "cluster 'prod' is read-only: deleting topics is disabled"
+
+
+def test_read_only_refuses_writes_not_the_audited_export():
+    read_only = replace(SETTINGS, read_only=True)
+    assert refusal(read_only, Actor.login("vic@example.com"), "messages.export") is None
+    assert isinstance(refusal(read_only, Actor.login("ada@example.com"), "messages.redrive"), ReadOnly)
+
+
+AUDIT_PATHS = [
+    # environment, the audit log, why (what the Audit page and `make run` say)
+    ({"KDASH_AUDIT_LOG": "/x/a.jsonl", "KDASH_DATA_DIR": "/d"}, "/x/a.jsonl", "set by KDASH_AUDIT_LOG"),  # 01.
+    ({"KDASH_DATA_DIR": "/d"}, "/d/audit.jsonl", "in the data directory KDASH_DATA_DIR (make run)"),  # 02.
+    ({}, os.path.expanduser("~/.kdash/audit.jsonl"), "the default; set KDASH_AUDIT_LOG to choose another"),  # 03.
+    ({"KDASH_AUDIT_LOG": "", "KDASH_DATA_DIR": ""}, os.path.expanduser("~/.kdash/audit.jsonl"), None),  # 04. blank
+]
+
+
+@pytest.mark.parametrize("env, path, reason", AUDIT_PATHS, ids=[f"{i:02d}" for i in range(1, 5)])
+def test_which_audit_log(env, path, reason):
+    assert str(audit_path(env)) == path
+    assert reason is None or audit_path_reason(env) == reason
 
 
 def test_every_action_names_a_role_and_words():

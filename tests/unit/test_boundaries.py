@@ -68,6 +68,8 @@ MUST_BE_PURE = (
     "kafka_io.schemas.framing",
     "kafka_io.messages.model",
     "kafka_io.messages.cel",
+    "kafka_io.messages.formats",
+    "kafka_io.access.switches",
 )
 MAX_TOP_LEVEL = (
     # 13th: handshake (SASL/TLS failures), apart from the client factories to keep clients.py under the line limit;

@@ -134,8 +134,13 @@ def test_summary_keeps_at_most_the_limit():
 BANNER_CASES = [
     # 1. all well: no group line (the page shows its plain green banner)
     pytest.param(0, [health("a", "OK", 0, 0.0)], "", id="01-all-well"),
-    # 2. the case: cluster fine, one group stopped
-    pytest.param(0, [health("a", "OK", 0, 0.0), health("s", "STOP", 3600, 60.0)], "cluster healthy · 1 group stopped"),
+    # 2. the case: cluster fine, one group stopped; what is wrong comes first
+    pytest.param(
+        0,
+        [health("a", "OK", 0, 0.0), health("s", "STOP", 3600, 60.0)],
+        "1 group stopped · brokers and partitions are fine",
+        id="02-group-first",
+    ),
     # 3. cluster problems and groups in trouble: both
     pytest.param(2, [health("r", "REWIND", 5, None)], "2 cluster problem(s) · 1 group rewound", id="03-both"),
     # 4. cluster problems only

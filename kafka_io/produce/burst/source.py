@@ -164,6 +164,8 @@ class SpecSource:
     partition_count: int = 1
     partitioner: str = DEFAULT_PARTITIONER
     seed: int = field(default_factory=lambda: random.getrandbits(31))  # where keyless events start
+    # False for copies of existing events (a redrive): they keep exactly their own headers.
+    tag_source: bool = True
 
     @property
     def count(self) -> int:
@@ -186,7 +188,7 @@ class SpecSource:
             e.partition if e.partition is not None else default if isinstance(default, int) else default[j]
             for j, e in enumerate(specs)
         ]
-        headers = [with_source(e.headers) for e in specs]
+        headers = [with_source(e.headers) if self.tag_source else list(e.headers) for e in specs]
         return Chunk(start, len(specs), values, keys, partitions, headers, per_event_headers=True)
 
     def events(self, indexes: Sequence[int], now_ms_of_chunk=None) -> dict[int, EventSpec]:
