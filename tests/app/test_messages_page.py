@@ -92,3 +92,66 @@ def test_bad_link_parts_are_dropped_with_a_warning(make_app, kafka_bootstrap, un
         "Ignoring the link's start: use offset=N or ts=MS (whole numbers ≥ 0), or from=oldest|newest.",
     ]
     assert list(table(at)["offset"]) == [0]
+
+
+def secrets(tmp_path, text: str) -> None:
+    (tmp_path / ".streamlit").mkdir(exist_ok=True)
+    (tmp_path / ".streamlit" / "secrets.toml").write_text(text)
+
+
+def test_export_offers_jsonl_and_csv_and_is_hidden_with_a_sentence_when_off(
+    make_app, kafka_bootstrap, unique, tmp_path
+):
+    topic = unique("msg-export")
+    create_topic(kafka_bootstrap, topic)
+    produce_json(kafka_bootstrap, topic, [{"i": i} for i in range(3)])
+    at = make_app("pages/messages.py", query={"topic": topic}).run()
+    assert [b.label for b in at.get("download_button")] == ["JSONL", "CSV"]
+    assert "Export this page (3 events). Each download is one audit line." in [c.value for c in at.caption]
+    secrets(tmp_path, "[messages]\nexport = false\n")
+    at = make_app("pages/messages.py", query={"topic": topic}).run()
+    assert not at.exception, at.exception
+    assert not at.get("download_button")
+    assert (
+        "Export is off: exporting messages is turned off on cluster 'default' ([messages] export = false in "
+        "secrets.toml)."
+    ) in [c.value.replace("\\", "") for c in at.caption]
+
+
+def test_a_viewer_is_refused_redrive_with_the_reason(make_app, kafka_bootstrap, unique, tmp_path):
+    from test_stuck_events import VIEWER_SECRETS, login
+
+    topic = unique("msg-viewer")
+    create_topic(kafka_bootstrap, topic)
+    produce_json(kafka_bootstrap, topic, [{"i": 0}])
+    secrets(tmp_path, VIEWER_SECRETS)
+    at = make_app("pages/messages.py", query={"topic": topic})
+    login(at, "val@example.com")
+    at.run()
+    assert not at.exception, at.exception
+    assert list(table(at)["offset"]) == [0]  # a viewer reads
+    assert "Viewer: redriving messages is not allowed." in [c.value for c in at.caption]
+    assert not at.get("form") or all("redrive" not in str(f.proto).lower() for f in at.get("form"))
+
+
+HOSTILE = [b"<script>alert(1)</script>", b"**bold** _x_ [link](http://evil)", b"$$\\frac{1}{0}$$", b"<img src=x>"]
+
+
+def test_hostile_payloads_keys_and_headers_stay_literal(make_app, kafka_bootstrap, unique):
+    topic = unique("msg-hostile")
+    create_topic(kafka_bootstrap, topic)
+    producer = Producer({"bootstrap.servers": kafka_bootstrap})
+    for value in HOSTILE:
+        producer.produce(topic, value, key=b"**k**", partition=0, headers=[("<b>h</b>", b"$$x$$")])
+    assert producer.flush(10) == 0
+    at = make_app("pages/messages.py", query={"topic": topic, "partition": "0", "offset": "0"}).run()
+    assert not at.exception, at.exception
+    rows = table(at)
+    assert list(rows["value"]) == [v.decode() for v in HOSTILE]  # data cells: literal
+    assert set(rows["key"]) == {"**k**"}
+    assert at.code[0].value == "<script>alert(1)</script>"  # the linked event's payload, as text
+    headers = next(d.value for d in at.dataframe if "name" in d.value.columns)
+    assert headers.values.tolist() == [["<b>h</b>", "$$x$$", 5]]
+    shown_as_markup = " ".join(str(m.value) for m in [*at.markdown, *at.caption, *at.info, *at.subheader])
+    for needle in ("<script>", "**bold**", "$$", "<img", "<b>h</b>"):
+        assert needle not in shown_as_markup
