@@ -20,7 +20,19 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 # Subcommand modules, in help order. A module that is not written yet is skipped.
-COMMAND_MODULES = ("broker", "cluster", "topics", "lag", "produce", "tail", "demo", "serve", "watch", "audit")
+COMMAND_MODULES = (
+    "broker",
+    "cluster",
+    "topics",
+    "lag",
+    "produce",
+    "tail",
+    "messages",
+    "demo",
+    "serve",
+    "watch",
+    "audit",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
