@@ -18,7 +18,7 @@ from dashboard.message_link import MessagesQuery, from_params, page_offset, to_p
 from dashboard.scan_job import ScanBounds, ScanJob
 from dashboard.widgets import plain, show_errors
 from kafka_io.config import ClusterSettings
-from kafka_io.errors import KafkaIOError
+from kafka_io.errors import InvalidInput, KafkaIOError
 from kafka_io.live.output import payload_as, payload_view
 from kafka_io.messages import browse
 from kafka_io.messages.export import export_messages, export_refusal
@@ -103,6 +103,9 @@ def read(settings: ClusterSettings, query: MessagesQuery, bounds: ScanBounds) ->
     if query.filter_expr:
         job = st.session_state.get(JOB_KEY)
         if job is None or job.query != query:
+            broken = check_filter(query.filter_expr)  # a link's filter too: one line, before anything is read
+            if broken:
+                raise InvalidInput(broken)
             st.session_state[JOB_KEY] = ScanJob(resources.cluster(settings), query, bounds).start()
         return
     if st.session_state.get(PAGE_KEY) is None:

@@ -22,17 +22,39 @@ from kafka_io.groups.sampler import LagSampler
 from kafka_io.messages.model import Seek
 from kafka_io.messages.stuck import StuckEvent, stuck_events
 
-__all__ = ["MESSAGES_PAGE", "event_link", "stuck_section"]
+__all__ = ["MESSAGES_PAGE", "event_link", "stuck_links", "stuck_section"]
 
 MESSAGES_PAGE = "pages/messages.py"
 STUCK_KEY, SKIP_KEY, SKIPPED_KEY = "stuck_events", "skip_plan", "skip_done"
-FOLLOWING = 4  # the stuck event and the next few, on the Messages page
+MAX_LINKS = 8  # the most lagging partitions get a link under the table; the table links every one
 SKIP_ACTION = "group.reset_offsets"
 
 
 def event_link(topic: str, partition: int, offset: int) -> dict[str, str]:
     """The Messages page's query for one event (what a lagging partition's row links to)."""
     return to_params(MessagesQuery(topic, partition, Seek("offset", offset)))
+
+
+def stuck_links(health) -> None:
+    """One link per lagging partition (most lagging first) to the event at its committed offset:
+    one click from the incident to the event, and reachable with the keyboard (the table is a canvas)."""
+    lagging = sorted(
+        (p for p in health.partitions if p.committed is not None and (p.lag or 0) > 0),
+        key=lambda p: (-p.lag, p.topic, p.partition),
+    )
+    if not lagging:
+        return
+    row = st.container(horizontal=True, vertical_alignment="center")
+    row.caption("Stuck on:")
+    for p in lagging[:MAX_LINKS]:
+        row.page_link(
+            MESSAGES_PAGE,
+            label=plain(f"{p.topic} [{p.partition}] @ {p.committed:,}"),
+            icon=":material/open_in_new:",
+            query_params=event_link(p.topic, p.partition, p.committed),
+        )
+    if len(lagging) > MAX_LINKS:
+        row.caption(f"and {len(lagging) - MAX_LINKS:,} more in the table's Stuck on column")
 
 
 def stuck_section(settings: ClusterSettings, sampler: LagSampler, group: GroupLag) -> None:

@@ -262,6 +262,7 @@ def partitions_table(health, stale: bool) -> None:
             "Lag": st.column_config.ProgressColumn(format="%d", min_value=0, max_value=max(health.totals.max_lag, 1)),
         },
     )
+    stuck_view.stuck_links(health)
     st.download_button(
         "Download CSV",
         table.to_csv(index=False),

@@ -4,7 +4,9 @@ export and write refusals, hostile payloads shown literally."""
 from __future__ import annotations
 
 import json
+import time
 
+import pytest
 from confluent_kafka import Producer
 from kafka_helpers import create_topic
 
@@ -155,3 +157,54 @@ def test_hostile_payloads_keys_and_headers_stay_literal(make_app, kafka_bootstra
     shown_as_markup = " ".join(str(m.value) for m in [*at.markdown, *at.caption, *at.info, *at.subheader])
     for needle in ("<script>", "**bold**", "$$", "<img", "<b>h</b>"):
         assert needle not in shown_as_markup
+
+
+def run_until(at, check, timeout_s: float = 20):
+    deadline = time.monotonic() + timeout_s
+    while True:
+        at.run()
+        assert not at.exception, at.exception
+        if check(at):
+            return at
+        assert time.monotonic() < deadline, [t.value for t in at.text]
+        time.sleep(APP_POLL_S)
+
+
+def scan_line(at) -> str:
+    return next((t.value for t in at.text if t.value.startswith("Scanned ")), "")
+
+
+def test_a_filter_scans_with_exact_matched_and_unevaluated_counts(make_app, kafka_bootstrap, unique):
+    pytest.importorskip("kafka_io.messages.cel")  # msg-cel's module (issue #24), merged separately
+    topic = unique("msg-filter")
+    create_topic(kafka_bootstrap, topic)
+    values = [{"event_type": "pay", "amount": i} for i in range(10)] + [{"event_type": "ping"}] * 3
+    produce_json(kafka_bootstrap, topic, values)
+    at = make_app("pages/messages.py", query={"topic": topic, "from": "oldest", "filter": "value.amount >= 7"})
+    run_until(at, lambda at: "stopped:" in scan_line(at))
+    assert scan_line(at).startswith("Scanned 13 · matched 3 · 3 could not be evaluated · ")
+    assert scan_line(at).endswith("stopped: the end of the range")
+    assert list(table(at)["offset"]) == [7, 8, 9]
+    assert link(at) == {"topic": topic, "from": "oldest", "filter": "value.amount >= 7"}
+
+
+def test_nothing_matched_says_so(make_app, kafka_bootstrap, unique):
+    pytest.importorskip("kafka_io.messages.cel")  # msg-cel's module (issue #24), merged separately
+    topic = unique("msg-nomatch")
+    create_topic(kafka_bootstrap, topic)
+    produce_json(kafka_bootstrap, topic, [{"i": i} for i in range(4)])
+    at = make_app("pages/messages.py", query={"topic": topic, "from": "oldest", "filter": "value.i > 100"})
+    run_until(at, lambda at: "stopped:" in scan_line(at))
+    assert scan_line(at).startswith("Scanned 4 · matched 0 · 0 could not be evaluated")
+    assert [i.value for i in at.info] == ["Nothing matched the filter in the range scanned."]
+
+
+def test_a_broken_filter_gets_one_line_naming_the_position_and_reads_nothing(make_app, kafka_bootstrap, unique):
+    pytest.importorskip("kafka_io.messages.cel")  # msg-cel's module (issue #24), merged separately
+    topic = unique("msg-broken")
+    create_topic(kafka_bootstrap, topic)
+    produce_json(kafka_bootstrap, topic, [{"i": 0}])
+    at = make_app("pages/messages.py", query={"topic": topic, "filter": "value.i >"}).run()
+    assert not at.exception, at.exception
+    assert len(at.error) == 1 and at.error[0].value.startswith("filter: ") and "column" in at.error[0].value
+    assert not at.dataframe and not scan_line(at)

@@ -32,6 +32,12 @@ def test_each_lagging_partition_links_to_the_event_at_its_committed_offset(make_
         f"messages?topic={topic}&partition=0&offset=4",
         f"messages?topic={topic}&partition=1&offset=15",
     ]
+    # The same, one click away and reachable by keyboard (the table is a canvas): most lagging first.
+    links = [(link.proto.label, link.proto.query_string) for link in at.get("page_link") if "@" in link.proto.label]
+    assert links == [
+        (f"{topic} \\[0] @ 4", f"topic={topic}&partition=0&offset=4"),
+        (f"{topic} \\[1] @ 15", f"topic={topic}&partition=1&offset=15"),
+    ]
 
 
 def test_stuck_events_then_skip_exactly_that_partition(make_app, lagging_group, kafka_bootstrap):
