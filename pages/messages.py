@@ -109,7 +109,7 @@ def pager(query: MessagesQuery) -> None:
         key="msg_newer",
     )
     marks = ", ".join(f"p{p}: {low:,}–{high:,}" for p, (low, high) in sorted(page.watermarks.items()))
-    row.caption(plain(f"{len(page.messages):,} events on this page · offsets held {marks}"))
+    row.caption(plain(f"{len(page.messages):,} events on this page · offsets kept (oldest–end): {marks}"))
     for error in page.errors:
         st.error(plain(f"Partition {error.partition}: {error.error}"), icon=":material/error:")
 

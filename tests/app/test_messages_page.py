@@ -37,6 +37,9 @@ def test_a_topic_opens_on_its_newest_page_with_exact_offsets(make_app, kafka_boo
     assert rows["value"].iloc[0] == '{"event_type":"order","i":119}'  # compact, as Live events previews
     at.button(key="msg_older").click().run()
     assert list(table(at)["offset"]) == list(range(69, 19, -1))
+    at.button(key="msg_newer").click().run()
+    assert list(table(at)["offset"]) == list(range(119, 69, -1))
+    assert at.button(key="msg_newer").disabled and not at.button(key="msg_older").disabled
     assert link(at) == {"topic": topic}  # all partitions: the link keeps its start
 
 
