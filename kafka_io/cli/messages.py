@@ -18,7 +18,6 @@ from kafka_io.errors import InvalidInput
 FORMATS = ("table", "jsonl", "csv")
 DEFAULT_LIMIT = 50
 TABLE_VALUE_CHARS = 80
-CSV_COLUMNS = ("topic", "partition", "offset", "timestamp_ms", "key", "headers", "type", "value")
 
 
 def register(subparsers) -> None:
@@ -199,56 +198,28 @@ def _print(fmt: str, messages) -> None:
     sys.stdout.flush()
 
 
-# --- jsonl and csv: kafka_io.messages.export takes these over once it is merged ----------------
-
-
-def _row(m) -> dict:
-    """tail --format jsonl's object plus headers; a schema record's value as data, its schema named."""
-    import orjson
-
-    from kafka_io.live.output import text_or_base64
-
-    row = {
-        "topic": m.topic,
-        "partition": m.partition,
-        "offset": m.offset,
-        "timestamp_ms": m.timestamp_ms,
-        "key": text_or_base64(m.key),
-        "headers": [[name, text_or_base64(value)] for name, value in m.headers],
-        "type": m.type,
-        "value": text_or_base64(m.value),
-    }
-    if m.decoded is not None:
-        row["value"] = orjson.loads(m.decoded)
-    if m.schema:
-        row["schema"] = m.schema
-    if m.truncated:
-        row["value_size"] = m.value_size
-    return row
-
-
 def _to_jsonl(messages) -> str:
+    """kafka_io.messages.formats' lines (the export's shape), written with orjson."""
+    import json
+
     import orjson
 
-    return "".join(orjson.dumps(_row(m)).decode() + "\n" for m in messages)
+    from kafka_io.messages.formats import jsonl_line
+
+    lines = []
+    for m in messages:
+        line = jsonl_line(m)
+        try:
+            lines.append(orjson.dumps(line))
+        except TypeError:  # a decoded record's integer beyond 64 bits: the json module keeps it
+            lines.append(json.dumps(line, ensure_ascii=False, separators=(",", ":")).encode())
+    return b"".join(text + b"\n" for text in lines).decode()
 
 
 def _to_csv(messages) -> str:
-    import csv
-    import io
+    from kafka_io.messages.export import to_csv
 
-    import orjson
-
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for m in messages:
-        row = _row(m)
-        row["headers"] = orjson.dumps(row["headers"]).decode()
-        if not isinstance(row["value"], (str, type(None))):
-            row["value"] = orjson.dumps(row["value"]).decode()
-        writer.writerow([row[c] for c in CSV_COLUMNS])
-    return out.getvalue()
+    return to_csv(messages)
 
 
 def _print_table(messages) -> None:

@@ -16,6 +16,8 @@ from group_helpers import committed_offsets
 from kafka_helpers import TIMEOUT_S, commit_offsets, create_topic
 
 from kafka_io.cli import main
+from kafka_io.messages.export import from_csv
+from kafka_io.messages.model import Message
 
 BASE_MS = (int(time.time()) - 600) * 1000
 
@@ -86,11 +88,15 @@ def test_default_is_the_newest_and_last_n(cli, topic):
 def test_csv_has_a_header_row_then_one_row_per_event(cli, topic):
     code, out, _ = cli("--topic", topic, "--partition", "1", "--from-beginning", "--format", "csv")
     assert code == 0
-    rows = list(csv.reader(io.StringIO(out)))
-    assert rows[0] == ["topic", "partition", "offset", "timestamp_ms", "key", "headers", "type", "value"]
+    rows = list(csv.reader(io.StringIO(out, newline="")))
+    header = ["topic", "partition", "offset", "timestamp_ms", "key", "headers", "type", "value"]
+    assert rows[0] == [*header, "value_size", "schema", "decoded"]
     assert rows[1:] == [
-        [topic, "1", str(i), str(BASE_MS + i * 1000), "", "[]", "(unparseable)", "plain text"] for i in range(5)
+        [topic, "1", str(i), str(BASE_MS + i * 1000), "", "[]", "(unparseable)", "plain text", "10", "", ""]
+        for i in range(5)
     ]
+    events = [Message(**row) for row in from_csv(out)]  # the export's round trip
+    assert [(m.offset, m.value, m.key) for m in events] == [(i, b"plain text", None) for i in range(5)]
 
 
 def test_table_output(cli, topic):
