@@ -65,6 +65,8 @@ MUST_BE_PURE = (
     "kafka_io.produce.burst.report",
     "kafka_io.schemas.framing",
     "kafka_io.messages.cel",
+    "kafka_io.schemas.example",
+    "kafka_io.schemas.avro_json",
 )
 MAX_TOP_LEVEL = (
     # 13th: handshake (SASL/TLS failures), apart from the client factories to keep clients.py under the line limit;
