@@ -16,7 +16,8 @@ from google.protobuf import json_format
 
 from kafka_io.errors import InvalidInput, KafkaIOError
 from kafka_io.schemas import avro_json
-from kafka_io.schemas.example import ExampleError, avro_example, json_schema_example, protobuf_example
+from kafka_io.schemas.example import ExampleError, avro_example, json_schema_example
+from kafka_io.schemas.example_proto import protobuf_example
 from kafka_io.schemas.protobuf import message_class
 from kafka_io.schemas.registry import SubjectSchema, registry_client, translate_registry_error
 from kafka_io.schemas.settings import RegistrySettings

@@ -66,6 +66,7 @@ MUST_BE_PURE = (
     "kafka_io.schemas.framing",
     "kafka_io.messages.cel",
     "kafka_io.schemas.example",
+    "kafka_io.schemas.example_proto",
     "kafka_io.schemas.avro_json",
 )
 MAX_TOP_LEVEL = (

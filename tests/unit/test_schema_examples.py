@@ -21,8 +21,8 @@ from kafka_io.schemas.example import (
     ExampleError,
     avro_example,
     json_schema_example,
-    protobuf_example,
 )
+from kafka_io.schemas.example_proto import protobuf_example
 
 
 def record(name: str, *fields) -> dict:
