@@ -1,6 +1,7 @@
 """The Live events page's source (topics, start, type spec) and its deep link.
 
-/live_events?topic=T&topic=T2&from=earliest|latest|last:N|timestamp:MS[&type=SPEC]
+/live_events?topic=T&topic=T2&from=recent:S|earliest|latest|last:N|timestamp:MS[&type=SPEC]
+Without from=, a link starts a minute back (recent:60), like the page's form.
 """
 
 from dataclasses import dataclass
@@ -8,26 +9,27 @@ from dataclasses import dataclass
 import streamlit as st
 
 from kafka_io.errors import InvalidInput
-from kafka_io.live.model import StartPosition
+from kafka_io.live.model import DEFAULT_RECENT_S, StartPosition
 from kafka_io.live.rates import TypeSpec
 from kafka_io.topics.names import validate_topic_name
 
 __all__ = ["LINK_KEY", "LINK_WARNINGS_KEY", "SOURCE_KEY", "Source", "from_link", "write_link"]
 
 SOURCE_KEY, LINK_KEY, LINK_WARNINGS_KEY = "live_selected_source", "live_link", "live_link_warnings"
+DEFAULT_START = StartPosition("recent", DEFAULT_RECENT_S)
 
 
 @dataclass(frozen=True)
 class Source:
     topics: tuple[str, ...]
-    start: StartPosition = StartPosition()
+    start: StartPosition = DEFAULT_START
     spec: TypeSpec = TypeSpec("field")
 
 
 def from_link() -> Source | None:
     """The deep link's source, once per distinct link (so a form choice is not overridden)."""
     asked = tuple(st.query_params.get_all("topic"))
-    link = (asked, st.query_params.get("from", "latest"), st.query_params.get("type", "auto"))
+    link = (asked, st.query_params.get("from", str(DEFAULT_START)), st.query_params.get("type", "auto"))
     if not asked or st.session_state.get(LINK_KEY) == link:
         return None
     st.session_state[LINK_KEY] = link
@@ -40,10 +42,10 @@ def from_link() -> Source | None:
         spec = TypeSpec.parse(link[2])
     except InvalidInput:  # the message would echo the link's text, which must not become markup
         warnings.append(
-            "Ignoring the link's from/type value: use from=latest|earliest|last:N|timestamp:MS "
+            "Ignoring the link's from/type value: use from=recent:S|latest|earliest|last:N|timestamp:MS "
             "and type=auto|key|header:NAME|field:PATH."
         )
-        start, spec = StartPosition(), TypeSpec("field")
+        start, spec = DEFAULT_START, TypeSpec("field")
     return Source(topics, start, spec) if topics else None
 
 

@@ -42,6 +42,7 @@ PAGES = (
     ("pages/overview.py", "Overview", "", ":material/dashboard:"),
     ("pages/topics.py", "Topics", "topics", ":material/topic:"),
     ("pages/consumer_groups.py", "Consumer groups", "consumer_groups", ":material/group:"),
+    ("pages/messages.py", "Messages", "messages", ":material/mail:"),
     ("pages/produce.py", "Produce", "produce", ":material/send:"),
     ("pages/live_events.py", "Live events", "live_events", ":material/monitoring:"),
     ("pages/schemas.py", "Schemas", "schemas", ":material/schema:"),

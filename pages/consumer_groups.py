@@ -6,7 +6,7 @@ import time
 
 import streamlit as st
 
-from dashboard import auth, group_writes, sampling
+from dashboard import auth, group_writes, sampling, stuck_view
 from dashboard import handles as resources
 from dashboard.frames import groups as frames
 from dashboard.shell import page_settings
@@ -188,6 +188,7 @@ def detail_view(group_id: str) -> None:
     group = sampler.latest().group(group_id)
     if group is None or group.error:
         return
+    stuck_view.stuck_section(settings, sampler, group)
     if settings.read_only:
         st.caption("Read-only cluster: offset reset and delete are disabled.")
         return
@@ -273,14 +274,21 @@ def partitions_table(health, stale: bool) -> None:
     table = frames.partitions_frame(health)
     suffix = frames.STALE_SUFFIX if stale else ""
     st.dataframe(
-        table.assign(Status=table["Status"].map(lambda s: [f"{s}{suffix}"])),
+        table.assign(Status=table["Status"].map(lambda s: [f"{s}{suffix}"]), Event=frames.event_links(table)),
         hide_index=True,
         placeholder="—",
         column_config={
+            "Event": st.column_config.LinkColumn(
+                "Stuck on",
+                help="A lagging partition: the event at its committed offset, on the Messages page",
+                display_text=r"offset=(\d+)$",
+                width=90,
+            ),
             "Status": STATUS_BADGE,
             "Lag": st.column_config.ProgressColumn(format="%d", min_value=0, max_value=max(health.totals.max_lag, 1)),
         },
     )
+    stuck_view.stuck_links(health)
     st.download_button(
         "Download CSV",
         table.to_csv(index=False),

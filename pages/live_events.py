@@ -1,6 +1,6 @@
 """Live events: events/s by type and a live tail, read by an assign-only consumer that never commits.
 
-Deep link: /live_events?topic=T&topic=T2&from=earliest|latest|last:N|timestamp:MS[&type=SPEC]
+Deep link: /live_events?topic=T&topic=T2&from=recent:S|earliest|latest|last:N|timestamp:MS[&type=SPEC]
 """
 
 import time
@@ -26,7 +26,17 @@ from dashboard.frames.live import (  # noqa: E402
 from dashboard.live_link import LINK_WARNINGS_KEY, SOURCE_KEY, Source, from_link, write_link  # noqa: E402
 from dashboard.widgets import plain, refreshed_caption, show_errors  # noqa: E402
 from kafka_io.errors import InvalidInput  # noqa: E402
-from kafka_io.live.model import MAX_LAST_N, TAIL_MAX, StartPosition, TailRecord, TailSnapshot, filter_records  # noqa: E402
+from kafka_io.live.chart_rules import first_seen  # noqa: E402
+from kafka_io.live.model import (  # noqa: E402
+    DEFAULT_RECENT_S,
+    MAX_LAST_N,
+    MAX_RECENT_S,
+    TAIL_MAX,
+    StartPosition,
+    TailRecord,
+    TailSnapshot,
+    filter_records,
+)
 from kafka_io.live.output import payload_view  # noqa: E402
 from kafka_io.live.rates import DEFAULT_TYPE_FIELD, TypeSpec  # noqa: E402
 from kafka_io.live.reader import RUNNING  # noqa: E402
@@ -42,6 +52,7 @@ WINDOWS_S = {"1 min": 60, "5 min": 300, "15 min": 900}
 DEFAULT_LAST_N = 100
 FIELD_PX = 250  # wide enough for the longest start label, "Earliest (replay all)", and its arrow
 START_LABELS = {
+    "recent": "Recent (seconds back)",
     "latest": "Latest (new events)",
     "earliest": "Earliest (replay all)",
     "last": "Last N per partition",
@@ -55,6 +66,7 @@ TYPE_LABELS = {
 }
 AUTO_HELP = "Auto-detect reads event_type, then type, eventType, event.type, CloudEvents' ce_type header or type field."
 SHOWN_KEY, PINNED_KEY, SELECTED_KEY, GEN_KEY = "live_shown", "live_pinned", "live_selected", "live_tail_gen"
+TYPE_ORDER_KEY = "live_type_order"  # types in first-seen order: their colours, for the life of the view
 
 
 def _source_form(names: list[str], current: Source) -> Source | None:
@@ -70,7 +82,16 @@ def _source_form(names: list[str], current: Source) -> Source | None:
         "Start at", kinds, index=kinds.index(current.start.kind), format_func=START_LABELS.get, width=FIELD_PX
     )
     value = None
-    if kind == "last":
+    if kind == "recent":
+        value = row.number_input(
+            "Seconds back",
+            1,
+            MAX_RECENT_S,
+            current.start.value if current.start.kind == "recent" else DEFAULT_RECENT_S,
+            help="Start this long before Watch, so what was just sent is there; then follow new events",
+            width=FIELD_PX,
+        )
+    elif kind == "last":
         value = row.number_input(
             "N per partition",
             1,
@@ -100,7 +121,7 @@ def _source_form(names: list[str], current: Source) -> Source | None:
     if not row.button("Watch", type="primary", icon=":material/play_arrow:"):
         return None
     try:
-        if kind == "last":
+        if kind in ("last", "recent"):
             value = int(value)
         elif kind == "timestamp":
             value = int(value.timestamp() * 1000) if value else None
@@ -109,6 +130,11 @@ def _source_form(names: list[str], current: Source) -> Source | None:
     except InvalidInput as exc:
         st.error(plain(exc), icon=":material/error:")
         return None
+
+
+def _new_view() -> None:
+    st.session_state[TYPE_ORDER_KEY] = ()
+    _reset_tail()
 
 
 def _reset_tail() -> None:
@@ -161,7 +187,7 @@ def _status(snap: TailSnapshot, source: Source) -> None:
     who = f"shared by {snap.viewers} viewer{'s' * (snap.viewers != 1)}" if snap.shared else "private to this tab"
     # Plain text: a header name or field path from a link must not become markup.
     text_col.text(
-        f"Reading {', '.join(source.topics)} from {START_LABELS[source.start.kind].lower()} "
+        f"Reading {', '.join(source.topics)} from {_start_words(source.start)} "
         f"({snap.partitions} partitions) · type: {source.spec} · reader {who}"
     )
     if snap.status in ("reconnecting…", "topic deleted", "waiting for topic", "failed"):
@@ -169,6 +195,12 @@ def _status(snap: TailSnapshot, source: Source) -> None:
     if snap.errors:
         with st.expander(f"Recent read errors ({len(snap.errors)})"):
             st.code("\n".join(snap.errors), language=None)
+
+
+def _start_words(start: StartPosition) -> str:
+    if start.kind == "recent":
+        return f"{start.value:,} s before Watch"
+    return START_LABELS[start.kind].lower()
 
 
 def _metrics(snap: TailSnapshot) -> None:
@@ -190,7 +222,8 @@ def _rates(snap: TailSnapshot, source: Source, scale: str) -> None:
         return
     chart_col, table_col = st.columns([3, 2])
     with chart_col:
-        st.altair_chart(rate_chart(snap, scale), width="stretch")
+        order = st.session_state[TYPE_ORDER_KEY] = first_seen(st.session_state.get(TYPE_ORDER_KEY, ()), snap.series)
+        st.altair_chart(rate_chart(snap, scale, order), width="stretch")
         ceiling = chart_ceiling(snap) if scale == "clip" else None
         if ceiling is not None:
             st.caption(ceiling_caption(ceiling))
@@ -324,14 +357,14 @@ if names is None:
 linked = from_link()
 if linked is not None:
     st.session_state[SOURCE_KEY] = linked
-    _reset_tail()
+    _new_view()
 current = st.session_state.get(SOURCE_KEY) or Source(())
 chosen = _source_form(names, current)
 if chosen is not None:
     st.session_state[SOURCE_KEY] = current = chosen
     st.session_state[LINK_WARNINGS_KEY] = []
     write_link(chosen)
-    _reset_tail()
+    _new_view()
 for warning in st.session_state.get(LINK_WARNINGS_KEY, []):
     st.warning(warning, icon=":material/link_off:")
 

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from urllib.parse import urlencode
 
 import pandas as pd
 
 from dashboard.frames.group_charts import history_frame, lag_chart, rates_chart, rates_frame
+from dashboard.message_link import MessagesQuery, to_params
 from kafka_io.groups.health import GroupHealth
 from kafka_io.groups.models import GroupLag
 from kafka_io.groups.reset import ResetPlan
 from kafka_io.groups.status import Status
+from kafka_io.messages.model import Seek
 
 __all__ = [
+    "event_links",
     "STATUS_COLORS",
     "UNPINNED_MARK",
     "SORTS",
@@ -148,6 +152,22 @@ def list_display(df: pd.DataFrame, stale: bool = False) -> pd.DataFrame:
         Status=df["Status"].map(lambda status: [f"{status}{suffix}"]),
     )
     return shown.rename(columns={"Pinned": "Pin"})
+
+
+def event_links(table: pd.DataFrame) -> list[str | None]:
+    """Per partitions_frame row: the Messages page's link to the event at the committed offset,
+    for a lagging partition (relative, so it works under any base path); None elsewhere."""
+    links: list[str | None] = []
+    for topic, partition, committed, lag in zip(
+        table["Topic"], table["Partition"], table["Committed"], table["Lag"], strict=True
+    ):
+        lagging = not pd.isna(committed) and not pd.isna(lag) and lag > 0
+        if lagging:
+            query = MessagesQuery(topic, int(partition), Seek("offset", int(committed)))
+            links.append(f"messages?{urlencode(to_params(query))}")
+        else:
+            links.append(None)
+    return links
 
 
 def partitions_frame(health: GroupHealth) -> pd.DataFrame:

@@ -12,7 +12,15 @@ import time
 import altair as alt
 import pandas as pd
 
-from kafka_io.live.chart_rules import Ceiling, MarkerBand, marker_bands, totals_per_second, y_ceiling
+from kafka_io.live.chart_rules import (
+    Ceiling,
+    MarkerBand,
+    color_scale,
+    marker_bands,
+    totals_per_second,
+    x_domain,
+    y_ceiling,
+)
 from kafka_io.live.model import TailRecord, TailSnapshot
 from kafka_io.live.rates import OTHER
 
@@ -23,6 +31,7 @@ __all__ = [
     "band_frame",
     "ceiling_caption",
     "chart_ceiling",
+    "chart_span",
     "marker_caption",
     "rate_chart",
     "rate_frame",
@@ -55,10 +64,18 @@ def _chart_types(snapshot: TailSnapshot) -> list[str]:
     return sorted(in_window, key=lambda t: (-in_window[t], t))[:MAX_CHART_TYPES]
 
 
+def chart_span(snapshot: TailSnapshot) -> tuple[int, int]:
+    """The x axis (first, last second): the window, or from the first event until it fills."""
+    # Markers are a subset of the series; counted too so a band is never left of the axis.
+    counted = (sec for sec, _, count in (*snapshot.series, *snapshot.markers) if count > 0)
+    first_s = min(counted, default=None)
+    return x_domain(snapshot.now_s, snapshot.window_s, first_s)
+
+
 def rate_frame(snapshot: TailSnapshot) -> pd.DataFrame:
-    """One row per (second, type) over the whole window, zero-filled (stacked areas need every second)."""
-    last_s = snapshot.now_s - 1
-    seconds = range(last_s - snapshot.window_s + 1, last_s + 1)
+    """One row per (second, type) over the chart's span, zero-filled (stacked areas need every second)."""
+    first_s, last_s = chart_span(snapshot)
+    seconds = range(first_s, last_s + 1)
     keep = set(_chart_types(snapshot))
     if not keep:
         return pd.DataFrame({"time": _times(pd.Series([], dtype="int64")), "type": [], "events/s": []})
@@ -89,8 +106,13 @@ def _times(seconds):
     return pd.to_datetime(seconds, unit="s", utc=True)
 
 
-def rate_chart(snapshot: TailSnapshot, scale: str = "clip") -> alt.LayerChart | alt.Chart:
+def rate_chart(
+    snapshot: TailSnapshot, scale: str = "clip", type_order: tuple[str, ...] = ()
+) -> alt.LayerChart | alt.Chart:
     """Stacked areas of events/s by type; shaded bands mark events injected from this dashboard.
+
+    ``type_order``: the view's types in first-seen order (chart_rules.first_seen);
+    a type's colour is its place there, so it keeps it between redraws.
 
     ``scale``: "clip" ends the axis above normal traffic when a spike towers
     over it (the spike's peak is labelled), "linear" shows everything, "log" a
@@ -99,8 +121,12 @@ def rate_chart(snapshot: TailSnapshot, scale: str = "clip") -> alt.LayerChart | 
     if scale not in SCALES.values():
         raise ValueError(f"scale must be one of {', '.join(SCALES.values())}, got {scale!r}")
     rates = rate_frame(snapshot)
-    last_s = snapshot.now_s - 1
-    domain = [_times(last_s - snapshot.window_s + 1).isoformat(), _times(last_s).isoformat()]
+    first_s, last_s = chart_span(snapshot)
+    domain = [_times(first_s).isoformat(), _times(last_s).isoformat()]
+    shown = _chart_types(snapshot)
+    if len(set(rates["type"])) > len(shown):
+        shown.append(OTHER)
+    color_domain, color_range = color_scale(type_order, shown, OTHER)
     x = alt.X("time:T", title=None, scale=alt.Scale(domain=domain), axis=alt.Axis(format="%H:%M:%S"))
     ceiling = chart_ceiling(snapshot) if scale == "clip" else None
     if scale == "log":
@@ -118,8 +144,8 @@ def rate_chart(snapshot: TailSnapshot, scale: str = "clip") -> alt.LayerChart | 
             color=alt.Color(
                 "type:N",
                 title="type",
-                sort=_chart_types(snapshot) + [OTHER],
-                scale=alt.Scale(scheme="tableau10"),
+                sort=color_domain,
+                scale=alt.Scale(domain=color_domain, range=color_range),
                 # Below the chart: at the side, ten type names took half the width from the time axis.
                 legend=alt.Legend(orient="bottom", columns=4, title=None),
             ),
@@ -152,7 +178,7 @@ def rate_chart(snapshot: TailSnapshot, scale: str = "clip") -> alt.LayerChart | 
             base.mark_point(shape="triangle-down", filled=True, size=80, color="#222").encode(y=alt.value(6)),
         ]
         # A label reads away from the nearer edge, so a band at the right edge (the newest) is not cut off.
-        bands["late"] = bands["start"] > _times(last_s - snapshot.window_s // 2)
+        bands["late"] = bands["start"] > _times((first_s + last_s) // 2)
         # Neighbouring bands alternate between two rows, so close labels do not print over each other.
         bands["label_y"] = [LABEL_ROWS_PX[i % len(LABEL_ROWS_PX)] for i in range(len(bands))]
         for late, align, dx in ((False, "left", 6), (True, "right", -6)):

@@ -1,4 +1,5 @@
-"""PURE: how the rate chart stays readable: injected events as bands, and a y axis a spike cannot flatten.
+"""PURE: how the rate chart stays readable: injected events as bands, a y axis a spike cannot flatten,
+colours that stay with their type, and an x axis that starts at the first event until the window fills.
 
 A burst of thousands of injected events is one band (its first to last
 second, with a count), not one rule per event: one rule per second and type
@@ -17,9 +18,15 @@ __all__ = [
     "HEADROOM",
     "MIN_SECONDS",
     "SPIKE_RATIO",
+    "MIN_SPAN_S",
+    "OTHER_COLOR",
+    "PALETTE",
     "Ceiling",
     "MarkerBand",
+    "color_scale",
+    "first_seen",
     "marker_bands",
+    "x_domain",
     "totals_per_second",
     "y_ceiling",
 ]
@@ -114,3 +121,57 @@ def y_ceiling(totals: dict[int, int], ratio: float = SPIKE_RATIO) -> Ceiling | N
     y_max = max(normal) * HEADROOM
     peak_s, peak = max(totals.items(), key=lambda kv: (kv[1], -kv[0]))
     return Ceiling(y_max, peak, peak_s, sum(1 for n in busy if n > y_max))
+
+
+# Tableau 20 in hue pairs: 20 types before a colour repeats (the chart shows 10 at most plus OTHER).
+PALETTE = (
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
+    "#a0cbe8", "#ffbe7d", "#ff9d9a", "#86bcb6", "#8cd17d", "#f1ce63", "#d4a6c8", "#fabfd2", "#d7b5a6", "#79706e",
+)  # fmt: skip
+OTHER_COLOR = "#c7c7c7"  # OTHER (the summed small types) is always light grey
+# Until the window fills the axis spans at least this much, so a first single second is not a sliver.
+MIN_SPAN_S = 30
+
+
+def first_seen(known: tuple[str, ...], series: Iterable[tuple[int, str, int]]) -> tuple[str, ...]:
+    """``known`` types, then the types new in ``series`` by their first second (then name).
+
+    The order only grows, so a type keeps its place (and colour) for the life of
+    the view however the chart's ranking changes between redraws.
+    """
+    firsts: dict[str, int] = {}
+    for sec, event_type, count in series:
+        if count > 0 and event_type not in known and sec < firsts.get(event_type, sec + 1):
+            firsts[event_type] = sec
+    return known + tuple(sorted(firsts, key=lambda t: (firsts[t], t)))
+
+
+def color_scale(order: tuple[str, ...], shown: Iterable[str], other: str) -> tuple[list[str], list[str]]:
+    """An altair domain and range for the ``shown`` types: each type's colour is its first-seen index.
+
+    ``other`` (the summed small types) is grey; a shown type missing from ``order`` gets the next free slot.
+    """
+    place = {t: i for i, t in enumerate(order)}
+    domain, colors = [], []
+    for event_type in shown:
+        if event_type == other:
+            color = OTHER_COLOR
+        else:
+            color = PALETTE[place.setdefault(event_type, len(place)) % len(PALETTE)]
+        domain.append(event_type)
+        colors.append(color)
+    return domain, colors
+
+
+def x_domain(now_s: int, window_s: int, first_s: int | None, min_span_s: int = MIN_SPAN_S) -> tuple[int, int]:
+    """The chart's x axis (first second, last second), both inclusive.
+
+    The last complete second is ``now_s - 1``. The axis starts at the window's
+    start, or at the first event while the window has not filled yet (at least
+    ``min_span_s`` wide), so the first events are not squeezed into a sliver.
+    """
+    last_s = now_s - 1
+    start_s = last_s - window_s + 1
+    if first_s is not None and first_s > start_s:
+        start_s = min(first_s, last_s - min(min_span_s, window_s) + 1)
+    return start_s, last_s

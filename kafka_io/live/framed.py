@@ -15,9 +15,16 @@ __all__ = ["decoder_for", "framed_view", "as_json_text"]
 _JSON_OPTIONS = orjson.OPT_NON_STR_KEYS
 
 
-def decoder_for(settings: ClusterSettings) -> WireDecoder | None:
-    """A decoder when the cluster has a schema registry; None: framed bytes stay bytes."""
-    return None if settings.schema_registry is None else WireDecoder(settings.schema_registry)
+def decoder_for(settings: ClusterSettings, wait_s: float | None = None) -> WireDecoder | None:
+    """A decoder when the cluster has a schema registry; None: framed bytes stay bytes.
+
+    ``wait_s``: how long a schema seen for the first time may be waited for (default: the
+    live tail's short wait; a page read, which shows what it read once, waits longer)."""
+    if settings.schema_registry is None:
+        return None
+    if wait_s is None:
+        return WireDecoder(settings.schema_registry)
+    return WireDecoder(settings.schema_registry, wait_s=wait_s)
 
 
 def as_json_text(value: object) -> str:

@@ -24,6 +24,8 @@ __all__ = [
     "MAX_HEADERS_SHOWN",
     "HEADER_VALUE_CHARS",
     "MAX_LAST_N",
+    "MAX_RECENT_S",
+    "DEFAULT_RECENT_S",
     "RATE_OVER_S",
     "Baseline",
     "StartPosition",
@@ -44,14 +46,17 @@ KEY_CHARS = 100
 MAX_HEADERS_SHOWN = 20
 HEADER_VALUE_CHARS = 200
 MAX_LAST_N = 100_000
+MAX_RECENT_S = 7 * 86_400  # "recent:S" reaches back at most a week
+DEFAULT_RECENT_S = 60  # the page's default start: what was sent in the last minute is there
 RATE_OVER_S = 5  # "current rate" = mean over the last 5 complete seconds
 
-_START_KINDS = ("latest", "earliest", "last", "timestamp")
+_START_KINDS = ("latest", "earliest", "last", "timestamp", "recent")
 
 
 @dataclass(frozen=True, slots=True)
 class StartPosition:
-    """Where reading starts: ``latest``, ``earliest``, ``last`` N per partition, or a ``timestamp`` (ms)."""
+    """Where reading starts: ``latest``, ``earliest``, ``last`` N per partition, a ``timestamp`` (ms),
+    or ``recent``: the last N seconds before the reader opens (resolved to a timestamp then)."""
 
     kind: str = "latest"
     value: int | None = None
@@ -68,10 +73,12 @@ class StartPosition:
             raise InvalidInput(f"last N per partition must be from 1 to {MAX_LAST_N}, got {self.value}")
         elif self.kind == "timestamp" and self.value < 0:
             raise InvalidInput(f"start timestamp must be ≥ 0 ms since the epoch, got {self.value}")
+        elif self.kind == "recent" and not 1 <= self.value <= MAX_RECENT_S:
+            raise InvalidInput(f"recent seconds must be from 1 to {MAX_RECENT_S}, got {self.value}")
 
     @classmethod
     def parse(cls, text: str) -> StartPosition:
-        """``latest``, ``earliest``, ``last:N`` or ``timestamp:MS`` (deep links use these)."""
+        """``latest``, ``earliest``, ``last:N``, ``timestamp:MS`` or ``recent:S`` (deep links use these)."""
         kind, sep, number = str(text).strip().lower().partition(":")
         if not sep:
             return cls(kind)
@@ -84,6 +91,12 @@ class StartPosition:
     def shared(self) -> bool:
         """Viewers starting at latest see the same stream, so they can share one worker."""
         return self.kind == "latest"
+
+    def resolved(self, now_ms: int) -> StartPosition:
+        """``recent:S`` as the timestamp S seconds before ``now_ms``; any other start as it is."""
+        if self.kind != "recent":
+            return self
+        return StartPosition("timestamp", max(now_ms - self.value * 1000, 0))
 
     def __str__(self) -> str:
         return self.kind if self.value is None else f"{self.kind}:{self.value}"

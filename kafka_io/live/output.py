@@ -11,7 +11,16 @@ from kafka_io.jsonexact import JSONDecodeError, loads_exact
 from kafka_io.live.model import TailRecord
 from kafka_io.live.preview import MAX_PREVIEW_PARSE_BYTES, has_control_chars
 
-__all__ = ["HEX_DUMP_MAX_BYTES", "JSON_TREE_MAX_DEPTH", "TailSummary", "hexdump", "payload_view", "text_or_base64"]
+__all__ = [
+    "HEX_DUMP_MAX_BYTES",
+    "JSON_TREE_MAX_DEPTH",
+    "PAYLOAD_VIEWS",
+    "TailSummary",
+    "hexdump",
+    "payload_as",
+    "payload_view",
+    "text_or_base64",
+]
 
 HEX_DUMP_MAX_BYTES = 65_536  # a 1 MB dump would be 4 MB of text in the browser
 # Deeper JSON is shown as text: nobody reads a tree that deep, and st.json's
@@ -44,6 +53,33 @@ def payload_view(record: TailRecord) -> tuple[str, object]:
             pass
     if record.kind in ("json", "text"):
         return "text", raw.decode("utf-8", "replace")
+    if len(raw) > HEX_DUMP_MAX_BYTES:
+        return "hex", f"{hexdump(raw[:HEX_DUMP_MAX_BYTES])}\n… first {HEX_DUMP_MAX_BYTES} of {record.value_size} bytes"
+    return "hex", hexdump(raw)
+
+
+PAYLOAD_VIEWS = ("json", "text", "hex")  # a JSON tree, text, a hex dump: what a reader may ask for
+NOT_A_TREE = (
+    "This payload cannot be shown as a JSON tree (not JSON, cut at 1 MB, or nested too deep): choose Text or Hex."
+)
+
+
+def payload_as(record: TailRecord, view: str) -> tuple[str, object]:
+    """The payload shown the way the reader asked: ``view`` one of PAYLOAD_VIEWS.
+
+    Same answers as payload_view: ("json", obj), ("text", str), ("hex", dump) or
+    ("none", reason). Text of a schema record is its decoded JSON; hex is always the raw bytes.
+    """
+    if view not in PAYLOAD_VIEWS:
+        raise ValueError(f"view must be one of {', '.join(PAYLOAD_VIEWS)}, got {view!r}")
+    kind, body = payload_view(record)
+    if kind == "none" or view == kind:
+        return kind, body
+    if view == "json":
+        return "none", NOT_A_TREE
+    raw = record.raw or b""
+    if view == "text":
+        return "text", record.decoded if record.decoded is not None else raw.decode("utf-8", "replace")
     if len(raw) > HEX_DUMP_MAX_BYTES:
         return "hex", f"{hexdump(raw[:HEX_DUMP_MAX_BYTES])}\n… first {HEX_DUMP_MAX_BYTES} of {record.value_size} bytes"
     return "hex", hexdump(raw)

@@ -4,7 +4,7 @@
   share one worker (one consumer), reference-counted: the worker stops
   ``IDLE_GRACE_S`` after its last viewer leaves, so a reload or a quick page
   switch does not restart it.
-- A viewer with its own start (earliest, last N, a timestamp) gets a private
+- A viewer with its own start (recent, earliest, last N, a timestamp) gets a private
   worker, stopped as soon as that viewer is released.
 - Pause and Clear belong to the viewer: on a shared worker, Pause freezes only
   this view and Clear hides what came before for this view only; on a private

@@ -38,6 +38,7 @@ __all__ = [
     "Extractor",
     "TypeSpec",
     "make_extractor",
+    "make_object_extractor",
 ]
 
 UNKNOWN = "(unknown)"
@@ -275,3 +276,16 @@ def make_extractor(spec: TypeSpec, decoder=None) -> Extractor:
     if spec.path is None:
         return _auto_extractor(object_of)
     return _field_extractor(spec.path, object_of)
+
+
+def _same(obj: object) -> object:
+    return obj
+
+
+def make_object_extractor(spec: TypeSpec) -> Extractor:
+    """``make_extractor`` without a registry, for a value parsed already: its first argument is
+    the value's JSON object, or the type its parse stands for (``UNKNOWN``, ``UNPARSEABLE``), so
+    one parse serves both the type and a filter (kafka_io.messages.candidate)."""
+    if spec.source != "field":
+        return make_extractor(spec)  # the key or a header: the value is not read
+    return _auto_extractor(_same) if spec.path is None else _field_extractor(spec.path, _same)

@@ -65,6 +65,8 @@ class TailWorker:
         self.settings, self.topics, self.spec, self.start_at = settings, tuple(topics), spec, start
         self.id = uuid.uuid4().hex[:8]
         self._clock = clock
+        # "recent:S" counts back from when the worker was asked for, once: a reopen resumes, never re-reads.
+        self._start = start.resolved(int(clock() * 1000))
         # A schema registry's decoder, when the cluster has one: framed values count by their records' types.
         self._decoder = decoder_for(settings)
         self._extract = make_extractor(spec, self._decoder)
@@ -168,7 +170,7 @@ class TailWorker:
     def _read_until_stopped(self) -> None:
         resume_from: dict[tuple[str, int], int] = {}
         while not self._stop.is_set():
-            reader = TailReader(self.settings, self.topics, self.start_at, resume_from)
+            reader = TailReader(self.settings, self.topics, self._start, resume_from)
             try:
                 reader.open()
                 self._loop(reader)

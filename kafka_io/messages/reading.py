@@ -63,8 +63,10 @@ class MessageMaker:
     For ONE thread (the schema decoder is); ``close()`` when done."""
 
     def __init__(self, settings, type_field: str = "auto") -> None:
-        spec = TypeSpec.parse(type_field)
-        self.decoder = decoder_for(settings)
+        self.spec = spec = TypeSpec.parse(type_field)
+        # A page is read once and then shown: a schema seen for the first time may take the
+        # cluster's timeout to arrive (the live tail waits 0.5 s, then shows "loading").
+        self.decoder = decoder_for(settings, wait_s=settings.timeout_s)
         self.extract = make_extractor(spec, self.decoder)
 
     def close(self) -> None:

@@ -21,13 +21,13 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-import orjson
 from confluent_kafka import KafkaError, TopicPartition
 
 from kafka_io.cluster import Cluster
 from kafka_io.errors import InvalidInput
 from kafka_io.live.rates import TypeSpec
 from kafka_io.messages.browse import in_order
+from kafka_io.messages.candidate import accepter
 from kafka_io.messages.model import PAGE_SIZE, Message, PartitionError, Seek, Span, backward_spans, start_offsets
 from kafka_io.messages.reading import BATCH, POLL_S, Layout, layout, reader, take
 
@@ -37,7 +37,6 @@ __all__ = [
     "ScanProgress",
     "ScanResult",
     "scan",
-    "value_object",
 ]
 
 DEFAULT_MAX_SCAN = 1_000_000
@@ -66,18 +65,6 @@ class ScanResult:
     errors: tuple[PartitionError, ...] = ()
 
 
-def value_object(raw: bytes | None, decoded: str | None) -> object:
-    """What a filter's ``value`` is: the decoded record, parsed JSON, else the text (None: a tombstone)."""
-    if decoded is not None:
-        return orjson.loads(decoded)
-    if raw is None:
-        return None
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return raw.decode("utf-8", "replace")
-
-
 def _check(limit, max_scan, max_seconds) -> None:
     if type(limit) is not int or not 1 <= limit <= MAX_MATCHES:
         raise InvalidInput(f"limit must be a whole number from 1 to {MAX_MATCHES}, got {limit!r}")
@@ -88,18 +75,12 @@ def _check(limit, max_scan, max_seconds) -> None:
 
 
 def _compile(filter_expr: str | None):
-    """(matches(message, raw) -> bool, eval error class), or (None, None) without a filter."""
+    """(the compiled filter, the cel module), or (None, None) without a filter."""
     if filter_expr is None or not filter_expr.strip():
         return None, None
     from kafka_io.messages import cel  # the CEL library loads only when a filter is asked for
 
-    program = cel.compile_filter(filter_expr)
-    variables, matches = cel.filter_variables, program.matches
-
-    def accept(message: Message, raw: bytes | None) -> bool:
-        return matches(variables(message, value_object(raw, message.decoded)))
-
-    return accept, cel.FilterEvalError
+    return cel.compile_filter(filter_expr), cel
 
 
 def scan(
@@ -118,8 +99,10 @@ def scan(
 ) -> ScanResult:
     _check(limit, max_scan, max_seconds)
     TypeSpec.parse(type_field)
-    accept, eval_error = _compile(filter_expr)  # before anything is read
+    program, cel = _compile(filter_expr)  # before anything is read
     with reader(cluster.settings, type_field, **SCAN_OVERRIDES) as (consumer, make):
+        accept = None if program is None else accepter(program, cel.filter_variables, make)
+        eval_error = None if program is None else cel.FilterEvalError
         found = layout(cluster, topic, partition, seek)
         spans, end_word = _spans(found, seek, accept is not None, limit, max_scan)
         run = _Scan(found.topic, spans, limit, max_scan, max_seconds, cancel, on_progress, seek.kind == "newest")
@@ -211,42 +194,44 @@ class _Scan:
                 self.on_progress(self.progress())
 
     def _take(self, consumer, batch, make, accept, eval_error) -> None:
+        """One batch; the counters are locals in the loop (it runs for every record read)."""
         pending, positions, kept = self.pending, self.positions, self.kept
-        for m in batch:
-            p = m.partition()
-            end = pending.get(p)
-            if end is None:
-                continue
-            error = m.error()
-            if error is not None:
-                self._on_error(consumer, p, m, error)
-                continue
-            offset = m.offset()
-            if offset >= end:
-                self._done(consumer, p)
-                continue
-            message = make(m)
-            self.scanned += 1
-            positions[p] = offset + 1
-            if accept is None:
-                ok = True
-            else:
+        scanned, matched, unevaluated = self.scanned, self.matched, self.unevaluated
+        max_scan, limit = self.max_scan, self.limit if self.stop_at_limit else -1
+        try:
+            for m in batch:
+                p = m.partition()
+                end = pending.get(p)
+                if end is None:
+                    continue
+                error = m.error()
+                if error is not None:
+                    self._on_error(consumer, p, m, error)
+                    continue
+                offset = m.offset()
+                if offset >= end:
+                    self._done(consumer, p)
+                    continue
+                scanned += 1
+                positions[p] = offset + 1
                 try:
-                    ok = accept(message, m.value())
+                    ok = accept is None or accept(m)
                 except eval_error:
                     ok = False
-                    self.unevaluated += 1
-            if ok:
-                self.matched += 1
-                kept[p].append(message)
-            if offset + 1 >= end:
-                self._done(consumer, p)
-            if ok and self.stop_at_limit and self.matched >= self.limit:
-                self.stopped_by = "limit"
-                return
-            if self.scanned >= self.max_scan and pending:
-                self.stopped_by = "max_scan"
-                return
+                    unevaluated += 1
+                if ok:
+                    matched += 1
+                    kept[p].append(make(m))
+                if offset + 1 >= end:
+                    self._done(consumer, p)
+                if matched == limit:
+                    self.stopped_by = "limit"
+                    return
+                if scanned >= max_scan and pending:
+                    self.stopped_by = "max_scan"
+                    return
+        finally:
+            self.scanned, self.matched, self.unevaluated = scanned, matched, unevaluated
 
     def _on_error(self, consumer, p: int, m, error) -> None:
         if error.code() == KafkaError._PARTITION_EOF:

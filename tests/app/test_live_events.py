@@ -108,8 +108,9 @@ def test_the_form_starts_a_view_and_writes_a_shareable_link(make_app, kafka_boot
     create_topic(kafka_bootstrap, topic, 2)
     produce_typed(kafka_bootstrap, topic, {"a": 6, "b": 6})
     at = make_app("pages/live_events.py").run()
-    # Each start mode shows only the input it needs.
-    assert (len(at.number_input), len(at.datetime_input), len(at.text_input)) == (0, 0, 0)
+    # Each start mode shows only the input it needs; the default, recent, its seconds back.
+    assert [w.label for w in at.number_input] == ["Seconds back"] and at.number_input[0].value == 60
+    assert (len(at.datetime_input), len(at.text_input)) == (0, 0)
     at.selectbox[0].set_value("timestamp").run()
     assert [w.label for w in at.datetime_input] == ["From (your time zone)"] and not at.number_input
     at.multiselect[0].set_value([topic])
@@ -134,9 +135,25 @@ def test_bad_link_parts_are_ignored_with_a_warning(make_app, unique):
     run_until(at, lambda at: "waiting for topic" in markdown(at))
     warnings = [w.value for w in at.warning]
     assert "Ignoring topic names in the link that Kafka would not accept." in warnings
-    assert any(w.startswith("Ignoring the link's from/type value: use from=latest|earliest") for w in warnings)
+    assert any(w.startswith("Ignoring the link's from/type value: use from=recent:S|latest|earliest") for w in warnings)
     assert f"Topic {missing} does not exist (yet); waiting for it." in warnings
-    assert tail_pool().stats().shared_workers == 1  # fell back to latest: a shared reader
+    stats = tail_pool().stats()  # fell back to the default start, the last minute: a private reader
+    assert (stats.shared_workers, stats.private_workers) == (0, 1)
+
+
+def test_by_default_what_was_sent_just_before_watch_is_there(make_app, kafka_bootstrap, unique):
+    topic = unique("live-recent")
+    create_topic(kafka_bootstrap, topic, 2)
+    produce_typed(kafka_bootstrap, topic, {"page_view": 3, "click": 2})
+    at = make_app("pages/live_events.py").run()
+    at.multiselect[0].set_value([topic])
+    button(at, "Watch").click()
+    run_until(at, lambda at: metric(at, "Events seen") == "5")
+    assert dict(at.query_params) == {"topic": [topic], "from": ["recent:60"]} or at.query_params["from"] == "recent:60"
+    assert f"Reading {topic} from 60 s before Watch (2 partitions)" in at.text[0].value
+    # The chart counts complete seconds only: the order fills once the events' second has passed.
+    run_until(at, lambda at: at.session_state["live_type_order"] != ())
+    assert sorted(at.session_state["live_type_order"]) == ["click", "page_view"]
 
 
 def button(at, label: str):

@@ -67,6 +67,7 @@ MUST_BE_PURE = (
     "kafka_io.produce.burst.report",
     "kafka_io.schemas.framing",
     "kafka_io.messages.model",
+    "kafka_io.messages.cel",
     "kafka_io.messages.formats",
     "kafka_io.access.switches",
 )

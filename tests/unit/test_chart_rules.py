@@ -8,10 +8,16 @@ from table_cases import ids
 
 from kafka_io.live.chart_rules import (
     HEADROOM,
+    MIN_SPAN_S,
+    OTHER_COLOR,
+    PALETTE,
     Ceiling,
     MarkerBand,
+    color_scale,
+    first_seen,
     marker_bands,
     totals_per_second,
+    x_domain,
     y_ceiling,
 )
 from kafka_io.wire import SOURCE_HEADER_KEY, from_dashboard
@@ -97,3 +103,52 @@ CEILING_CASES = [
 @pytest.mark.parametrize(("totals", "expected"), CEILING_CASES, ids=ids(CEILING_CASES))
 def test_the_axis_clips_a_spike_and_keeps_normal_traffic_readable(totals, expected):
     assert y_ceiling(totals) == expected
+
+
+FIRST_SEEN_CASES = [
+    ((), [], ()),  # 1. nothing yet
+    ((), [(10, "b", 1), (12, "a", 1)], ("b", "a")),  # 2. by first second, not by name
+    ((), [(12, "a", 1), (10, "b", 1), (10, "a", 1)], ("a", "b")),  # 3. any order; a's first second is 10
+    (("page_view",), [(10, "click", 9), (11, "page_view", 1)], ("page_view", "click")),  # 4. known keep their place
+    ((), [(10, "b", 1), (10, "a", 1)], ("a", "b")),  # 5. same second: by name, so redraws agree
+    ((), [(10, "a", 0)], ()),  # 6. a zero count is not a sighting
+    (("a", "b"), [(5, "c", 1), (1, "b", 9)], ("a", "b", "c")),  # 7. a busier known type does not move
+]
+
+
+@pytest.mark.parametrize(("known", "series", "expected"), FIRST_SEEN_CASES, ids=ids(FIRST_SEEN_CASES))
+def test_types_are_ordered_by_first_sighting_and_the_order_only_grows(known, series, expected):
+    assert first_seen(known, series) == expected
+
+
+COLOR_CASES = [
+    (("a", "b"), ["b", "a"], (["b", "a"], [PALETTE[1], PALETTE[0]])),  # 1. colour follows first sighting, not rank
+    (("a", "b"), ["b"], (["b"], [PALETTE[1]])),  # 2. a type keeps its colour when another leaves the chart
+    (("a",), ["a", "OTHER"], (["a", "OTHER"], [PALETTE[0], OTHER_COLOR])),  # 3. OTHER is grey
+    (("a",), ["z"], (["z"], [PALETTE[1]])),  # 4. unknown to the order: the next free slot
+    (tuple(f"t{i}" for i in range(21)), ["t20"], (["t20"], [PALETTE[0]])),  # 5. the 21st type reuses the first colour
+    ((), [], ([], [])),  # 6. nothing shown
+]
+
+
+@pytest.mark.parametrize(("order", "shown", "expected"), COLOR_CASES, ids=ids(COLOR_CASES))
+def test_each_type_keeps_the_colour_of_its_first_sighting(order, shown, expected):
+    assert color_scale(order, shown, "OTHER") == expected
+
+
+X_CASES = [
+    (1000, 300, None, (700, 999)),  # 1. no event: the whole window
+    (1000, 300, 500, (700, 999)),  # 2. first event before the window: the window has filled
+    (1000, 300, 900, (900, 999)),  # 3. first event 100 s ago: start there
+    (1000, 300, 995, (970, 999)),  # 4. just after Watch: at least MIN_SPAN_S (30 s) wide
+    (1000, 20, 995, (980, 999)),  # 5. a window shorter than MIN_SPAN_S stays the window
+    (1000, 300, 701, (701, 999)),  # 6. one second short of full
+    (1000, 300, 700, (700, 999)),  # 7. exactly full
+    (1000, 300, 1200, (970, 999)),  # 8. a record time in the future (clock skew): the newest 30 s
+]
+
+
+@pytest.mark.parametrize(("now_s", "window_s", "first_s", "expected"), X_CASES, ids=ids(X_CASES))
+def test_the_x_axis_starts_at_the_first_event_until_the_window_fills(now_s, window_s, first_s, expected):
+    assert x_domain(now_s, window_s, first_s) == expected
+    assert MIN_SPAN_S == 30

@@ -270,3 +270,19 @@ def test_charts_use_a_24_hour_clock_and_skip_empty_data():
         spec = chart.to_dict()
         assert spec["encoding"]["x"]["axis"]["format"] == "%H:%M"  # 14:04, never 02:04
         assert spec["encoding"]["tooltip"][0]["format"] == "%H:%M:%S"
+
+
+LINK_CASES = [
+    (("orders", 2, 417, 3), "messages?topic=orders&partition=2&offset=417"),  # 1. lagging: the stuck event
+    (("orders", 0, 10, 0), None),  # 2. caught up: no link
+    (("orders", 1, None, None), None),  # 3. no commit: lag unknown, nothing to link to
+    (("a b&c", 0, 0, 1), "messages?topic=a+b%26c&partition=0&offset=0"),  # 4. quoted (a name from the broker)
+]
+
+
+@pytest.mark.parametrize(("row", "expected"), LINK_CASES, ids=[f"{i:02d}" for i in range(1, len(LINK_CASES) + 1)])
+def test_a_lagging_partition_links_to_the_event_at_its_committed_offset(row, expected):
+    table = pd.DataFrame([row], columns=["Topic", "Partition", "Committed", "Lag"])
+    for column in ("Committed", "Lag"):
+        table[column] = table[column].astype("Int64")
+    assert frames.event_links(table) == [expected]

@@ -123,3 +123,25 @@ def test_tail_frame_is_text_with_markers():
     assert (row["value"], row["headers"], row["injected"]) == ("**bold**", "x-kdash-source=dashboard", "⚑ dashboard")
     assert row["time"].endswith(".500")
     assert isinstance(tail_frame([]), pd.DataFrame) and tail_frame([]).empty
+
+
+def _color_of(spec: dict) -> dict[str, str]:
+    layer = spec["layer"][0] if "layer" in spec else spec
+    scale = layer["encoding"]["color"]["scale"]
+    return dict(zip(scale["domain"], scale["range"], strict=True))
+
+
+def test_a_type_keeps_its_colour_when_the_ranking_changes_between_redraws():
+    order = ("page_view", "click")
+    first = rate_chart(snap(series=((996, "page_view", 9), (997, "click", 1))), type_order=order).to_dict()
+    later = rate_chart(snap(series=((996, "page_view", 1), (997, "click", 9))), type_order=order).to_dict()
+    assert _color_of(first) == _color_of(later) == {"page_view": "#4e79a7", "click": "#f28e2b"}
+
+
+def test_the_x_axis_starts_at_the_first_event_until_the_window_fills():
+    spec = rate_chart(snap(series=((990, "a", 1),), window_s=300)).to_dict()
+    assert spec["encoding"]["x"]["scale"]["domain"] == [
+        pd.Timestamp(970, unit="s", tz="UTC").isoformat(),  # at least 30 s wide
+        pd.Timestamp(999, unit="s", tz="UTC").isoformat(),
+    ]
+    assert len(rate_frame(snap(series=((990, "a", 1),), window_s=300))) == 30  # zero-filled from 970 only

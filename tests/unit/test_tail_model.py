@@ -43,6 +43,7 @@ START_CASES = [
     ("last:100", StartPosition("last", 100)),  # 4.
     ("timestamp:1700000000000", StartPosition("timestamp", 1_700_000_000_000)),  # 5.
     ("timestamp:0", StartPosition("timestamp", 0)),  # 6. the epoch is a time
+    ("recent:60", StartPosition("recent", 60)),  # 7. the last minute (the page's default)
 ]
 
 
@@ -54,13 +55,15 @@ def test_start_position_parse(text, expected):
 
 
 START_ERRORS = [
-    ("newest", "start must be one of latest, earliest, last, timestamp"),  # 1.
+    ("newest", "start must be one of latest, earliest, last, timestamp, recent"),  # 1.
     ("last", "needs a whole number"),  # 2.
     ("last:x", "needs a whole number after ':'"),  # 3.
     ("last:0", "from 1 to 100000"),  # 4.
     (f"last:{MAX_LAST_N + 1}", "from 1 to 100000"),  # 5.
     ("timestamp:-5", "≥ 0 ms"),  # 6.
     ("latest:3", "takes no number"),  # 7.
+    ("recent:0", "recent seconds must be from 1 to 604800"),  # 8.
+    ("recent", "needs a whole number"),  # 9.
 ]
 
 
@@ -68,6 +71,19 @@ START_ERRORS = [
 def test_start_position_rejects(text, message):
     with pytest.raises(InvalidInput, match=message):
         StartPosition.parse(text)
+
+
+RESOLVE_CASES = [
+    (StartPosition("recent", 60), 1_000_000, StartPosition("timestamp", 940_000)),  # 1. a minute before now
+    (StartPosition("recent", 60), 30_000, StartPosition("timestamp", 0)),  # 2. never before the epoch
+    (StartPosition("latest"), 1_000_000, StartPosition("latest")),  # 3. other starts stay as they are
+    (StartPosition("timestamp", 5), 1_000_000, StartPosition("timestamp", 5)),  # 4.
+]
+
+
+@pytest.mark.parametrize("start, now_ms, expected", RESOLVE_CASES, ids=[f"{i:02d}" for i in range(1, 5)])
+def test_recent_resolves_to_a_timestamp_when_reading_starts(start, now_ms, expected):
+    assert start.resolved(now_ms) == expected
 
 
 def test_only_latest_is_shared():
