@@ -305,7 +305,7 @@ def plan_spec_burst(
         line, reason = bad[0]
         more = f" (and {len(bad) - 1:,} more)" if len(bad) > 1 else ""
         raise InvalidInput(f"line {line}: {reason}{more}")
-    return SpecSource(specs, part, chunk, rate_per_s, limits.partitions)
+    return SpecSource(specs, part, chunk, rate_per_s, limits.partitions, partitioner=limits.partitioner)
 
 
 def template_preview(text: str, now_ms: int, n: int = PREVIEW_EVENTS) -> list[str]:
