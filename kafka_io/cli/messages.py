@@ -135,7 +135,13 @@ def run(args: argparse.Namespace) -> int:
         from kafka_io.messages.cel import compile_filter
 
         compile_filter(options["filter_expr"])  # a broken expression: one line, exit 2, nothing read
-    with Cluster(settings_from_args(args)) as cluster:
+    settings = settings_from_args(args)
+    exporting = args.format in ("jsonl", "csv")
+    if exporting:  # an export, as from the page: [messages] export = false refuses it, audited
+        from kafka_io.messages.export import check_export
+
+        check_export(settings, args.topic, args.format)
+    with Cluster(settings) as cluster:
         if "following" in options:
             return _at_committed(cluster, args, options)
         return _scan(cluster, args, options)
@@ -145,7 +151,7 @@ def _scan(cluster, args: argparse.Namespace, options: dict) -> int:
     from kafka_io.messages.scan import scan
 
     result = scan(cluster, args.topic, **options)
-    _print(args.format, result.messages)
+    _print(cluster, args, result.messages)
     progress = result.progress
     stop = {
         "limit": f"--limit {options['limit']} reached",
@@ -168,7 +174,7 @@ def _at_committed(cluster, args: argparse.Namespace, options: dict) -> int:
 
     topic = validate_topic_name(args.topic)
     found = stuck_events(cluster, args.group, topic=topic, **options)
-    _print(args.format, [m for event in found for m in event.messages])
+    _print(cluster, args, [m for event in found for m in event.messages])
     for event in found:
         print(
             f"messages: {event.topic}[{event.partition}] committed {event.committed}, lag {event.lag:,}",
@@ -188,13 +194,14 @@ def _report_errors(errors) -> int:
     return 1 if errors else 0
 
 
-def _print(fmt: str, messages) -> None:
-    if fmt == "jsonl":
-        sys.stdout.write(_to_jsonl(messages))
-    elif fmt == "csv":
-        sys.stdout.write(_to_csv(messages))
-    else:
+def _print(cluster, args: argparse.Namespace, messages) -> None:
+    if args.format == "table":
         _print_table(messages)
+    else:
+        from kafka_io.messages.export import export_done
+
+        sys.stdout.write(_to_jsonl(messages) if args.format == "jsonl" else _to_csv(messages))
+        export_done(cluster.settings, args.topic, args.format, len(messages))
     sys.stdout.flush()
 
 

@@ -163,3 +163,25 @@ def test_the_command_loads_no_kafka_client_to_parse_its_flags():
     code = "import sys, kafka_io.cli.messages as m; print(sorted(n for n in ('confluent_kafka', 'orjson') if n in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "[]", result.stderr
+
+
+def test_jsonl_and_csv_are_exports_audited_and_refused_when_export_is_off(cli, topic, tmp_path, monkeypatch):
+    """The CLI's jsonl/csv output is an export, as the page's download: one audit line each, and
+    [messages] export = false refuses it before anything is read, in one line."""
+    from kafka_io.access.audit import read_entries
+
+    log = tmp_path / "audit.jsonl"
+    monkeypatch.setenv("KDASH_AUDIT_LOG", str(log))
+    monkeypatch.chdir(tmp_path)  # no secrets.toml yet: export is on
+    code, out, _ = cli("--topic", topic, "--partition", "1", "--from-beginning", "--format", "csv")
+    assert code == 0 and len(from_csv(out)) == 5
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "secrets.toml").write_text("[messages]\nexport = false\n")
+    code, out, err = cli("--topic", topic, "--partition", "1", "--from-beginning", "--format", "jsonl")
+    assert (code, out) == (1, "")
+    assert err.strip().endswith("([messages] export = false in secrets.toml)") and len(err.splitlines()) == 1
+    entries = [(e.action, e.target, e.result, e.details) for e in read_entries(log).entries]
+    assert entries == [
+        ("messages.export", topic, "ok", {"format": "csv", "count": 5}),
+        ("messages.export", topic, "refused", {"format": "jsonl"}),
+    ]
