@@ -1,8 +1,9 @@
 """Produce page: send test events (one, a templated burst, an uploaded file) and see every one accounted for.
 
-UI only: checks, sending and accounting live in kafka_io (produce_input,
-burst_source, producer). A burst runs in a kafka_io worker thread; this page
-polls it from a fragment and never waits on it.
+UI only: checks, sending and accounting live in kafka_io.produce (inputs,
+burst.source, producer); the template-burst tab is in dashboard.produce_forms.
+A burst runs in a kafka_io worker thread; this page polls it from a fragment
+and never waits on it.
 """
 
 import pandas as pd
