@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, TopicPartition
@@ -35,9 +35,10 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaExcepti
 from kafka_io.clients import make_viewer_consumer
 from kafka_io.config import ClusterSettings
 from kafka_io.groups.commit_table import CommitTable, never_logged
+from kafka_io.groups.models import GroupLag
 from kafka_io.wire import TP
 
-__all__ = ["ADMIN_API", "CATCH_UP_TIMEOUT_S", "COMMIT_LOG", "OFFSETS_TOPIC", "CommitLogReader", "Source"]
+__all__ = ["ADMIN_API", "CATCH_UP_TIMEOUT_S", "COMMIT_LOG", "LOG_OFF", "OFFSETS_TOPIC", "CommitLogReader", "Source"]
 
 log = logging.getLogger("kafka_io")
 
@@ -48,6 +49,7 @@ COMMIT_LOG = OFFSETS_TOPIC
 CATCH_UP_TIMEOUT_S = 30.0
 CONSUME_BATCH = 10_000
 POLL_S = 0.1
+LOG_OFF = "reading __consumer_offsets is off"
 NOT_COMPARED = "not yet compared with the admin API"
 NOTHING_TO_COMPARE = "not yet compared with the admin API: no group has committed offsets yet"
 _DENIED = {KafkaError.TOPIC_AUTHORIZATION_FAILED, KafkaError.GROUP_AUTHORIZATION_FAILED}
@@ -73,6 +75,7 @@ class CommitLogReader:
         self._pending = f"{OFFSETS_TOPIC} not read yet"  # for now: why the last read did not reach the end
         self._confirmed = False
         self._unconfirmed = NOT_COMPARED
+        self._closed = False  # a closed reader never opens a consumer again
 
     @property
     def source(self) -> Source:
@@ -82,6 +85,16 @@ class CommitLogReader:
             return Source(ADMIN_API, self._pending)
         return Source(COMMIT_LOG) if self._confirmed else Source(ADMIN_API, self._unconfirmed)
 
+    @property
+    def confirmed(self) -> bool:
+        """The log agreed with the admin API once: from then on each catch_up decides."""
+        return self._confirmed and not self._refused
+
+    @property
+    def refused(self) -> bool:
+        """For good: the log cannot serve this cluster (ACLs, or no commit records)."""
+        return bool(self._refused)
+
     def offsets(self, group: str) -> dict[TP, int | None]:
         return self.table.offsets(group)
 
@@ -90,6 +103,9 @@ class CommitLogReader:
         if self._refused:
             return self.source
         self.caught_up = False
+        if self._closed:
+            self._pending = "the reader is closed"
+            return self.source
         try:
             consumer = self._consumer or self._open()
             if consumer is not None:
@@ -97,6 +113,19 @@ class CommitLogReader:
         except KafkaException as exc:
             self._failed(exc.args[0] if exc.args else None, str(exc))
         return self.source
+
+    def ready(self) -> bool:
+        """Confirmed before and read up to now: committed offsets can come from the log."""
+        return self.confirmed and self.catch_up().name == COMMIT_LOG
+
+    def check_against(self, groups: Iterable[GroupLag]) -> Source:
+        """After a sample through the admin API: read the log, then compare it with that sample."""
+        if self._refused:
+            return self.source
+        self.catch_up()
+        return self.confirm(
+            {g.group_id: {(p.topic, p.partition): p.committed for p in g.partitions} for g in groups if not g.error}
+        )
 
     def confirm(self, admin_committed: Mapping[str, Mapping[TP, int | None]]) -> Source:
         """Compare with the admin API's committed offsets, read BEFORE the last catch_up:
@@ -116,6 +145,7 @@ class CommitLogReader:
         return self.source
 
     def close(self) -> None:
+        self._closed = True
         if self._consumer is not None:
             consumer, self._consumer = self._consumer, None
             consumer.close()

@@ -15,9 +15,10 @@ from confluent_kafka.admin import AdminClient
 from group_helpers import GroupMember, committed_offsets, delete_group_offsets, wait_for
 from kafka_helpers import TIMEOUT_S, commit_offsets, create_topic, produce
 
-from kafka_io.clients import make_admin
+from kafka_io.clients import ADMIN_REQUESTS, make_admin
 from kafka_io.groups.commit_reader import ADMIN_API, COMMIT_LOG, CommitLogReader
 from kafka_io.groups.fetch import fetch_group_lags
+from kafka_io.groups.sampler import LagSampler
 
 
 def admin_committed(settings) -> dict[str, dict[tuple[str, int], int]]:
@@ -137,3 +138,44 @@ def test_every_group_reads_the_same_from_the_log_as_from_the_admin_api(settings,
         assert names["plain"] in reader.table.take_changed()
     finally:
         reader.close()
+
+
+def committed_of(snapshot) -> dict[str, dict[tuple[str, int], int | None]]:
+    return {g.group_id: {(p.topic, p.partition): p.committed for p in g.partitions} for g in snapshot.groups}
+
+
+def test_the_sampler_takes_committed_offsets_from_the_log_once_it_agrees(settings, kafka_bootstrap, engine, unique):
+    topic, groups = unique("sampled"), [unique("sampled-a"), unique("sampled-b")]
+    create_topic(kafka_bootstrap, topic, 2)
+    produce(kafka_bootstrap, topic, {0: 4, 1: 4})
+    commit_offsets(kafka_bootstrap, groups[0], topic, {0: 1, 1: 4})
+    commit_offsets(kafka_bootstrap, groups[1], topic, {1: 2})
+    sampler = LagSampler(settings, interval_s=0.1, commit_log=True)
+    try:
+        first = sampler.refresh_groups(groups)
+        assert (first.offsets_source, first.offsets_source_reason) == (ADMIN_API, "__consumer_offsets not read yet")
+        before = ADMIN_REQUESTS.by_kind().get("list_consumer_group_offsets", 0)
+        second = sampler.refresh_groups(groups)
+        fetched = ADMIN_REQUESTS.by_kind().get("list_consumer_group_offsets", 0) - before
+        assert (
+            committed_of(second)
+            == committed_of(first)
+            == {
+                groups[0]: {(topic, 0): 1, (topic, 1): 4},
+                groups[1]: {(topic, 1): 2},
+            }
+        )
+        assert [g.totals.total_lag for g in second.groups] == [3, 2]
+        if engine == "noida":
+            assert second.offsets_source == ADMIN_API
+            assert second.offsets_source_reason.startswith("the broker writes no commit records to __consumer_offsets")
+            assert fetched == 2  # one OffsetFetch per group, as before
+            return
+        assert (second.offsets_source, second.offsets_source_reason, fetched) == (COMMIT_LOG, "", 0)
+        # A new commit shows in the next sample.
+        commit_offsets(kafka_bootstrap, groups[1], topic, {0: 4})
+        third = sampler.refresh_groups(groups)
+        assert committed_of(third)[groups[1]] == {(topic, 0): 4, (topic, 1): 2}
+        assert third.offsets_source == COMMIT_LOG
+    finally:
+        sampler.stop()
