@@ -17,8 +17,9 @@ The reader says which source serves committed offsets (``source``):
 
 Owned by one thread: every call, ``close()`` included, from the thread that
 made it (confluent's Consumer serialises calls from two threads with no timeout).
-Partitions are paused at their end and resumed at the next read: an idle reader
-sends no fetches (noida-db answers fetches at once, ignoring fetch.wait.max.ms).
+Partitions are assigned for a read and unassigned at its end (the reader keeps
+the positions): an idle reader sends no fetches (noida-db answers fetches at
+once, ignoring fetch.wait.max.ms).
 A plain consumer read is not one of the librdkafka group admin calls that can
 crash the process (kafka_io.group_child), so it runs in-process.
 """
@@ -48,7 +49,12 @@ COMMIT_LOG = OFFSETS_TOPIC
 # A first read replays the whole (compacted) log; later reads only what was committed since.
 CATCH_UP_TIMEOUT_S = 30.0
 CONSUME_BATCH = 10_000
-POLL_S = 0.1
+# A broker answers one connection's requests in order, so a waiting fetch delays the next
+# end-offsets request by up to fetch.wait.max.ms (librdkafka: 500): on Apache Kafka 4.4 a
+# first read of 10,000 commits took 24 s, all of it 50 end-offset requests queued behind
+# fetches. End offsets are read while nothing is assigned, and a fetch waits at most this long.
+FETCH_WAIT_MS = 50
+POLL_S = 0.02  # consume() waits this long unless a full batch arrives first
 LOG_OFF = "reading __consumer_offsets is off"
 NOT_COMPARED = "not yet compared with the admin API"
 NOTHING_TO_COMPARE = "not yet compared with the admin API: no group has committed offsets yet"
@@ -71,6 +77,7 @@ class CommitLogReader:
         self.caught_up = False  # the last catch_up reached the end offsets taken at its start
         self._consumer: Consumer | None = None
         self._partitions: list[int] = []
+        self._next: dict[int, int] = {}  # partition -> the next offset to read
         self._refused = ""  # for good: ACLs, or a broker that logs no commits
         self._pending = f"{OFFSETS_TOPIC} not read yet"  # for now: why the last read did not reach the end
         self._confirmed = False
@@ -151,7 +158,9 @@ class CommitLogReader:
             consumer.close()
 
     def _open(self) -> Consumer | None:
-        consumer = make_viewer_consumer(self.settings, **{"auto.offset.reset": "earliest"})
+        consumer = make_viewer_consumer(
+            self.settings, **{"auto.offset.reset": "earliest", "fetch.wait.max.ms": FETCH_WAIT_MS}
+        )
         try:
             topic = consumer.list_topics(OFFSETS_TOPIC, timeout=self.settings.timeout_s).topics.get(OFFSETS_TOPIC)
         except KafkaException:
@@ -163,7 +172,6 @@ class CommitLogReader:
             self._failed(error, f"{OFFSETS_TOPIC} is not there yet" if error is None else error.str())
             return None
         self._partitions = sorted(topic.partitions)
-        consumer.assign([TopicPartition(OFFSETS_TOPIC, p, OFFSET_BEGINNING) for p in self._partitions])
         self._consumer = consumer
         return consumer
 
@@ -176,27 +184,29 @@ class CommitLogReader:
         }
 
     def _read(self, consumer: Consumer, ends: dict[int, int], deadline: float, timeout_s: float) -> None:
-        positions = {tp.partition: tp.offset for tp in consumer.position(self._tps(ends))}
-        todo = {p for p, end in ends.items() if end > 0 and positions.get(p, -1) < end}
-        consumer.pause(self._tps(set(ends) - todo))  # an empty partition sends no EOF to pause on
-        consumer.resume(self._tps(todo))
-        while todo and time.monotonic() < deadline and not self._refused:
+        todo = {p for p, end in ends.items() if end > 0 and self._next.get(p, 0) < end}
+        if todo:  # assign, not resume: librdkafka starts fetching a resumed partition up to 1 s later
+            consumer.assign([TopicPartition(OFFSETS_TOPIC, p, self._next.get(p, OFFSET_BEGINNING)) for p in todo])
+        while todo and time.monotonic() < deadline:
             for message in consumer.consume(CONSUME_BATCH, timeout=POLL_S):
-                error = message.error()
+                error, partition = message.error(), message.partition()
                 if error is None:
                     self.table.apply(message.key(), message.value())
-                    if message.offset() + 1 >= ends[message.partition()]:
-                        todo.discard(message.partition())
+                    self._next[partition] = message.offset() + 1
                 elif error.code() == KafkaError._PARTITION_EOF:
-                    consumer.pause(self._tps([message.partition()]))
-                    if message.offset() >= ends[message.partition()]:
-                        todo.discard(message.partition())
+                    self._next[partition] = max(self._next.get(partition, 0), message.offset())
                 elif error.code() in _DENIED:
                     self._refuse(f"not authorized to read {OFFSETS_TOPIC} ({error.str()})")
+                    return  # and the consumer is closed
                 else:
                     log.debug("reading %s: %s", OFFSETS_TOPIC, error.str())
-        self.caught_up = not todo and not self._refused
-        if todo and not self._refused:
+                    continue
+                if self._next[partition] >= ends[partition]:
+                    todo.discard(partition)
+        # At rest nothing is assigned, so nothing fetches (noida-db would answer fetches at once, forever).
+        consumer.unassign()
+        self.caught_up = not todo
+        if todo:
             self._pending = (
                 f"{OFFSETS_TOPIC} was not read to its end within {timeout_s:g} s ({len(todo)} partitions left)"
             )
@@ -214,7 +224,3 @@ class CommitLogReader:
         log.info("committed offsets come from the admin API: %s", reason)
         self._refused = reason
         self.close()
-
-    @staticmethod
-    def _tps(partitions) -> list[TopicPartition]:
-        return [TopicPartition(OFFSETS_TOPIC, p) for p in partitions]
