@@ -49,6 +49,7 @@ COMMIT_LOG = OFFSETS_TOPIC
 # A first read replays the whole (compacted) log; later reads only what was committed since.
 CATCH_UP_TIMEOUT_S = 30.0
 CONSUME_BATCH = 10_000
+LATEST_TIMESTAMP = -1  # ListOffsets: the end offset
 # A broker answers one connection's requests in order, so a waiting fetch delays the next
 # end-offsets request by up to fetch.wait.max.ms (librdkafka: 500): on Apache Kafka 4.4 a
 # first read of 10,000 commits took 24 s, all of it 50 end-offset requests queued behind
@@ -176,12 +177,16 @@ class CommitLogReader:
         return consumer
 
     def _end_offsets(self, consumer: Consumer) -> dict[int, int]:
-        # A read_committed consumer asks for the last stable offsets: an open
-        # transaction's commits are not readable yet, so they are not waited for.
-        return {
-            p: consumer.get_watermark_offsets(TopicPartition(OFFSETS_TOPIC, p), self.settings.timeout_s, False)[1]
-            for p in self._partitions
-        }
+        # Timestamp -1 asks ListOffsets for the end: one request per leader, where
+        # get_watermark_offsets sends one per partition (50: 0.95 s on a loaded machine,
+        # against 2 ms). A read_committed consumer gets the last stable offsets, so an
+        # open transaction's commits are not waited for.
+        asked = [TopicPartition(OFFSETS_TOPIC, p, LATEST_TIMESTAMP) for p in self._partitions]
+        answers = consumer.offsets_for_times(asked, self.settings.timeout_s)
+        for tp in answers:
+            if tp.error is not None:
+                raise KafkaException(tp.error)
+        return {tp.partition: tp.offset for tp in answers}
 
     def _read(self, consumer: Consumer, ends: dict[int, int], deadline: float, timeout_s: float) -> None:
         todo = {p for p, end in ends.items() if end > 0 and self._next.get(p, 0) < end}
