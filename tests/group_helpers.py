@@ -4,8 +4,10 @@ pause-at-EOF rule so an idle member does not spin the broker."""
 
 from __future__ import annotations
 
+import subprocess
 import threading
 import time
+from pathlib import Path
 
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient
@@ -177,3 +179,24 @@ def busy_group(bootstrap: str, topic: str, group: str, client_id: str = "billing
     create_topic(bootstrap, topic, 1)
     produce(bootstrap, topic, {0: 3})
     return GroupMember(bootstrap, group, [topic], client_id=client_id).wait_assigned()
+
+
+DELETE_OFFSETS_JAVA = Path(__file__).resolve().parent / "java" / "DeleteOffsets.java"
+JAVA_TIMEOUT_S = 90  # compiling the one-file program and starting a JVM, on a busy 2-core machine
+
+
+def delete_group_offsets(bootstrap: str, group: str, topic: str, partitions: list[int]) -> None:
+    """Delete an empty group's committed offsets with Kafka's own Java AdminClient
+    (kafka-consumer-groups --delete-offsets does the same): confluent-kafka has no such call."""
+    from kafka_io.local.jars import ensure_jars
+
+    done = subprocess.run(
+        ["java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Dorg.slf4j.simpleLogger.defaultLogLevel=off"]
+        + ["-Dlog4j2.level=OFF", "-cp", f"{ensure_jars()}/*", str(DELETE_OFFSETS_JAVA), bootstrap, group, topic]
+        + [str(p) for p in partitions],
+        capture_output=True,
+        text=True,
+        timeout=JAVA_TIMEOUT_S,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0 and done.stdout.strip().endswith("deleted"), done.stdout + done.stderr

@@ -7,6 +7,10 @@ list_consumer_group_offsets future per group, all in flight at once
 involved partition (offsets.list_offsets: batches all in flight at once). Each group and each partition has its own
 future, so one failure is an error in its row, never the page's.
 
+Given a CommitLogReader whose source is ``__consumer_offsets`` (commit_reader),
+committed offsets come from it and no OffsetFetch is sent: describe still gives
+states and members.
+
 Nothing here joins, rebalances or commits a group.
 """
 
@@ -23,6 +27,7 @@ from confluent_kafka.admin import AdminClient
 from kafka_io.clients import VIEWER_GROUP_PREFIX, committed_offsets_of, translate_error
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import InvalidInput, KafkaIOError
+from kafka_io.groups.commit_reader import COMMIT_LOG, CommitLogReader
 from kafka_io.groups.lag import partition_lag
 from kafka_io.groups.markers import settle_markers
 from kafka_io.groups.models import GroupLag, MemberInfo, PartitionLag
@@ -95,9 +100,9 @@ def _failed_future(exc: BaseException) -> concurrent.futures.Future:
     return future
 
 
-def _issue(admin: AdminClient, settings: ClusterSettings, ids: Sequence[str]):
-    """Every describe batch and every per-group offset fetch, in flight together.
-    An id refused locally (e.g. empty) fails its own future, not the batch."""
+def _issue(admin: AdminClient, settings: ClusterSettings, ids: Sequence[str], fetch_offsets: bool = True):
+    """Every describe batch and every per-group offset fetch (unless the commit log serves
+    them), in flight together. An id refused locally (e.g. empty) fails its own future, not the batch."""
     ok = [g for g in ids if g.strip()]
     described: dict[str, concurrent.futures.Future] = {
         g: _failed_future(InvalidInput("a group id cannot be empty")) for g in ids if not g.strip()
@@ -107,17 +112,21 @@ def _issue(admin: AdminClient, settings: ClusterSettings, ids: Sequence[str]):
             admin.describe_consumer_groups(ok[start : start + DESCRIBE_BATCH], request_timeout=settings.timeout_s)
         )
     offsets = {g: _failed_future(InvalidInput("a group id cannot be empty")) for g in ids if not g.strip()}
-    offsets.update(committed_offsets_of(admin, ok, settings.timeout_s))
+    if fetch_offsets:
+        offsets.update(committed_offsets_of(admin, ok, settings.timeout_s))
     return described, offsets
 
 
-def _group_partitions(description, committed) -> tuple[tuple[MemberInfo, ...], dict[TP, int | None]]:
+def _admin_offsets(committed) -> dict[TP, int | None]:
+    return {(tp.topic, tp.partition): known_offset(tp.offset) for tp in committed.topic_partitions} if committed else {}
+
+
+def _group_partitions(description, committed: dict[TP, int | None]) -> tuple[tuple[MemberInfo, ...], dict]:
     """Members, and the committed offset of every partition the group has
     committed on or is assigned (an assigned one with no commit is None)."""
     members = [_member(m) for m in description.members] if description else []
     offsets: dict[TP, int | None] = {tp: None for m in members for tp in m.assignment}
-    for tp in committed.topic_partitions if committed else []:
-        offsets[(tp.topic, tp.partition)] = known_offset(tp.offset)
+    offsets.update(committed)
     return tuple(sorted(members, key=lambda m: (m.client_id, m.member_id))), offsets
 
 
@@ -127,6 +136,7 @@ def fetch_group_lags(
     group_ids: Sequence[str] | None = None,
     *,
     recheck: Sequence[str] = (),
+    commit_log: CommitLogReader | None = None,
 ) -> tuple[GroupLag, ...]:
     """Lag of every group (or of `group_ids`, listed or not) at one moment.
 
@@ -142,14 +152,18 @@ def fetch_group_lags(
 
     Raises only when the cluster cannot be reached at all (the listing or the
     requests cannot be sent); a group that fails alone comes back with `error`.
+
+    `commit_log`: a reader the caller has just caught up; used only while its source
+    is the commit log (see the module docstring).
     """
     ids = _listed(admin, settings, recheck) if group_ids is None else list(dict.fromkeys(group_ids))
     unlisted = set(recheck) - set(ids)
     ids = sorted([*ids, *unlisted]) if unlisted else ids
     if not ids:
         return ()
+    from_log = commit_log if commit_log is not None and commit_log.source.name == COMMIT_LOG else None
     try:
-        described, offsets = _issue(admin, settings, ids)
+        described, offsets = _issue(admin, settings, ids, fetch_offsets=from_log is None)
     except Exception as exc:
         raise translate_error(exc, settings, "describe groups") from None
     _wait([*described.values(), *offsets.values()], settings)
@@ -157,7 +171,7 @@ def fetch_group_lags(
     parts = {}
     for group_id in ids:
         description, describe_error = _outcome(described[group_id], settings, f"group {group_id}")
-        committed, offsets_error = _outcome(offsets[group_id], settings, f"group {group_id}")
+        committed, offsets_error = _committed(group_id, offsets, from_log, settings)
         parts[group_id] = (description, describe_error or offsets_error, *_group_partitions(description, committed))
     for group_id in unlisted:
         if _gone(*parts[group_id]):
@@ -165,6 +179,14 @@ def fetch_group_lags(
     (highs,) = list_offsets(admin, settings, (tp for *_, offsets_ in parts.values() for tp in offsets_))
     groups = tuple(_assemble(group_id, *parts[group_id], highs, sampled_at_s) for group_id in ids if group_id in parts)
     return settle_markers(settings, groups)
+
+
+def _committed(group_id: str, offsets: dict, from_log: CommitLogReader | None, settings: ClusterSettings):
+    """({partition: committed offset}, error) of one group, from the commit log or its admin future."""
+    if from_log is not None and group_id not in offsets:  # else an id refused before sending
+        return from_log.offsets(group_id), None
+    answer, error = _outcome(offsets[group_id], settings, f"group {group_id}")
+    return _admin_offsets(answer), error
 
 
 def _listed(admin: AdminClient, settings: ClusterSettings, recheck: Sequence[str]) -> list[str]:

@@ -23,6 +23,10 @@ class LagSnapshot:
     sequence: int = 0
     admin_requests: int = 0  # admin calls this sample made (clients.CountingAdmin)
     admin_requests_total: int = 0  # admin calls of the whole process when it ended
+    # Where this sample's committed offsets came from: "admin API" (one OffsetFetch per
+    # group) or "__consumer_offsets" (groups.commit_reader), and why not the log.
+    offsets_source: str = "admin API"
+    offsets_source_reason: str = ""
 
     def group(self, group_id: str) -> GroupLag | None:
         return next((g for g in self.groups if g.group_id == group_id), None)

@@ -12,6 +12,10 @@ time, full samples are spaced out to FULL_SCAN_DUTY x their duration, and in
 between only the watched groups (the incident watch-list) are sampled, every
 interval. `refresh_groups` samples given groups right away, on demand.
 
+Opt-in (``commit_log=True``): committed offsets from ``__consumer_offsets``
+(groups.commit_reader) once the log agreed with an admin-path sample; the
+snapshot names the source of each sample and why not the log.
+
 Broker down: the sample fails, the error is recorded next to the last good
 sample (whose groups and history are kept), and the sampler retries every
 RETRY_EVERY_S (or interval, if shorter) with a fresh admin client until one
@@ -39,6 +43,7 @@ from kafka_io.clients import ADMIN_REQUESTS, all_refused, make_admin
 from kafka_io.cluster import Cluster
 from kafka_io.config import ClusterSettings, parse_seconds
 from kafka_io.errors import KafkaIOError
+from kafka_io.groups.commit_reader import ADMIN_API, COMMIT_LOG, LOG_OFF, CommitLogReader
 from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.groups.health import GroupHealth, assess_group
 from kafka_io.groups.history import DEFAULT_INTERVAL_S, LagHistory
@@ -85,8 +90,11 @@ class LagSampler:
         history: LagHistory | None = None,
         store: HistoryStore | None = None,
         warm_start: bool = False,
+        commit_log: bool = False,
     ) -> None:
         self.settings = settings
+        # Owned by the sampling thread (or the synchronous caller): used under _refresh_lock only.
+        self._commit_log = CommitLogReader(settings) if commit_log else None
         self.store = store  # persists every cycle; replayed by start()
         self.warm_start = warm_start  # backfill the last hour's end offsets after the first sample
         self.warmed = threading.Event()
@@ -134,6 +142,11 @@ class LagSampler:
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=timeout_s)
+        if self._commit_log is not None and self._refresh_lock.acquire(timeout=timeout_s):
+            try:
+                self._commit_log.close()
+            finally:
+                self._refresh_lock.release()
         if self.store is not None:
             self.store.close()
 
@@ -218,7 +231,9 @@ class LagSampler:
             requests_before = self._admin.requests.total()
             try:
                 seen = () if group_ids is not None else [g.group_id for g in self.latest().groups]
-                groups = fetch_group_lags(self._admin, self.settings, group_ids, recheck=seen)
+                reader = self._commit_log
+                from_log = reader if reader is not None and reader.ready() else None
+                groups = fetch_group_lags(self._admin, self.settings, group_ids, recheck=seen, commit_log=from_log)
             except KafkaIOError as exc:
                 return self._failed(str(exc))
             if groups and all(g.error for g in groups):
@@ -247,12 +262,16 @@ class LagSampler:
                     sequence=previous.sequence + 1,
                     admin_requests=self._admin.requests.total() - requests_before,
                     admin_requests_total=ADMIN_REQUESTS.total(),
+                    offsets_source=COMMIT_LOG if from_log else ADMIN_API,
+                    offsets_source_reason="" if from_log else reader.source.reason if reader else LOG_OFF,
                 )
                 snapshot = self._snapshot
             if self.warm_start and group_ids is None and not self._first.is_set():
                 highs = {(p.topic, p.partition): p.high for g in groups for p in g.partitions if p.high is not None}
                 threading.Thread(target=self._warm, args=(highs, ts_s), name="kdash-warm-start", daemon=True).start()
             self._first.set()
+            if reader is not None and from_log is None:
+                reader.check_against(groups)
             return snapshot
 
     def _warm(self, highs: dict, now_s: float) -> None:

@@ -20,6 +20,7 @@ from secure_kafka import OPEN, OPEN_GROUP, OUTBOX, PASSWORDS, SECRET, SECRET_GRO
 from kafka_io.clients import make_admin
 from kafka_io.config import load_settings
 from kafka_io.errors import NotAuthorized, Unavailable
+from kafka_io.groups.commit_reader import ADMIN_API, COMMIT_LOG, CommitLogReader
 from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.live.model import StartPosition
 from kafka_io.live.reader import RUNNING, TailReader
@@ -265,3 +266,28 @@ def test_writes_bob_may_not_do_are_refused_in_plain_words(node):
     with pytest.raises(NotAuthorized) as raised:
         create_topic(make_admin(settings), settings, "bob-made-this", 1)
     assert str(raised.value) == "not authorized to create topic 'bob-made-this'"
+
+
+def test_committed_offsets_come_from_the_log_only_with_read_on_it(node):
+    """Bob may not describe or read __consumer_offsets (ACL'd and managed clusters often refuse
+    it): his reader names the admin API and why. Alice, a super user, reads the log."""
+    bob = CommitLogReader(settings_of(sasl_env(node, "bob")))
+    try:
+        source = bob.catch_up()
+        assert (source.name, source.reason) == (
+            ADMIN_API,
+            "not authorized to read __consumer_offsets (Broker: Topic authorization failed)",
+        )
+        assert bob.catch_up() == source  # for good: never tried again
+    finally:
+        bob.close()
+    settings = settings_of(sasl_env(node, "alice"))
+    (secret,) = fetch_group_lags(make_admin(settings), settings, [SECRET_GROUP])
+    committed = {(p.topic, p.partition): p.committed for p in secret.partitions}
+    alice = CommitLogReader(settings)
+    try:
+        assert alice.catch_up().reason == "not yet compared with the admin API"
+        assert alice.confirm({SECRET_GROUP: committed}).name == COMMIT_LOG
+        assert alice.offsets(SECRET_GROUP) == committed
+    finally:
+        alice.close()

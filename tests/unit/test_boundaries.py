@@ -59,6 +59,8 @@ MUST_BE_PURE = (
     "kafka_io.groups.history",
     "kafka_io.groups.incident",
     "kafka_io.groups.reset_rules",
+    "kafka_io.groups.commit_log",
+    "kafka_io.groups.commit_table",
     "kafka_io.live.rates",
     "kafka_io.live.buckets",
     "kafka_io.live.chart_rules",

@@ -1,0 +1,181 @@
+"""Issue #25: committed offsets read from ``__consumer_offsets`` equal the admin
+API's, exactly, for every group; and where the log cannot serve, the reader
+says so and names the admin API.
+
+Covered: plain commits, transactional commits (committed and aborted), a
+KIP-848 group (Apache Kafka 4 only), a deleted group, offsets deleted by
+Kafka's DeleteConsumerGroupOffsets, and a topic deleted under a group.
+noida-db lists the topic but logs no commits: there the reader must say so.
+"""
+
+from __future__ import annotations
+
+from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient
+from group_helpers import GroupMember, committed_offsets, delete_group_offsets, wait_for
+from kafka_helpers import TIMEOUT_S, commit_offsets, create_topic, produce
+
+from kafka_io.clients import ADMIN_REQUESTS, make_admin
+from kafka_io.groups.commit_reader import ADMIN_API, COMMIT_LOG, CommitLogReader
+from kafka_io.groups.fetch import fetch_group_lags
+from kafka_io.groups.sampler import LagSampler
+
+
+def admin_committed(settings) -> dict[str, dict[tuple[str, int], int]]:
+    """Every listed group's committed offsets through today's admin path (fetch.py)."""
+    groups = fetch_group_lags(make_admin(settings), settings)
+    assert all(g.error is None for g in groups), [g.error for g in groups if g.error]
+    return {
+        g.group_id: {(p.topic, p.partition): p.committed for p in g.partitions if p.committed is not None}
+        for g in groups
+    }
+
+
+def commit_in_transaction(bootstrap: str, group: str, topic: str, offsets: dict[int, int], commit: bool) -> None:
+    """Commit `offsets` for `group` inside a transaction, then commit or abort it (send_offsets_to_transaction)."""
+    producer = Producer({"bootstrap.servers": bootstrap, "transactional.id": f"txn-{group}-{commit}"})
+    # A group handle for the transaction only: this consumer never subscribes, so it never joins.
+    member = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False})
+    try:
+        producer.init_transactions(30)  # the first one waits for __transaction_state to load
+        producer.begin_transaction()
+        tps = [TopicPartition(topic, p, o) for p, o in offsets.items()]
+        producer.send_offsets_to_transaction(tps, member.consumer_group_metadata(), TIMEOUT_S)
+        (producer.commit_transaction if commit else producer.abort_transaction)(TIMEOUT_S)
+    finally:
+        member.close()
+
+
+def kip848_group(bootstrap: str, group: str, topic: str) -> None:
+    """A KIP-848 (group.protocol=consumer) member reads the topic's 4 records, commits, and leaves."""
+    member = GroupMember(bootstrap, group, [topic], config={"group.protocol": "consumer"})
+    try:
+        member.wait_assigned()
+        wait_for(lambda: member.consumed == 4 and member.commits >= 1, TIMEOUT_S, "the KIP-848 member's commit")
+        wait_for(lambda: sum(committed_offsets(bootstrap, group).values()) == 4, TIMEOUT_S, "its commits")
+    finally:
+        member.stop()
+
+
+def make_groups(bootstrap: str, engine: str, unique) -> tuple[dict[str, str], dict[str, dict]]:
+    topic, doomed_topic = unique("reader"), unique("reader-doomed")
+    create_topic(bootstrap, topic, 3)
+    create_topic(bootstrap, doomed_topic, 1)
+    names = {
+        k: unique(f"reader-{k}") for k in ("plain", "txn", "aborted", "deleted", "offsets-deleted", "topic-deleted")
+    }
+    commit_offsets(bootstrap, names["plain"], topic, {0: 5, 1: 7})
+    commit_offsets(bootstrap, names["plain"], topic, {0: 6})
+    commit_offsets(bootstrap, names["txn"], topic, {0: 1})
+    commit_in_transaction(bootstrap, names["txn"], topic, {0: 4, 2: 2}, commit=True)
+    commit_offsets(bootstrap, names["aborted"], topic, {1: 3})
+    commit_in_transaction(bootstrap, names["aborted"], topic, {1: 8, 2: 8}, commit=False)
+    commit_offsets(bootstrap, names["deleted"], topic, {0: 1})
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    admin.delete_consumer_groups([names["deleted"]])[names["deleted"]].result(timeout=TIMEOUT_S)
+    commit_offsets(bootstrap, names["offsets-deleted"], topic, {0: 2, 1: 2})
+    delete_group_offsets(bootstrap, names["offsets-deleted"], topic, [1])
+    commit_offsets(bootstrap, names["topic-deleted"], topic, {2: 9})
+    commit_offsets(bootstrap, names["topic-deleted"], doomed_topic, {0: 1})
+    admin.delete_topics([doomed_topic])[doomed_topic].result(timeout=TIMEOUT_S)
+    expected = {
+        names["plain"]: {(topic, 0): 6, (topic, 1): 7},
+        names["txn"]: {(topic, 0): 4, (topic, 2): 2},
+        names["aborted"]: {(topic, 1): 3},
+        names["offsets-deleted"]: {(topic, 0): 2},
+    }
+    if engine == "apache":
+        # Kafka drops a deleted topic's offsets from its groups, in the background.
+        wait_for(
+            lambda: committed_offsets(bootstrap, names["topic-deleted"]) == {(topic, 2): 9},
+            TIMEOUT_S,
+            "the deleted topic's offsets to be dropped",
+        )
+        expected[names["topic-deleted"]] = {(topic, 2): 9}
+        names["kip848"] = unique("reader-kip848")
+        kip_topic = unique("reader-kip848")
+        create_topic(bootstrap, kip_topic, 2)
+        produce(bootstrap, kip_topic, {0: 3, 1: 1})
+        kip848_group(bootstrap, names["kip848"], kip_topic)
+        expected[names["kip848"]] = {(kip_topic, 0): 3, (kip_topic, 1): 1}
+    return names, expected
+
+
+def test_every_group_reads_the_same_from_the_log_as_from_the_admin_api(settings, kafka_bootstrap, engine, unique):
+    names, expected = make_groups(kafka_bootstrap, engine, unique)
+    before = admin_committed(settings)
+    # The scenarios did what they say, by the admin API (the reference).
+    assert {g: before.get(g) for g in expected} == expected
+    assert names["deleted"] not in before
+    reader = CommitLogReader(settings)
+    try:
+        caught_up = reader.catch_up()
+        source = reader.confirm(before)
+        after = admin_committed(settings)
+        if engine == "noida":
+            # noida-db lists __consumer_offsets (50 partitions) and writes no commit there.
+            assert (caught_up.name, reader.caught_up) == (ADMIN_API, True)
+            assert source.name == ADMIN_API
+            assert source.reason.startswith("the broker writes no commit records to __consumer_offsets (group '")
+            assert reader.table.groups() == []
+            assert reader.catch_up().name == ADMIN_API  # for good: never read again
+            return
+        assert source.name == COMMIT_LOG and source.reason == ""
+        # Every group whose commits did not move while we read: exactly the admin API's.
+        steady = {g for g in before if before[g] == after.get(g)}
+        assert set(expected) <= steady
+        assert {g: reader.offsets(g) for g in steady} == {g: before[g] for g in steady}
+        # And the log knows no group with commits the admin API does not list.
+        assert set(reader.table.groups()) <= set(before) | set(after)
+        assert names["deleted"] not in reader.table.groups()
+        assert reader.table.undecodable == 0
+        # The next read takes only what was committed since, and says which groups changed.
+        reader.table.take_changed()
+        ((topic, _), *_) = expected[names["plain"]]
+        commit_offsets(kafka_bootstrap, names["plain"], topic, {1: 8})
+        assert reader.catch_up().name == COMMIT_LOG
+        assert reader.offsets(names["plain"]) == {(topic, 0): 6, (topic, 1): 8}
+        assert names["plain"] in reader.table.take_changed()
+    finally:
+        reader.close()
+
+
+def committed_of(snapshot) -> dict[str, dict[tuple[str, int], int | None]]:
+    return {g.group_id: {(p.topic, p.partition): p.committed for p in g.partitions} for g in snapshot.groups}
+
+
+def test_the_sampler_takes_committed_offsets_from_the_log_once_it_agrees(settings, kafka_bootstrap, engine, unique):
+    topic, groups = unique("sampled"), [unique("sampled-a"), unique("sampled-b")]
+    create_topic(kafka_bootstrap, topic, 2)
+    produce(kafka_bootstrap, topic, {0: 4, 1: 4})
+    commit_offsets(kafka_bootstrap, groups[0], topic, {0: 1, 1: 4})
+    commit_offsets(kafka_bootstrap, groups[1], topic, {1: 2})
+    sampler = LagSampler(settings, interval_s=0.1, commit_log=True)
+    try:
+        first = sampler.refresh_groups(groups)
+        assert (first.offsets_source, first.offsets_source_reason) == (ADMIN_API, "__consumer_offsets not read yet")
+        before = ADMIN_REQUESTS.by_kind().get("list_consumer_group_offsets", 0)
+        second = sampler.refresh_groups(groups)
+        fetched = ADMIN_REQUESTS.by_kind().get("list_consumer_group_offsets", 0) - before
+        assert (
+            committed_of(second)
+            == committed_of(first)
+            == {
+                groups[0]: {(topic, 0): 1, (topic, 1): 4},
+                groups[1]: {(topic, 1): 2},
+            }
+        )
+        assert [g.totals.total_lag for g in second.groups] == [3, 2]
+        if engine == "noida":
+            assert second.offsets_source == ADMIN_API
+            assert second.offsets_source_reason.startswith("the broker writes no commit records to __consumer_offsets")
+            assert fetched == 2  # one OffsetFetch per group, as before
+            return
+        assert (second.offsets_source, second.offsets_source_reason, fetched) == (COMMIT_LOG, "", 0)
+        # A new commit shows in the next sample.
+        commit_offsets(kafka_bootstrap, groups[1], topic, {0: 4})
+        third = sampler.refresh_groups(groups)
+        assert committed_of(third)[groups[1]] == {(topic, 0): 4, (topic, 1): 2}
+        assert third.offsets_source == COMMIT_LOG
+    finally:
+        sampler.stop()
