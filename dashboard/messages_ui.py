@@ -228,10 +228,10 @@ def export_section(settings: ClusterSettings, topic: str, messages: tuple[Messag
 
         return data
 
-    cols = st.columns([1, 1, 4], vertical_alignment="center")
+    row = st.container(horizontal=True, vertical_alignment="center")
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
-    for col, fmt, mime in ((cols[0], "jsonl", "application/x-ndjson"), (cols[1], "csv", "text/csv")):
-        col.download_button(
+    for fmt, mime in (("jsonl", "application/x-ndjson"), ("csv", "text/csv")):
+        row.download_button(
             f"{fmt.upper()}",
             data=make(fmt),
             file_name=f"{topic}-{stamp}.{fmt}",
@@ -240,7 +240,7 @@ def export_section(settings: ClusterSettings, topic: str, messages: tuple[Messag
             icon=":material/download:",
             key=f"msg_export_{fmt}",
         )
-    cols[2].caption(f"Export {what} ({len(messages):,} events). Each download is one audit line.")
+    row.caption(f"Export {what} ({len(messages):,} events). Each download is one audit line.")
 
 
 def redrive_section(settings: ClusterSettings, messages: tuple[Message, ...], what: str) -> None:

@@ -45,7 +45,7 @@ def stuck_links(health) -> None:
     if not lagging:
         return
     row = st.container(horizontal=True, vertical_alignment="center")
-    row.caption("Stuck on:")
+    row.caption("Stuck on:", width="content")
     for p in lagging[:MAX_LINKS]:
         row.page_link(
             MESSAGES_PAGE,
@@ -54,7 +54,7 @@ def stuck_links(health) -> None:
             query_params=event_link(p.topic, p.partition, p.committed),
         )
     if len(lagging) > MAX_LINKS:
-        row.caption(f"and {len(lagging) - MAX_LINKS:,} more in the table's Stuck on column")
+        row.caption(f"and {len(lagging) - MAX_LINKS:,} more in the table's Stuck on column", width="content")
 
 
 def stuck_section(settings: ClusterSettings, sampler: LagSampler, group: GroupLag) -> None:

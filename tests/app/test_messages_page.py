@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import time
 
-import pytest
 from confluent_kafka import Producer
 from kafka_helpers import create_topic
 
@@ -178,7 +177,6 @@ def scan_line(at) -> str:
 
 
 def test_a_filter_scans_with_exact_matched_and_unevaluated_counts(make_app, kafka_bootstrap, unique):
-    pytest.importorskip("kafka_io.messages.cel")  # msg-cel's module (issue #24), merged separately
     topic = unique("msg-filter")
     create_topic(kafka_bootstrap, topic)
     values = [{"event_type": "pay", "amount": i} for i in range(10)] + [{"event_type": "ping"}] * 3
@@ -192,7 +190,6 @@ def test_a_filter_scans_with_exact_matched_and_unevaluated_counts(make_app, kafk
 
 
 def test_nothing_matched_says_so(make_app, kafka_bootstrap, unique):
-    pytest.importorskip("kafka_io.messages.cel")  # msg-cel's module (issue #24), merged separately
     topic = unique("msg-nomatch")
     create_topic(kafka_bootstrap, topic)
     produce_json(kafka_bootstrap, topic, [{"i": i} for i in range(4)])
@@ -203,7 +200,6 @@ def test_nothing_matched_says_so(make_app, kafka_bootstrap, unique):
 
 
 def test_a_broken_filter_gets_one_line_naming_the_position_and_reads_nothing(make_app, kafka_bootstrap, unique):
-    pytest.importorskip("kafka_io.messages.cel")  # msg-cel's module (issue #24), merged separately
     topic = unique("msg-broken")
     create_topic(kafka_bootstrap, topic)
     produce_json(kafka_bootstrap, topic, [{"i": 0}])
@@ -211,3 +207,23 @@ def test_a_broken_filter_gets_one_line_naming_the_position_and_reads_nothing(mak
     assert not at.exception, at.exception
     assert len(at.error) == 1 and at.error[0].value.startswith("filter: ") and "column" in at.error[0].value
     assert not at.dataframe and not scan_line(at)
+
+
+def test_the_form_reads_a_filter_and_refuses_a_broken_one_before_reading(make_app, kafka_bootstrap, unique):
+    topic = unique("msg-form")
+    create_topic(kafka_bootstrap, topic, 2)
+    produce_json(kafka_bootstrap, topic, [{"event_type": "a", "n": i} for i in range(6)], partition=1)
+    at = make_app("pages/messages.py").run()
+    at.selectbox[0].set_value(topic).run()
+    assert at.selectbox[1].options == ["All partitions", "0", "1"]
+    at.selectbox[1].set_value("1")
+    at.selectbox[2].set_value("oldest").run()
+    at.text_input[0].set_value("value.n >")
+    at.button(key="FormSubmitter:msg_filter_form-Read").click().run()
+    assert len(at.error) == 1 and at.error[0].value.startswith("filter: ")
+    assert not at.dataframe and link(at) == {}  # nothing read, the address unchanged
+    at.text_input[0].set_value("value.n % 2 == 0")
+    at.button(key="FormSubmitter:msg_filter_form-Read").click()
+    run_until(at, lambda at: "stopped:" in scan_line(at))
+    assert list(table(at)["offset"]) == [0, 2, 4]
+    assert link(at) == {"topic": topic, "partition": "1", "from": "oldest", "filter": "value.n % 2 == 0"}
