@@ -227,3 +227,16 @@ def test_the_form_reads_a_filter_and_refuses_a_broken_one_before_reading(make_ap
     run_until(at, lambda at: "stopped:" in scan_line(at))
     assert list(table(at)["offset"]) == [0, 2, 4]
     assert link(at) == {"topic": topic, "partition": "1", "from": "oldest", "filter": "value.n % 2 == 0"}
+
+
+def test_a_value_over_1_mb_is_cut_with_its_full_size_named(make_app, kafka_bootstrap, unique):
+    topic = unique("msg-big")
+    create_topic(kafka_bootstrap, topic, config={"max.message.bytes": "4000000"})
+    producer = Producer({"bootstrap.servers": kafka_bootstrap, "message.max.bytes": 4_000_000})
+    producer.produce(topic, b"x" * 1_572_864, partition=0)
+    assert producer.flush(10) == 0
+    at = make_app("pages/messages.py", query={"topic": topic, "partition": "0", "offset": "0"}).run()
+    assert not at.exception, at.exception
+    assert list(table(at)["size"]) == ["1.5 MB"]
+    assert "Value truncated: showing the first 1,048,576 of 1,572,864 bytes (1.5 MB)." in [c.value for c in at.caption]
+    assert len(at.code[0].value) == 1_048_576  # the text view holds the first 1 MB
