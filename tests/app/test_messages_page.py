@@ -240,3 +240,26 @@ def test_a_value_over_1_mb_is_cut_with_its_full_size_named(make_app, kafka_boots
     assert list(table(at)["size"]) == ["1.5 MB"]
     assert "Value truncated: showing the first 1,048,576 of 1,572,864 bytes (1.5 MB)." in [c.value for c in at.caption]
     assert len(at.code[0].value) == 1_048_576  # the text view holds the first 1 MB
+
+
+def test_redrive_is_prefilled_from_the_original_topic_header_and_counts_like_a_burst(make_app, kafka_bootstrap, unique):
+    dlq, target = unique("msg-dlq"), unique("msg-orders")
+    create_topic(kafka_bootstrap, dlq)
+    create_topic(kafka_bootstrap, target)
+    headers = [("kafka_dlt-original-topic", target.encode()), ("trace", b"\x00\x01")]
+    produce_json(kafka_bootstrap, dlq, [{"event_type": "order", "i": i} for i in range(2)], headers=headers)
+    at = make_app("pages/messages.py", query={"topic": dlq, "from": "oldest"}).run()
+    box = next(t for t in at.text_input if t.label == "Target topic")
+    assert box.value == target
+    at.button(key="FormSubmitter:msg_redrive_form-Redrive 2 events").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["Requested"], metrics["Delivered"], metrics["Failed"]) == ("2", "2", "0")
+    copied = make_app("pages/messages.py", query={"topic": target, "partition": "0", "offset": "0"}).run()
+    assert list(table(copied)["offset"]) == [0, 1]
+    names = next(d.value for d in copied.dataframe if "name" in d.value.columns)
+    assert names.values.tolist() == [
+        ["kafka_dlt-original-topic", target, len(target)],
+        ["trace", "\x00\x01", 2],
+        ["x-kdash-redrive-from", f"{dlq}/0/0", len(f"{dlq}/0/0")],
+    ]
