@@ -63,7 +63,10 @@ def apply_link() -> MessagesQuery:
         show(query)
     for warning in st.session_state.get(WARN_KEY, ()):
         st.warning(warning, icon=":material/link_off:")
-    return st.session_state.get(QUERY_KEY) or MessagesQuery()
+    query = st.session_state.get(QUERY_KEY) or MessagesQuery()
+    if not params and query.topic is not None:  # back from another page: the address names the view again
+        _write_link(query)
+    return query
 
 
 def show(query: MessagesQuery) -> None:

@@ -263,3 +263,15 @@ def test_redrive_is_prefilled_from_the_original_topic_header_and_counts_like_a_b
         ["trace", "\x00\x01", 2],
         ["x-kdash-redrive-from", f"{dlq}/0/0", len(f"{dlq}/0/0")],
     ]
+
+
+def test_back_from_another_page_the_address_names_the_view_again(make_app, kafka_bootstrap, unique):
+    topic = unique("msg-back")
+    create_topic(kafka_bootstrap, topic)
+    produce_json(kafka_bootstrap, topic, [{"i": i} for i in range(3)])
+    at = make_app("pages/messages.py", query={"topic": topic, "partition": "0", "offset": "1"}).run()
+    at.switch_page("pages/topics.py").run()
+    at.query_params.clear()
+    at.switch_page("pages/messages.py").run()
+    assert list(table(at)["offset"]) == [1, 2]  # held, not read again
+    assert link(at) == {"topic": topic, "partition": "0", "offset": "1"}
