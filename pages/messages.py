@@ -18,7 +18,7 @@ from dashboard.frames.messages import MESSAGE_COLUMNS, messages_frame, progress_
 from dashboard.message_link import MessagesQuery  # noqa: E402
 from dashboard.scan_job import ScanBounds  # noqa: E402
 from dashboard.widgets import plain, show_errors  # noqa: E402
-from kafka_io.errors import InvalidInput  # noqa: E402
+from kafka_io.errors import InvalidInput, KafkaIOError  # noqa: E402
 from kafka_io.messages.model import PAGE_SIZE, Seek  # noqa: E402
 from kafka_io.messages.scan import DEFAULT_MAX_SCAN  # noqa: E402
 
@@ -35,9 +35,10 @@ FILTER_HELP = (
 def _partitions(topic: str | None) -> list[str]:
     if topic is None:
         return [ALL]
-    with show_errors("Partitions"):
+    try:
         return [ALL, *(str(p) for p in range(resources.produce_limits(settings, topic).partitions))]
-    return [ALL]
+    except KafkaIOError:  # a missing topic: the read below says so, once
+        return [ALL]
 
 
 def _start_input(current: MessagesQuery) -> Seek:

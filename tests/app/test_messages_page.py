@@ -275,3 +275,11 @@ def test_back_from_another_page_the_address_names_the_view_again(make_app, kafka
     at.switch_page("pages/messages.py").run()
     assert list(table(at)["offset"]) == [1, 2]  # held, not read again
     assert link(at) == {"topic": topic, "partition": "0", "offset": "1"}
+
+
+def test_a_link_to_a_missing_topic_says_so_in_one_line(make_app, unique):
+    missing = unique("msg-missing")
+    at = make_app("pages/messages.py", query={"topic": missing}).run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [f"Reading: topic '{missing}' does not exist"]
+    assert not at.dataframe
