@@ -178,6 +178,6 @@ def test_a_messages_deep_link_with_a_filter_works_on_a_freshly_started_server(
     for i in (7, 8, 9):
         page.locator('[data-testid="stDataFrame"] td', has_text=re.compile(rf"^pay-0-{i}$")).wait_for(state="attached")
     # The form shows the link's view, and the address stays what was asked.
-    assert page.get_by_label("Filter (CEL, optional)").input_value() == "value.amount >= 70"
+    assert page.get_by_role("textbox", name="Filter (CEL, optional)").input_value() == "value.amount >= 70"
     assert page.url.endswith(f"/messages?topic={topic}&partition=0&from=oldest&filter=value.amount+%3E%3D+70")
     assert real_console_errors(page) == []
