@@ -1,5 +1,5 @@
 """Streamlit glue for the schema registry: cached subject lists and schemas, an encoder per
-subject version, and the Produce page's "Value schema" picker."""
+subject version, the Produce page's "Value schema" picker and its example value."""
 
 from __future__ import annotations
 
@@ -12,7 +12,17 @@ from kafka_io.errors import KafkaIOError
 from kafka_io.schemas import registry
 from kafka_io.schemas.encode import SchemaEncoder
 
-__all__ = ["NO_SCHEMA", "encoder", "subject_rows", "subject_schema", "subject_versions", "value_schema_picker"]
+__all__ = [
+    "NO_SCHEMA",
+    "encoder",
+    "prefill",
+    "schema_example",
+    "subject_rows",
+    "subject_schema",
+    "subject_versions",
+    "template_from_example",
+    "value_schema_picker",
+]
 
 SUBJECTS_TTL_S = 10
 NO_SCHEMA = "None: send the value as typed"
@@ -76,3 +86,40 @@ def value_schema_picker(settings: ClusterSettings, topic: str, key: str) -> Sche
         return None
     st.caption(f"Sent as {plain(picked.label)}: write the value as JSON.")
     return picked
+
+
+def schema_example(picked: SchemaEncoder | None) -> str | None:
+    """A valid value generated from the picked schema (the serializer has accepted it), or None."""
+    if picked is None:
+        return None
+    try:
+        text = picked.example_text()
+    except KafkaIOError as exc:
+        st.caption(plain(f"No example value from the schema: {exc}"))
+        return None
+    st.caption("The value starts as an example made from the schema; the serializer has checked it.")
+    return text
+
+
+def prefill(key: str, text: str) -> None:
+    """Put ``text`` in the widget ``key`` when it changes (another topic or schema), not on
+    every rerun, so what the user typed stays."""
+    marker = f"{key}_prefilled"
+    if st.session_state.get(marker) != text:
+        st.session_state[marker] = st.session_state[key] = text
+
+
+def _use_as_template(text: str) -> None:
+    st.session_state["tpl_text"], st.session_state["tpl_key"] = text, ""
+
+
+def template_from_example(example: str | None) -> None:
+    if example is not None:
+        st.button(
+            "Start a template from the schema example",
+            key="tpl_from_example",
+            icon=":material/schema:",
+            on_click=_use_as_template,
+            args=(example,),
+            help="Replaces the template text with the example value; add placeholders such as {{seq}} to vary it.",
+        )

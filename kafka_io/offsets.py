@@ -98,19 +98,33 @@ def list_offsets(
     """One {partition: (offset, error)} per query (latest when none is given).
 
     A timestamp past the last record answers (None, None): there is no such offset.
+    Partitions answered "not the leader" (a leader that just moved, partitions added a
+    moment ago) are asked once more after a metadata refresh; timeouts are not, so a
+    dead broker costs one timeout, not two.
     Raises only when the cluster's metadata cannot be read or no request can be sent.
     """
     tps = sorted(set(partitions))
     queries = queries or (LATEST,)
-    specs = [_spec(q) for q in queries]
     if not tps:
         return tuple({} for _ in queries)
+    answers, moved, trouble = _list_once(admin, settings, tps, queries)
+    if trouble:
+        _refresh_leaders(admin, settings)
+    if moved:
+        again, _, _ = _list_once(admin, settings, sorted(moved), queries)
+        for found, retried in zip(answers, again, strict=True):
+            found.update(retried)
+    return answers
+
+
+def _list_once(admin, settings, tps: list[TP], queries) -> tuple[tuple[dict[TP, OffsetAnswer], ...], set[TP], bool]:
+    """(answers, partitions a moved leader refused, whether any failure was leader trouble)."""
     known = _leaders(admin, settings, tps)
     unplaced = {tp: f"{tp[0]}[{tp[1]}]: {why}" for tp in tps if (why := known.unplaced(tp))}
     tps = [tp for tp in tps if tp not in unplaced]
     issued: list[dict[TopicPartition, concurrent.futures.Future]] = []
     try:
-        for spec in specs:
+        for spec in (_spec(q) for q in queries):
             futures: dict[TopicPartition, concurrent.futures.Future] = {}
             for start in range(0, len(tps), OFFSETS_BATCH):
                 batch = {TopicPartition(t, p): spec for t, p in tps[start : start + OFFSETS_BATCH]}
@@ -130,15 +144,14 @@ def list_offsets(
         for query, futures in zip(queries, issued, strict=True)
     )
     # Only failed answers are inspected: a healthy read of thousands of partitions pays nothing.
-    failed = (
-        (futures[TopicPartition(*key)], query)
+    failed = [
+        (key, futures[TopicPartition(*key)], query)
         for query, futures, found in zip(queries, issued, answers, strict=True)
         for key, (_, error) in found.items()
         if error and key not in unplaced  # those are looked up again after PRIME_RETRY_S
-    )
-    if any(_leader_trouble(future, query) for future, query in failed):
-        _refresh_leaders(admin, settings)
-    return answers
+    ]
+    moved = {key for key, future, _ in failed if _error_code(future) in _MOVED_CODES}
+    return answers, moved, any(_leader_trouble(future, query) for _, future, query in failed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,14 +222,31 @@ _LEADER_CODES = {
 }
 
 
+# Of those, the answers of a live broker that is not (or no longer) the leader: worth asking
+# again at once, after a metadata refresh, unlike a timeout.
+_MOVED_CODES = {
+    KafkaError.LEADER_NOT_AVAILABLE,
+    KafkaError.NOT_LEADER_FOR_PARTITION,
+    KafkaError.FENCED_LEADER_EPOCH,
+    KafkaError.UNKNOWN_LEADER_EPOCH,
+}
+
+
+def _error_code(future: concurrent.futures.Future) -> int | None:
+    """The KafkaError code a finished future failed with, else None."""
+    if not future.done():
+        return None
+    exc = future.exception(timeout=0)
+    error = exc.args[0] if isinstance(exc, KafkaException) and exc.args else None
+    return error.code() if isinstance(error, KafkaError) else None
+
+
 def _leader_trouble(future: concurrent.futures.Future, query: OffsetQuery) -> bool:
     if not future.done():
         return True
-    exc = future.exception(timeout=0)
-    if exc is None:
+    if future.exception(timeout=0) is None:
         return query in (EARLIEST, LATEST) and future.result(timeout=0).offset < 0
-    error = exc.args[0] if isinstance(exc, KafkaException) and exc.args else None
-    return isinstance(error, KafkaError) and error.code() in _LEADER_CODES
+    return _error_code(future) in _LEADER_CODES
 
 
 def _refresh_leaders(admin: AdminClient, settings: ClusterSettings) -> None:

@@ -13,7 +13,7 @@ import streamlit as st
 from dashboard import auth
 from dashboard import handles as resources
 from dashboard.burst_panel import BURST_KEY, FROM_KEY, burst_panel, scroll_into_view, start_panel
-from dashboard.schemas import value_schema_picker
+from dashboard.schemas import prefill, schema_example, template_from_example, value_schema_picker
 from dashboard.shell import page_settings
 from dashboard.widgets import plain, show_errors
 from kafka_io.errors import InvalidInput, KafkaIOError
@@ -180,9 +180,10 @@ def _target():
     return limits, partition
 
 
-def _one_event(limits, partition, encoder) -> None:
+def _one_event(limits, partition, encoder, example) -> None:
     # Compact, so "Send one" is in view at 1,400 x 900 once a topic is picked: key and
     # timestamp share a row, and the headers table (rarely needed) folds away.
+    prefill("one_value", example or EXAMPLE_VALUE)  # the schema's example, when the topic has one
     with st.form("one_form"):
         key_col, ts_col = st.columns(2)
         key = key_col.text_input(
@@ -190,7 +191,7 @@ def _one_event(limits, partition, encoder) -> None:
         )
         ts_text = ts_col.text_input("Timestamp", key="one_ts", placeholder="now, or 2024-05-01T12:00:00Z, or epoch ms")
         fmt = "JSON" if encoder else st.radio("Value format", ["JSON", "Text"], horizontal=True, key="one_format")
-        value = st.text_area("Value", value=EXAMPLE_VALUE, height=140, key="one_value")
+        value = st.text_area("Value", height=140, key="one_value")
         with st.expander("Headers (x-kdash-source: dashboard is always added)"):
             rows = st.data_editor(NO_HEADERS, key="one_headers", num_rows="dynamic", hide_index=True, width="stretch")
         left, right = st.columns(2)
@@ -276,8 +277,9 @@ def _delete(topic: str, name: str) -> None:
     _flash("success", plain(f"Template {name!r} deleted."))
 
 
-def _template_burst(limits, partition, busy: bool, encoder) -> None:
+def _template_burst(limits, partition, busy: bool, encoder, example) -> None:
     _show_flash()
+    template_from_example(example)
     choices = all_templates(settings.bootstrap_servers, limits.topic)
     pick, remove = st.columns([5, 1], vertical_alignment="bottom")
     picked = pick.selectbox(
@@ -387,11 +389,12 @@ busy = running is not None and not running.done
 if target is not None:
     limits, partition = target
     encoder = value_schema_picker(settings, limits.topic, "produce_schema")  # None: values go as typed
+    example = schema_example(encoder)
     one, many, upload = st.tabs(["Single event", "Template burst", "Upload file"])
     with one:
-        _one_event(limits, partition, encoder)
+        _one_event(limits, partition, encoder, example)
     with many:
-        _template_burst(limits, partition, busy, encoder)
+        _template_burst(limits, partition, busy, encoder, example)
     with upload:
         _upload(limits, partition, busy)
 elif running is not None:  # no topic picked any more: the burst still shows

@@ -9,8 +9,6 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import orjson
-
 from kafka_io.config import ClusterSettings, load_settings
 
 __all__ = ["add_cluster_options", "settings_from_args", "print_json", "print_table"]
@@ -38,6 +36,8 @@ def print_json(payload: Any) -> None:
     """One line of compact JSON. orjson writes a 10k-group `lag` answer in a fraction of the
     stdlib's time (0.41 s of a 300-group run was json.dump); the stdlib stays the fallback for
     what orjson refuses (integers beyond 64 bits)."""
+    import orjson  # here: parsing a command's flags loads nothing beyond the standard library
+
     try:
         text = orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS).decode()
     except TypeError:  # orjson.JSONEncodeError

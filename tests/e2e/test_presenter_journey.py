@@ -4,11 +4,14 @@ A demo runs (its own prefix and data dir); the presenter watches its events,
 sends one event and a burst from the Produce page, and sees them marked on
 Live events while the demo's own traffic stays unmarked. Then the demo
 stops, and the sidebar says so and restarts it. Screenshots of these screens
-go to docs/screens/ (downscaled, so they stay small).
+go to test-artifacts/screens/ (downscaled, so they stay small); with
+KDASH_UPDATE_DOCS_SCREENS=1 they replace docs/screens/, so a test run never
+changes tracked files by itself.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
@@ -23,7 +26,11 @@ from kafka_io.demo.control import DATA_DIR_ENV, demo_status, stop_demo
 from kafka_io.demo.plan import DemoPlan
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENS = ROOT / "docs" / "screens"
+SCREENS = (
+    ROOT / "docs" / "screens"
+    if os.environ.get("KDASH_UPDATE_DOCS_SCREENS") == "1"
+    else ROOT / "test-artifacts" / "screens"
+)
 VIEWPORT = {"width": 1400, "height": 1000}
 # An event sent is marked within about 2 s on a quiet machine (a 1 s redraw
 # plus the reader's poll). This test proves the marker arrives, not how fast:
@@ -54,7 +61,7 @@ def metric(pg, label: str):
 
 
 def save_screen(pg, name: str, clip: dict | None = None) -> None:
-    """A half-size PNG in docs/screens/ (a full-size screenshot is ~200 kB; these stay small)."""
+    """A half-size PNG in SCREENS (a full-size screenshot is ~200 kB; these stay small)."""
     from PIL import Image
 
     SCREENS.mkdir(parents=True, exist_ok=True)

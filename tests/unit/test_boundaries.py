@@ -70,6 +70,9 @@ MUST_BE_PURE = (
     "kafka_io.messages.cel",
     "kafka_io.messages.formats",
     "kafka_io.access.switches",
+    "kafka_io.schemas.example",
+    "kafka_io.schemas.example_proto",
+    "kafka_io.schemas.avro_json",
 )
 MAX_TOP_LEVEL = (
     # 13th: handshake (SASL/TLS failures), apart from the client factories to keep clients.py under the line limit;

@@ -67,6 +67,8 @@ CASES = [
     ("type(value) == map && type(offset) == int", Msg(), True),  # 20. ... and that function still works
     ('value.type.lowerAscii().split("_")[0] == "order"', Msg(), True),  # 21. kafbat's strings extension
     ("value.amount > 100 || value.missing > 1", Msg(), True),  # 22. an error on the losing side of || is fine
+    ('type in ["order_paid", "refund"]', Msg(), True),  # 23.
+    ('value.customer.exists(k, k == "country" && type == "order_paid")', Msg(), True),  # 24. inside a macro
 ]
 
 
