@@ -4,13 +4,15 @@ partition reaches that event at the committed offset on the Messages page; Skip 
 exactly that partition (the consumer has stopped: the group is EMPTY); the consumer restarts
 and catches up to lag 0.
 
-Screenshots: docs/screens/messages.png and docs/screens/stuck_events.png (the Messages page on
-the stuck event, and the group's stuck-events view with Skip's preview).
+Screenshots: messages.png and stuck_events.png (the Messages page on the stuck event, and the
+group's stuck-events view with Skip's preview) in test-artifacts/screens/, or in docs/screens/
+with KDASH_UPDATE_DOCS_SCREENS=1.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 from pathlib import Path
@@ -21,7 +23,12 @@ from group_helpers import committed_offsets, describe, wait_for
 from kafka_helpers import TIMEOUT_S, create_topic
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENS = ROOT / "docs" / "screens"
+# A test run never rewrites tracked files: KDASH_UPDATE_DOCS_SCREENS=1 refreshes docs/screens (as the presenter journey).
+SCREENS = (
+    ROOT / "docs" / "screens"
+    if os.environ.get("KDASH_UPDATE_DOCS_SCREENS") == "1"
+    else ROOT / "test-artifacts" / "screens"
+)
 UI_TIMEOUT_MS = 30_000
 POISON_OFFSET = 6  # in partition 1; partition 0 is healthy
 
@@ -113,6 +120,7 @@ def test_poison_pill_from_the_stalled_group_to_the_event_skip_and_catch_up(
 
 def shot(page, path: Path) -> None:
     """The whole page (Streamlit scrolls inside its own container, so full_page alone is not enough)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
     page.set_viewport_size({"width": 1400, "height": min(max(height, 900), 2400)})
     page.wait_for_timeout(500)
