@@ -12,7 +12,7 @@ timestamps stay close to the moment of sending, and up to ``MAX_CHUNK_EVENTS``
 when sending as fast as possible.
 
 Every event leaves with an explicit partition, so the burst knows where each
-one goes without a success report per event (see burst.py). "Automatic" keeps
+one goes without a success report per event (see engine.py). "Automatic" keeps
 librdkafka's default (consistent_random) meaning: a keyed event goes to
 CRC-32(key) mod partitions, the partition the client itself would pick, and
 keyless events go a whole chunk at a time to one partition, the next chunk to
