@@ -1,6 +1,6 @@
 """UI pieces shared by pages (a module in pages/ would itself become a page).
 
-With resources.py and shell.py, the only kafka_io modules that import streamlit.
+Part of dashboard/, the Streamlit glue: kafka_io never imports streamlit.
 """
 
 from __future__ import annotations

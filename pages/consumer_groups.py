@@ -26,6 +26,9 @@ STATUS_BADGE = st.column_config.MultiselectColumn(
     "Status", options=list(BADGE_COLORS), color=list(BADGE_COLORS.values()), width=140
 )
 # What an incident needs first, so it fits a 1,024 px laptop; the rest scrolls.
+# Widths in px, Pin to ETA: 653, inside the 674 px the table gets there beside the open sidebar
+# (measured in Chromium: auto widths put ETA at 1,045 px of 1,214, cut off).
+INCIDENT_WIDTHS = {"Group": 140, "Lag s (est.)": 80, "Total lag": 75, "Trend": 100, "ETA s": 70}
 # The incident question first: who is behind, by how much in seconds and messages, getting
 # better or worse, when it catches up, consuming how fast against producing; then the rest.
 LIST_COLUMNS = (
@@ -45,7 +48,7 @@ def set_pins() -> None:
 def list_view() -> None:
     pins = st.query_params.get_all("pin")
     ids = sorted(set(sampler.health()) | set(pins))
-    if "pins_from_table" in st.session_state:  # a click in the table's 📌 column
+    if "pins_from_table" in st.session_state:  # a click in the table's Pin column
         st.session_state["pins"] = st.session_state.pop("pins_from_table")
     st.session_state.setdefault("pins", [p for p in pins if p in ids])
     ids = sorted(set(ids) | set(st.session_state["pins"]))
@@ -54,7 +57,7 @@ def list_view() -> None:
         ids,
         key="pins",
         on_change=set_pins,
-        placeholder="Pin groups to watch… (or click 📌 in the table)",
+        placeholder="Pin groups to watch… (or click + in the table)",
     )
     cols = st.columns([3, 3, 2, 2], vertical_alignment="bottom")
     search = cols[0].text_input("Search", placeholder="group id contains…", key="search")
@@ -67,6 +70,7 @@ def list_view() -> None:
 
 
 def groups_table(search: str, statuses: list, sort: str, only_lagging: bool) -> None:
+    pin_clicked()
     pins = st.session_state.get("pins", [])
     sampler.watch(pins)
     fresh = sampling.current_freshness(sampler, settings)
@@ -85,6 +89,7 @@ def groups_table(search: str, statuses: list, sort: str, only_lagging: bool) -> 
     # A fresh key after each handled click: the table comes back with nothing
     # selected, so the next click on the same cell counts again.
     table_key = f"groups_table_{st.session_state.setdefault('groups_table_n', 0)}"
+    st.session_state["pin_rows"] = list(shown["Group"])
     event = st.dataframe(
         frames.list_display(shown, stale=fresh.stale),
         hide_index=True,
@@ -94,21 +99,33 @@ def groups_table(search: str, statuses: list, sort: str, only_lagging: bool) -> 
         selection_mode="single-cell",
         column_order=LIST_COLUMNS,
         column_config={
-            "Pin": st.column_config.TextColumn("📌", width=40, help="Click to pin or unpin"),
-            "Group": st.column_config.TextColumn(help="Click a name to open the group"),
-            "Status": STATUS_BADGE,
-            "Trend": st.column_config.LineChartColumn("Total lag, 10 min", y_min=0),
-            "Lag s (est.)": st.column_config.NumberColumn(
-                help="Estimated from the sampled history; exact in the group's page"
+            "Pin": st.column_config.ButtonColumn(
+                "Pin",
+                width=48,
+                type="tertiary",
+                help="Click to pin or unpin",
+                key="pin_click",
             ),
+            "Group": st.column_config.TextColumn(help="Click a name to open the group", width=INCIDENT_WIDTHS["Group"]),
+            "Status": STATUS_BADGE,
+            "Trend": st.column_config.LineChartColumn(
+                "Lag, 10 min", y_min=0, width=INCIDENT_WIDTHS["Trend"], help="Total lag over the last 10 minutes"
+            ),
+            "Lag s (est.)": st.column_config.NumberColumn(
+                help="Estimated from the sampled history; exact in the group's page",
+                width=INCIDENT_WIDTHS["Lag s (est.)"],
+            ),
+            "Total lag": st.column_config.NumberColumn(width=INCIDENT_WIDTHS["Total lag"]),
             "ETA s": st.column_config.NumberColumn(
-                help="Time to catch up at current rates; empty when not catching up"
+                help="Time to catch up at current rates; empty when not catching up", width=INCIDENT_WIDTHS["ETA s"]
             ),
         },
     )
     if event.selection.cells:
         clicked(shown, *event.selection.cells[0])
-    st.caption("Click a group's name to open it; click 📌 to pin it to the top.")
+    st.caption(
+        "Click a group's name to open it; click :material/add: to pin it to the top, :material/push_pin: to unpin."
+    )
     recent_alerts_box()
     sampling.sample_details(sampler)
 
@@ -134,15 +151,23 @@ def stable(df, sort: str, pins: list[str]):
 
 
 def clicked(shown, row: int, column: str) -> None:
-    group_id = shown.iloc[row]["Group"]
     st.session_state["groups_table_n"] += 1
-    if column == "Pin":
-        pins = st.session_state.get("pins", [])
-        pins = [p for p in pins if p != group_id] if group_id in pins else [*pins, group_id]
-        st.session_state["pins_from_table"] = pins  # applied before the watch-list is drawn
-        st.query_params["pin"] = pins
-    else:
-        st.query_params["group"] = group_id
+    if column != "Pin":  # the Pin column's buttons call pin_clicked
+        st.query_params["group"] = shown.iloc[row]["Group"]
+    st.rerun()
+
+
+def pin_clicked() -> None:
+    """A Pin button was clicked (the click lasts one run): pin its group, or unpin it, and
+    redraw the whole page, not just this fragment, so the watch-list above shows it too."""
+    click, rows = st.session_state.get("pin_click"), st.session_state.get("pin_rows", [])
+    if click is None or not 0 <= click["row"] < len(rows):
+        return
+    group_id = rows[click["row"]]  # the rows as drawn when it was clicked
+    pins = st.session_state.get("pins", [])
+    pins = [p for p in pins if p != group_id] if group_id in pins else [*pins, group_id]
+    st.session_state["pins_from_table"] = pins  # applied before the watch-list is drawn
+    st.query_params["pin"] = pins
     st.rerun()
 
 

@@ -1,36 +1,32 @@
 """Produce page: send test events (one, a templated burst, an uploaded file) and see every one accounted for.
 
-UI only: checks, sending and accounting live in kafka_io (produce_input,
-burst_source, producer). A burst runs in a kafka_io worker thread; this page
-polls it from a fragment and never waits on it.
+UI only: checks, sending and accounting live in kafka_io.produce (inputs,
+burst.source, producer); the template-burst tab is in dashboard.produce_forms.
+A burst runs in a kafka_io worker thread; this page polls it from a fragment
+and never waits on it.
 """
-
-import time
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import auth
 from dashboard import handles as resources
-from dashboard.burst_panel import BURST_KEY, FROM_KEY, burst_panel, scroll_into_view, start_panel
-from dashboard.schemas import prefill, schema_example, template_from_example, value_schema_picker
+from dashboard.burst_panel import BURST_KEY, FROM_KEY, burst_panel, scroll_into_view
+from dashboard.produce_forms import NO_HEADERS, flash, header_rows, show_flash, start_burst_here, template_burst
+from dashboard.schemas import prefill, schema_example, value_schema_picker
 from dashboard.shell import page_settings
 from dashboard.widgets import plain, show_errors
 from kafka_io.errors import InvalidInput, KafkaIOError
-from kafka_io.produce.burst.source import plan_spec_burst, plan_template_burst, template_preview
-from kafka_io.produce.bursts import start_burst
+from kafka_io.produce.burst.source import plan_spec_burst
 from kafka_io.produce.files import parse_event_file
 from kafka_io.produce.inputs import (
     build_event,
     check_specs,
-    headers_from_rows,
     parse_timestamp,
     pretty_json,
     with_source,
 )
 from kafka_io.produce.producer import send_one
-from kafka_io.produce.templates import PLACEHOLDER_KINDS
-from kafka_io.produce.user_templates import BUILT_IN, all_templates, delete_template, save_template, templates_path
 from kafka_io.produce.validation import encoded_size
 from kafka_io.topics.admin import MAX_PARTITIONS, create_topic
 from kafka_io.topics.names import validate_topic_name
@@ -45,7 +41,6 @@ PARTITIONER_NOTES = {
 }
 RESULT_KEY = "send_result"
 EXAMPLE_VALUE = '{"event_type": "user_signup", "user_id": 123}'
-NO_HEADERS = pd.DataFrame({"key": pd.Series([], dtype="string"), "value": pd.Series([], dtype="string")})
 
 st.title("Produce")
 if settings.read_only:
@@ -65,28 +60,10 @@ if REFUSED:
     st.stop()
 
 
-def _header_rows(edited: pd.DataFrame):
-    cells = edited[["key", "value"]].astype(object)
-    return headers_from_rows(cells.where(cells.notna(), None).itertuples(index=False))  # blank cells are None
-
-
-def _flash(kind: str, text: str) -> None:
-    """A message for the next run: callbacks run before the page and cannot draw."""
-    st.session_state["produce_flash"] = (kind, text)
-
-
-def _show_flash() -> None:
-    kind, text = st.session_state.pop("produce_flash", (None, None))
-    if kind == "success":
-        st.success(text, icon=":material/check:")
-    elif kind == "error":
-        st.error(text, icon=":material/error:")
-
-
 def _create(topic: str) -> None:
     state = st.session_state
     if not state.get("create_confirm"):
-        return _flash("error", "Tick the box to confirm creating the topic.")
+        return flash("error", "Tick the box to confirm creating the topic.")
     try:
         resources.with_admin(
             settings,
@@ -97,9 +74,9 @@ def _create(topic: str) -> None:
             actor=auth.actor(),
         )
     except KafkaIOError as exc:
-        return _flash("error", plain(f"Creating the topic: {exc}"))
+        return flash("error", plain(f"Creating the topic: {exc}"))
     resources.forget_topic_data(settings)  # the Topics page shows it at once too
-    _flash("success", f"Created topic `{topic}`.")
+    flash("success", f"Created topic `{topic}`.")
 
 
 def _create_missing(topic: str) -> None:
@@ -137,7 +114,7 @@ def _target():
         accept_new_options=True,
         placeholder="Search, or type a new name",
     )
-    _show_flash()
+    show_flash()
     if not topic:
         return None
     try:
@@ -202,7 +179,7 @@ def _one_event(limits, partition, encoder, example) -> None:
         return
     # Right under the buttons, and scrolled into view: the result first, then the checks.
     with st.container(key=RESULT_KEY), show_errors():
-        headers = _header_rows(rows)
+        headers = header_rows(rows)
         encode = None if encoder is None else encoder.encode_text
         event = build_event(limits, value, fmt.lower(), key, headers, partition, encode)
         timestamp_ms = parse_timestamp(ts_text)
@@ -250,95 +227,6 @@ def _last_delivery() -> None:
         st.caption(f"Note: {result.note}")
 
 
-def _on_template_pick() -> None:
-    picked = st.session_state["tpl_name"]
-    st.session_state["tpl_text"], st.session_state["tpl_key"] = picked.template, picked.key or ""
-
-
-def _save(topic: str) -> None:
-    state = st.session_state
-    try:
-        saved = save_template(
-            settings.bootstrap_servers, topic, state["tpl_save_as"], state["tpl_text"], state["tpl_key"]
-        )
-    except KafkaIOError as exc:
-        return _flash("error", plain(f"Saving: {exc}"))
-    state["tpl_name"] = saved  # select it: its text is what the form holds
-    _flash("success", f"Template saved (in {templates_path()}).")
-
-
-def _delete(topic: str, name: str) -> None:
-    try:
-        delete_template(settings.bootstrap_servers, topic, name)
-    except KafkaIOError as exc:
-        return _flash("error", plain(f"Deleting: {exc}"))
-    for key in ("tpl_name", "tpl_text", "tpl_key"):
-        st.session_state.pop(key, None)  # back to the first template
-    _flash("success", plain(f"Template {name!r} deleted."))
-
-
-def _template_burst(limits, partition, busy: bool, encoder, example) -> None:
-    _show_flash()
-    template_from_example(example)
-    choices = all_templates(settings.bootstrap_servers, limits.topic)
-    pick, remove = st.columns([5, 1], vertical_alignment="bottom")
-    picked = pick.selectbox(
-        "Start from",
-        list(choices.values()),
-        key="tpl_name",
-        on_change=_on_template_pick,
-        format_func=lambda t: f"{t.name} ({'built-in' if t.saved_at == BUILT_IN else 'saved'})",
-    )
-    if picked is not None and picked.saved_at != BUILT_IN:
-        with remove.popover("Delete", icon=":material/delete:"):
-            st.caption(plain(f"Delete the saved template {picked.name!r} for {limits.topic}?"))
-            st.button(
-                "Delete template", key="tpl_delete", type="primary", on_click=_delete, args=(limits.topic, picked.name)
-            )
-    if "tpl_text" not in st.session_state:
-        _on_template_pick()
-    with st.form("burst_form"):
-        text = st.text_area(
-            "Template",
-            key="tpl_text",
-            height=140,
-            help="Placeholders: "
-            + ", ".join(f"{{{{{k}}}}}" for k in PLACEHOLDER_KINDS)
-            + ". E.g. {{randint:1:100}}, {{choice:a|b}}, {{weighted:a=5|b=1}}.",
-        )
-        key = st.text_input("Key template", key="tpl_key", help="Empty for no key; may hold placeholders.")
-        st.caption("Headers (x-kdash-source: dashboard is always added)")
-        rows = st.data_editor(NO_HEADERS, key="burst_headers", num_rows="dynamic", hide_index=True, width="stretch")
-        count_col, rate_col = st.columns(2)
-        count = count_col.number_input("Count", value=100, step=100, key="burst_count", help="1 to 1,000,000 events")
-        rate = rate_col.number_input("Rate (events/s)", value=None, key="burst_rate", placeholder="as fast as possible")
-        problem = st.empty()  # a refused count, rate or template shows here, next to the inputs
-        st.text_input("Save as", key="tpl_save_as", placeholder=f"a name, to keep this template for {limits.topic}")
-        left, middle, right = st.columns(3)
-        left.form_submit_button("Preview")
-        middle.form_submit_button("Save template", on_click=_save, args=(limits.topic,))
-        started = right.form_submit_button("Start burst", type="primary", disabled=busy)
-    if started:
-        with problem.container(), show_errors():
-            headers = _header_rows(rows)
-            source = plan_template_burst(
-                limits,
-                text,
-                count,
-                key_text=key,
-                headers=headers,
-                partition=partition,
-                rate_per_s=rate,
-                encode=None if encoder is None else encoder.encode_text,
-            )
-            _start(limits, source, "template")
-    burst_panel("template")  # right under the button that started it
-    with show_errors("Preview"):
-        st.caption("Preview of the first 3 events")
-        for rendered in template_preview(text, int(time.time() * 1000)):
-            st.code(rendered, language="json", wrap_lines=True)
-
-
 def _upload(limits, partition, busy: bool) -> None:
     upload = st.file_uploader(
         "Events file",
@@ -372,15 +260,10 @@ def _upload(limits, partition, busy: bool) -> None:
             sent = st.form_submit_button(f"Send {len(events):,} events", type="primary", disabled=busy)
         if sent:
             with problem.container(), show_errors():
-                _start(limits, plan_spec_burst(limits, events, partition=partition, rate_per_s=rate), "upload")
+                start_burst_here(
+                    settings, limits, plan_spec_burst(limits, events, partition=partition, rate_per_s=rate), "upload"
+                )
     burst_panel("upload")
-
-
-def _start(limits, source, origin: str) -> None:
-    burst = start_burst(settings, limits, source, actor=auth.actor())
-    # The session's burst slot stops it when the browser session ends; its progress shows under the button.
-    resources.burst_slot().burst = burst
-    start_panel(burst, origin)
 
 
 target = _target()
@@ -394,7 +277,7 @@ if target is not None:
     with one:
         _one_event(limits, partition, encoder, example)
     with many:
-        _template_burst(limits, partition, busy, encoder, example)
+        template_burst(settings, limits, partition, busy, encoder, example)
     with upload:
         _upload(limits, partition, busy)
 elif running is not None:  # no topic picked any more: the burst still shows

@@ -20,6 +20,7 @@ from kafka_io.messages.model import Seek
 __all__ = [
     "event_links",
     "STATUS_COLORS",
+    "UNPINNED_MARK",
     "SORTS",
     "filter_groups",
     "eta_text",
@@ -42,7 +43,9 @@ STATUS_COLORS = {"OK": "green", "WARN": "orange", "REWIND": "blue", "STALL": "re
 STALE_SUFFIX = " · stale"
 # A stale status keeps its word but loses its colour: it is a memory, not a fact.
 STALE_COLORS = {f"{status}{STALE_SUFFIX}": "gray" for status in STATUS_COLORS}
-PIN_MARK = "📌"
+# The Pin column's buttons: icons Streamlit ships (Material Symbols), so no emoji font is needed.
+PIN_MARK = ":material/push_pin:"  # pinned: a click unpins
+UNPINNED_MARK = ":material/add:"  # not pinned: a click pins
 SORTS = ("Worst first", "Total lag", "Lag seconds", "Group id")
 _RANK = {s.value: s.rank for s in Status}
 
@@ -140,12 +143,12 @@ def order_by_ids(df: pd.DataFrame, group_ids: list[str]) -> pd.DataFrame:
 
 
 def list_display(df: pd.DataFrame, stale: bool = False) -> pd.DataFrame:
-    """What the list shows: a 📌 in the Pin column (a click there pins or
-    unpins), the status as a one-item list for the badge column, greyed and
+    """What the list shows: a pin button in the Pin column (pinned, a click unpins; else a
+    plus, a click pins), the status as a one-item list for the badge column, greyed and
     marked stale when the sample behind it is not current."""
     suffix = STALE_SUFFIX if stale else ""
     shown = df.assign(
-        Pinned=df["Pinned"].map(lambda pinned: PIN_MARK if pinned else ""),
+        Pinned=df["Pinned"].map(lambda pinned: PIN_MARK if pinned else UNPINNED_MARK),
         Status=df["Status"].map(lambda status: [f"{status}{suffix}"]),
     )
     return shown.rename(columns={"Pinned": "Pin"})

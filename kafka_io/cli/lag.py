@@ -102,7 +102,7 @@ def _seconds(time_lag) -> float | None:
 
 
 def lag_report(snapshot: LagSnapshot, health: list[GroupHealth]) -> dict:
-    """The documented JSON shape (README "lag CLI")."""
+    """The documented JSON shape (docs/cli.md, "lag")."""
     return {
         "sampled_at": snapshot.sampled_at_s,
         "duration_ms": round(snapshot.duration_ms, 3),

@@ -18,7 +18,6 @@ from kafka_io.errors import InvalidInput
 FORMATS = ("table", "jsonl", "csv")
 DEFAULT_LIMIT = 50
 TABLE_VALUE_CHARS = 80
-CSV_COLUMNS = ("topic", "partition", "offset", "timestamp_ms", "key", "headers", "type", "value")
 
 
 def register(subparsers) -> None:
@@ -136,7 +135,13 @@ def run(args: argparse.Namespace) -> int:
         from kafka_io.messages.cel import compile_filter
 
         compile_filter(options["filter_expr"])  # a broken expression: one line, exit 2, nothing read
-    with Cluster(settings_from_args(args)) as cluster:
+    settings = settings_from_args(args)
+    exporting = args.format in ("jsonl", "csv")
+    if exporting:  # an export, as from the page: [messages] export = false refuses it, audited
+        from kafka_io.messages.export import check_export
+
+        check_export(settings, args.topic, args.format)
+    with Cluster(settings) as cluster:
         if "following" in options:
             return _at_committed(cluster, args, options)
         return _scan(cluster, args, options)
@@ -146,7 +151,7 @@ def _scan(cluster, args: argparse.Namespace, options: dict) -> int:
     from kafka_io.messages.scan import scan
 
     result = scan(cluster, args.topic, **options)
-    _print(args.format, result.messages)
+    _print(cluster, args, result.messages)
     progress = result.progress
     stop = {
         "limit": f"--limit {options['limit']} reached",
@@ -169,7 +174,7 @@ def _at_committed(cluster, args: argparse.Namespace, options: dict) -> int:
 
     topic = validate_topic_name(args.topic)
     found = stuck_events(cluster, args.group, topic=topic, **options)
-    _print(args.format, [m for event in found for m in event.messages])
+    _print(cluster, args, [m for event in found for m in event.messages])
     for event in found:
         print(
             f"messages: {event.topic}[{event.partition}] committed {event.committed}, lag {event.lag:,}",
@@ -189,66 +194,39 @@ def _report_errors(errors) -> int:
     return 1 if errors else 0
 
 
-def _print(fmt: str, messages) -> None:
-    if fmt == "jsonl":
-        sys.stdout.write(_to_jsonl(messages))
-    elif fmt == "csv":
-        sys.stdout.write(_to_csv(messages))
-    else:
+def _print(cluster, args: argparse.Namespace, messages) -> None:
+    if args.format == "table":
         _print_table(messages)
+    else:
+        from kafka_io.messages.export import export_done
+
+        sys.stdout.write(_to_jsonl(messages) if args.format == "jsonl" else _to_csv(messages))
+        export_done(cluster.settings, args.topic, args.format, len(messages))
     sys.stdout.flush()
 
 
-# --- jsonl and csv: kafka_io.messages.export takes these over once it is merged ----------------
-
-
-def _row(m) -> dict:
-    """tail --format jsonl's object plus headers; a schema record's value as data, its schema named."""
-    import orjson
-
-    from kafka_io.live.output import text_or_base64
-
-    row = {
-        "topic": m.topic,
-        "partition": m.partition,
-        "offset": m.offset,
-        "timestamp_ms": m.timestamp_ms,
-        "key": text_or_base64(m.key),
-        "headers": [[name, text_or_base64(value)] for name, value in m.headers],
-        "type": m.type,
-        "value": text_or_base64(m.value),
-    }
-    if m.decoded is not None:
-        row["value"] = orjson.loads(m.decoded)
-    if m.schema:
-        row["schema"] = m.schema
-    if m.truncated:
-        row["value_size"] = m.value_size
-    return row
-
-
 def _to_jsonl(messages) -> str:
+    """kafka_io.messages.formats' lines (the export's shape), written with orjson."""
+    import json
+
     import orjson
 
-    return "".join(orjson.dumps(_row(m)).decode() + "\n" for m in messages)
+    from kafka_io.messages.formats import jsonl_line
+
+    lines = []
+    for m in messages:
+        line = jsonl_line(m)
+        try:
+            lines.append(orjson.dumps(line))
+        except TypeError:  # a decoded record's integer beyond 64 bits: the json module keeps it
+            lines.append(json.dumps(line, ensure_ascii=False, separators=(",", ":")).encode())
+    return b"".join(text + b"\n" for text in lines).decode()
 
 
 def _to_csv(messages) -> str:
-    import csv
-    import io
+    from kafka_io.messages.export import to_csv
 
-    import orjson
-
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for m in messages:
-        row = _row(m)
-        row["headers"] = orjson.dumps(row["headers"]).decode()
-        if not isinstance(row["value"], (str, type(None))):
-            row["value"] = orjson.dumps(row["value"]).decode()
-        writer.writerow([row[c] for c in CSV_COLUMNS])
-    return out.getvalue()
+    return to_csv(messages)
 
 
 def _print_table(messages) -> None:

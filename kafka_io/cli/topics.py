@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def snapshot_json(snapshot: ClusterSnapshot) -> dict:
-    """The JSON shape documented in the README (low/high are null for a failing partition)."""
+    """The JSON shape documented in docs/cli.md, "topics" (low/high are null for a failing partition)."""
     return {
         "cluster_id": snapshot.cluster_id,
         "problems": snapshot.problems(),

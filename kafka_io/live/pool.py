@@ -1,4 +1,4 @@
-"""Sharing live-tail workers between viewers (the policy is in README "Live events").
+"""Sharing live-tail workers between viewers (the policy is in docs/pages.md, "Live events").
 
 - Viewers of the same cluster, topic set and type spec starting at **latest**
   share one worker (one consumer), reference-counted: the worker stops

@@ -2,7 +2,7 @@
 
 It is a dev/demo broker: we run the binary inside the noida_db wheel directly,
 because SIGTERM to its pip wrapper script orphans the server, and we stop it
-by PID (SIGTERM, wait, SIGKILL). See README "The embedded broker".
+by PID (SIGTERM, wait, SIGKILL). See docs/demo.md, "The embedded broker".
 """
 
 from __future__ import annotations

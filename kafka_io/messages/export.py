@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from kafka_io.access.actor import Actor
-from kafka_io.access.guard import refusal, write_guard
+from kafka_io.access.guard import audit_outcome, check_allowed, refusal, write_guard
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import InvalidInput, KafkaIOError, NotAllowed
 from kafka_io.messages.formats import from_csv, to_csv, to_jsonl
@@ -23,7 +23,9 @@ from kafka_io.messages.model import Message
 __all__ = [
     "EXPORT_ACTION",
     "EXPORT_FORMATS",
+    "check_export",
     "export_allowed",
+    "export_done",
     "export_messages",
     "export_refusal",
     "from_csv",
@@ -67,3 +69,14 @@ def export_messages(
     details = {"format": fmt, "count": len(messages)}
     with write_guard(settings, actor, EXPORT_ACTION, topic, details, refused=_switched_off(settings)):
         return EXPORT_FORMATS[fmt](messages)
+
+
+def check_export(settings: ClusterSettings, topic: str, fmt: str, *, actor: Actor | None = None) -> None:
+    """Before reading what a caller streams out itself (the CLI's jsonl/csv): refuse, audited, when
+    export is off or the role forbids it; ``export_done`` records the count afterwards."""
+    check_allowed(settings, actor, EXPORT_ACTION, topic, {"format": fmt}, refused=_switched_off(settings))
+
+
+def export_done(settings: ClusterSettings, topic: str, fmt: str, count: int, *, actor: Actor | None = None) -> None:
+    """The audit line of an export that ``check_export`` allowed: who, topic, format, count."""
+    audit_outcome(settings, actor, EXPORT_ACTION, topic, {"format": fmt, "count": count})

@@ -34,6 +34,7 @@ __all__ = [
     "POLL_S",
     "Layout",
     "MessageMaker",
+    "assign",
     "RangeRead",
     "layout",
     "read_ranges",
@@ -51,7 +52,8 @@ PAGE_OVERRIDES = {
     # A fetch still returns a first record bigger than this (KIP-74): 1 MB values read fine.
     "max.partition.fetch.bytes": 65_536,
     "fetch.max.bytes": 1_048_576,
-    "queued.min.messages": 1000,
+    # Not lower queued.min.messages: past it librdkafka waits fetch.queue.backoff.ms (1 s) before
+    # the next fetch, and a page whose range spans two record batches took 1-2 s (10 M events, Apache).
     # An offset deleted by retention since the watermarks were read: start at the oldest left.
     "auto.offset.reset": "earliest",
 }
@@ -213,11 +215,20 @@ def read_ranges(
         return result
     timeout_s = settings.timeout_s if timeout_s is None else timeout_s
     deadline = time.monotonic() + timeout_s
-    consumer.assign([TopicPartition(t, p, start) for (t, p), (start, _) in wanted.items()])
+    assign(consumer, [TopicPartition(t, p, start) for (t, p), (start, _) in wanted.items()], timeout_s)
     _fill(consumer, wanted, result, make, deadline)
     for tp in wanted:  # still pending at the deadline
         result.errors.setdefault(tp, f"{tp[0]}[{tp[1]}]: no records within {timeout_s:g} s")
     return result
+
+
+def assign(consumer, partitions: list[TopicPartition], timeout_s: float) -> None:
+    """assign(), after asking for the topics' metadata: a consumer whose first metadata answer came
+    before it knew the topic fetches nothing until librdkafka's 1 s refresh of unknown topics (seen
+    on Apache Kafka: 1.0 s of 1.07 s for a page). A consumer never auto-creates a topic."""
+    for topic in sorted({tp.topic for tp in partitions}):
+        consumer.list_topics(topic, timeout=timeout_s)
+    consumer.assign(partitions)
 
 
 def take(consumer, most: int, wait_s: float) -> list:

@@ -29,7 +29,7 @@ from kafka_io.live.rates import TypeSpec
 from kafka_io.messages.browse import in_order
 from kafka_io.messages.candidate import accepter
 from kafka_io.messages.model import PAGE_SIZE, Message, PartitionError, Seek, Span, backward_spans, start_offsets
-from kafka_io.messages.reading import BATCH, POLL_S, Layout, layout, reader, take
+from kafka_io.messages.reading import BATCH, POLL_S, Layout, assign, layout, reader, take
 
 __all__ = [
     "DEFAULT_MAX_SCAN",
@@ -155,7 +155,7 @@ class _Scan:
             self.stopped_by = self._end()
             self.final = self.progress()
             return
-        consumer.assign([TopicPartition(self.topic, p, self.positions[p]) for p in self.pending])
+        assign(consumer, [TopicPartition(self.topic, p, self.positions[p]) for p in self.pending], settings.timeout_s)
         self._loop(consumer, settings.timeout_s, make, accept, eval_error)
         self.final = self.progress()
         if self.on_progress is not None:

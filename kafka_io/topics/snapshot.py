@@ -3,8 +3,8 @@
 A snapshot costs one `list_topics` and the earliest and latest offsets of
 every partition through offsets.list_offsets (batched, all in flight at once). Errors of one topic or partition are carried in the
 result as text, so one bad entity never blanks a page; only an unreachable
-cluster raises. Configs, group offsets and writes live in topic_details.py
-and topic_admin.py.
+cluster raises. Configs and group offsets live in details.py,
+writes in admin.py.
 """
 
 from __future__ import annotations

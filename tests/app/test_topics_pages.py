@@ -203,7 +203,7 @@ def test_overview_banner_and_group_health_know_about_stopped_groups(make_app, ap
     assert not at.success  # never plain green while a group is stopped
     summary = summarize_groups(sampler.health().values())
     (banner,) = texts(at.warning)
-    # What is wrong comes first (the session broker holds other tests' stopped groups too).
+    # What is wrong first: "N group(s) stopped · ..." (the session's broker holds other tests' groups too).
     assert re.match(r"\*\*\d+ groups? stopped", banner) and "healthy" not in banner
     assert banner == f"**{summary.headline} · brokers and partitions are fine**"
     counts = [m.value for m in at.markdown if "-badge[" in m.value]

@@ -2,8 +2,8 @@
 "payments", "clicks", three consumer groups), for two things the session
 broker cannot give cleanly:
 
-1. A screenshot of every page (test-artifacts/screenshot-*.png; the README's
-   docs/*.png are copies of these), taken first while the seeded history is fresh.
+1. A screenshot of every page (test-artifacts/screenshot-*.png; the
+   docs/*.png the README and docs/pages.md show are copies of these), taken first while the seeded history is fresh.
 2. Viewer load: 20 Chromium tabs on the consumer-groups page, each
    auto-refreshing every sampling interval (1 s), cost the admin requests of one
    tab. Counted over the same number of intervals, twice:

@@ -16,6 +16,8 @@ from group_helpers import committed_offsets
 from kafka_helpers import TIMEOUT_S, commit_offsets, create_topic
 
 from kafka_io.cli import main
+from kafka_io.messages.export import from_csv
+from kafka_io.messages.model import Message
 
 BASE_MS = (int(time.time()) - 600) * 1000
 
@@ -86,11 +88,15 @@ def test_default_is_the_newest_and_last_n(cli, topic):
 def test_csv_has_a_header_row_then_one_row_per_event(cli, topic):
     code, out, _ = cli("--topic", topic, "--partition", "1", "--from-beginning", "--format", "csv")
     assert code == 0
-    rows = list(csv.reader(io.StringIO(out)))
-    assert rows[0] == ["topic", "partition", "offset", "timestamp_ms", "key", "headers", "type", "value"]
+    rows = list(csv.reader(io.StringIO(out, newline="")))
+    header = ["topic", "partition", "offset", "timestamp_ms", "key", "headers", "type", "value"]
+    assert rows[0] == [*header, "value_size", "schema", "decoded"]
     assert rows[1:] == [
-        [topic, "1", str(i), str(BASE_MS + i * 1000), "", "[]", "(unparseable)", "plain text"] for i in range(5)
+        [topic, "1", str(i), str(BASE_MS + i * 1000), "", "[]", "(unparseable)", "plain text", "10", "", ""]
+        for i in range(5)
     ]
+    events = [Message(**row) for row in from_csv(out)]  # the export's round trip
+    assert [(m.offset, m.value, m.key) for m in events] == [(i, b"plain text", None) for i in range(5)]
 
 
 def test_table_output(cli, topic):
@@ -157,3 +163,25 @@ def test_the_command_loads_no_kafka_client_to_parse_its_flags():
     code = "import sys, kafka_io.cli.messages as m; print(sorted(n for n in ('confluent_kafka', 'orjson') if n in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "[]", result.stderr
+
+
+def test_jsonl_and_csv_are_exports_audited_and_refused_when_export_is_off(cli, topic, tmp_path, monkeypatch):
+    """The CLI's jsonl/csv output is an export, as the page's download: one audit line each, and
+    [messages] export = false refuses it before anything is read, in one line."""
+    from kafka_io.access.audit import read_entries
+
+    log = tmp_path / "audit.jsonl"
+    monkeypatch.setenv("KDASH_AUDIT_LOG", str(log))
+    monkeypatch.chdir(tmp_path)  # no secrets.toml yet: export is on
+    code, out, _ = cli("--topic", topic, "--partition", "1", "--from-beginning", "--format", "csv")
+    assert code == 0 and len(from_csv(out)) == 5
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "secrets.toml").write_text("[messages]\nexport = false\n")
+    code, out, err = cli("--topic", topic, "--partition", "1", "--from-beginning", "--format", "jsonl")
+    assert (code, out) == (1, "")
+    assert err.strip().endswith("([messages] export = false in secrets.toml)") and len(err.splitlines()) == 1
+    entries = [(e.action, e.target, e.result, e.details) for e in read_entries(log).entries]
+    assert entries == [
+        ("messages.export", topic, "ok", {"format": "csv", "count": 5}),
+        ("messages.export", topic, "refused", {"format": "jsonl"}),
+    ]

@@ -18,6 +18,7 @@ from kafka_io.produce.burst.source import (
 )
 from kafka_io.produce.files import parse_jsonl
 from kafka_io.produce.inputs import TopicLimits
+from kafka_io.produce.partitioner import key_partition
 from kafka_io.produce.validation import EventSpec
 
 LIMITS = TopicLimits("orders", 3, 300, "max.message.bytes of topic 'orders'")
@@ -170,3 +171,12 @@ def test_failure_file_can_be_uploaded_again():
         b'{"index": 2, "error": "timed out", "value": null}\n'
     )
     assert parse_jsonl(data) == ([events[1], events[2]], [])
+
+
+@pytest.mark.parametrize("partitioner", ["murmur2_random", "consistent_random", "fnv1a_random"])
+def test_an_uploaded_file_places_keys_with_the_clusters_partitioner(partitioner):
+    """Keyed events of a file land where the cluster's producers would put them (KAFKA_PARTITIONER)."""
+    limits = TopicLimits("orders", 12, 1_000_000, "max.message.bytes of topic 'orders'", partitioner)
+    keys = [f"customer-{i}".encode() for i in range(50)]
+    source = plan_spec_burst(limits, [EventSpec(b"{}", k) for k in keys])
+    assert source.chunk(0).partitions == [key_partition(k, 12, partitioner) for k in keys]

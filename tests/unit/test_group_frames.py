@@ -233,7 +233,7 @@ def test_status_summary_counts_every_group_worst_first():
 def test_list_display_marks_pins_and_greys_stale_statuses():
     df = frames.groups_frame(GROUPS[:2], ["bravo"])
     current = frames.list_display(df)
-    assert list(current["Pin"]) == ["", frames.PIN_MARK]
+    assert list(current["Pin"]) == [frames.UNPINNED_MARK, frames.PIN_MARK] == [":material/add:", ":material/push_pin:"]
     assert list(current["Status"]) == [["OK"], ["STOP"]]
     stale = frames.list_display(df, stale=True)
     assert list(stale["Status"]) == [["OK · stale"], ["STOP · stale"]]

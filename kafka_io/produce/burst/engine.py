@@ -12,7 +12,7 @@ ones included) and no successful one. Each chunk shares one callback, each
 event leaves with an explicit partition, and an event handed over is delivered
 once it is neither failed nor outstanding (``len(producer)`` counts queued,
 in-flight and unserved reports). When the producer is empty the books
-(burst_ledger.py) are exact. What counts as requested: burst_report.py.
+(ledger.py) are exact. What counts as requested: report.py.
 """
 
 from __future__ import annotations

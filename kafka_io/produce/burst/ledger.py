@@ -1,6 +1,6 @@
 """PURE: a burst's books: which events failed and why, where the delivered ones went.
 
-The engine (burst.py) records what it hands over and every failure report; the
+The engine (engine.py) records what it hands over and every failure report; the
 ledger turns that into exact counts. A failure report names its chunk, value
 and key but not its index (librdkafka has no per-event tag we can afford), so
 ``resolve`` renders the chunk again and matches by (value, key). Identical

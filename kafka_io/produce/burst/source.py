@@ -12,7 +12,7 @@ timestamps stay close to the moment of sending, and up to ``MAX_CHUNK_EVENTS``
 when sending as fast as possible.
 
 Every event leaves with an explicit partition, so the burst knows where each
-one goes without a success report per event (see burst.py). "Automatic" keeps
+one goes without a success report per event (see engine.py). "Automatic" keeps
 librdkafka's default (consistent_random) meaning: a keyed event goes to
 CRC-32(key) mod partitions, the partition the client itself would pick, and
 keyless events go a whole chunk at a time to one partition, the next chunk to
@@ -305,7 +305,7 @@ def plan_spec_burst(
         line, reason = bad[0]
         more = f" (and {len(bad) - 1:,} more)" if len(bad) > 1 else ""
         raise InvalidInput(f"line {line}: {reason}{more}")
-    return SpecSource(specs, part, chunk, rate_per_s, limits.partitions)
+    return SpecSource(specs, part, chunk, rate_per_s, limits.partitions, partitioner=limits.partitioner)
 
 
 def template_preview(text: str, now_ms: int, n: int = PREVIEW_EVENTS) -> list[str]:
