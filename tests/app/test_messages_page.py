@@ -283,3 +283,18 @@ def test_a_link_to_a_missing_topic_says_so_in_one_line(make_app, unique):
     assert not at.exception, at.exception
     assert [e.value for e in at.error] == [f"Reading: topic '{missing}' does not exist"]
     assert not at.dataframe
+
+
+def test_a_filter_keeps_as_many_matches_as_asked_for_export_and_redrive(make_app, kafka_bootstrap, unique):
+    topic = unique("msg-many")
+    create_topic(kafka_bootstrap, topic)
+    produce_json(kafka_bootstrap, topic, [{"n": i} for i in range(200)])
+    at = make_app("pages/messages.py", query={"topic": topic, "from": "oldest"}).run()
+    at.text_input[0].set_value("value.n % 2 == 1")
+    at.number_input(key="msg_max_matches").set_value(80)
+    at.button(key="FormSubmitter:msg_filter_form-Read").click()
+    run_until(at, lambda at: "stopped:" in scan_line(at))
+    assert scan_line(at).startswith("Scanned ") and " · matched 80 · " in scan_line(at)
+    assert scan_line(at).endswith("stopped: as many matches as asked for")
+    assert list(table(at)["offset"]) == list(range(1, 160, 2))
+    assert "Export the matched events (80 events). Each download is one audit line." in [c.value for c in at.caption]
