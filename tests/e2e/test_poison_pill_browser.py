@@ -78,13 +78,13 @@ class Worker:
             consumer.close()
 
 
-def produce_payments(bootstrap: str, topic: str) -> None:
+def produce_payments(bootstrap: str, topic: str, events=None) -> None:
+    """(partition, i) events, all 20 by default; the one at (1, POISON_OFFSET) is the pill."""
     producer = Producer({"bootstrap.servers": bootstrap})
-    for partition in (0, 1):
-        for i in range(10):
-            amount = "NaN" if (partition, i) == (1, POISON_OFFSET) else 10 * i + partition
-            value = {"event_type": "payment.created", "id": f"pay-{partition}-{i}", "amount": amount}
-            producer.produce(topic, json.dumps(value).encode(), f"pay-{partition}-{i}".encode(), partition)
+    for partition, i in events or [(p, i) for p in (0, 1) for i in range(10)]:
+        amount = "NaN" if (partition, i) == (1, POISON_OFFSET) else 10 * i + partition
+        value = {"event_type": "payment.created", "id": f"pay-{partition}-{i}", "amount": amount}
+        producer.produce(topic, json.dumps(value).encode(), f"pay-{partition}-{i}".encode(), partition)
     assert producer.flush(TIMEOUT_S) == 0
 
 
@@ -93,8 +93,12 @@ def test_poison_pill_from_the_stalled_group_to_the_event_skip_and_catch_up(
 ):
     topic, group = unique("payments"), unique("billing")
     create_topic(kafka_bootstrap, topic, 2)
-    produce_payments(kafka_bootstrap, topic)
+    # Healthy events first, handled and committed; then the pill and what follows it (so which
+    # partition the consumer happens to fetch first cannot change where the group stops).
+    produce_payments(kafka_bootstrap, topic, [(0, i) for i in range(10)] + [(1, i) for i in range(POISON_OFFSET)])
     worker = Worker(kafka_bootstrap, group, topic, crash_on_poison=True)
+    wait_for(lambda: worker.handled == 10 + POISON_OFFSET, 30, "the healthy events handled")
+    produce_payments(kafka_bootstrap, topic, [(1, i) for i in range(POISON_OFFSET, 10)])
     wait_for(lambda: worker.crashed_at is not None or not worker.thread.is_alive(), 30, "the poison pill")
     worker.stop()
     assert worker.crashed_at == (1, POISON_OFFSET)
