@@ -63,7 +63,10 @@ def apply_link() -> MessagesQuery:
         show(query)
     for warning in st.session_state.get(WARN_KEY, ()):
         st.warning(warning, icon=":material/link_off:")
-    return st.session_state.get(QUERY_KEY) or MessagesQuery()
+    query = st.session_state.get(QUERY_KEY) or MessagesQuery()
+    if not params and query.topic is not None:  # back from another page: the address names the view again
+        _write_link(query)
+    return query
 
 
 def show(query: MessagesQuery) -> None:
@@ -228,10 +231,10 @@ def export_section(settings: ClusterSettings, topic: str, messages: tuple[Messag
 
         return data
 
-    cols = st.columns([1, 1, 4], vertical_alignment="center")
+    row = st.container(horizontal=True, vertical_alignment="center")
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
-    for col, fmt, mime in ((cols[0], "jsonl", "application/x-ndjson"), (cols[1], "csv", "text/csv")):
-        col.download_button(
+    for fmt, mime in (("jsonl", "application/x-ndjson"), ("csv", "text/csv")):
+        row.download_button(
             f"{fmt.upper()}",
             data=make(fmt),
             file_name=f"{topic}-{stamp}.{fmt}",
@@ -240,7 +243,7 @@ def export_section(settings: ClusterSettings, topic: str, messages: tuple[Messag
             icon=":material/download:",
             key=f"msg_export_{fmt}",
         )
-    cols[2].caption(f"Export {what} ({len(messages):,} events). Each download is one audit line.")
+    row.caption(f"Export {what} ({len(messages):,} events). Each download is one audit line.")
 
 
 def redrive_section(settings: ClusterSettings, messages: tuple[Message, ...], what: str) -> None:

@@ -45,7 +45,7 @@ def stuck_links(health) -> None:
     if not lagging:
         return
     row = st.container(horizontal=True, vertical_alignment="center")
-    row.caption("Stuck on:")
+    row.caption("Stuck on:", width="content")
     for p in lagging[:MAX_LINKS]:
         row.page_link(
             MESSAGES_PAGE,
@@ -54,7 +54,7 @@ def stuck_links(health) -> None:
             query_params=event_link(p.topic, p.partition, p.committed),
         )
     if len(lagging) > MAX_LINKS:
-        row.caption(f"and {len(lagging) - MAX_LINKS:,} more in the table's Stuck on column")
+        row.caption(f"and {len(lagging) - MAX_LINKS:,} more in the table's Stuck on column", width="content")
 
 
 def stuck_section(settings: ClusterSettings, sampler: LagSampler, group: GroupLag) -> None:
@@ -114,8 +114,12 @@ def _skip(settings: ClusterSettings, sampler: LagSampler, group: GroupLag, event
                 resources.cluster(settings), group.group_id, event.topic, event.partition, event.committed
             )
     plan = st.session_state.get(SKIP_KEY)
-    if plan is None or plan.group_id != group.group_id:
-        return
+    if plan is not None and plan.group_id == group.group_id:
+        _confirm_skip(settings, sampler, plan)
+
+
+def _confirm_skip(settings: ClusterSettings, sampler: LagSampler, plan) -> None:
+    """The preview (the lag the skip leaves), then the one button that writes."""
     st.dataframe(reset_preview_frame(plan), hide_index=True)
     (row,) = plan.rows
     st.caption(
@@ -125,16 +129,18 @@ def _skip(settings: ClusterSettings, sampler: LagSampler, group: GroupLag, event
     if cancel.button("Cancel", key="skip_cancel"):
         del st.session_state[SKIP_KEY]
         st.rerun()
-    if confirm.button(f"Skip: commit offset {row.new:,}", type="primary", disabled=row.new is None, key="skip_apply"):
+    if confirm.button(
+        f"Skip: commit offset {_count(row.new)}", type="primary", disabled=row.new is None, key="skip_apply"
+    ):
         with show_errors("Skip"):
             resources.with_admin(settings, offsets.apply_reset, plan, actor=auth.actor())
             del st.session_state[SKIP_KEY]
             st.session_state.pop(STUCK_KEY, None)
             st.session_state[SKIPPED_KEY] = (
-                group.group_id,
+                plan.group_id,
                 f"Skipped {row.topic} [{row.partition}] offset {row.new - 1:,}: the group now resumes at {row.new:,}.",
             )
-            sampler.refresh_groups([group.group_id])
+            sampler.refresh_groups([plan.group_id])
             st.rerun()
 
 

@@ -277,6 +277,12 @@ def partitions_table(health, stale: bool) -> None:
         table.assign(Status=table["Status"].map(lambda s: [f"{s}{suffix}"]), Event=frames.event_links(table)),
         hide_index=True,
         placeholder="—",
+        # The link beside the lag it explains; at the end it fell off a 1,400 px screen.
+        column_order=[
+            *table.columns[: table.columns.get_loc("Lag s") + 1],
+            "Event",
+            *table.columns[table.columns.get_loc("Lag s") + 1 :],
+        ],
         column_config={
             "Event": st.column_config.LinkColumn(
                 "Stuck on",

@@ -18,12 +18,14 @@ from dashboard.frames.messages import MESSAGE_COLUMNS, messages_frame, progress_
 from dashboard.message_link import MessagesQuery  # noqa: E402
 from dashboard.scan_job import ScanBounds  # noqa: E402
 from dashboard.widgets import plain, show_errors  # noqa: E402
-from kafka_io.errors import InvalidInput  # noqa: E402
+from kafka_io.errors import InvalidInput, KafkaIOError  # noqa: E402
 from kafka_io.messages.model import PAGE_SIZE, Seek  # noqa: E402
 from kafka_io.messages.scan import DEFAULT_MAX_SCAN  # noqa: E402
 
 START_LABELS = {"newest": "Newest", "oldest": "Oldest", "offset": "An offset", "timestamp": "A time (UTC)"}
 ALL = "All partitions"
+MATCHES_KEY = "msg_max_matches"
+MAX_KEPT_MATCHES = 1_000  # each match holds up to 1 MB in the session
 FIELD_PX = 220
 FILTER_HELP = (
     "CEL, as kafbat-ui's smart filters: key, value (parsed JSON or the decoded record), headers (a map), "
@@ -35,9 +37,10 @@ FILTER_HELP = (
 def _partitions(topic: str | None) -> list[str]:
     if topic is None:
         return [ALL]
-    with show_errors("Partitions"):
+    try:
         return [ALL, *(str(p) for p in range(resources.produce_limits(settings, topic).partitions))]
-    return [ALL]
+    except KafkaIOError:  # a missing topic: the read below says so, once
+        return [ALL]
 
 
 def _start_input(current: MessagesQuery) -> Seek:
@@ -76,6 +79,17 @@ def source_form(names: list[str], current: MessagesQuery) -> MessagesQuery | Non
             value=current.filter_expr,
             placeholder="e.g. value.status == 'failed'",
             help=FILTER_HELP,
+        )
+        row.number_input(
+            "Keep matches",
+            min_value=1,
+            max_value=MAX_KEPT_MATCHES,
+            value=PAGE_SIZE,
+            step=50,
+            key=MATCHES_KEY,
+            help=f"A filter's scan stops once this many events matched (at most {MAX_KEPT_MATCHES:,}); "
+            "export and redrive take them all",
+            width=150,
         )
         submitted = row.form_submit_button("Read", type="primary", icon=":material/search:")
     if not submitted or topic is None:
@@ -176,7 +190,9 @@ if current.topic is None:
         st.info("No topics yet: create one on the Topics page, or send events from Produce.", icon=":material/inbox:")
     st.stop()
 
-bounds = ScanBounds(limit=PAGE_SIZE, max_scan=DEFAULT_MAX_SCAN, max_seconds=ui.SCAN_MAX_SECONDS)
+bounds = ScanBounds(
+    limit=int(st.session_state.get(MATCHES_KEY, PAGE_SIZE)), max_scan=DEFAULT_MAX_SCAN, max_seconds=ui.SCAN_MAX_SECONDS
+)
 try:
     ui.read(settings, current, bounds)
 except InvalidInput as exc:

@@ -34,7 +34,7 @@ __all__ = [
 MESSAGE_COLUMNS = ["partition", "offset", "time (UTC)", "key", "type", "headers", "size", "value"]
 STUCK_COLUMNS = ["topic", "partition", "committed", "lag", "time (UTC)", "key", "type", "value", "error"]
 STOPS = {
-    "limit": "a page of matches found",
+    "limit": "as many matches as asked for",
     "max_scan": "the most events a scan reads",
     "max_seconds": "the time limit",
     "end": "the end of the range",

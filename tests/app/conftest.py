@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import streamlit as st
 from streamlit import config as st_config
+from streamlit.runtime.secrets import secrets_singleton
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -21,6 +22,9 @@ def fresh_caches():
     yield
     st.cache_data.clear()
     st.cache_resource.clear()
+    # st.secrets keeps the first secrets.toml it read, from that test's working directory: a
+    # test's [auth] would otherwise put every later test of the process behind a login screen.
+    secrets_singleton._reset()
 
 
 @pytest.fixture

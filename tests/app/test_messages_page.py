@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import time
 
-import pytest
 from confluent_kafka import Producer
 from kafka_helpers import create_topic
 
@@ -178,7 +177,6 @@ def scan_line(at) -> str:
 
 
 def test_a_filter_scans_with_exact_matched_and_unevaluated_counts(make_app, kafka_bootstrap, unique):
-    pytest.importorskip("kafka_io.messages.cel")  # msg-cel's module (issue #24), merged separately
     topic = unique("msg-filter")
     create_topic(kafka_bootstrap, topic)
     values = [{"event_type": "pay", "amount": i} for i in range(10)] + [{"event_type": "ping"}] * 3
@@ -192,7 +190,6 @@ def test_a_filter_scans_with_exact_matched_and_unevaluated_counts(make_app, kafk
 
 
 def test_nothing_matched_says_so(make_app, kafka_bootstrap, unique):
-    pytest.importorskip("kafka_io.messages.cel")  # msg-cel's module (issue #24), merged separately
     topic = unique("msg-nomatch")
     create_topic(kafka_bootstrap, topic)
     produce_json(kafka_bootstrap, topic, [{"i": i} for i in range(4)])
@@ -203,7 +200,6 @@ def test_nothing_matched_says_so(make_app, kafka_bootstrap, unique):
 
 
 def test_a_broken_filter_gets_one_line_naming_the_position_and_reads_nothing(make_app, kafka_bootstrap, unique):
-    pytest.importorskip("kafka_io.messages.cel")  # msg-cel's module (issue #24), merged separately
     topic = unique("msg-broken")
     create_topic(kafka_bootstrap, topic)
     produce_json(kafka_bootstrap, topic, [{"i": 0}])
@@ -211,3 +207,94 @@ def test_a_broken_filter_gets_one_line_naming_the_position_and_reads_nothing(mak
     assert not at.exception, at.exception
     assert len(at.error) == 1 and at.error[0].value.startswith("filter: ") and "column" in at.error[0].value
     assert not at.dataframe and not scan_line(at)
+
+
+def test_the_form_reads_a_filter_and_refuses_a_broken_one_before_reading(make_app, kafka_bootstrap, unique):
+    topic = unique("msg-form")
+    create_topic(kafka_bootstrap, topic, 2)
+    produce_json(kafka_bootstrap, topic, [{"event_type": "a", "n": i} for i in range(6)], partition=1)
+    at = make_app("pages/messages.py").run()
+    at.selectbox[0].set_value(topic).run()
+    assert at.selectbox[1].options == ["All partitions", "0", "1"]
+    at.selectbox[1].set_value("1")
+    at.selectbox[2].set_value("oldest").run()
+    at.text_input[0].set_value("value.n >")
+    at.button(key="FormSubmitter:msg_filter_form-Read").click().run()
+    assert len(at.error) == 1 and at.error[0].value.startswith("filter: ")
+    assert not at.dataframe and link(at) == {}  # nothing read, the address unchanged
+    at.text_input[0].set_value("value.n % 2 == 0")
+    at.button(key="FormSubmitter:msg_filter_form-Read").click()
+    run_until(at, lambda at: "stopped:" in scan_line(at))
+    assert list(table(at)["offset"]) == [0, 2, 4]
+    assert link(at) == {"topic": topic, "partition": "1", "from": "oldest", "filter": "value.n % 2 == 0"}
+
+
+def test_a_value_over_1_mb_is_cut_with_its_full_size_named(make_app, kafka_bootstrap, unique):
+    topic = unique("msg-big")
+    create_topic(kafka_bootstrap, topic, config={"max.message.bytes": "4000000"})
+    producer = Producer({"bootstrap.servers": kafka_bootstrap, "message.max.bytes": 4_000_000})
+    producer.produce(topic, b"x" * 1_572_864, partition=0)
+    assert producer.flush(10) == 0
+    at = make_app("pages/messages.py", query={"topic": topic, "partition": "0", "offset": "0"}).run()
+    assert not at.exception, at.exception
+    assert list(table(at)["size"]) == ["1.5 MB"]
+    assert "Value truncated: showing the first 1,048,576 of 1,572,864 bytes (1.5 MB)." in [c.value for c in at.caption]
+    assert len(at.code[0].value) == 1_048_576  # the text view holds the first 1 MB
+
+
+def test_redrive_is_prefilled_from_the_original_topic_header_and_counts_like_a_burst(make_app, kafka_bootstrap, unique):
+    dlq, target = unique("msg-dlq"), unique("msg-orders")
+    create_topic(kafka_bootstrap, dlq)
+    create_topic(kafka_bootstrap, target)
+    headers = [("kafka_dlt-original-topic", target.encode()), ("trace", b"\x00\x01")]
+    produce_json(kafka_bootstrap, dlq, [{"event_type": "order", "i": i} for i in range(2)], headers=headers)
+    at = make_app("pages/messages.py", query={"topic": dlq, "from": "oldest"}).run()
+    box = next(t for t in at.text_input if t.label == "Target topic")
+    assert box.value == target
+    at.button(key="FormSubmitter:msg_redrive_form-Redrive 2 events").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["Requested"], metrics["Delivered"], metrics["Failed"]) == ("2", "2", "0")
+    copied = make_app("pages/messages.py", query={"topic": target, "partition": "0", "offset": "0"}).run()
+    assert list(table(copied)["offset"]) == [0, 1]
+    names = next(d.value for d in copied.dataframe if "name" in d.value.columns)
+    assert names.values.tolist() == [
+        ["kafka_dlt-original-topic", target, len(target)],
+        ["trace", "\x00\x01", 2],
+        ["x-kdash-redrive-from", f"{dlq}/0/0", len(f"{dlq}/0/0")],
+    ]
+
+
+def test_back_from_another_page_the_address_names_the_view_again(make_app, kafka_bootstrap, unique):
+    topic = unique("msg-back")
+    create_topic(kafka_bootstrap, topic)
+    produce_json(kafka_bootstrap, topic, [{"i": i} for i in range(3)])
+    at = make_app("pages/messages.py", query={"topic": topic, "partition": "0", "offset": "1"}).run()
+    at.switch_page("pages/topics.py").run()
+    at.query_params.clear()
+    at.switch_page("pages/messages.py").run()
+    assert list(table(at)["offset"]) == [1, 2]  # held, not read again
+    assert link(at) == {"topic": topic, "partition": "0", "offset": "1"}
+
+
+def test_a_link_to_a_missing_topic_says_so_in_one_line(make_app, unique):
+    missing = unique("msg-missing")
+    at = make_app("pages/messages.py", query={"topic": missing}).run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [f"Reading: topic '{missing}' does not exist"]
+    assert not at.dataframe
+
+
+def test_a_filter_keeps_as_many_matches_as_asked_for_export_and_redrive(make_app, kafka_bootstrap, unique):
+    topic = unique("msg-many")
+    create_topic(kafka_bootstrap, topic)
+    produce_json(kafka_bootstrap, topic, [{"n": i} for i in range(200)])
+    at = make_app("pages/messages.py", query={"topic": topic, "from": "oldest"}).run()
+    at.text_input[0].set_value("value.n % 2 == 1")
+    at.number_input(key="msg_max_matches").set_value(80)
+    at.button(key="FormSubmitter:msg_filter_form-Read").click()
+    run_until(at, lambda at: "stopped:" in scan_line(at))
+    assert scan_line(at).startswith("Scanned ") and " · matched 80 · " in scan_line(at)
+    assert scan_line(at).endswith("stopped: as many matches as asked for")
+    assert list(table(at)["offset"]) == list(range(1, 160, 2))
+    assert "Export the matched events (80 events). Each download is one audit line." in [c.value for c in at.caption]

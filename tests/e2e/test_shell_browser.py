@@ -11,6 +11,7 @@ DEEP_LINKS = [
     ("consumer_groups?group=some-group", "Consumer groups"),
     ("produce", "Produce"),
     ("live_events?topic=t", "Live events"),
+    ("messages?topic=t&partition=0&offset=0", "Messages"),
 ]
 
 
@@ -20,7 +21,7 @@ def test_shell_renders_with_badge_and_navigation(server, page, kafka_bootstrap, 
     page.get_by_role("heading", name="Overview").wait_for()
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_text(kafka_bootstrap, exact=True).wait_for()
-    for title in ("Topics", "Consumer groups", "Produce", "Live events"):
+    for title in ("Topics", "Consumer groups", "Messages", "Produce", "Live events"):
         assert sidebar.get_by_role("link", name=title).count() == 1
     page.screenshot(path=str(artifacts / "overview.png"))
     assert real_console_errors(page) == []
