@@ -48,12 +48,14 @@ def test_avro_and_protobuf_topics_by_type_schemas_and_produce(
     # Schemas: both subjects, each with its topic; the Protobuf one reads as .proto.
     page.goto(f"{server.url}/schemas")
     wait_for_app(page)
-    page.get_by_test_id("stDataFrame").locator("td", has_text=f"{proto_topic}-value").wait_for(
-        state="attached", timeout=TIMEOUT_MS
-    )
+    # Filter first: the session's registry holds every schema test's subjects, and the table draws
+    # only the rows in view (a canvas), so an unfiltered row can be out of sight.
     page.get_by_label("Filter subjects").fill(proto_topic)
     page.get_by_label("Filter subjects").press("Enter")
     page.get_by_text("1 of").wait_for(timeout=TIMEOUT_MS)
+    page.get_by_test_id("stDataFrame").locator("td", has_text=f"{proto_topic}-value").wait_for(
+        state="attached", timeout=TIMEOUT_MS
+    )
     page.get_by_text("message Order {").wait_for(timeout=TIMEOUT_MS)
     page.get_by_text("PROTOBUF · schema id").wait_for(timeout=TIMEOUT_MS)
 
