@@ -1,7 +1,7 @@
 """CEL filter speed: ours (filter_variables + CelFilter.matches) / the raw CEL program on a
 hand-built dict, per event, over the same JSON events in one run. No broker.
 
-    flock /tmp/kdash-heavy.lock .venv/bin/python bench/cel_filter.py [--events 100000] [--runs 3] [--compare]
+    .venv/bin/python bench/cel_filter.py [--events 100000] [--runs 3] [--compare]
 
 --compare also times the other CEL libraries on PyPI when installed in the venv
 (common-expression-language 0.10.0, the Rust binding; cel-python 0.5.0, pure Python;

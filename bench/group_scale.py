@@ -1,7 +1,7 @@
 """Benchmark (issue #25): many consumer groups, committed offsets from ``__consumer_offsets``
 against the admin API and a raw per-group script, in one run.
 
-    flock /tmp/kdash-heavy.lock .venv/bin/python bench/group_scale.py --engine apache [--groups 10000] [--runs 5]
+    .venv/bin/python bench/group_scale.py --engine apache [--groups 10000] [--runs 5]
 
 Starts its own local broker (free port, temp data dir, stopped at the end) and
 builds GROUPS groups x 10 partitions (groups share topics of 10 partitions, 10

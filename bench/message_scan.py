@@ -1,6 +1,6 @@
 """Filtered scan: our Messages scan vs a raw loop of confluent consume + orjson + the same CEL program.
 
-    flock /tmp/kdash-heavy.lock .venv/bin/python bench/message_scan.py [--engine noida|apache] [--events 1000000] [--runs 3]
+    .venv/bin/python bench/message_scan.py [--engine noida|apache] [--events 1000000] [--runs 3]
 
 Starts its own local broker (noida-db, or Apache Kafka with --engine apache;
 free port, temporary data dir, stopped at the end), produces EVENTS JSON

@@ -1,6 +1,6 @@
 """Messages seek: the first page after a seek to an offset and to a time, on a topic of 10 M events.
 
-    flock /tmp/kdash-heavy.lock .venv/bin/python bench/message_seek.py [--events 10000000] [--partitions 3] [--runs 5]
+    .venv/bin/python bench/message_seek.py [--events 10000000] [--partitions 3] [--runs 5]
 
 Apache Kafka only (noida-db rewrites its whole state as JSON: no place for
 10 M events). Starts its own broker (free port, temporary data dir, stopped at
