@@ -38,7 +38,11 @@ def test_create_a_topic_from_the_ui_and_see_it_in_the_table(
     # data row) and the detail of exactly this topic opens, with a shareable URL.
     heading = page.get_by_role("heading", name=f"Topic {name}")
     for _ in range(3):  # a click that lands while the grid is still laying out is lost
-        box = table.locator("canvas").first.bounding_box()
+        canvas = table.locator("canvas").first
+        canvas.wait_for(state="visible", timeout=10_000)
+        box = canvas.bounding_box()
+        if box is None:  # replaced by a redraw between the wait and the read (seen on a loaded runner)
+            continue
         page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
         try:
             heading.wait_for(timeout=5_000)

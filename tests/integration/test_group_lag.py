@@ -230,13 +230,21 @@ def test_outage_is_marked_within_interval_plus_timeout_and_recovery_takes_at_mos
             stopped = time.monotonic()
             wait_for(lambda: sampler.latest().error, bound_s, f"a failed sample within {bound_s:g} s")
             marked_s = time.monotonic() - stopped
-            assert sampler.full_every_s == sampler.interval_s  # not "big cluster"
+            assert not_spaced_out(sampler)  # not "big cluster"
             time.sleep(2)
             own_broker.start()  # returns once the broker answers
             started = time.monotonic()
             wait_for(lambda: sampler.latest().error is None, 10, "a good sample within 10 s")
             print(f"outage marked after {marked_s:.2f} s, recovered after {time.monotonic() - started:.2f} s")
-        assert sampler.full_every_s == sampler.interval_s
+        assert not_spaced_out(sampler)
     finally:
         sampler.stop()
         own_broker.stop()
+
+
+def not_spaced_out(sampler: LagSampler) -> bool:
+    """Full samples not spaced out by a failed sample. A failed one waits up to the 5 s timeout, which
+    would space them to 4 x 5 = 20 s; a healthy 1-group sample may take over interval / 4 (1.25 s)
+    on a loaded runner (1.34 s seen with both test passes side by side), and spacing to 2 intervals
+    allows that while catching a timeout-long sample."""
+    return sampler.full_every_s <= 2 * sampler.interval_s
