@@ -15,6 +15,7 @@ import streamlit as st
 from dashboard.widgets import plain
 from kafka_io.config import ClusterSettings
 from kafka_io.groups.incident import Freshness, freshness
+from kafka_io.groups.lag_snapshot import offsets_source_note
 from kafka_io.groups.sampler import LagSampler
 
 __all__ = ["FRESHNESS_TICK_S", "current_freshness", "sample_details", "sample_status", "tick_s"]
@@ -62,6 +63,7 @@ def sample_details(sampler: LagSampler) -> None:
     snapshot = sampler.latest()
     if snapshot.sampled_at_s is None:
         return
+    st.caption(plain(offsets_source_note(snapshot)))
     st.caption(
         f"Sampler: sample {snapshot.sequence} cost {snapshot.admin_requests} admin requests · "
         f"{snapshot.admin_requests_total:,} by this app since it started (one sampler for every viewer)"

@@ -11,7 +11,9 @@ Key versions
 - 2: a classic group's metadata (GroupMetadataKey): group.
 - 3: a KIP-848 consumer group's metadata (ConsumerGroupMetadataKey): group.
 - 4 and up: the other KIP-848, share and streams group records (members,
-  assignments, share state, topologies). Recognised and skipped.
+  assignments, share state, topologies). Not decoded further than their group
+  id, which every coordinator key starts with: a member joining or leaving a
+  KIP-848 group writes one, so the sampler knows whom to describe again.
 
 A null value is a tombstone: the offset was deleted or expired (or its topic
 or group deleted), or the group itself was deleted.
@@ -32,12 +34,14 @@ __all__ = [
     "CommitValue",
     "DecodeError",
     "GroupRecord",
+    "OFFSETS_TOPIC",
     "OffsetRecord",
     "OtherRecord",
     "decode_record",
     "decode_value",
 ]
 
+OFFSETS_TOPIC = "__consumer_offsets"
 OFFSET_KEY_VERSIONS = (0, 1)
 CLASSIC_GROUP_KEY_VERSION = 2
 CONSUMER_GROUP_KEY_VERSION = 3
@@ -86,6 +90,7 @@ class OtherRecord:
     """Any other coordinator record (KIP-848 members and assignments, share and streams groups)."""
 
     key_version: int
+    group: str | None = None  # None: a key too short to name one
 
 
 Record = OffsetRecord | GroupRecord | OtherRecord
@@ -187,4 +192,8 @@ def decode_record(key: bytes | None, value: bytes | None) -> Record:
         return GroupRecord(reader.string(), value is None, version)
     if version < 0:
         raise DecodeError(f"negative key version {version}")
-    return OtherRecord(version)
+    try:
+        group: str | None = reader.string()
+    except DecodeError:
+        group = None  # a future key shape: still recognised, just not tied to a group
+    return OtherRecord(version, group)

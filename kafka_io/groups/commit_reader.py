@@ -35,6 +35,7 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaExcepti
 
 from kafka_io.clients import make_viewer_consumer
 from kafka_io.config import ClusterSettings
+from kafka_io.groups.commit_log import OFFSETS_TOPIC
 from kafka_io.groups.commit_table import CommitTable, never_logged
 from kafka_io.groups.models import GroupLag
 from kafka_io.wire import TP
@@ -43,7 +44,6 @@ __all__ = ["ADMIN_API", "CATCH_UP_TIMEOUT_S", "COMMIT_LOG", "LOG_OFF", "OFFSETS_
 
 log = logging.getLogger("kafka_io")
 
-OFFSETS_TOPIC = "__consumer_offsets"
 ADMIN_API = "admin API"
 COMMIT_LOG = OFFSETS_TOPIC
 # A first read replays the whole (compacted) log; later reads only what was committed since.

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from kafka_io.groups.commit_log import DecodeError, GroupRecord, OffsetRecord, decode_record
+from kafka_io.groups.commit_log import DecodeError, GroupRecord, OffsetRecord, OtherRecord, decode_record
 from kafka_io.wire import TP, known_offset
 
 __all__ = ["Commit", "CommitTable", "never_logged"]
@@ -32,7 +32,9 @@ class CommitTable:
         # Every group the log ever named, deleted ones too: a group the admin API
         # knows and the log never named means the broker writes nothing there.
         self.named_groups: set[str] = set()
-        # Groups whose commits changed since the last take_changed(): what to describe again.
+        # Groups the log said anything about since the last take_changed(): a commit, a classic
+        # group's metadata (written on every rebalance) or a KIP-848 member or assignment record.
+        # What to describe again (groups.describe_plan).
         self._changed: set[str] = set()
         self.records = 0
         self.undecodable = 0
@@ -51,6 +53,9 @@ class CommitTable:
             self._apply_offset(record)
         elif isinstance(record, GroupRecord):
             self.named_groups.add(record.group)
+            self._changed.add(record.group)
+        elif isinstance(record, OtherRecord) and record.group is not None:
+            self._changed.add(record.group)
 
     def _apply_offset(self, record: OffsetRecord) -> None:
         self.named_groups.add(record.group)

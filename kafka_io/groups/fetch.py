@@ -19,7 +19,8 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import NamedTuple
 
 from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient
@@ -28,6 +29,7 @@ from kafka_io.clients import VIEWER_GROUP_PREFIX, committed_offsets_of, translat
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import InvalidInput, KafkaIOError
 from kafka_io.groups.commit_reader import COMMIT_LOG, CommitLogReader
+from kafka_io.groups.describe_plan import to_describe
 from kafka_io.groups.lag import partition_lag
 from kafka_io.groups.markers import settle_markers
 from kafka_io.groups.models import GroupLag, MemberInfo, PartitionLag
@@ -38,6 +40,7 @@ __all__ = [
     "DESCRIBE_BATCH",
     "fetch_group_lags",
     "list_group_ids",
+    "list_groups",
     "visible_group",
 ]
 
@@ -52,8 +55,9 @@ def visible_group(group_id: str) -> bool:
     return not group_id.startswith(VIEWER_GROUP_PREFIX)
 
 
-def list_group_ids(admin: AdminClient, settings: ClusterSettings) -> list[str]:
-    """Sorted ids of every consumer group, without our viewer groups."""
+def list_groups(admin: AdminClient, settings: ClusterSettings) -> dict[str, str | None]:
+    """Every consumer group's listed state by id (None: the broker did not say), without
+    our viewer groups; sorted by id."""
     try:
         result = admin.list_consumer_groups(request_timeout=settings.timeout_s).result(
             timeout=settings.timeout_s + FUTURE_GRACE_S
@@ -65,7 +69,21 @@ def list_group_ids(admin: AdminClient, settings: ClusterSettings) -> list[str]:
         raise translate_error(KafkaException(result.errors[0]), settings)
     if result.errors:
         log.warning("group listing incomplete: %s", "; ".join(e.str() for e in result.errors))
-    return sorted(g.group_id for g in result.valid if visible_group(g.group_id))
+    return {
+        g.group_id: _listed_state(g)
+        for g in sorted(result.valid, key=lambda g: g.group_id)
+        if visible_group(g.group_id)
+    }
+
+
+def _listed_state(listing) -> str | None:
+    state = getattr(listing, "state", None)
+    return None if state is None or state.name == "UNKNOWN" else state.name
+
+
+def list_group_ids(admin: AdminClient, settings: ClusterSettings) -> list[str]:
+    """Sorted ids of every consumer group, without our viewer groups."""
+    return list(list_groups(admin, settings))
 
 
 def _wait(futures: Iterable[concurrent.futures.Future], settings: ClusterSettings) -> None:
@@ -94,25 +112,53 @@ def _member(m) -> MemberInfo:
     )
 
 
+class _Shape(NamedTuple):
+    """What a description says of a group, or what carries over from the previous one."""
+
+    state: str
+    members: tuple[MemberInfo, ...]
+    assignor: str = ""
+    group_type: str = ""
+    described: bool = True
+
+
+_UNDESCRIBED = _Shape("UNKNOWN", ())
+
+
+def _described(description) -> _Shape:
+    if description is None:
+        return _UNDESCRIBED
+    members = sorted((_member(m) for m in description.members), key=lambda m: (m.client_id, m.member_id))
+    return _Shape(description.state.name, tuple(members), description.partition_assignor, _type_name(description))
+
+
+def _carried(before: GroupLag, listed_state: str | None) -> _Shape:
+    """A group not described this sample (groups.describe_plan): the listing's state, the rest as before."""
+    return _Shape(listed_state or before.state, before.members, before.assignor, before.group_type, described=False)
+
+
 def _failed_future(exc: BaseException) -> concurrent.futures.Future:
     future: concurrent.futures.Future = concurrent.futures.Future()
     future.set_exception(exc)
     return future
 
 
-def _issue(admin: AdminClient, settings: ClusterSettings, ids: Sequence[str], fetch_offsets: bool = True):
-    """Every describe batch and every per-group offset fetch (unless the commit log serves
-    them), in flight together. An id refused locally (e.g. empty) fails its own future, not the batch."""
-    ok = [g for g in ids if g.strip()]
-    described: dict[str, concurrent.futures.Future] = {
-        g: _failed_future(InvalidInput("a group id cannot be empty")) for g in ids if not g.strip()
-    }
+def _refused_locally(ids: Sequence[str]) -> dict[str, concurrent.futures.Future]:
+    """An id refused before sending (e.g. empty) fails its own future, not the batch."""
+    return {g: _failed_future(InvalidInput("a group id cannot be empty")) for g in ids if not g.strip()}
+
+
+def _issue(admin: AdminClient, settings: ClusterSettings, describe: Sequence[str], fetch_offsets: Sequence[str]):
+    """Every describe batch and every per-group offset fetch, in flight together."""
+    described = _refused_locally(describe)
+    ok = [g for g in describe if g.strip()]
     for start in range(0, len(ok), DESCRIBE_BATCH):
         described.update(
             admin.describe_consumer_groups(ok[start : start + DESCRIBE_BATCH], request_timeout=settings.timeout_s)
         )
-    offsets = {g: _failed_future(InvalidInput("a group id cannot be empty")) for g in ids if not g.strip()}
-    if fetch_offsets:
+    offsets = _refused_locally(fetch_offsets)
+    ok = [g for g in fetch_offsets if g.strip()]
+    if ok:
         offsets.update(committed_offsets_of(admin, ok, settings.timeout_s))
     return described, offsets
 
@@ -121,13 +167,12 @@ def _admin_offsets(committed) -> dict[TP, int | None]:
     return {(tp.topic, tp.partition): known_offset(tp.offset) for tp in committed.topic_partitions} if committed else {}
 
 
-def _group_partitions(description, committed: dict[TP, int | None]) -> tuple[tuple[MemberInfo, ...], dict]:
-    """Members, and the committed offset of every partition the group has
-    committed on or is assigned (an assigned one with no commit is None)."""
-    members = [_member(m) for m in description.members] if description else []
-    offsets: dict[TP, int | None] = {tp: None for m in members for tp in m.assignment}
+def _with_assigned(shape: _Shape, committed: dict[TP, int | None]) -> dict[TP, int | None]:
+    """The committed offset of every partition the group has committed on or is
+    assigned (an assigned one with no commit is None)."""
+    offsets: dict[TP, int | None] = {tp: None for m in shape.members for tp in m.assignment}
     offsets.update(committed)
-    return tuple(sorted(members, key=lambda m: (m.client_id, m.member_id))), offsets
+    return offsets
 
 
 def fetch_group_lags(
@@ -137,6 +182,8 @@ def fetch_group_lags(
     *,
     recheck: Sequence[str] = (),
     commit_log: CommitLogReader | None = None,
+    previous: Mapping[str, GroupLag] | None = None,
+    turn: int = 0,
 ) -> tuple[GroupLag, ...]:
     """Lag of every group (or of `group_ids`, listed or not) at one moment.
 
@@ -154,25 +201,35 @@ def fetch_group_lags(
     requests cannot be sent); a group that fails alone comes back with `error`.
 
     `commit_log`: a reader the caller has just caught up; used only while its source
-    is the commit log (see the module docstring).
+    is the commit log (see the module docstring). With it, a full sample given the
+    `previous` sample's groups describes only what groups.describe_plan chooses for
+    full sample number `turn`.
     """
-    ids = _listed(admin, settings, recheck) if group_ids is None else list(dict.fromkeys(group_ids))
-    unlisted = set(recheck) - set(ids)
-    ids = sorted([*ids, *unlisted]) if unlisted else ids
+    listed = _listed(admin, settings, recheck) if group_ids is None else dict.fromkeys(group_ids)
+    unlisted = set(recheck) - set(listed)
+    ids = sorted([*listed, *unlisted]) if unlisted else list(listed)
     if not ids:
         return ()
     from_log = commit_log if commit_log is not None and commit_log.source.name == COMMIT_LOG else None
+    describe = ids
+    if from_log is not None and previous and group_ids is None:
+        chosen = to_describe(listed, previous, from_log.table.take_changed(), turn) | unlisted
+        describe = [g for g in ids if g in chosen]
     try:
-        described, offsets = _issue(admin, settings, ids, fetch_offsets=from_log is None)
+        described, offsets = _issue(admin, settings, describe, [] if from_log is not None else ids)
     except Exception as exc:
         raise translate_error(exc, settings, "describe groups") from None
     _wait([*described.values(), *offsets.values()], settings)
     sampled_at_s = time.time()
     parts = {}
     for group_id in ids:
-        description, describe_error = _outcome(described[group_id], settings, f"group {group_id}")
+        if group_id in described:
+            description, describe_error = _outcome(described[group_id], settings, f"group {group_id}")
+            shape = _described(description)
+        else:
+            shape, describe_error = _carried(previous[group_id], listed.get(group_id)), None
         committed, offsets_error = _committed(group_id, offsets, from_log, settings)
-        parts[group_id] = (description, describe_error or offsets_error, *_group_partitions(description, committed))
+        parts[group_id] = (shape, describe_error or offsets_error, _with_assigned(shape, committed))
     for group_id in unlisted:
         if _gone(*parts[group_id]):
             del parts[group_id]
@@ -189,25 +246,23 @@ def _committed(group_id: str, offsets: dict, from_log: CommitLogReader | None, s
     return _admin_offsets(answer), error
 
 
-def _listed(admin: AdminClient, settings: ClusterSettings, recheck: Sequence[str]) -> list[str]:
+def _listed(admin: AdminClient, settings: ClusterSettings, recheck: Sequence[str]) -> dict[str, str | None]:
     try:
-        return list_group_ids(admin, settings)
+        return list_groups(admin, settings)
     except KafkaIOError as exc:
         if not recheck:
             raise
         log.warning("group listing failed (%s): describing the %d groups seen before", exc, len(recheck))
-        return []
+        return {}
 
 
-def _gone(description, error, members, offsets) -> bool:
+def _gone(shape: _Shape, error, offsets) -> bool:
     """Kafka's answer for a group that no longer exists: DEAD, nobody in it, nothing committed."""
-    return (
-        error is None and description is not None and description.state.name == "DEAD" and not members and not offsets
-    )
+    return error is None and shape.state == "DEAD" and not shape.members and not offsets
 
 
-def _assemble(group_id, description, error, members, offsets, highs, sampled_at_s) -> GroupLag:
-    owners = {tp: m for m in members for tp in m.assignment}
+def _assemble(group_id, shape: _Shape, error, offsets, highs, sampled_at_s) -> GroupLag:
+    owners = {tp: m for m in shape.members for tp in m.assignment}
     partitions = []
     for tp, committed in sorted(offsets.items()):
         high, high_error = highs.get(tp, (None, None))
@@ -215,13 +270,14 @@ def _assemble(group_id, description, error, members, offsets, highs, sampled_at_
         partitions.append(PartitionLag(tp[0], tp[1], committed, high, lag, owners.get(tp), high_error))
     return GroupLag(
         group_id=group_id,
-        state=description.state.name if description is not None else "UNKNOWN",
-        members=members,
+        state=shape.state,
+        members=shape.members,
         partitions=tuple(partitions),
         sampled_at_s=sampled_at_s,
-        assignor=description.partition_assignor if description is not None else "",
+        assignor=shape.assignor,
         error=error,
-        group_type=_type_name(description),
+        group_type=shape.group_type,
+        described=shape.described,
     )
 
 

@@ -90,6 +90,9 @@ class GroupLag:
     # "CLASSIC" (the join/sync protocol) or "CONSUMER" (KIP-848, group.protocol=consumer);
     # "" when the broker did not say (older brokers, failed describe).
     group_type: str = ""
+    # False when this sample did not describe the group (groups.describe_plan): its state is
+    # the listing's, its members and assignor are those of the previous description.
+    described: bool = True
 
     @property
     def totals(self) -> GroupTotals:

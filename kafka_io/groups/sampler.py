@@ -12,9 +12,11 @@ time, full samples are spaced out to FULL_SCAN_DUTY x their duration, and in
 between only the watched groups (the incident watch-list) are sampled, every
 interval. `refresh_groups` samples given groups right away, on demand.
 
-Opt-in (``commit_log=True``): committed offsets from ``__consumer_offsets``
-(groups.commit_reader) once the log agreed with an admin-path sample; the
-snapshot names the source of each sample and why not the log.
+Committed offsets come from ``__consumer_offsets`` (groups.commit_reader) once the
+log agreed with an admin-path sample, unless KAFKA_LAG_OFFSETS_SOURCE=admin; the
+snapshot names the source of each sample and why not the log. Then a full sample
+describes only the groups groups.describe_plan chooses (new, named by the log
+since, a listed state that changed, and a rotating share of the rest).
 
 Broker down: the sample fails, the error is recorded next to the last good
 sample (whose groups and history are kept), and the sampler retries every
@@ -31,53 +33,43 @@ successful full sample may space full samples out ("big cluster").
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import replace
 
 from confluent_kafka import KafkaError
 
 from kafka_io.clients import ADMIN_REQUESTS, all_refused, make_admin
 from kafka_io.cluster import Cluster
-from kafka_io.config import ClusterSettings, parse_seconds
+from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError
 from kafka_io.groups.commit_reader import ADMIN_API, COMMIT_LOG, LOG_OFF, CommitLogReader
 from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.groups.health import GroupHealth, assess_group
-from kafka_io.groups.history import DEFAULT_INTERVAL_S, LagHistory
+from kafka_io.groups.history import LagHistory
 from kafka_io.groups.history_store import HistoryStore
 from kafka_io.groups.lag_snapshot import LagSnapshot
-from kafka_io.groups.models import GroupLag
+from kafka_io.groups.sampler_config import (
+    FULL_SCAN_DUTY,
+    POLL_EVERY_S,
+    RETRY_EVERY_S,
+    SPARKLINE_S,
+    STALE_AFTER_SAMPLES,
+    STATUS_WINDOW_S,
+    WATCH_TTL_S,
+    commit_log_from_env,
+    full_sample_due,
+    history_rows,
+    interval_from_env,
+)
 from kafka_io.groups.warm_start import backfill
 
-__all__ = ["LagSampler", "LagSnapshot", "full_sample_due", "interval_from_env", "STATUS_WINDOW_S", "SPARKLINE_S"]
+__all__ = ["LagSampler", "LagSnapshot", "lag_sampler"]
 
 log = logging.getLogger("kafka_io")
 
-INTERVAL_ENV = "KAFKA_LAG_INTERVAL_S"
-MIN_INTERVAL_S = 0.05  # exclusive: tests sample every 0.2 s, a dashboard every few seconds
-MAX_INTERVAL_S = 3600.0
-# The status window: WARN/STALL/STOP judge the samples of the last minute.
-STATUS_WINDOW_S = 60.0
-SPARKLINE_S = 600.0  # the list's sparkline: total lag over the last 10 minutes
-STALE_AFTER_SAMPLES = 3  # a partition not sampled for 3 intervals has no status
-FULL_SCAN_DUTY = 4  # a full sample may take at most a quarter of the time
-WATCH_TTL_S = 300.0  # a pin nobody looked at for 5 minutes stops being sampled
 STOP_TIMEOUT_S = 10.0
-# While the cluster is unreachable, retry this often (or every interval, if
-# shorter): recovery is seen within this plus one sample, not a full interval.
-RETRY_EVERY_S = 2.0
-# How often the idle sampler serves its admin client's error callback, so a
-# lost broker connection triggers a sample within this much time.
-POLL_EVERY_S = 0.25
-
-
-def interval_from_env(env: Mapping[str, str] | None = None) -> float:
-    """KAFKA_LAG_INTERVAL_S, default 5 s; InvalidInput when it is not a sane number."""
-    text = (os.environ if env is None else env).get(INTERVAL_ENV)
-    return parse_seconds(INTERVAL_ENV, text, DEFAULT_INTERVAL_S, MIN_INTERVAL_S, MAX_INTERVAL_S)
 
 
 class LagSampler:
@@ -117,6 +109,7 @@ class LagSampler:
         # sampler skipped its first sample for a whole interval (CI: uptime < 1 h, interval 3600 s).
         self._last_full_s: float | None = None
         self._last_full_took_s = 0.0
+        self._full_samples = 0  # full samples taken: the describe plan's turn
         self._brokers_down = threading.Event()  # set by the admin's error_cb
 
     # --- lifecycle -----------------------------------------------------------
@@ -230,16 +223,27 @@ class LagSampler:
                 self._admin = make_admin(self.settings, self._on_client_error)
             requests_before = self._admin.requests.total()
             try:
-                seen = () if group_ids is not None else [g.group_id for g in self.latest().groups]
+                before = {g.group_id: g for g in self.latest().groups} if group_ids is None else {}
                 reader = self._commit_log
                 from_log = reader if reader is not None and reader.ready() else None
-                groups = fetch_group_lags(self._admin, self.settings, group_ids, recheck=seen, commit_log=from_log)
+                groups = fetch_group_lags(
+                    self._admin,
+                    self.settings,
+                    group_ids,
+                    recheck=list(before),
+                    commit_log=from_log,
+                    previous=before,
+                    turn=self._full_samples,
+                )
             except KafkaIOError as exc:
                 return self._failed(str(exc))
+            if group_ids is None:
+                self._full_samples += 1
             if groups and all(g.error for g in groups):
                 return self._failed(groups[0].error)  # not one group answered: the cluster is the problem
+            described = sum(g.described for g in groups)
             ts_s = max((g.sampled_at_s for g in groups), default=time.time())
-            rows = list(_rows(groups))
+            rows = list(history_rows(groups))
             self.history.record(ts_s, rows)
             if self.store is not None:
                 self.store.append(ts_s, rows)
@@ -264,6 +268,7 @@ class LagSampler:
                     admin_requests_total=ADMIN_REQUESTS.total(),
                     offsets_source=COMMIT_LOG if from_log else ADMIN_API,
                     offsets_source_reason="" if from_log else reader.source.reason if reader else LOG_OFF,
+                    described_groups=described,
                 )
                 snapshot = self._snapshot
             if self.warm_start and group_ids is None and not self._first.is_set():
@@ -369,19 +374,6 @@ class LagSampler:
             self._watched.pop(group_id, None)
 
 
-def full_sample_due(now_s: float, last_full_s: float | None, full_every_s: float, *, failing: bool) -> bool:
-    """Whether the sampler's tick takes a full sample: the first one always, then every
-    full_every_s, and at once while the latest sample failed (the retry)."""
-    return failing or last_full_s is None or now_s - last_full_s >= full_every_s
-
-
-def _rows(groups: Iterable[GroupLag]):
-    for g in groups:
-        for p in g.partitions:
-            if p.high is not None:
-                yield (g.group_id, p.topic, p.partition, p.high, p.consumed_to)  # past txn markers
-
-
 def lag_sampler(cluster: Cluster) -> LagSampler:
     """THE lag sampler of this cluster in this process, shared by every viewer.
 
@@ -391,5 +383,10 @@ def lag_sampler(cluster: Cluster) -> LagSampler:
     settings = cluster.settings
     return cluster.part(
         "lag-sampler",
-        lambda: LagSampler(settings, store=HistoryStore.from_env(settings.bootstrap_servers), warm_start=True).start(),
+        lambda: LagSampler(
+            settings,
+            store=HistoryStore.from_env(settings.bootstrap_servers),
+            warm_start=True,
+            commit_log=commit_log_from_env(),
+        ).start(),
     )

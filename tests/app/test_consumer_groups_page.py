@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 from group_helpers import busy_group, committed_offsets, consume_and_commit, group_ids
@@ -54,6 +55,26 @@ def test_list_shows_each_group_with_its_lag(make_app, lagging_group, kafka_boots
     )
     assert row["Status"] == ["UNKNOWN"]  # one sample: not enough history to judge a lag
     assert row["Trend"] == [11]
+
+
+def test_the_page_says_where_committed_offsets_come_from(make_app, lagging_group, engine):
+    """Issue #25: __consumer_offsets once it agreed with the admin API (Apache Kafka); the
+    admin API with the reason where the broker writes no commit records there (noida-db)."""
+    expected = {
+        "apache": "Committed offsets: read from __consumer_offsets, one reader for every group. States and members",
+        "noida": "Committed offsets: the admin API, one request per group: __consumer_offsets is not used, "
+        "the broker writes no commit records to __consumer_offsets (group '",
+    }[engine]
+    at = make_app(PAGE).run()
+    deadline = time.monotonic() + 30
+    while True:  # the first samples use the admin API, and compare the log with it
+        notes = [c for c in texts(at.main.caption) if c.startswith("Committed offsets: ")]
+        if notes and notes[0].startswith(expected.replace("_", "\\_")) or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+        at.run()
+    assert not at.exception and not at.error, texts(at.error)
+    assert notes and notes[0].replace("\\", "").startswith(expected), notes
 
 
 def test_pins_in_the_url_come_first_and_survive_filters(make_app, lagging_group, kafka_bootstrap, unique):

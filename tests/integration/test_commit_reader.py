@@ -17,6 +17,7 @@ from kafka_helpers import TIMEOUT_S, commit_offsets, create_topic, produce
 
 from kafka_io.clients import ADMIN_REQUESTS, make_admin
 from kafka_io.groups.commit_reader import ADMIN_API, COMMIT_LOG, CommitLogReader
+from kafka_io.groups.describe_plan import full_pass_share
 from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.groups.sampler import LagSampler
 
@@ -177,5 +178,70 @@ def test_the_sampler_takes_committed_offsets_from_the_log_once_it_agrees(setting
         third = sampler.refresh_groups(groups)
         assert committed_of(third)[groups[1]] == {(topic, 0): 4, (topic, 1): 2}
         assert third.offsets_source == COMMIT_LOG
+    finally:
+        sampler.stop()
+
+
+def quiet_name(unique, prefix: str, turns: int) -> str:
+    """A group id that the slow full pass does not pick in the first `turns` full samples."""
+    while True:
+        name = unique(prefix)
+        if not any(full_pass_share(name, t) for t in range(turns)):
+            return name
+
+
+def test_a_full_sample_from_the_log_describes_only_the_groups_the_log_named(settings, kafka_bootstrap, engine, unique):
+    """Issue #25: describing every group is most of a sample at 10,000 groups. Once the log
+    serves, a group is described again only when the log names it (a commit, a rebalance,
+    a KIP-848 member record) or its listed state changed; the others carry over."""
+    topic = unique("described")
+    quiet, classic, kip848 = (quiet_name(unique, f"described-{k}", 8) for k in ("quiet", "classic", "kip848"))
+    create_topic(kafka_bootstrap, topic, 2)
+    produce(kafka_bootstrap, topic, {0: 4, 1: 4})
+    for group in (quiet, classic, kip848):
+        commit_offsets(kafka_bootstrap, group, topic, {0: 1, 1: 1})
+    sampler = LagSampler(settings, interval_s=0.1, commit_log=True)
+    ours = (quiet, classic, kip848)
+
+    def sample() -> dict:
+        snapshot = sampler.refresh()
+        assert snapshot.error is None, snapshot.error
+        return {g.group_id: g for g in snapshot.groups if g.group_id in ours}
+
+    try:
+        sample()  # the admin path: every group described, then the log is compared with it
+        sample()  # the log's first answer names every group it holds: all described
+        steady = sample()
+        if engine == "noida":  # no commit records: the admin path describes every group, every time
+            assert [steady[g].described for g in ours] == [True, True, True]
+            assert sampler.latest().offsets_source == ADMIN_API
+            return
+        assert sampler.latest().offsets_source == COMMIT_LOG
+        assert [steady[g].described for g in ours] == [False, False, False]
+        assert [steady[g].state for g in ours] == ["EMPTY", "EMPTY", "EMPTY"]  # from the listing
+        # A classic member joins: its rebalance writes the group's metadata to the log.
+        member = GroupMember(kafka_bootstrap, classic, [topic], client_id="classic-worker").wait_assigned()
+        try:
+            joined = sample()
+            assert (joined[quiet].described, joined[classic].described) == (False, True)
+            assert [m.client_id for m in joined[classic].members] == ["classic-worker"]
+            assert joined[classic].state == "STABLE"
+        finally:
+            member.stop()
+        left = sample()
+        assert (left[classic].described, left[classic].members, left[classic].state) == (True, (), "EMPTY")
+        # A KIP-848 member writes member and assignment records (key versions 4 and up).
+        member = GroupMember(
+            kafka_bootstrap, kip848, [topic], client_id="kip848-worker", config={"group.protocol": "consumer"}
+        ).wait_assigned()
+        try:
+            joined = sample()
+            assert (joined[quiet].described, joined[kip848].described) == (False, True)
+            assert [m.client_id for m in joined[kip848].members] == ["kip848-worker"]
+        finally:
+            member.stop()
+        # The quiet group was never described again, and its lag is still exact.
+        assert sample()[quiet].described is False
+        assert sample()[quiet].totals.total_lag == 6
     finally:
         sampler.stop()

@@ -116,10 +116,12 @@ DECODE_CASES = [
     (group_key("g"), None, GroupRecord("g", True, 2)),
     # 11. a KIP-848 consumer group's metadata (key version 3)
     (group_key("k", 3), b"\x00\x00anything", GroupRecord("k", False, 3)),
-    # 12. a KIP-848 member's metadata (key version 5): recognised, skipped
-    (i16(5) + string("k") + string("member"), b"\x00\x00whatever", OtherRecord(5)),
+    # 12. a KIP-848 member's metadata (key version 5): only its group is read
+    (i16(5) + string("k") + string("member"), b"\x00\x00whatever", OtherRecord(5, "k")),
     # 13. a streams group record with a high key version, and a null value
-    (i16(21) + string("s"), None, OtherRecord(21)),
+    (i16(21) + string("s"), None, OtherRecord(21, "s")),
+    # 13b. a future key too short to hold a group id: recognised, tied to no group
+    (i16(30) + b"\x00", None, OtherRecord(30, None)),
     # 14. names are UTF-8
     (
         offset_key("grüppe-ü", "tøpic", 0),
@@ -219,7 +221,9 @@ def test_commit_table_counts_what_it_cannot_decode_and_reports_what_changed():
         "record ends at byte 1, inside a field at byte 0",
     )
     assert table.commits("g") == {("t", 0): Commit(5, TS_MS)}
-    assert table.take_changed() == {"g"}
+    # A rebalance (the group's metadata) and a KIP-848 member record change membership too.
+    table.apply(i16(5) + string("k848") + string("member"), b"\x00\x00whatever")
+    assert table.take_changed() == {"g", "only-metadata", "k848"}
     table.apply(K("h", "t", 0), None)
     assert (table.take_changed(), table.take_changed()) == ({"h"}, set())
     assert table.named_groups == {"g", "h", "only-metadata"}

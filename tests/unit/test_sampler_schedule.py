@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from table_cases import ids
 
-from kafka_io.groups.sampler import full_sample_due
+from kafka_io.groups.sampler_config import full_sample_due
 
 CASES = [
     # now_s, last_full_s, full_every_s, failing, due
