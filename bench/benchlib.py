@@ -14,7 +14,7 @@ for extra in (str(ROOT), str(ROOT / "tests")):
     if extra not in sys.path:
         sys.path.insert(0, extra)
 
-from kafka_helpers import free_port  # noqa: E402
+from kafka_helpers import free_base_port  # noqa: E402
 
 from kafka_io.errors import Unavailable  # noqa: E402
 from kafka_io.local import engines  # noqa: E402
@@ -55,11 +55,11 @@ def add_engine_arg(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _start(engine: str, data_dir: Path, tries: int = 3) -> engines.LocalStatus:
+def _start(engine: str, data_dir: Path, tries: int = 3, nodes: int = 1) -> engines.LocalStatus:
     """A free port can be taken between pick and bind (Apache Kafka binds two ports a node)."""
     for attempt in range(tries):
         try:
-            return engines.start(engine, free_port(), data_dir)
+            return engines.start(engine, free_base_port(nodes), data_dir, nodes)
         except Unavailable:
             if attempt == tries - 1:
                 raise
@@ -67,11 +67,11 @@ def _start(engine: str, data_dir: Path, tries: int = 3) -> engines.LocalStatus:
 
 
 @contextlib.contextmanager
-def fresh_broker(workdir: Path, name: str, engine: str = engines.DEFAULT_ENGINE):
+def fresh_broker(workdir: Path, name: str, engine: str = engines.DEFAULT_ENGINE, nodes: int = 1):
     """A broker of its own per phase: noida rewrites its whole store on every change, so
     data left by one phase would bill its persistence work to the next."""
     data_dir = workdir / name
-    status = _start(engine, data_dir)
+    status = _start(engine, data_dir, nodes=nodes)
     try:
         yield BenchBroker(engine, status.bootstrap, tuple(pid for pid in status.pids if pid))
     finally:

@@ -19,7 +19,11 @@ builds 2,000 topics x 6 partitions and 300 groups with commits on 3 topics each
   (c) a naive sequential per-group refresh like Kafdrop's group view, for each
       group in turn; and (c-min) the fewest calls one group at a time.
 
-Prints a/b (target <= 1.3), a-st/a (target <= 1.10) and c/a (target >= 5). Then, unless --no-browser,
+Then (cli) the `lag` CLI as a whole process (`--gap 0 --format json`) against
+(raw-p) bench/raw_lag.py as a whole process: the same reads, nothing of ours imported.
+
+Prints a/b (target <= 1.3), a-st/a (target <= 1.10), c/a (target >= 5) and
+cli/raw-p (target <= 1.5, issue #25). Then, unless --no-browser,
 serves app.py against that broker and measures in Chromium how long the
 consumer-groups page takes to show all 300 groups (target <= 3 s).
 """
@@ -27,19 +31,22 @@ consumer-groups page takes to show all 300 groups (target <= 3 s).
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 
 from benchlib import add_engine_arg, fresh_broker  # noqa: E402
 from confluent_kafka import ConsumerGroupTopicPartitions, Producer, TopicPartition  # noqa: E402
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic, OffsetSpec, ResourceType  # noqa: E402
+from raw_lag import raw_parallel  # noqa: E402
 
 from kafka_io.config import ClusterSettings  # noqa: E402
 from kafka_io.groups.exact_lag import EXACT_MAX_PARTITIONS  # noqa: E402
@@ -101,38 +108,6 @@ def wait_for_leaders(admin: AdminClient, topics: list[str], timeout_s: float = 3
         if time.monotonic() > deadline:
             raise RuntimeError(f"{len(wanted - ready)} topics still without leaders after {timeout_s:g} s")
         time.sleep(1)
-
-
-def raw_parallel(admin: AdminClient, batch: int | None = None) -> dict:
-    """(b): the fewest round trips, every future in flight at once. The
-    watermarks come from ONE list_offsets call, or (batch=N) from calls of N
-    partitions all in flight at once, the way our sampler does it."""
-    ids = [g.group_id for g in admin.list_consumer_groups(request_timeout=TIMEOUT_S).result(TIMEOUT_S).valid]
-    described = admin.describe_consumer_groups(ids, request_timeout=TIMEOUT_S)
-    offsets = {
-        g: next(
-            iter(
-                admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(g)], request_timeout=TIMEOUT_S).values()
-            )
-        )
-        for g in ids
-    }
-    states = {g: (f.result(TIMEOUT_S).state, len(f.result(TIMEOUT_S).members)) for g, f in described.items()}
-    committed = {
-        g: {(tp.topic, tp.partition): tp.offset for tp in f.result(TIMEOUT_S).topic_partitions}
-        for g, f in offsets.items()
-    }
-    tps = sorted({tp for c in committed.values() for tp in c})
-    ends, size = {}, batch or len(tps)
-    for start in range(0, len(tps), size):
-        ends.update(
-            admin.list_offsets(
-                {TopicPartition(t, p): OffsetSpec.latest() for t, p in tps[start : start + size]},
-                request_timeout=TIMEOUT_S,
-            )
-        )
-    high = {(tp.topic, tp.partition): f.result(TIMEOUT_S).offset for tp, f in ends.items()}
-    return {g: (states[g], {tp: max(high[tp] - o, 0) for tp, o in c.items()}) for g, c in committed.items()}
 
 
 def _end_offsets(admin: AdminClient, tps, spec) -> dict:
@@ -260,6 +235,27 @@ def _load(browser, url: str, artifacts: Path) -> tuple[float, int]:
     return elapsed, sum(counts)
 
 
+CLI_TARGET = 1.5  # issue #25: the lag CLI as a whole process <= 1.5x the raw script as a process
+
+
+def cli_vs_raw(bootstrap: str, runs: int) -> tuple[float, float]:
+    """Medians of (cli) `python -m kafka_io lag --gap 0 --format json` and (raw-proc)
+    bench/raw_lag.py, each a whole process (imports, connections, output), interleaved."""
+    cli = [sys.executable, "-m", "kafka_io", "lag", "--bootstrap", bootstrap, "--gap", "0", "--format", "json"]
+    raw = [sys.executable, str(ROOT / "bench" / "raw_lag.py"), bootstrap]
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith(("KAFKA_", "KDASH_"))}
+    times: dict[str, list[float]] = {"cli": [], "raw": []}
+    for _ in range(runs):
+        for key, command in (("cli", cli), ("raw", raw)):
+            started = time.perf_counter()
+            done = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=ROOT, env=env)
+            times[key].append(time.perf_counter() - started)
+            assert done.returncode == 0, done.stderr[-2000:]
+            report = json.loads(done.stdout)
+            assert len(report["groups"] if key == "cli" else report) == GROUPS, key
+    return statistics.median(times["cli"]), statistics.median(times["raw"])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7)
@@ -304,6 +300,10 @@ def main() -> int:
         print(f"a-st/a  = {m['a-store'] / m['a']:.2f}   (persisting the history; target <= 1.10)")
         print(f"c/a     = {m['c'] / m['a']:.1f}   (target >= 5)")
         print(f"c-min/a = {m['c-min'] / m['a']:.1f}   (for information: loopback round trips cost ~0.1 ms)")
+        cli_s, raw_s = cli_vs_raw(broker.bootstrap, args.runs)
+        print(f"(cli)    `lag --gap 0 --format json`, whole process          median {cli_s * 1000:8.1f} ms")
+        print(f"(raw-p)  bench/raw_lag.py, whole process                    median {raw_s * 1000:8.1f} ms")
+        print(f"cli/raw-p = {cli_s / raw_s:.2f}   (target <= {CLI_TARGET})")
         if not args.no_browser:
             artifacts = ROOT / "test-artifacts"
             artifacts.mkdir(exist_ok=True)

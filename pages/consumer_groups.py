@@ -6,14 +6,12 @@ import time
 
 import streamlit as st
 
-from dashboard import auth, group_writes, sampling, stuck_view
+from dashboard import auth, group_list, group_writes, paging, sampling, stuck_view
 from dashboard import handles as resources
 from dashboard.frames import groups as frames
 from dashboard.shell import page_settings
 from dashboard.widgets import plain, show_errors
-from kafka_io.alerts.watcher import recent_alerts
 from kafka_io.groups.health import silent_members_note, with_exact_time_lags
-from kafka_io.groups.incident import stable_order
 from kafka_io.groups.models import explain_state
 from kafka_io.groups.status import Status
 
@@ -41,22 +39,19 @@ sampler = resources.lag_sampler(settings)  # the first view starts it; shared by
 sampler.wait_first(settings.timeout_s + 1)
 
 
-def set_pins() -> None:
-    st.query_params["pin"] = st.session_state["pins"]
-
-
 def list_view() -> None:
     pins = st.query_params.get_all("pin")
-    ids = sorted(set(sampler.health()) | set(pins))
     if "pins_from_table" in st.session_state:  # a click in the table's Pin column
         st.session_state["pins"] = st.session_state.pop("pins_from_table")
-    st.session_state.setdefault("pins", [p for p in pins if p in ids])
-    ids = sorted(set(ids) | set(st.session_state["pins"]))
+    st.session_state.setdefault("pins", list(pins))
+    # The groups on screen and the pinned ones, not all 10,000: any other id can be typed.
+    ids = sorted(set(st.session_state.get("pin_rows", [])) | set(st.session_state["pins"]) | set(pins))
     st.multiselect(
         "Incident watch-list: pinned to the top, sampled every interval, kept in the link",
         ids,
         key="pins",
-        on_change=set_pins,
+        on_change=group_list.set_pins,
+        accept_new_options=True,
         placeholder="Pin groups to watch… (or click + in the table)",
     )
     cols = st.columns([3, 3, 2, 2], vertical_alignment="bottom")
@@ -70,14 +65,19 @@ def list_view() -> None:
 
 
 def groups_table(search: str, statuses: list, sort: str, only_lagging: bool) -> None:
-    pin_clicked()
+    group_list.pin_clicked()
     pins = st.session_state.get("pins", [])
     sampler.watch(pins)
     fresh = sampling.current_freshness(sampler, settings)
     sampling.sample_status(sampler, settings, fresh)
     df = frames.groups_frame(sampler.health().values(), pins)
-    shown = stable(frames.sort_groups(frames.filter_groups(df, statuses, only_lagging, search), sort), sort, pins)
+    shown = group_list.stable(
+        frames.sort_groups(frames.filter_groups(df, statuses, only_lagging, search), sort), sort, pins
+    )
     st.caption(frames.status_summary(df, len(shown)))
+    if not shown.empty:  # only the rows on screen go to the browser
+        start, stop = paging.page_of("groups_page", len(shown), (search, tuple(statuses), sort, only_lagging), "Groups")
+        shown = shown.iloc[start:stop]
     if shown.empty:
         st.info(
             "No group matches these filters."
@@ -122,53 +122,12 @@ def groups_table(search: str, statuses: list, sort: str, only_lagging: bool) -> 
         },
     )
     if event.selection.cells:
-        clicked(shown, *event.selection.cells[0])
+        group_list.clicked(shown, *event.selection.cells[0])
     st.caption(
         "Click a group's name to open it; click :material/add: to pin it to the top, :material/push_pin: to unpin."
     )
-    recent_alerts_box()
+    group_list.recent_alerts_box(settings.name)
     sampling.sample_details(sampler)
-
-
-def recent_alerts_box() -> None:
-    """The webhooks' latest alerts for this cluster, when alerts are configured."""
-    deliveries = recent_alerts(settings.name)
-    if not deliveries:
-        return
-    with st.expander(f"Recent alerts ({len(deliveries)})", icon=":material/notifications:"):
-        st.dataframe(frames.alerts_frame(deliveries), hide_index=True, width="stretch")
-
-
-def stable(df, sort: str, pins: list[str]):
-    """The rows in the order shown last time unless a status changed
-    (incident.stable_order), so rows do not re-sort under the reader's eyes."""
-    context = (sort, tuple(pins))
-    rows = list(zip(df["Group"], df["Status"], strict=True))
-    previous = st.session_state.get("groups_order")
-    order = stable_order(rows, previous[1] if previous and previous[0] == context else None)
-    st.session_state["groups_order"] = (context, [(g, dict(rows)[g]) for g in order])
-    return frames.order_by_ids(df, order)
-
-
-def clicked(shown, row: int, column: str) -> None:
-    st.session_state["groups_table_n"] += 1
-    if column != "Pin":  # the Pin column's buttons call pin_clicked
-        st.query_params["group"] = shown.iloc[row]["Group"]
-    st.rerun()
-
-
-def pin_clicked() -> None:
-    """A Pin button was clicked (the click lasts one run): pin its group, or unpin it, and
-    redraw the whole page, not just this fragment, so the watch-list above shows it too."""
-    click, rows = st.session_state.get("pin_click"), st.session_state.get("pin_rows", [])
-    if click is None or not 0 <= click["row"] < len(rows):
-        return
-    group_id = rows[click["row"]]  # the rows as drawn when it was clicked
-    pins = st.session_state.get("pins", [])
-    pins = [p for p in pins if p != group_id] if group_id in pins else [*pins, group_id]
-    st.session_state["pins_from_table"] = pins  # applied before the watch-list is drawn
-    st.query_params["pin"] = pins
-    st.rerun()
 
 
 def back_to_list() -> None:

@@ -158,6 +158,9 @@ class LagSampler:
                     self.refresh()
                 elif self.watched():
                     self.refresh_groups(self.watched())
+                # Here, not on the first page view after a sample: at 10,000 groups health is
+                # work a reader should not wait for, and every reader shares the result.
+                self.health()
             except Exception:  # a bug must not kill the thread: log it, try again next tick
                 log.exception("lag sampler cycle failed")
             self._idle_until(started + self._next_wait_s())

@@ -8,6 +8,8 @@ import re
 import time
 
 import pytest
+from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
+from confluent_kafka.admin import AdminClient
 from group_helpers import busy_group, committed_offsets, consume_and_commit, group_ids
 from kafka_helpers import commit_offsets, create_topic, produce
 
@@ -232,3 +234,39 @@ def test_rows_keep_their_order_while_only_lag_moves(make_app, app_env, kafka_boo
     at.selectbox(key="sort").set_value("Group id").run()
     at.selectbox(key="sort").set_value("Total lag").run()
     assert list(at.main.dataframe[0].value["Group"]) == [big, small]  # asked for again: sorted now
+
+
+def test_a_long_list_goes_to_the_browser_a_page_at_a_time(make_app, kafka_bootstrap, unique):
+    """Issue #25: at 10,000 groups the page ships the 100 rows on screen, not all of them;
+    Previous/Next turn pages, and a new search starts again at the first page."""
+    topic, prefix = unique("paged"), unique("paged")
+    create_topic(kafka_bootstrap, topic, 1)
+    produce(kafka_bootstrap, topic, {0: 3})
+    groups = [f"{prefix}-{i:03d}" for i in range(130)]
+    admin = AdminClient({"bootstrap.servers": kafka_bootstrap})
+    futures = [
+        f
+        for g in groups
+        for f in admin.alter_consumer_group_offsets(
+            [ConsumerGroupTopicPartitions(g, [TopicPartition(topic, 0, 1)])]
+        ).values()
+    ]
+    for future in futures:
+        future.result(timeout=30)
+    at = make_app(PAGE).run()
+    at.selectbox(key="sort").set_value("Group id").run()
+    at.text_input(key="search").input(prefix).run()
+    deadline = time.monotonic() + 30
+    while len(at.main.dataframe) and len(at.main.dataframe[0].value) < 100 and time.monotonic() < deadline:
+        time.sleep(0.5)  # the groups appear with the sampler's next full sample
+        at.run()
+    assert list(at.main.dataframe[0].value["Group"]) == groups[:100]
+    assert "Groups 1–100 of 130" in texts(at.main.caption)
+    assert at.button(key="groups_page_previous").disabled
+    at.button(key="groups_page_next").click().run()
+    assert list(at.main.dataframe[0].value["Group"]) == groups[100:]
+    assert "Groups 101–130 of 130" in texts(at.main.caption)
+    assert at.button(key="groups_page_next").disabled
+    at.text_input(key="search").input(f"{prefix}-12").run()  # 120-129: one page, no buttons
+    assert list(at.main.dataframe[0].value["Group"]) == groups[120:]
+    assert not any(c.startswith("Groups ") for c in texts(at.main.caption))
