@@ -1,7 +1,9 @@
 """Alert webhooks from `python -m kafka_io watch` to a real HTTP receiver in the test:
 exactly one POST per status transition and one "resolved" POST, plain JSON with a
 Slack-compatible text; a failing receiver gets retried with backoff, and a slow
-one never delays sampling (the /metrics lag keeps moving while it hangs).
+one never delays sampling (the /metrics lag keeps moving while it hangs). The
+Dispatcher itself, against real receivers: exactly ATTEMPTS tries (the first and 4
+retries) for an error status or a timeout, then "failed".
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ from pathlib import Path
 import pytest
 from kafka_helpers import commit_offsets, create_topic, free_port, produce
 
+from kafka_io.alerts.dispatch import ATTEMPTS, Dispatcher
+from kafka_io.alerts.rules import Alert, AlertSettings, Target
+from kafka_io.groups.status import Status
+
 ROOT = Path(__file__).resolve().parents[2]
 WAIT_S = 30
 
@@ -25,7 +31,7 @@ WAIT_S = 30
 class Receiver:
     """Records every POST; answers 500 to the first `fail_first`, and sleeps `delay_s` on each."""
 
-    def __init__(self, fail_first: int = 0, delay_s: float = 0.0) -> None:
+    def __init__(self, fail_first: int = 0, delay_s: float = 0.0, status: int = 500) -> None:
         self.posts: list[dict] = []
         self.attempts = 0
         receiver = self
@@ -36,7 +42,7 @@ class Receiver:
                 receiver.attempts += 1
                 time.sleep(delay_s)
                 if receiver.attempts <= fail_first:
-                    self.send_response(500)
+                    self.send_response(status)
                 else:
                     receiver.posts.append(body)
                     self.send_response(204)
@@ -112,6 +118,7 @@ def test_one_post_per_transition_and_one_when_resolved(watch, kafka_bootstrap, u
     }
     assert fired["link"] == f"https://dash.example/consumer_groups?group={group}"
     assert fired["text"].startswith(f"STOP: group {group} on default is 6 messages")
+    assert receiver.attempts == 1
     time.sleep(2)  # two more samples, still STOP: no second POST
     assert len(receiver.posts) == 1
     commit_offsets(kafka_bootstrap, group, topic, {0: 10})
@@ -140,3 +147,35 @@ def test_a_failing_webhook_is_retried_and_a_slow_one_never_delays_sampling(watch
     assert receiver.posts == []  # still retrying
     until(lambda: receiver.posts, "the alert after two failures", timeout_s=45)
     assert receiver.attempts == 3 and receiver.posts[0]["status"] == "STOP"
+
+
+def dispatch_one(receiver: Receiver, timeout_s: float = 5.0):
+    """One alert through a fresh Dispatcher (backoff 10 ms) to `receiver`; its settled Delivery."""
+    sender = Dispatcher(timeout_s=timeout_s, backoff_s=(0.01,))
+    alert = Alert("default", "g1", "firing", Status.STOP, None, 6, 12.0, None, 1_700_000_000.0)
+    sender.submit(alert, AlertSettings(targets=(Target(receiver.url),)))
+    return until(lambda: next((d for d in sender.recent() if d.result != "sending"), None), "the delivery settles")
+
+
+@pytest.mark.parametrize("status", [500, 503, 404])
+def test_an_error_status_gets_exactly_five_tries(status):
+    receiver = Receiver(fail_first=ATTEMPTS, status=status)
+    delivery = dispatch_one(receiver)
+    assert (delivery.result, delivery.attempts, delivery.error) == ("failed", 5, f"HTTP {status}")
+    assert (receiver.attempts, receiver.posts) == (5, [])  # the worker settled: no 6th try can follow
+    assert delivery.target == receiver.url.split("/")[2]  # the host, never the full URL
+
+
+def test_a_receiver_that_answers_after_four_failures_gets_the_fifth_try():
+    receiver = Receiver(fail_first=ATTEMPTS - 1)
+    delivery = dispatch_one(receiver)
+    assert (delivery.result, delivery.attempts, delivery.error) == ("delivered", 5, None)
+    assert receiver.attempts == 5 and receiver.posts[0]["group"] == "g1"
+
+
+def test_a_timeout_is_retried_exactly_like_an_error():
+    receiver = Receiver(delay_s=1.0)  # answers 204, but after the 0.2 s timeout each time
+    delivery = dispatch_one(receiver, timeout_s=0.2)
+    assert (delivery.result, delivery.attempts, delivery.error) == ("failed", 5, "timed out")
+    until(lambda: receiver.attempts == 5, "the receiver counts the fifth try")
+    assert receiver.attempts == 5
