@@ -93,6 +93,34 @@ def watch(cluster_env, tmp_path):
         process.wait(timeout=15)
 
 
+def metrics(url: str) -> str:
+    try:
+        return urllib.request.urlopen(f"{url}/metrics", timeout=5).read().decode()
+    except OSError:  # not listening yet
+        return ""
+
+
+class SampleWitness:
+    """A group the alerts ignore, whose committed offset the test moves: once /metrics shows
+    the new offset, the watch's sampler has taken a sample after the move. An absence (no
+    second POST) is judged after such positive events, not after a sleep."""
+
+    def __init__(self, bootstrap: str, unique, url: str) -> None:
+        self.bootstrap, self.url, self.offset = bootstrap, url, 0
+        self.topic, self.group = unique("witness"), unique("witness-group")
+        create_topic(bootstrap, self.topic, 1)
+        produce(bootstrap, self.topic, {0: 10})
+
+    def samples(self, n: int) -> None:
+        """Returns after at least `n` more samples (each sees a commit made after the previous)."""
+        for _ in range(n):
+            self.offset += 1
+            commit_offsets(self.bootstrap, self.group, self.topic, {0: self.offset})
+            labels = f'cluster_name="default",group="{self.group}",topic="{self.topic}",partition="0"'
+            line = f"kafka_consumergroup_group_offset{{{labels}}} {self.offset}"
+            until(lambda line=line: line in metrics(self.url), f"a sample with the witness at {self.offset}")
+
+
 def stopped_group(bootstrap: str, unique) -> tuple[str, str]:
     """A group with lag 6 and nobody consuming: STOP within two samples."""
     topic, group = unique("alerts"), unique("alerts-group")
@@ -105,7 +133,7 @@ def stopped_group(bootstrap: str, unique) -> tuple[str, str]:
 def test_one_post_per_transition_and_one_when_resolved(watch, kafka_bootstrap, unique):
     topic, group = stopped_group(kafka_bootstrap, unique)
     receiver = Receiver()
-    watch(group, receiver)
+    witness = SampleWitness(kafka_bootstrap, unique, watch(group, receiver))
     until(lambda: receiver.posts, "the STOP alert")
     fired = receiver.posts[0]
     assert {k: fired[k] for k in ("state", "cluster", "group", "status", "previous_status", "total_lag")} == {
@@ -119,7 +147,7 @@ def test_one_post_per_transition_and_one_when_resolved(watch, kafka_bootstrap, u
     assert fired["link"] == f"https://dash.example/consumer_groups?group={group}"
     assert fired["text"].startswith(f"STOP: group {group} on default is 6 messages")
     assert receiver.attempts == 1
-    time.sleep(2)  # two more samples, still STOP: no second POST
+    witness.samples(2)  # two more samples, still STOP: no second POST
     assert len(receiver.posts) == 1
     commit_offsets(kafka_bootstrap, group, topic, {0: 10})
     until(lambda: len(receiver.posts) == 2, "the resolved alert")
@@ -130,8 +158,8 @@ def test_one_post_per_transition_and_one_when_resolved(watch, kafka_bootstrap, u
         "STOP",
         0,
     )
-    time.sleep(1.5)
-    assert len(receiver.posts) == 2
+    witness.samples(2)  # still OK: nothing more
+    assert len(receiver.posts) == receiver.attempts == 2
 
 
 def test_a_failing_webhook_is_retried_and_a_slow_one_never_delays_sampling(watch, kafka_bootstrap, unique):
@@ -143,7 +171,7 @@ def test_a_failing_webhook_is_retried_and_a_slow_one_never_delays_sampling(watch
     # backoff): meanwhile the sampler keeps sampling, and /metrics follows new records.
     produce(kafka_bootstrap, topic, {0: 5})
     line = f'kafka_consumergroup_group_lag{{cluster_name="default",group="{group}",topic="{topic}",partition="0"}} 11'
-    until(lambda: line in urllib.request.urlopen(f"{url}/metrics", timeout=5).read().decode(), "lag 11 on /metrics")
+    until(lambda: line in metrics(url), "lag 11 on /metrics")
     assert receiver.posts == []  # still retrying
     until(lambda: receiver.posts, "the alert after two failures", timeout_s=45)
     assert receiver.attempts == 3 and receiver.posts[0]["status"] == "STOP"
