@@ -1,10 +1,12 @@
-"""The Live events page's source (topics, start, type spec) and its deep link.
+"""The Live events page's source (topics, start, type spec): from its form, in words, and
+as its deep link.
 
 /live_events?topic=T&topic=T2&from=recent:S|earliest|latest|last:N|timestamp:MS[&type=SPEC]
 Without from=, a link starts a minute back (recent:60), like the page's form.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import streamlit as st
 
@@ -13,10 +15,27 @@ from kafka_io.live.model import DEFAULT_RECENT_S, StartPosition
 from kafka_io.live.rates import TypeSpec
 from kafka_io.topics.names import validate_topic_name
 
-__all__ = ["LINK_KEY", "LINK_WARNINGS_KEY", "SOURCE_KEY", "Source", "from_link", "write_link"]
+__all__ = [
+    "LINK_KEY",
+    "LINK_WARNINGS_KEY",
+    "SOURCE_KEY",
+    "START_LABELS",
+    "Source",
+    "form_source",
+    "from_link",
+    "reading_text",
+    "write_link",
+]
 
 SOURCE_KEY, LINK_KEY, LINK_WARNINGS_KEY = "live_selected_source", "live_link", "live_link_warnings"
 DEFAULT_START = StartPosition("recent", DEFAULT_RECENT_S)
+START_LABELS = {
+    "recent": "Recent (seconds back)",
+    "latest": "Latest (new events)",
+    "earliest": "Earliest (replay all)",
+    "last": "Last N per partition",
+    "timestamp": "From a time",
+}
 
 
 @dataclass(frozen=True)
@@ -24,6 +43,32 @@ class Source:
     topics: tuple[str, ...]
     start: StartPosition = DEFAULT_START
     spec: TypeSpec = TypeSpec("field")
+
+
+def form_source(topics: list[str], kind: str, value: float | datetime | None, type_kind: str, type_name: str) -> Source:
+    """The form's choice as a Source; InvalidInput says what is wrong with it."""
+    if kind in ("last", "recent"):
+        value = int(value)
+    elif kind == "timestamp":
+        value = int(value.timestamp() * 1000) if value else None
+    spec = TypeSpec("field") if type_kind == "auto" else TypeSpec(type_kind, type_name.strip() or None)
+    return Source(tuple(topics), StartPosition(kind, value), spec)
+
+
+def _start_words(start: StartPosition) -> str:
+    if start.kind == "recent":
+        return f"{start.value:,} s before Watch"
+    return START_LABELS[start.kind].lower()
+
+
+def reading_text(source: Source, partitions: int, shared: bool, viewers: int) -> str:
+    """What the view reads, from where, and whose reader it is (plain text: a header name
+    or field path from a link must not become markup)."""
+    who = f"shared by {viewers} viewer{'s' * (viewers != 1)}" if shared else "private to this tab"
+    return (
+        f"Reading {', '.join(source.topics)} from {_start_words(source.start)} "
+        f"({partitions} partitions) · type: {source.spec} · reader {who}"
+    )
 
 
 def from_link() -> Source | None:

@@ -13,14 +13,12 @@ import asyncio
 import logging
 from contextlib import asynccontextmanager
 
-from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from kafka_io.alerts.watcher import alert_settings, alert_watcher
 from kafka_io.errors import KafkaIOError
 from kafka_io.exporter.exporter import MetricsExporter
-from kafka_io.exporter.http import CONTENT_TYPE_LATEST, authorized
+from kafka_io.exporter.http import metrics_endpoint
 
 __all__ = ["lifespan", "routes"]
 
@@ -42,15 +40,8 @@ def _clusters():
 _exporter = MetricsExporter(_clusters)
 
 
-async def _metrics(request: Request) -> Response:
-    if not authorized(request.headers.get("authorization")):
-        return PlainTextResponse("unauthorized\n", status_code=401, headers={"WWW-Authenticate": "Bearer"})
-    body = await asyncio.to_thread(_exporter.render)  # never block the event loop that serves the pages
-    return Response(body, media_type=CONTENT_TYPE_LATEST)
-
-
 def routes() -> list[Route]:
-    return [Route("/metrics", _metrics, methods=["GET"])]
+    return [Route("/metrics", metrics_endpoint(_exporter), methods=["GET"])]
 
 
 def _start() -> None:

@@ -13,51 +13,34 @@ from dashboard.shell import page_settings
 settings = page_settings()
 
 from dashboard import handles as resources  # noqa: E402
-from dashboard.frames.live import (  # noqa: E402
-    SCALES,
-    STATUS_COLORS,
-    ceiling_caption,
-    chart_ceiling,
-    marker_caption,
-    rate_chart,
-    tail_frame,
-    type_frame,
+from dashboard import live_session as session  # noqa: E402
+from dashboard.frames import live as frames  # noqa: E402
+from dashboard.live_link import (  # noqa: E402
+    LINK_WARNINGS_KEY,
+    START_LABELS,
+    Source,
+    form_source,
+    from_link,
+    reading_text,
 )
-from dashboard.live_link import LINK_WARNINGS_KEY, SOURCE_KEY, Source, from_link, write_link  # noqa: E402
 from dashboard.widgets import plain, refreshed_caption, show_errors  # noqa: E402
 from kafka_io.errors import InvalidInput  # noqa: E402
-from kafka_io.live.chart_rules import first_seen  # noqa: E402
 from kafka_io.live.model import (  # noqa: E402
     DEFAULT_RECENT_S,
     MAX_LAST_N,
     MAX_RECENT_S,
     TAIL_MAX,
-    StartPosition,
     TailRecord,
     TailSnapshot,
-    filter_records,
 )
-from kafka_io.live.output import payload_view  # noqa: E402
-from kafka_io.live.rates import DEFAULT_TYPE_FIELD, TypeSpec  # noqa: E402
-from kafka_io.live.reader import RUNNING  # noqa: E402
+from kafka_io.live.output import payload_view, record_fields  # noqa: E402
+from kafka_io.live.rates import DEFAULT_TYPE_FIELD  # noqa: E402
 
 REFRESH_S = 1
-# Most of an idle live page's CPU is its redraw: after IDLE_AFTER_S with no new
-# event the view redraws every IDLE_REFRESH_S, and the first new event brings
-# the 1 s cadence back (docs/performance.md, idle live page).
-IDLE_REFRESH_S = 3
-IDLE_AFTER_S = 10
-ACTIVITY_KEY = "live_activity"  # (events seen, monotonic time they last changed, status)
+IDLE_REFRESH_S = 3  # the redraw's cadence once the view is idle (dashboard.live_session.idle)
 WINDOWS_S = {"1 min": 60, "5 min": 300, "15 min": 900}
 DEFAULT_LAST_N = 100
 FIELD_PX = 250  # wide enough for the longest start label, "Earliest (replay all)", and its arrow
-START_LABELS = {
-    "recent": "Recent (seconds back)",
-    "latest": "Latest (new events)",
-    "earliest": "Earliest (replay all)",
-    "last": "Last N per partition",
-    "timestamp": "From a time",
-}
 TYPE_LABELS = {
     "auto": "Auto-detect",
     "field": "JSON field",
@@ -65,8 +48,6 @@ TYPE_LABELS = {
     "key": "Message key",
 }
 AUTO_HELP = "Auto-detect reads event_type, then type, eventType, event.type, CloudEvents' ce_type header or type field."
-SHOWN_KEY, PINNED_KEY, SELECTED_KEY, GEN_KEY = "live_shown", "live_pinned", "live_selected", "live_tail_gen"
-TYPE_ORDER_KEY = "live_type_order"  # types in first-seen order: their colours, for the life of the view
 
 
 def _source_form(names: list[str], current: Source) -> Source | None:
@@ -121,41 +102,10 @@ def _source_form(names: list[str], current: Source) -> Source | None:
     if not row.button("Watch", type="primary", icon=":material/play_arrow:"):
         return None
     try:
-        if kind in ("last", "recent"):
-            value = int(value)
-        elif kind == "timestamp":
-            value = int(value.timestamp() * 1000) if value else None
-        spec = TypeSpec("field") if type_kind == "auto" else TypeSpec(type_kind, type_name.strip() or None)
-        return Source(tuple(topics), StartPosition(kind, value), spec)
+        return form_source(topics, kind, value, type_kind, type_name)
     except InvalidInput as exc:
         st.error(plain(exc), icon=":material/error:")
         return None
-
-
-def _new_view() -> None:
-    st.session_state[TYPE_ORDER_KEY] = ()
-    _reset_tail()
-
-
-def _reset_tail() -> None:
-    st.session_state[ACTIVITY_KEY] = None
-    st.session_state[PINNED_KEY] = None
-    st.session_state[SELECTED_KEY] = None
-    st.session_state[GEN_KEY] = st.session_state.get(GEN_KEY, 0) + 1
-
-
-def _on_pick(table_key: str) -> None:
-    """Hold the tail still at the rows the user clicked on, and remember the picked message."""
-    rows = st.session_state[table_key].selection.rows
-    shown = st.session_state.get(SHOWN_KEY) or []
-    if st.session_state.get(PINNED_KEY) is None:
-        st.session_state[PINNED_KEY] = shown
-    st.session_state[SELECTED_KEY] = shown[rows[0]] if rows and rows[0] < len(shown) else None
-
-
-def _clear(view) -> None:
-    view.clear()
-    _reset_tail()
 
 
 def _controls(view) -> tuple[int, str]:
@@ -165,7 +115,7 @@ def _controls(view) -> tuple[int, str]:
     window_s = WINDOWS_S[label or "5 min"]
     scale = scale_col.segmented_control(
         "Y axis",
-        list(SCALES),
+        list(frames.SCALES),
         default="Clip spikes",
         key="live_scale",
         required=True,
@@ -175,32 +125,23 @@ def _controls(view) -> tuple[int, str]:
         pause_col.button("Resume", icon=":material/play_arrow:", width="stretch", on_click=view.resume)
     else:
         pause_col.button("Pause", icon=":material/pause:", width="stretch", on_click=view.pause, args=(window_s,))
-    clear_col.button("Clear", icon=":material/delete_sweep:", width="stretch", on_click=_clear, args=(view,))
-    return window_s, SCALES[scale or "Clip spikes"]
+    clear_col.button(
+        "Clear", icon=":material/delete_sweep:", width="stretch", on_click=session.clear_view, args=(view,)
+    )
+    return window_s, frames.SCALES[scale or "Clip spikes"]
 
 
 def _status(snap: TailSnapshot, source: Source) -> None:
     badge_col, text_col = st.columns([1, 5], vertical_alignment="center")
     label = "paused" if snap.paused else snap.status
     with badge_col:
-        st.badge(label, color=STATUS_COLORS.get(label, "gray"))
-    who = f"shared by {snap.viewers} viewer{'s' * (snap.viewers != 1)}" if snap.shared else "private to this tab"
-    # Plain text: a header name or field path from a link must not become markup.
-    text_col.text(
-        f"Reading {', '.join(source.topics)} from {_start_words(source.start)} "
-        f"({snap.partitions} partitions) · type: {source.spec} · reader {who}"
-    )
+        st.badge(label, color=frames.STATUS_COLORS.get(label, "gray"))
+    text_col.text(reading_text(source, snap.partitions, snap.shared, snap.viewers))
     if snap.status in ("reconnecting…", "topic deleted", "waiting for topic", "failed"):
         st.warning(plain(snap.detail), icon=":material/warning:")
     if snap.errors:
         with st.expander(f"Recent read errors ({len(snap.errors)})"):
             st.code("\n".join(snap.errors), language=None)
-
-
-def _start_words(start: StartPosition) -> str:
-    if start.kind == "recent":
-        return f"{start.value:,} s before Watch"
-    return START_LABELS[start.kind].lower()
 
 
 def _metrics(snap: TailSnapshot) -> None:
@@ -222,18 +163,17 @@ def _rates(snap: TailSnapshot, source: Source, scale: str) -> None:
         return
     chart_col, table_col = st.columns([3, 2])
     with chart_col:
-        order = st.session_state[TYPE_ORDER_KEY] = first_seen(st.session_state.get(TYPE_ORDER_KEY, ()), snap.series)
-        st.altair_chart(rate_chart(snap, scale, order), width="stretch")
-        ceiling = chart_ceiling(snap) if scale == "clip" else None
+        st.altair_chart(frames.rate_chart(snap, scale, session.type_order(snap)), width="stretch")
+        ceiling = frames.chart_ceiling(snap) if scale == "clip" else None
         if ceiling is not None:
-            st.caption(ceiling_caption(ceiling))
+            st.caption(frames.ceiling_caption(ceiling))
         st.caption(
             "Stacked events/s in 1 s buckets by record time. Shaded bands: events sent from this "
             "dashboard's Produce page or CLI (one band per burst)."
         )
-        st.caption(marker_caption(snap))
+        st.caption(frames.marker_caption(snap))
     table_col.dataframe(
-        type_frame(snap),
+        frames.type_frame(snap),
         hide_index=True,
         width="stretch",
         column_config={
@@ -248,59 +188,41 @@ def _tail(snap: TailSnapshot) -> None:
     chosen = st.session_state.get("live_filter_types") or []
     types = type_col.multiselect("Filter by type", sorted(set(snap.totals) | set(chosen)), key="live_filter_types")
     text = text_col.text_input("Filter by text", key="live_filter_text", placeholder="key, value, header or topic")
-    pinned = st.session_state.get(PINNED_KEY)
-    records = pinned if pinned is not None else filter_records(snap.tail, types, text)
-    st.session_state[SHOWN_KEY] = records
+    records, pinned = session.shown_records(snap, types, text)
     if not records:
         st.caption("No message matches the filters." if snap.tail else "No messages yet: the newest appear here first.")
     else:
-        table_key = f"live_tail_{st.session_state.get(GEN_KEY, 0)}"
+        table_key = session.table_key()
         st.dataframe(
-            tail_frame(records),
+            frames.tail_frame(records),
             key=table_key,
-            on_select=partial(_on_pick, table_key),
+            on_select=partial(session.on_pick, table_key),
             selection_mode="single-row",
             hide_index=True,
             width="stretch",
             height=320,
         )
-        matching = (
-            f"{len(records):,} of {len(snap.tail):,} messages match the filters. "
-            if pinned is None and (types or text)
-            else ""
-        )
+        filtered = not pinned and (types or text)
+        matching = f"{len(records):,} of {len(snap.tail):,} messages match the filters. " if filtered else ""
         st.caption(
             f"{matching}Newest first by record time, across partitions; the last {TAIL_MAX} messages read at most. "
             "Select a row to see its full payload."
         )
-    if pinned is not None:
+    if pinned:
         st.button(
             "Follow the live tail",
             icon=":material/sync:",
-            on_click=_reset_tail,
+            on_click=session.reset_tail,
             help="The tail holds still while you inspect a message",
         )
-    selected = st.session_state.get(SELECTED_KEY)
-    if selected is not None:
-        _detail(selected)
+    if (record := session.selected()) is not None:
+        _detail(record)
 
 
 def _detail(record: TailRecord) -> None:
     with st.container(border=True):
         st.subheader("Message", anchor=False)
-        st.json(
-            {
-                "topic": record.topic,
-                "partition": record.partition,
-                "offset": record.offset,
-                "timestamp_ms": record.ts_ms,
-                "key": record.key,
-                "type": record.type,
-                "headers": [list(h) for h in record.headers],
-                "value_bytes": record.value_size,
-            },
-            expanded=False,
-        )
+        st.json(record_fields(record), expanded=False)
         kind, body = payload_view(record)
         if kind == "json":
             st.json(body)
@@ -310,15 +232,6 @@ def _detail(record: TailRecord) -> None:
             st.info(body)
         if record.raw is not None and not record.raw_complete:
             st.caption(f"Showing the first {len(record.raw):,} of {record.value_size:,} bytes.")
-
-
-def _idle(snap: TailSnapshot | None = None) -> bool:
-    """No new event for IDLE_AFTER_S while reading steadily (records `snap` first when given)."""
-    now = time.monotonic()
-    seen = st.session_state.get(ACTIVITY_KEY)
-    if snap is not None and (seen is None or seen[0] != snap.messages or seen[2] != snap.status):
-        st.session_state[ACTIVITY_KEY] = seen = (snap.messages, now, snap.status)
-    return seen is not None and seen[2] == RUNNING and now - seen[1] >= IDLE_AFTER_S
 
 
 def _live_body(view, source: Source, idle_cadence: bool) -> None:
@@ -331,7 +244,7 @@ def _live_body(view, source: Source, idle_cadence: bool) -> None:
         _rates(snap, source, scale)
         _tail(snap)
     refreshed_caption(time.time(), (time.perf_counter() - started) * 1000)
-    if _idle(snap) != idle_cadence:
+    if session.idle(snap) != idle_cadence:
         st.rerun()  # the other cadence: a full run picks the other fragment
 
 
@@ -354,17 +267,11 @@ with show_errors("Listing topics"):
 if names is None:
     st.stop()
 
-linked = from_link()
-if linked is not None:
-    st.session_state[SOURCE_KEY] = linked
-    _new_view()
-current = st.session_state.get(SOURCE_KEY) or Source(())
+current = session.current_source(from_link())
 chosen = _source_form(names, current)
 if chosen is not None:
-    st.session_state[SOURCE_KEY] = current = chosen
-    st.session_state[LINK_WARNINGS_KEY] = []
-    write_link(chosen)
-    _new_view()
+    session.choose(chosen)
+    current = chosen
 for warning in st.session_state.get(LINK_WARNINGS_KEY, []):
     st.warning(warning, icon=":material/link_off:")
 
@@ -383,4 +290,4 @@ live = None
 with show_errors("Starting the live view"):
     live = resources.live_view(settings, current.topics, current.spec, current.start)
 if live is not None:
-    (idle_live_section if _idle() else live_section)(live, current)
+    (idle_live_section if session.idle() else live_section)(live, current)

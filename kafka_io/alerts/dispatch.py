@@ -1,6 +1,13 @@
-"""The sender: one queue and one thread per webhook URL, so a slow or failing
-receiver delays neither sampling nor the other receivers. Each POST is retried
-with backoff; the outcome lands in ``recent`` for the Consumer groups page.
+"""The sender: one queue, one thread and one httpx.Client per webhook URL, so a
+slow or failing receiver delays neither sampling nor the other receivers. The
+outcome lands in ``recent`` for the Consumer groups page.
+
+Retry policy: a POST gets at most ATTEMPTS tries (the first, then 4 retries after
+the waits of BACKOFF_S). Every failure is retried: no connection, a timeout, or an
+answer that is not 2xx (a 5xx, but also a 4xx or a 429, as before httpx). httpx's
+own ``HTTPTransport(retries=)`` retries only failed connections, at once and
+without backoff, so it is not used: it would multiply the attempts docs/metrics.md
+promises.
 """
 
 from __future__ import annotations
@@ -10,22 +17,24 @@ import logging
 import queue
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections import deque
 from dataclasses import dataclass, replace
 from urllib.parse import quote
+
+import httpx
 
 from kafka_io.alerts.rules import Alert, AlertSettings, Target, alert_payload
 
 __all__ = ["ATTEMPTS", "POST_TIMEOUT_S", "Delivery", "Dispatcher", "group_link"]
 
-POST_TIMEOUT_S = 5.0
-ATTEMPTS = 5
+POST_TIMEOUT_S = 5.0  # each of connect, write, read and pool wait, per attempt
+ATTEMPTS = 5  # the first try and 4 retries
 BACKOFF_S = (1.0, 2.0, 4.0, 8.0)  # before attempts 2..5
 QUEUE_MAX = 1_000  # per target: a receiver down for hours must not grow memory
 RECENT_MAX = 200
 log = logging.getLogger("kafka_io")
+# httpx logs every request's full URL at INFO (seen with `-v`), and webhook URLs carry secrets.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def group_link(public_url: str, group: str) -> str:
@@ -45,32 +54,33 @@ class _TargetWorker:
     def __init__(self, dispatcher: Dispatcher, target: Target) -> None:
         self.queue: queue.Queue = queue.Queue(maxsize=QUEUE_MAX)
         self._dispatcher, self._target = dispatcher, target
+        # follow_redirects: urllib followed them, and receivers behind a moved URL kept working.
+        self._client = httpx.Client(timeout=httpx.Timeout(dispatcher.timeout_s), follow_redirects=True)
         threading.Thread(target=self._run, name="kdash-alerts", daemon=True).start()
 
     def _run(self) -> None:
         while True:
             index, payload = self.queue.get()
-            self._dispatcher._settle(index, *self._post(payload))
+            self._dispatcher._settle(index, *self._post(json.dumps(payload).encode()))
 
-    def _post(self, payload: dict) -> tuple[str, int, str | None]:
-        body = json.dumps(payload).encode()
+    def _post(self, body: bytes) -> tuple[str, int, str | None]:
         error = None
         for attempt in range(1, ATTEMPTS + 1):
-            request = urllib.request.Request(
-                self._target.url, data=body, method="POST", headers={"Content-Type": "application/json"}
-            )
-            try:
-                with urllib.request.urlopen(request, timeout=self._dispatcher.timeout_s) as response:
-                    response.read()
+            error = self._attempt(body)
+            if error is None:
                 return "delivered", attempt, None
-            except urllib.error.HTTPError as exc:
-                error = f"HTTP {exc.code}"
-            except (OSError, ValueError) as exc:  # refused, timed out, unresolvable
-                error = str(getattr(exc, "reason", exc)) or type(exc).__name__
             if attempt < ATTEMPTS:
                 time.sleep(self._dispatcher.backoff_s[min(attempt - 1, len(self._dispatcher.backoff_s) - 1)])
         log.warning("alert webhook %s failed %d times: %s", _host(self._target.url), ATTEMPTS, error)
         return "failed", ATTEMPTS, error
+
+    def _attempt(self, body: bytes) -> str | None:
+        """One POST: None when delivered, else the error a user sees (never the URL)."""
+        try:
+            response = self._client.post(self._target.url, content=body, headers={"Content-Type": "application/json"})
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:  # refused, timed out, unresolvable, bad URL
+            return str(exc) or type(exc).__name__
+        return None if response.is_success else f"HTTP {response.status_code}"
 
 
 class Dispatcher:

@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
 def _sample(sampler: LagSampler, groups: list[str], gap_s: float) -> LagSnapshot:
     take = (lambda: sampler.refresh_groups(groups)) if groups else sampler.refresh
     snapshot = take()
-    # Three samples across the gap: a WARN needs a trend (lag_status.MIN_WARN_SAMPLES).
+    # Three samples across the gap: a WARN needs a trend (groups.status.MIN_WARN_SAMPLES).
     for _ in range(SAMPLES - 1 if gap_s > 0 else 0):
         if snapshot.error is not None:
             break

@@ -46,7 +46,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         server = serve_metrics(exporter, args.host, args.port)
     except OSError as exc:
-        raise InvalidInput(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)  # "Address already in use"
+        raise InvalidInput(f"cannot listen on {args.host}:{args.port}: {reason}") from None
     token = " (bearer token required)" if os.environ.get(METRICS_TOKEN_ENV) else ""
     hooks = f"; alerts to {len(alerts.targets)} webhook(s)" if alerts else ""
     print(f"serving http://{args.host}:{args.port}/metrics{token} for {', '.join(clusters)}{hooks}", flush=True)

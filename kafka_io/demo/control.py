@@ -1,16 +1,10 @@
-"""The demo workload (`python -m kafka_io demo`) and the files the UI uses to see and pause it.
+"""The demo workload (`python -m kafka_io demo`): run it, pause it, stop it.
 
 The demo is its own process: it creates the demo topics, runs a producer and two
 consumer groups in threads, and leaves a third group stopped with lag (see
-demo_plan for names and rates, demo_workers for the clients). It talks to the
-dashboard only through two small files in the data dir (the embedded broker's,
-`.kafka-local/` by default, or $KDASH_DATA_DIR):
-
-    demo.json         {"paused": bool}     written by set_demo_paused(), polled by the demo
-    demo-status.json  {"pid", "bootstrap", "prefix", "topics", "groups", "started_at_s", "speed",
-                       "producer_recreated", "worker_restarts"}
-                      written by a running demo, removed when it exits
-    demo-exit.json    {"reason", ...} why it exited (demo.exits: the sidebar's "demo stopped")
+demo.plan for names and rates, demo.workers for the clients). It talks to the
+dashboard only through small files in the data dir (demo.state: the pause flag
+and the status file; demo.exits: why it stopped).
 
 Pausing stops the producer only: the consumers drain what is left, so lag
 falls back to 0 everywhere but in the stopped group.
@@ -18,7 +12,6 @@ falls back to 0 everywhere but in the stopped group.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import threading
@@ -31,10 +24,22 @@ from pathlib import Path
 from kafka_io.access.actor import Actor
 from kafka_io.access.guard import audit_outcome, check_allowed, write_guard
 from kafka_io.config import ClusterSettings
+from kafka_io.demo.exits import clear_exit, write_exit
 from kafka_io.demo.plan import DemoPlan
+from kafka_io.demo.state import (
+    AUDITED_ENV,
+    CONTROL_FILE,
+    DATA_DIR_ENV,
+    STATUS_FILE,
+    DemoStatus,
+    demo_data_dir,
+    demo_paused,
+    demo_status,
+    set_demo_paused,
+    write_json,
+)
 from kafka_io.errors import KafkaIOError
-from kafka_io.groups.history_store import DATA_DIR_ENV
-from kafka_io.local.noida import DEFAULT_DATA_DIR, process_matches, terminate_process
+from kafka_io.local.noida import DEFAULT_DATA_DIR, terminate_process
 
 __all__ = [
     "CONTROL_FILE",
@@ -53,10 +58,6 @@ __all__ = [
 
 log = logging.getLogger("kafka_io.demo.control")
 
-# Set by the app for a demo it restarts: the app audited that start for its user.
-AUDITED_ENV = "KDASH_DEMO_AUDITED"
-CONTROL_FILE = "demo.json"
-STATUS_FILE = "demo-status.json"
 CONTROL_POLL_S = 0.5
 JOIN_TIMEOUT_S = 15.0
 STOP_TIMEOUT_S = 20.0
@@ -64,21 +65,6 @@ STOP_TIMEOUT_S = 20.0
 # Five deaths within a minute mean it will not recover by itself: stop and say why.
 MAX_RESTARTS = 5
 RESTART_WINDOW_S = 60.0
-# Every demo runs as `python -m kafka_io demo`: a recycled PID will not match.
-_PROCESS_MARKER = b"kafka_io"
-
-
-@dataclass(frozen=True, slots=True)
-class DemoStatus:
-    pid: int
-    bootstrap: str
-    prefix: str
-    topics: tuple[str, ...]
-    groups: tuple[str, ...]
-    started_at_s: float
-    paused: bool
-    producer_recreated: int = 0  # producers the demo replaced after a fatal error
-    worker_restarts: int = 0  # worker threads it replaced after they died
 
 
 @dataclass(slots=True)
@@ -88,58 +74,6 @@ class DemoSummary:
     delivered: int = 0
     failed: int = 0
     processed: dict[str, int] = field(default_factory=dict)
-
-
-def demo_data_dir(env: dict[str, str] | None = None) -> Path:
-    """Where the demo's files live: $KDASH_DATA_DIR (set by `make run`) or .kafka-local."""
-    env = os.environ if env is None else env
-    return Path(env.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR)
-
-
-def _read_json(path: Path) -> dict | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def _write_json(path: Path, payload: dict) -> None:
-    # Write then rename, so the other process never reads half a file.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(payload), encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def demo_paused(data_dir: Path) -> bool:
-    return bool((_read_json(Path(data_dir) / CONTROL_FILE) or {}).get("paused", False))
-
-
-def set_demo_paused(data_dir: Path, paused: bool) -> None:
-    """Ask the running demo to pause (stop producing) or resume; it reacts within ~0.5 s."""
-    _write_json(Path(data_dir) / CONTROL_FILE, {"paused": bool(paused)})
-
-
-def demo_status(data_dir: Path) -> DemoStatus | None:
-    """The demo running on this data dir, or None (never started, exited, or a stale file)."""
-    data = _read_json(Path(data_dir) / STATUS_FILE)
-    try:
-        pid = int(data["pid"])
-        status = DemoStatus(
-            pid,
-            str(data["bootstrap"]),
-            str(data["prefix"]),
-            tuple(data["topics"]),
-            tuple(data["groups"]),
-            float(data["started_at_s"]),
-            demo_paused(data_dir),
-            int(data.get("producer_recreated", 0)),
-            int(data.get("worker_restarts", 0)),
-        )
-    except (TypeError, KeyError, ValueError):
-        return None
-    return status if process_matches(pid, _PROCESS_MARKER) else None
 
 
 def stop_demo(data_dir: Path, timeout_s: float = STOP_TIMEOUT_S) -> bool:
@@ -179,7 +113,6 @@ def run_demo(
     """Run until `stop` is set (or for duration_s); returns what was produced and consumed.
     Its start is audited when it is ready (or failed), unless the app that spawned it did."""
     from kafka_io.clients import make_admin
-    from kafka_io.demo.exits import clear_exit, write_exit
     from kafka_io.demo.setup import ensure_topics
 
     data_dir = Path(data_dir).resolve()
@@ -249,7 +182,7 @@ def _workers(settings, plan, stop, paused, started_s) -> list:
 def _write_status(
     data_dir: Path, settings: ClusterSettings, plan: DemoPlan, started_at_s: float, **counts: int
 ) -> None:
-    _write_json(
+    write_json(
         data_dir / STATUS_FILE,
         {
             **counts,

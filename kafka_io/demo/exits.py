@@ -12,7 +12,6 @@ Restart spawns ``python -m kafka_io demo`` in its own session, logging to
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -24,7 +23,7 @@ from pathlib import Path
 from kafka_io.access.actor import Actor
 from kafka_io.access.guard import write_guard
 from kafka_io.config import ClusterSettings
-from kafka_io.demo.control import AUDITED_ENV, STATUS_FILE, demo_status
+from kafka_io.demo.state import AUDITED_ENV, STATUS_FILE, demo_status, read_json, write_json
 from kafka_io.errors import KafkaIOError
 
 __all__ = ["EXIT_FILE", "LOG_FILE", "DemoExit", "clear_exit", "demo_exit", "restart_demo", "write_exit"]
@@ -53,21 +52,11 @@ def write_exit(data_dir: Path, reason: str, bootstrap: str, prefix: str, speed: 
         "speed": speed,
         "stopped_at_s": time.time(),
     }
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(payload), encoding="utf-8")
-    os.replace(tmp, path)  # the app never reads half a file
+    write_json(path, payload)  # the app never reads half a file
 
 
 def clear_exit(data_dir: Path) -> None:
     (Path(data_dir) / EXIT_FILE).unlink(missing_ok=True)
-
-
-def _read(path: Path) -> dict | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def demo_exit(data_dir: Path) -> DemoExit | None:
@@ -75,9 +64,9 @@ def demo_exit(data_dir: Path) -> DemoExit | None:
     data_dir = Path(data_dir)
     if demo_status(data_dir) is not None:
         return None
-    data = _read(data_dir / EXIT_FILE)
+    data = read_json(data_dir / EXIT_FILE)
     if data is None:
-        stale = _read(data_dir / STATUS_FILE)  # written by a demo that never got to say goodbye
+        stale = read_json(data_dir / STATUS_FILE)  # written by a demo that never got to say goodbye
         if stale is None:
             return None
         data = {**stale, "reason": f"the demo process (pid {stale.get('pid')}) exited without saying why"}

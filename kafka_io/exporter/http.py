@@ -1,22 +1,37 @@
-"""/metrics over HTTP: the bearer-token check shared by the dashboard's route and the
-headless server of ``python -m kafka_io watch``."""
+"""/metrics over HTTP: the bearer-token check and the /metrics endpoint shared by the
+dashboard's route (dashboard/server.py) and the headless server of
+``python -m kafka_io watch`` (Starlette on uvicorn, both already Streamlit's own)."""
 
 from __future__ import annotations
 
+import asyncio
 import hmac
-import logging
 import os
+import socket
 import threading
-from collections.abc import Mapping
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Awaitable, Callable, Mapping
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
 
 from kafka_io.exporter.exporter import MetricsExporter
 
-__all__ = ["CONTENT_TYPE_LATEST", "METRICS_TOKEN_ENV", "authorized", "serve_metrics"]
+__all__ = [
+    "CONTENT_TYPE_LATEST",
+    "METRICS_TOKEN_ENV",
+    "MetricsServer",
+    "authorized",
+    "metrics_endpoint",
+    "serve_metrics",
+]
 
 METRICS_TOKEN_ENV = "KDASH_METRICS_TOKEN"
 CONTENT_TYPE_LATEST = "text/plain; version=0.0.4; charset=utf-8"  # Prometheus' text format
-log = logging.getLogger("kafka_io")
+STOP_TIMEOUT_S = 5.0
 
 
 def authorized(authorization: str | None, env: Mapping[str, str] | None = None) -> bool:
@@ -28,29 +43,53 @@ def authorized(authorization: str | None, env: Mapping[str, str] | None = None) 
     return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
 
 
-def serve_metrics(exporter: MetricsExporter, host: str, port: int) -> ThreadingHTTPServer:
-    """Serve /metrics (and /healthz) in a daemon thread; ``shutdown()`` stops it."""
+def metrics_endpoint(exporter: MetricsExporter) -> Callable[[Request], Awaitable[Response]]:
+    """GET /metrics: 401 without the token (when one is set), else the exporter's latest text."""
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-            if self.path == "/healthz":
-                return self._reply(200, b"ok\n", "text/plain")
-            if self.path.split("?")[0] != "/metrics":
-                return self._reply(404, b"not found\n", "text/plain")
-            if not authorized(self.headers.get("Authorization")):
-                return self._reply(401, b"unauthorized\n", "text/plain")
-            self._reply(200, exporter.render(), CONTENT_TYPE_LATEST)
+    async def metrics(request: Request) -> Response:
+        if not authorized(request.headers.get("authorization")):
+            return PlainTextResponse("unauthorized\n", status_code=401, headers={"WWW-Authenticate": "Bearer"})
+        body = await asyncio.to_thread(exporter.render)  # never block the event loop
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
 
-        def _reply(self, code: int, body: bytes, content_type: str) -> None:
-            self.send_response(code)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    return metrics
 
-        def log_message(self, *args) -> None:  # scrapes every few seconds: not worth a line each
-            pass
 
-    server = ThreadingHTTPServer((host, port), Handler)
-    threading.Thread(target=server.serve_forever, name="kdash-metrics-http", daemon=True).start()
-    return server
+async def _healthz(request: Request) -> Response:
+    return PlainTextResponse("ok\n")
+
+
+async def _not_found(request: Request, exc: HTTPException) -> Response:
+    return PlainTextResponse("not found\n", status_code=404)
+
+
+class MetricsServer:
+    """uvicorn in a daemon thread on a socket bound before it starts, so a taken port fails
+    in the caller (an OSError), not in the thread; ``shutdown()`` stops it."""
+
+    def __init__(self, app: Starlette, host: str, port: int) -> None:
+        self._socket = socket.create_server((host, port))
+        config = uvicorn.Config(app, log_config=None, log_level="warning", access_log=False, lifespan="off")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, args=([self._socket],), name="kdash-metrics-http", daemon=True
+        )
+        self._thread.start()
+
+    def shutdown(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(STOP_TIMEOUT_S)
+        self._socket.close()
+
+
+def serve_metrics(exporter: MetricsExporter, host: str, port: int) -> MetricsServer:
+    """Serve /metrics (and /healthz); every other path is 404."""
+    app = Starlette(
+        routes=[
+            Route("/healthz", _healthz, methods=["GET"]),
+            Route("/metrics", metrics_endpoint(exporter), methods=["GET"]),
+        ],
+        exception_handlers={404: _not_found},
+    )
+    app.router.redirect_slashes = False  # /metrics/ is not /metrics: 404, as before
+    return MetricsServer(app, host, port)

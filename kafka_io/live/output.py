@@ -19,6 +19,7 @@ __all__ = [
     "hexdump",
     "payload_as",
     "payload_view",
+    "record_fields",
     "text_or_base64",
 ]
 
@@ -26,6 +27,20 @@ HEX_DUMP_MAX_BYTES = 65_536  # a 1 MB dump would be 4 MB of text in the browser
 # Deeper JSON is shown as text: nobody reads a tree that deep, and st.json's
 # encoder recurses (1,000 levels raised RecursionError and blanked the live view).
 JSON_TREE_MAX_DEPTH = 100
+
+
+def record_fields(record: TailRecord) -> dict[str, object]:
+    """Everything about a tail record but its payload, for the detail's st.json."""
+    return {
+        "topic": record.topic,
+        "partition": record.partition,
+        "offset": record.offset,
+        "timestamp_ms": record.ts_ms,
+        "key": record.key,
+        "type": record.type,
+        "headers": [list(h) for h in record.headers],
+        "value_bytes": record.value_size,
+    }
 
 
 def payload_view(record: TailRecord) -> tuple[str, object]:

@@ -106,7 +106,7 @@ def start_burst(
     action: str = "produce",
     details: Mapping[str, object] | None = None,
 ) -> Burst:
-    """Start a checked burst (see burst_source.plan_*) in a worker thread; poll ``progress()``.
+    """Start a checked burst (see produce.burst.source.plan_*) in a worker thread; poll ``progress()``.
     Its audit line (``action``, with ``details`` and its counts) is written when it ends."""
     details = {**(details or {"mode": "file" if isinstance(source, SpecSource) else "burst"}), "planned": source.count}
     check_allowed(settings, actor, action, limits.topic, details)

@@ -1,10 +1,10 @@
 """The produce target: a topic's partition count and size limit.
 
-Existence is checked against the full topic list (topics.read_metadata), never
+Existence is checked against the full topic list (topics.snapshot.read_metadata), never
 by asking metadata for one topic by name: brokers with auto-creation on
 (noida-db, and Kafka with auto.create.topics.enable) create a topic that is
 merely asked about. Listing topics is cluster.list_topic_names; creating them
-and the read-only check are topic_admin's.
+is topics.admin's, and the read-only check the write guard's (access.guard).
 
 Size limit, first found: the topic's max.message.bytes, the broker's
 message.max.bytes, else ``DEFAULT_MAX_MESSAGE_BYTES`` (1,048,576 bytes, just

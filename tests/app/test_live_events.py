@@ -8,6 +8,9 @@ import time
 from kafka_helpers import create_topic
 
 from dashboard.handles import tail_pool
+from kafka_io.live.model import StartPosition
+from kafka_io.live.rates import TypeSpec
+from kafka_io.live.worker import TailWorker
 
 APP_POLL_S = 0.3
 
@@ -68,7 +71,7 @@ def test_deep_link_from_earliest_counts_exactly_and_shows_the_tail(make_app, kaf
     assert (stats.shared_workers, stats.private_workers) == (0, 1)
 
 
-def test_controls_pause_resume_clear_window_and_filters(make_app, kafka_bootstrap, unique):
+def test_controls_pause_resume_clear_window_and_filters(make_app, kafka_bootstrap, unique, settings):
     topic = unique("live-ctl")
     create_topic(kafka_bootstrap, topic)
     produce_typed(kafka_bootstrap, topic, {"login": 3, "click": 2})
@@ -92,7 +95,17 @@ def test_controls_pause_resume_clear_window_and_filters(make_app, kafka_bootstra
     button(at, "Pause").click().run()
     assert ":gray-badge[paused]" in markdown(at) and button(at, "Resume")
     produce_typed(kafka_bootstrap, topic, {"late": 4})
-    time.sleep(1.0)
+    # Frozen, judged after positive events: an unpaused reader of the topic has read the 4,
+    # and the page's paused worker went round twice more (pause() returns at a turn's start).
+    witness = TailWorker(settings, (topic,), TypeSpec("field"), StartPosition("earliest")).start()
+    try:
+        run_until(at, lambda at: witness.snapshot().messages == 9)
+    finally:
+        witness.stop()
+        assert witness.join()
+    (paused,) = tail_pool().workers()
+    for _ in range(3):
+        paused.pause()
     at.run()
     assert metric(at, "Events seen") == "5"  # frozen while paused
     button(at, "Resume").click().run()

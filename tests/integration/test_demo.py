@@ -20,6 +20,7 @@ import orjson
 import pytest
 from confluent_kafka import ConsumerGroupTopicPartitions, KafkaError, KafkaException, TopicPartition
 from confluent_kafka.admin import AdminClient, ConfigResource, OffsetSpec
+from kafka_helpers import produce
 
 from kafka_io.clients import make_admin, make_viewer_consumer
 from kafka_io.demo.control import STATUS_FILE, demo_status, set_demo_paused
@@ -158,7 +159,7 @@ def test_demo_creates_topics_traffic_and_three_group_states(kafka_bootstrap, set
         _assert_topics(admin, plan)
         watches = _watch_groups_until_states(admin, plan)
         _assert_events(settings, plan)
-        _assert_pause_and_resume(admin, plan, tmp_path, demo_env)
+        _assert_pause_and_resume(admin, plan, tmp_path, demo_env, kafka_bootstrap)
         _assert_second_demo_refused(kafka_bootstrap, plan, demo_env, tmp_path)
     finally:
         if demo.poll() is None:
@@ -258,17 +259,43 @@ def _assert_events(settings, plan: DemoPlan) -> None:
     assert dict(seen) == EVENT_TYPES
 
 
-def _assert_pause_and_resume(admin: AdminClient, plan: DemoPlan, data_dir: Path, env: dict) -> None:
+def _committed(admin: AdminClient, group: str, tps: list[TopicPartition]) -> dict[tuple[str, int], int | None]:
+    request = [ConsumerGroupTopicPartitions(group, tps)]
+    committed = admin.list_consumer_group_offsets(request)[group].result(TIMEOUT_S).topic_partitions
+    return {(tp.topic, tp.partition): tp.offset if tp.offset >= 0 else None for tp in committed}
+
+
+def _quiet_round_trips(admin: AdminClient, group: str, tps: list, bootstrap: str, topic: str, rounds: int) -> dict:
+    """`rounds` markers of ours in a row, each consumed and committed by the demo's own group
+    with no other record appended meanwhile; the high watermarks after the last one. The
+    group resumes a partition paused at EOF every 0.25 s, so consecutive round trips span
+    at least (rounds - 1) x 0.25 s: several of the producer's 0.25 s ticks."""
+    marker, quiet, deadline = (topic, 0), 0, time.monotonic() + 20
+    expected = high_watermarks(admin, tps)
+    while quiet < rounds:
+        assert time.monotonic() < deadline, "the demo kept producing while paused"
+        produce(bootstrap, topic, {0: 1})
+        expected = {**expected, marker: expected[marker] + 1}
+        target = expected[marker]
+        wait_until(lambda t=target: (_committed(admin, group, tps)[marker] or 0) >= t, 15, "our marker consumed")
+        highs = high_watermarks(admin, tps)
+        # Anything else appended (the last batches before the pause) starts the count again.
+        quiet, expected = (quiet + 1, expected) if highs == expected else (0, highs)
+    return expected
+
+
+def _assert_pause_and_resume(admin: AdminClient, plan: DemoPlan, data_dir: Path, env: dict, bootstrap: str) -> None:
     tps = [TopicPartition(t.name, p) for t in plan.topics for p in range(t.partitions)]
     pause = demo_cli("--pause", "--data-dir", str(data_dir), env=env)
     assert pause.communicate(timeout=30) == ("demo paused\n", "") and pause.returncode == 0
     assert demo_status(data_dir).paused
-    time.sleep(1.5)  # the demo polls every 0.5 s; then its in-flight batches land
-    before = high_watermarks(admin, tps)
-    time.sleep(1.5)
-    assert high_watermarks(admin, tps) == before, "the demo kept producing while paused"
+    # Nothing may be produced while paused, judged after positive events (no sleep): the
+    # demo's group consumes markers of ours, 5 in a row with nothing else appended, on a
+    # topic only that group reads.
+    topic = next(t.name for t in plan.topics if t not in (plan.slow_topic, plan.stopped_topic))
+    expected = _quiet_round_trips(admin, plan.keeps_up_group, tps, bootstrap, topic, rounds=5)
     set_demo_paused(data_dir, False)
-    wait_until(lambda: sum(high_watermarks(admin, tps).values()) > sum(before.values()), 5, "traffic to resume")
+    wait_until(lambda: sum(high_watermarks(admin, tps).values()) > sum(expected.values()), 5, "traffic to resume")
 
 
 def _assert_second_demo_refused(bootstrap: str, plan: DemoPlan, env: dict, data_dir: Path) -> None:

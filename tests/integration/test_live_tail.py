@@ -106,8 +106,8 @@ def cli(*args: str, env: dict) -> subprocess.CompletedProcess:
 def test_worker_counts_every_event_by_type(settings, known_topic, worker_factory):
     worker = worker_factory(settings, [known_topic])
     wait_for(lambda: worker.snapshot().messages >= TOTAL, what="all events")
-    time.sleep(1.1)  # let the current second complete so the chart series holds it
-    snap = worker.snapshot(60)
+    # Judged as of the next second, when the current one is complete and the chart series holds it.
+    snap = worker.snapshot(60, now_s=int(time.time()) + 1)
     assert snap.messages == TOTAL and snap.totals == EXPECTED
     assert (snap.status, snap.partitions) == ("running", 3)
     assert sum(n for _, _, n in snap.series) == TOTAL
@@ -214,9 +214,14 @@ def test_start_at_last_n_and_at_a_timestamp(settings, kafka_bootstrap, worker_fa
     last = worker_factory(settings, [topic], "last:3")
     since = worker_factory(settings, [topic], f"timestamp:{now_ms - 45_000}")
     wait_for(lambda: last.snapshot().messages >= 9 and since.snapshot().messages >= 6, what="start positions")
-    time.sleep(0.5)  # nothing more may arrive
-    assert last.snapshot().totals == {"new": 6, "old": 3}
-    assert since.snapshot().totals == {"new": 6}
+    # Nothing more may arrive from before: judged once both have read a marker sent after
+    # everything else on each partition (a partition is read in order).
+    for p in range(3):
+        produce_n(kafka_bootstrap, topic, 1, partition=p, event_type="marker")
+    marked = {"marker": 3}
+    wait_for(lambda: last.snapshot().totals.get("marker") == since.snapshot().totals.get("marker") == 3, what="markers")
+    assert last.snapshot().totals == {"new": 6, "old": 3, **marked}
+    assert since.snapshot().totals == {"new": 6, **marked}
 
 
 @pytest.mark.parametrize("start", ["latest", "timestamp:4102444800000"])
@@ -329,8 +334,8 @@ def test_twenty_viewers_of_a_live_topic_make_one_consumer(settings, kafka_bootst
     try:
         wait_for(lambda: consumer_counts()[1] == open0 + 2, what="two consumers open")
         assert (pool.stats().shared_workers, pool.stats().private_workers, pool.stats().viewers) == (1, 1, 21)
+        # "running" means the start offsets are resolved: an event sent now is read (no settling sleep).
         wait_for(lambda: all(v.snapshot().status == "running" for v in views + [private]), what="running")
-        time.sleep(0.6)
         produce_n(kafka_bootstrap, topic, 5)
         wait_for(lambda: views[-1].snapshot().messages == 5 and private.snapshot().messages == 5, what="events")
         assert {v.snapshot().messages for v in views} == {5} and views[0].snapshot().viewers == 20
@@ -352,7 +357,16 @@ def test_private_view_pause_resume_and_clear(settings, kafka_bootstrap, unique):
         wait_for(lambda: view.snapshot().messages == 3, what="3 events")
         view.pause()
         produce_n(kafka_bootstrap, topic, 4)
-        time.sleep(1.0)
+        # Frozen, judged after positive events: an unpaused reader of the topic has read the 4,
+        # and the paused worker's loop went round twice more (pause() returns at a turn's start).
+        witness = TailWorker(settings, (topic,), AUTO, StartPosition("earliest")).start()
+        try:
+            wait_for(lambda: witness.snapshot().messages == 7, what="the witness reads the 4 new events")
+        finally:
+            witness.stop()
+            assert witness.join()
+        for _ in range(3):
+            view.worker.pause()
         assert view.snapshot().messages == 3 and view.snapshot().paused
         assert view.worker.snapshot().messages == 3  # the consumer itself stopped fetching
         view.resume()

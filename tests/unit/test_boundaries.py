@@ -7,6 +7,7 @@
 - Modules whose docstring starts with ``PURE:`` import no I/O library, read no
   clock, and import only pure modules.
 - Size: at most MAX_TOP_LEVEL modules at kafka_io's top level, none over MAX_LINES.
+- No import circles among our modules (lazy imports count), but the KNOWN_CIRCLES.
 """
 
 from __future__ import annotations
@@ -82,6 +83,8 @@ MAX_TOP_LEVEL = (
     14
 )
 MAX_LINES = 400
+# Not broken yet: the house issue's 2nd pass moves the librdkafka workarounds into one package.
+KNOWN_CIRCLES = [["kafka_io.clients", "kafka_io.group_child", "kafka_io.group_worker"]]
 
 
 def _module_name(path: Path) -> str:
@@ -160,6 +163,38 @@ def layer(name: str) -> str:
     if parts[1:3] == ["schemas", "settings"]:
         return "core"  # config reads a cluster's schema registry settings
     return parts[1] if len(parts) > 2 or (len(parts) == 2 and parts[1] in LAYERS) else "core"
+
+
+def import_circles() -> list[list[str]]:
+    """Groups of our modules that import each other, directly or around a loop (Tarjan)."""
+    graph = {
+        name: sorted(n for n in imported_names(path) if n in MODULES and n != name) for name, path in MODULES.items()
+    }
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    circles: list[list[str]] = []
+
+    def visit(name: str) -> None:
+        index[name] = low[name] = len(index)
+        stack.append(name)
+        for other in graph[name]:
+            if other not in index:
+                visit(other)
+                low[name] = min(low[name], low[other])
+            elif other in stack:
+                low[name] = min(low[name], index[other])
+        if low[name] == index[name]:
+            group = []
+            while not group or group[-1] != name:
+                group.append(stack.pop())
+            if len(group) > 1:
+                circles.append(sorted(group))
+
+    for name in sorted(graph):
+        if name not in index:
+            visit(name)
+    return sorted(circles)
 
 
 def clock_calls(path: Path) -> list[str]:
@@ -242,6 +277,10 @@ def test_pure_modules_never_read_the_clock(name):
 
 
 # --- size ----------------------------------------------------------------------------
+
+
+def test_no_import_circles_but_the_known_ones():
+    assert import_circles() == KNOWN_CIRCLES
 
 
 def test_kafka_io_top_level_stays_small():
