@@ -13,7 +13,7 @@ import sys
 from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
 from confluent_kafka.admin import AdminClient, OffsetSpec
 
-TIMEOUT_S = 30
+TIMEOUT_S = 120  # a baseline, not a product timeout: at 10,000 groups one describe call waits long on a loaded machine
 
 
 def raw_parallel(admin: AdminClient, batch: int | None = None) -> dict:

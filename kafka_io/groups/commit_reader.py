@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, TopicPartition
@@ -37,7 +37,6 @@ from kafka_io.clients import make_viewer_consumer
 from kafka_io.config import ClusterSettings
 from kafka_io.groups.commit_log import OFFSETS_TOPIC
 from kafka_io.groups.commit_table import CommitTable, never_logged
-from kafka_io.groups.models import GroupLag
 from kafka_io.wire import TP
 
 __all__ = ["ADMIN_API", "CATCH_UP_TIMEOUT_S", "COMMIT_LOG", "LOG_OFF", "OFFSETS_TOPIC", "CommitLogReader", "Source"]
@@ -121,19 +120,6 @@ class CommitLogReader:
         except KafkaException as exc:
             self._failed(exc.args[0] if exc.args else None, str(exc))
         return self.source
-
-    def ready(self) -> bool:
-        """Confirmed before and read up to now: committed offsets can come from the log."""
-        return self.confirmed and self.catch_up().name == COMMIT_LOG
-
-    def check_against(self, groups: Iterable[GroupLag]) -> Source:
-        """After a sample through the admin API: read the log, then compare it with that sample."""
-        if self._refused:
-            return self.source
-        self.catch_up()
-        return self.confirm(
-            {g.group_id: {(p.topic, p.partition): p.committed for p in g.partitions} for g in groups if not g.error}
-        )
 
     def confirm(self, admin_committed: Mapping[str, Mapping[TP, int | None]]) -> Source:
         """Compare with the admin API's committed offsets, read BEFORE the last catch_up:

@@ -28,13 +28,14 @@ from confluent_kafka.admin import AdminClient
 from kafka_io.clients import VIEWER_GROUP_PREFIX, committed_offsets_of, translate_error
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import InvalidInput, KafkaIOError
-from kafka_io.groups.commit_reader import COMMIT_LOG, CommitLogReader
+from kafka_io.groups.commit_reader import CommitLogReader
 from kafka_io.groups.describe_plan import to_describe
 from kafka_io.groups.lag import partition_lag
 from kafka_io.groups.markers import settle_markers
 from kafka_io.groups.models import GroupLag, MemberInfo, PartitionLag
+from kafka_io.groups.offsets_source import admin_offsets, serving_reader
 from kafka_io.offsets import FUTURE_GRACE_S, list_offsets
-from kafka_io.wire import TP, known_offset
+from kafka_io.wire import TP
 
 __all__ = [
     "DESCRIBE_BATCH",
@@ -163,10 +164,6 @@ def _issue(admin: AdminClient, settings: ClusterSettings, describe: Sequence[str
     return described, offsets
 
 
-def _admin_offsets(committed) -> dict[TP, int | None]:
-    return {(tp.topic, tp.partition): known_offset(tp.offset) for tp in committed.topic_partitions} if committed else {}
-
-
 def _with_assigned(shape: _Shape, committed: dict[TP, int | None]) -> dict[TP, int | None]:
     """The committed offset of every partition the group has committed on or is
     assigned (an assigned one with no commit is None)."""
@@ -200,8 +197,8 @@ def fetch_group_lags(
     Raises only when the cluster cannot be reached at all (the listing or the
     requests cannot be sent); a group that fails alone comes back with `error`.
 
-    `commit_log`: a reader the caller has just caught up; used only while its source
-    is the commit log (see the module docstring). With it, a full sample given the
+    `commit_log`: a reader of ``__consumer_offsets``; whether it serves this sample is
+    groups.offsets_source's call (see the module docstring). With it, a full sample given the
     `previous` sample's groups describes only what groups.describe_plan chooses for
     full sample number `turn`.
     """
@@ -210,15 +207,21 @@ def fetch_group_lags(
     ids = sorted([*listed, *unlisted]) if unlisted else list(listed)
     if not ids:
         return ()
-    from_log = commit_log if commit_log is not None and commit_log.source.name == COMMIT_LOG else None
+    from_log, probed = serving_reader(admin, settings, commit_log, ids)
     describe = ids
-    if from_log is not None and previous and group_ids is None:
-        chosen = to_describe(listed, previous, from_log.table.take_changed(), turn) | unlisted
-        describe = [g for g in ids if g in chosen]
+    if from_log is not None and group_ids is None:
+        changed = from_log.table.take_changed()  # also after a first read, which named every group
+        if previous:
+            chosen = to_describe(listed, previous, changed, turn) | unlisted
+            describe = [g for g in ids if g in chosen]
     try:
-        described, offsets = _issue(admin, settings, describe, [] if from_log is not None else ids)
+        described, offsets = _issue(
+            admin, settings, describe, [] if from_log is not None else [g for g in ids if g not in probed]
+        )
     except Exception as exc:
         raise translate_error(exc, settings, "describe groups") from None
+    if from_log is None:
+        offsets.update(probed)
     _wait([*described.values(), *offsets.values()], settings)
     sampled_at_s = time.time()
     parts = {}
@@ -243,7 +246,7 @@ def _committed(group_id: str, offsets: dict, from_log: CommitLogReader | None, s
     if from_log is not None and group_id not in offsets:  # else an id refused before sending
         return from_log.offsets(group_id), None
     answer, error = _outcome(offsets[group_id], settings, f"group {group_id}")
-    return _admin_offsets(answer), error
+    return admin_offsets(answer), error
 
 
 def _listed(admin: AdminClient, settings: ClusterSettings, recheck: Sequence[str]) -> dict[str, str | None]:

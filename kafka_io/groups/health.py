@@ -3,7 +3,7 @@ status, produce/consume rates, catch-up ETA and lag in seconds, per
 partition and per group. No I/O and no clock: `now_s` is passed in.
 
 Group figures, and why:
-- status: the worst partition (lag_status.group_status); a group whose read
+- status: the worst partition (status.group_status); a group whose read
   failed, or with no partition, is UNKNOWN.
 - rates: sums over the partitions whose rate is known.
 - ETA: the *slowest* lagging partition's ETA, so partition skew is taken into

@@ -1,5 +1,5 @@
 """The background lag sampler: one per cluster per process, shared by every
-browser session (resources.lag_sampler), and used synchronously by the CLI.
+browser session (lag_sampler below, through dashboard.handles), and used synchronously by the CLI.
 
 Every `interval_s` a daemon thread takes a full sample of every group
 (groups.fetch_group_lags: four round trips whatever the number of groups) and
@@ -228,13 +228,12 @@ class LagSampler:
             try:
                 before = {g.group_id: g for g in self.latest().groups} if group_ids is None else {}
                 reader = self._commit_log
-                from_log = reader if reader is not None and reader.ready() else None
                 groups = fetch_group_lags(
                     self._admin,
                     self.settings,
                     group_ids,
                     recheck=list(before),
-                    commit_log=from_log,
+                    commit_log=reader,
                     previous=before,
                     turn=self._full_samples,
                 )
@@ -245,6 +244,7 @@ class LagSampler:
             if groups and all(g.error for g in groups):
                 return self._failed(groups[0].error)  # not one group answered: the cluster is the problem
             described = sum(g.described for g in groups)
+            from_log = reader is not None and reader.source.name == COMMIT_LOG
             ts_s = max((g.sampled_at_s for g in groups), default=time.time())
             rows = list(history_rows(groups))
             self.history.record(ts_s, rows)
@@ -278,8 +278,6 @@ class LagSampler:
                 highs = {(p.topic, p.partition): p.high for g in groups for p in g.partitions if p.high is not None}
                 threading.Thread(target=self._warm, args=(highs, ts_s), name="kdash-warm-start", daemon=True).start()
             self._first.set()
-            if reader is not None and from_log is None:
-                reader.check_against(groups)
             return snapshot
 
     def _warm(self, highs: dict, now_s: float) -> None:
