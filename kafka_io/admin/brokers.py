@@ -25,6 +25,17 @@ from kafka_io.topics.snapshot import read_metadata
 __all__ = ["BrokerConfig", "BrokerView", "BrokersView", "describe_brokers"]
 
 MASKED = "********"
+# librdkafka hands the source as the protocol's number; Kafka's ConfigSource names, as kafka-configs.sh prints them
+_SOURCES = {
+    1: "DYNAMIC_TOPIC_CONFIG",
+    2: "DYNAMIC_BROKER_CONFIG",
+    3: "DYNAMIC_DEFAULT_BROKER_CONFIG",
+    4: "STATIC_BROKER_CONFIG",
+    5: "DEFAULT_CONFIG",
+    6: "DYNAMIC_BROKER_LOGGER_CONFIG",
+    7: "CLIENT_METRICS_CONFIG",
+    8: "GROUP_CONFIG",
+}
 # Kafka's ConfigSource names -> the override the page marks
 OVERRIDES = {
     "DYNAMIC_BROKER_CONFIG": "dynamic",
@@ -126,6 +137,6 @@ def _configs(
 
 
 def _config(entry) -> BrokerConfig:
-    source = getattr(entry.source, "name", None) or "UNKNOWN_CONFIG"
+    source = _SOURCES.get(getattr(entry.source, "value", entry.source), "UNKNOWN_CONFIG")
     sensitive = bool(entry.is_sensitive)
     return BrokerConfig(entry.name, MASKED if sensitive else entry.value, source, bool(entry.is_read_only), sensitive)
