@@ -90,7 +90,7 @@ def purge_section(settings: ClusterSettings, topic: str, partitions: int) -> str
     st.markdown(f"**Preview**: {plan.records:,} record(s) go ({plan.describe()}); the new low watermarks:")
     st.dataframe(purge_frame(plan), hide_index=True, placeholder="—")
     with st.form(f"purge_confirm_{topic}", clear_on_submit=True):
-        typed = st.text_input(f"Type {topic} to confirm", key="purge_confirm")
+        typed = st.text_input(f"Type {topic} to confirm the purge", key="purge_confirm")
         go = st.form_submit_button(f"Purge {plan.records:,} record(s)", type="primary", icon=":material/delete_sweep:")
     if not go:
         return None

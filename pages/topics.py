@@ -261,7 +261,8 @@ def _admin(selected: str | None) -> None:
     elif auth.why_not(settings, "topic.delete"):
         st.caption(plain(f"Some actions are off for you: {auth.why_not(settings, 'topic.delete')}."))
     tabs = ["Create topic"] + (["Add partitions", "Edit configs", "Purge", "Delete topic"] if selected else [])
-    panes = st.tabs(tabs)
+    # Keyed: a flash message above shifts the page, and unkeyed tabs then jump back to the first.
+    panes = st.tabs(tabs, key=f"topic_admin_tabs_{bool(selected)}", on_change="rerun")
     with panes[0]:
         _create_form()
     if selected:

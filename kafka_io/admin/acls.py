@@ -1,9 +1,11 @@
 """ACLs: list the bindings (describe_acls), create and delete one (admins only).
 
 A cluster without an authorizer enforces no ACLs. Kafka answers DescribeAcls there
-with SECURITY_DISABLED, which librdkafka 2.16 hands back as an empty list; so an
-empty answer is checked against the broker's ``authorizer.class.name`` and the
-listing then says "no authorizer configured" instead of "no bindings".
+with SECURITY_DISABLED, and a user without DESCRIBE on the cluster with
+CLUSTER_AUTHORIZATION_FAILED; librdkafka 2.16 hands both back as an empty list
+(measured here on Apache Kafka 4). So an empty answer is checked against the
+broker's ``authorizer.class.name``: empty or absent says "no authorizer
+configured"; a refusal to show it is the refusal of the listing, in the broker's words.
 """
 
 from __future__ import annotations
@@ -98,7 +100,8 @@ def _has_authorizer(admin: AdminClient, settings: ClusterSettings) -> bool:
     except Exception as exc:
         raise translate_error(exc, settings, "describe broker configs") from None
     (future,) = futures.values()
-    entry = _result(future, settings, f"configs of broker {broker}").get(AUTHORIZER_CONFIG)
+    # Refused here, the empty listing was most likely refused too: say so, not "no bindings".
+    entry = _result(future, settings, "describe ACLs").get(AUTHORIZER_CONFIG)
     return bool(entry is not None and entry.value)  # absent (noida-db reports 3 configs): none configured
 
 

@@ -21,7 +21,7 @@ from kafka_io.access.guard import write_guard
 from kafka_io.admin.config_edits import MASKED, ConfigEdit, DiffRow, KnownConfig, check_edits, diff_rows, plain_refusal
 from kafka_io.clients import translate_error
 from kafka_io.config import ClusterSettings
-from kafka_io.errors import InvalidInput, KafkaIOError, NotFound, Unavailable
+from kafka_io.errors import InvalidInput, KafkaIOError, NotAuthorized, NotFound, Unavailable
 from kafka_io.offsets import FUTURE_GRACE_S
 from kafka_io.topics.details import TopicConfigs, topic_configs
 
@@ -49,7 +49,9 @@ def read_topic_configs(admin: AdminClient, settings: ClusterSettings, topic: str
             raise NotFound(f"topic {topic!r} does not exist")
         if found.error.startswith("Cannot reach Kafka"):
             raise Unavailable(found.error)  # Cluster.call then reconnects next time
-        raise KafkaIOError(f"configs of topic {topic!r}: {found.error}")
+        reason = found.error.removeprefix("configs: ")
+        error = NotAuthorized if reason.startswith("not authorized") else KafkaIOError
+        raise error(f"configs of topic {topic!r}: {reason}")
     return found
 
 

@@ -50,7 +50,7 @@ def test_brokers_acls_and_a_topics_config_edit_and_purge(
     page.get_by_role("tab", name="Purge").click()
     page.get_by_role("button", name="Preview purge").click()
     page.get_by_text("Preview: 6 record(s) go (every record)").wait_for(timeout=WAIT_MS)
-    page.get_by_label(f"Type {topic} to confirm").fill(topic)
+    page.get_by_label(f"Type {topic} to confirm the purge").fill(topic)
     page.get_by_role("button", name="Purge 6 record(s)").click()
     page.get_by_text(f"Purged 6 record(s) from '{topic}'; new low watermarks p0: 4, p1: 2.").wait_for(timeout=WAIT_MS)
     consumer = Consumer({"bootstrap.servers": kafka_bootstrap, "group.id": "kdash-viewer-e2e"})
