@@ -17,6 +17,7 @@ from kafka_io.admin.config_edits import parse_edits
 from kafka_io.admin.purge import apply_purge, plan_purge
 from kafka_io.admin.topic_configs import apply_config_change, plan_config_change
 from kafka_io.config import ClusterSettings
+from kafka_io.errors import InvalidInput
 from kafka_io.topics.admin import parse_config_lines
 
 __all__ = ["config_section", "purge_section"]
@@ -45,6 +46,8 @@ def config_section(settings: ClusterSettings, topic: str) -> str | None:
     if preview:
         st.session_state.pop(CONFIG_PLAN, None)
         with show_errors("Configs not changed"):
+            if not sets.strip() and not resets:
+                raise InvalidInput("nothing to change: give key=value lines to set, or keys to reset")
             edits = parse_edits([f"{k}={v}" for k, v in parse_config_lines(sets).items()], resets)
             st.session_state[CONFIG_PLAN] = resources.with_admin(settings, plan_config_change, topic, edits)
     plan = st.session_state.get(CONFIG_PLAN)
