@@ -41,11 +41,13 @@ if os.environ.get("KDASH_DEBUG") == "1" and not log.handlers:
 PAGES = (
     ("pages/overview.py", "Overview", "", ":material/dashboard:"),
     ("pages/topics.py", "Topics", "topics", ":material/topic:"),
+    ("pages/brokers.py", "Brokers", "brokers", ":material/dns:"),
     ("pages/consumer_groups.py", "Consumer groups", "consumer_groups", ":material/group:"),
     ("pages/messages.py", "Messages", "messages", ":material/mail:"),
     ("pages/produce.py", "Produce", "produce", ":material/send:"),
     ("pages/live_events.py", "Live events", "live_events", ":material/monitoring:"),
     ("pages/schemas.py", "Schemas", "schemas", ":material/schema:"),
+    ("pages/acls.py", "ACLs", "acls", ":material/shield:"),
 )
 AUDIT_PAGE = ("pages/audit.py", "Audit", "audit", ":material/policy:")  # admins only
 RECONNECT_EVERY_S = 3

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import auth
+from dashboard import auth, topic_admin_ui
 from dashboard import handles as resources
 from dashboard.frames.topics import configs_frame, groups_frame, partitions_frame, search_topics, topics_frame
 from dashboard.shell import page_settings
@@ -260,8 +260,9 @@ def _admin(selected: str | None) -> None:
         )
     elif auth.why_not(settings, "topic.delete"):
         st.caption(plain(f"Some actions are off for you: {auth.why_not(settings, 'topic.delete')}."))
-    tabs = ["Create topic"] + (["Add partitions", "Delete topic"] if selected else [])
-    panes = st.tabs(tabs)
+    tabs = ["Create topic"] + (["Add partitions", "Edit configs", "Purge", "Delete topic"] if selected else [])
+    # Keyed: a flash message above shifts the page, and unkeyed tabs then jump back to the first.
+    panes = st.tabs(tabs, key=f"topic_admin_tabs_{bool(selected)}", on_change="rerun")
     with panes[0]:
         _create_form()
     if selected:
@@ -273,7 +274,13 @@ def _admin(selected: str | None) -> None:
         with panes[1]:
             _partitions_form(selected, len(topic.partitions))
         with panes[2]:
+            done = topic_admin_ui.config_section(settings, selected)
+        with panes[3]:
+            done = topic_admin_ui.purge_section(settings, selected, len(topic.partitions)) or done
+        with panes[4]:
             _delete_form(selected)
+        if done:
+            _after_write(done)
 
 
 controls = st.columns([2, 1, 2], vertical_alignment="bottom")

@@ -40,7 +40,11 @@ ACTIONS: dict[str, tuple[Role, str]] = {
     "demo.start": (Role.OPERATOR, "starting the demo"),
     "demo.pause": (Role.OPERATOR, "pausing the demo"),
     "demo.resume": (Role.OPERATOR, "resuming the demo"),
+    "topic.alter_configs": (Role.OPERATOR, "changing topic configs"),
     "topic.delete": (Role.ADMIN, "deleting topics"),
+    "topic.purge": (Role.ADMIN, "purging records"),
+    "acl.create": (Role.ADMIN, "creating ACLs"),
+    "acl.delete": (Role.ADMIN, "deleting ACLs"),
     "group.delete": (Role.ADMIN, "deleting consumer groups"),
 }
 # Audited reads: roles and switches apply, read-only mode (which refuses writes) does not.

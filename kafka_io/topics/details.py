@@ -52,6 +52,7 @@ class ConfigEntry:
     is_default: bool
     source: str
     sensitive: bool = False
+    read_only: bool = False  # the broker refuses to change it (e.g. a static broker setting)
 
     @property
     def non_default(self) -> bool:
@@ -120,6 +121,7 @@ def _entry(entry) -> ConfigEntry:
         bool(entry.is_default),
         source_name,
         bool(entry.is_sensitive),
+        bool(entry.is_read_only),
     )
 
 

@@ -17,6 +17,8 @@ WRITE_BUTTONS = (
     "Create topic",
     "Add partitions",
     "Delete topic",
+    "Preview changes",
+    "Preview purge",
     "Send one",
     "Start burst",
     "Delete group",
@@ -31,7 +33,7 @@ PAGES = [
     (
         "pages/topics.py",
         "topic",
-        {"Create topic", "Add partitions", "Delete topic"},
+        {"Create topic", "Add partitions", "Preview changes", "Preview purge", "Delete topic"},
         "This cluster is read-only: creating, changing and deleting topics is disabled.",
     ),
     (
@@ -89,8 +91,9 @@ def test_read_only_removes_or_disables_every_write_control(make_app, app_env, se
     if note:
         assert note in main_text(read_only)
     if page.endswith("topics.py"):  # the forms stay visible to read, their submit buttons disabled
-        submits = [b for b in read_only.main.button if b.label in ("Create topic", "Add partitions", "Delete topic")]
-        assert len(submits) == 3 and all(b.disabled for b in submits)
+        forms = ("Create topic", "Add partitions", "Preview changes", "Preview purge", "Delete topic")
+        submits = [b for b in read_only.main.button if b.label in forms]
+        assert len(submits) == 5 and all(b.disabled for b in submits)
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,8 @@ PAGES = [
     ("pages/consumer_groups.py", "Consumer groups"),
     ("pages/produce.py", "Produce"),
     ("pages/live_events.py", "Live events"),
+    ("pages/brokers.py", "Brokers"),
+    ("pages/acls.py", "ACLs"),
 ]
 
 

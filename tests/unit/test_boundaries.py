@@ -31,6 +31,7 @@ LAYERS = (
     "schemas",
     "groups",
     "topics",
+    "admin",
     "produce",
     "live",
     "messages",
@@ -76,6 +77,9 @@ MUST_BE_PURE = (
     "kafka_io.schemas.example",
     "kafka_io.schemas.example_proto",
     "kafka_io.schemas.avro_json",
+    "kafka_io.admin.config_edits",
+    "kafka_io.admin.purge_plan",
+    "kafka_io.admin.acl_rules",
 )
 MAX_TOP_LEVEL = (
     # 13th: handshake (SASL/TLS failures), apart from the client factories to keep clients.py under the line limit;
