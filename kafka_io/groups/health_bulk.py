@@ -16,7 +16,7 @@ reference per partition. No I/O, no clock: `now_s` is passed in.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from operator import attrgetter
+from dataclasses import fields
 
 import numpy as np
 
@@ -32,6 +32,47 @@ __all__ = ["assess_groups"]
 _UNKNOWN_TIME_LAG = TimeLag(None, False)
 _CAUGHT_UP_TIME_LAG = TimeLag(0.0, False)
 
+# PartitionHealth built by setting its slots directly: the frozen dataclass __init__
+# looks up object.__setattr__ for each of its 12 fields, and 100,000 of them took
+# 236 ms against 139 ms so (a third of assess_groups). Equal objects either way; a
+# field added to PartitionHealth must be added here, which the check below enforces.
+_FIELDS = ("topic", "partition", "committed", "high", "lag", "status", "produce_rate_per_s", "consume_rate_per_s")
+_FIELDS += ("eta_s", "time_lag", "owner", "error")
+if tuple(f.name for f in fields(PartitionHealth)) != _FIELDS:
+    raise TypeError("PartitionHealth's fields changed: update health_bulk._partition_health")
+(
+    _S_TOPIC,
+    _S_PARTITION,
+    _S_COMMITTED,
+    _S_HIGH,
+    _S_LAG,
+    _S_STATUS,
+    _S_PRODUCE,
+    _S_CONSUME,
+    _S_ETA,
+    _S_TIME_LAG,
+    _S_OWNER,
+    _S_ERROR,
+) = (PartitionHealth.__dict__[name].__set__ for name in _FIELDS)
+_new = object.__new__
+
+
+def _partition_health(topic, partition, committed, high, lag, status, produce, consume, eta, time_lag, owner, error):
+    health = _new(PartitionHealth)
+    _S_TOPIC(health, topic)
+    _S_PARTITION(health, partition)
+    _S_COMMITTED(health, committed)
+    _S_HIGH(health, high)
+    _S_LAG(health, lag)
+    _S_STATUS(health, status)
+    _S_PRODUCE(health, produce)
+    _S_CONSUME(health, consume)
+    _S_ETA(health, eta)
+    _S_TIME_LAG(health, time_lag)
+    _S_OWNER(health, owner)
+    _S_ERROR(health, error)
+    return health
+
 
 def _ints(values: tuple, missing: int = -1) -> np.ndarray:
     return np.array([missing if v is None else v for v in values], dtype=np.int64)
@@ -42,18 +83,18 @@ def _nones(values: np.ndarray) -> list:
     return [None if v != v else v for v in values.tolist()]
 
 
-_COLUMNS = attrgetter("topic", "partition", "committed", "high", "lag", "owner", "error")
-
-
 class _Partitions:
     """The partitions of all groups, flattened in group order, as columns."""
 
     def __init__(self, groups: list[GroupLag]) -> None:
-        self.items = [p for g in groups for p in g.partitions]
-        # One C-level pass for the seven fields (attrgetter, then zip transposes): 2x faster than 7 loops.
-        columns = list(zip(*map(_COLUMNS, self.items))) or [()] * 7
-        self.topics, self.numbers, self.committed_values, self.high_values, self.lag_values = columns[:5]
-        self.owners, self.errors = columns[5:]
+        self.items = items = [p for g in groups for p in g.partitions]
+        self.topics, self.numbers = [p.topic for p in items], [p.partition for p in items]
+        self.committed_values, self.high_values = [p.committed for p in items], [p.high for p in items]
+        self.lag_values, self.owners, self.errors = (
+            [p.lag for p in items],
+            [p.owner for p in items],
+            [p.error for p in items],
+        )
         self.sizes = np.array([len(g.partitions) for g in groups], dtype=np.int64)
         group_ids = [g.group_id for g in groups for _ in g.partitions]
         self.keys = list(zip(group_ids, self.topics, self.numbers))
@@ -99,7 +140,7 @@ def assess_groups(
     time_lags = _time_lag_values(parts, seconds, extrapolated)
     partitions = list(
         map(
-            PartitionHealth,
+            _partition_health,
             parts.topics,
             parts.numbers,
             parts.committed_values,

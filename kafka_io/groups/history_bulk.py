@@ -14,6 +14,7 @@ test holds them to it.
 
 from __future__ import annotations
 
+import math
 from array import array
 from bisect import bisect_left
 from collections.abc import Sequence
@@ -21,6 +22,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from kafka_io.groups.history import _ABSENT, _NO_COMMIT, Key, LagHistory, TopicPartition
+
+_NO_SEEDS = (array("d"), array("q"))
 
 __all__ = ["ABSENT", "NO_COMMIT", "window_columns", "total_lag_rows", "newest_seeds", "time_lag_point_columns"]
 
@@ -164,13 +167,14 @@ def time_lag_point_columns(
 
 def _seed_matrix(history: LagHistory, tps: Sequence[TopicPartition]) -> tuple[np.ndarray, np.ndarray]:
     """Each partition's warm-start points, right-aligned (ABSENT before them): (times, highs)."""
-    seeds = [_seeds(history, tp) for tp in tps]
-    width = max((len(s[0]) for s in seeds if s is not None), default=0)
-    seed_t, seed_h = np.full((len(tps), width), np.nan), np.full((len(tps), width), ABSENT, dtype=np.int64)
-    for i, found in enumerate(seeds):
-        if found is not None:
-            seed_t[i, width - len(found[0]) :], seed_h[i, width - len(found[1]) :] = found
-    return seed_t, seed_h
+    seeds = [_seeds(history, tp) or _NO_SEEDS for tp in tps]
+    width = max(len(times) for times, _ in seeds) if seeds else 0
+    # Padded rows joined as bytes: one copy, no numpy assignment per partition.
+    pad_t, pad_h = array("d", [math.nan]) * width, array("q", [ABSENT]) * width
+    times = b"".join([pad_t[len(t) :] + t for t, _ in seeds])
+    highs = b"".join([pad_h[len(h) :] + h for _, h in seeds])
+    shape = (len(tps), width)
+    return np.frombuffer(times, dtype=np.float64).reshape(shape), np.frombuffer(highs, dtype=np.int64).reshape(shape)
 
 
 def _walk(times, highs, committed, out_t, out_h, out_n, rows, *, final: bool) -> np.ndarray:
