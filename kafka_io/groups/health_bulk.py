@@ -74,7 +74,7 @@ def _partition_health(topic, partition, committed, high, lag, status, produce, c
     return health
 
 
-def _ints(values: tuple, missing: int = -1) -> np.ndarray:
+def _ints(values: list, missing: int = -1) -> np.ndarray:
     return np.array([missing if v is None else v for v in values], dtype=np.int64)
 
 
