@@ -137,7 +137,7 @@ def assess_groups(
     for i, ph in zip(scalar.tolist(), reference, strict=True):
         ranks[i], produce[i], consume[i] = ph.status.rank, _nan(ph.produce_rate_per_s), _nan(ph.consume_rate_per_s)
         eta[i], seconds[i], extrapolated[i] = _nan(ph.eta_s), _nan(ph.time_lag.seconds), ph.time_lag.extrapolated
-    time_lags = _time_lag_values(parts, seconds, extrapolated)
+    time_lags = _time_lag_values(seconds, extrapolated)
     partitions = list(
         map(
             _partition_health,
@@ -190,7 +190,7 @@ def _time_lags(history: LagHistory, parts: _Partitions, now_s: float) -> tuple[n
     return seconds, extrapolated
 
 
-def _time_lag_values(parts: _Partitions, seconds: np.ndarray, extrapolated: np.ndarray) -> list[TimeLag]:
+def _time_lag_values(seconds: np.ndarray, extrapolated: np.ndarray) -> list[TimeLag]:
     # Shared instances for unknown and caught up (TimeLag is frozen and equal by value): only estimates are built.
     out = [_UNKNOWN_TIME_LAG] * len(seconds)
     for i in np.flatnonzero((seconds == 0.0) & ~extrapolated).tolist():
