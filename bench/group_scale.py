@@ -111,24 +111,42 @@ def measure(bootstrap: str, groups: int, runs: int, kcg: bool) -> dict[str, floa
     snapshot = by_log.latest()
     print(f"sampler source: {snapshot.offsets_source} {snapshot.offsets_source_reason}".rstrip())
     reference = by_admin.refresh()
-    raw = raw_parallel(admin, OFFSETS_BATCH)
-    assert len(snapshot.groups) == len(reference.groups) == len(raw) == groups
+    samples: dict[str, list[float]] = {k: [] for k in ("a", "a-fetch", "admin", "b", "kcg")}
+    attempt(samples, "b", lambda: RAW.update(raw_parallel(admin, OFFSETS_BATCH)))
+    assert len(snapshot.groups) == len(reference.groups) == groups
+    assert len(RAW) in (0, groups)  # 0: the raw script timed out (counted)
     committed = [{(p.topic, p.partition): p.committed for p in g.partitions} for g in snapshot.groups]
     assert committed == [{(p.topic, p.partition): p.committed for p in g.partitions} for g in reference.groups]
-    samples: dict[str, list[float]] = {k: [] for k in ("a", "a-fetch", "admin", "b", "kcg")}
+    samples["b"].clear()  # that first raw run warmed its client up: not timed
     for run in range(runs):  # interleaved, so load changes hit all sides alike
         samples["a"].append(timed(lambda: steady(by_log)))
         samples["a-fetch"].append(timed(by_log.refresh))
         samples["admin"].append(timed(by_admin.refresh))
-        samples["b"].append(timed(lambda: raw_parallel(admin, OFFSETS_BATCH)))
+        attempt(samples, "b", lambda: raw_parallel(admin, OFFSETS_BATCH))
         if kcg and run < KCG_RUNS:
-            samples["kcg"].append(timed(lambda: consumer_groups_command(bootstrap, groups)))
+            attempt(samples, "kcg", lambda: consumer_groups_command(bootstrap, groups))
+    for key, failed in FAILED.items():
+        print(f"({key}) failed {failed} of its runs (timeouts): its median is of the others")
     described = by_log.latest().described_groups
     print(f"steady samples described {described} of {groups} groups (the last one)")
     assert by_log.latest().offsets_source == COMMIT_LOG or bootstrap_is_noida(by_log)
     by_log.stop()
     by_admin.stop()
     return {"first": first, **{k: statistics.median(v) for k, v in samples.items() if v}}
+
+
+FAILED: dict[str, int] = {}
+RAW: dict = {}
+
+
+def attempt(samples: dict[str, list[float]], key: str, fn) -> None:
+    """A baseline's run; at 10,000 groups the raw script's 10,000 OffsetFetch futures and
+    kafka-consumer-groups sometimes time out (as the issue saw): counted, not fatal."""
+    try:
+        samples[key].append(timed(fn))
+    except Exception as exc:  # a baseline failing is a finding, not the end of the run
+        FAILED[key] = FAILED.get(key, 0) + 1
+        print(f"({key}) run failed: {str(exc)[:200]}")
 
 
 def bootstrap_is_noida(sampler: LagSampler) -> bool:
@@ -268,10 +286,11 @@ def main() -> int:
     ):
         if key in m:
             print(f"({key:7}) {what:46} median {m[key] * 1000:9.1f} ms")
-    print(f"a/b       = {m['a'] / m['b']:.2f}   (issue #25 target <= {STEADY_TARGET}, and a <= 3 s at 10k groups)")
+    if "b" in m:
+        print(f"a/b       = {m['a'] / m['b']:.2f}   (issue #25 target <= {STEADY_TARGET}, and a <= 3 s at 10k groups)")
+        print(f"admin/b   = {m['admin'] / m['b']:.2f}")
     if "kcg" in m:
         print(f"a/kcg     = {m['a'] / m['kcg']:.3f}  (target <= 0.1)")
-    print(f"admin/b   = {m['admin'] / m['b']:.2f}")
     print(f"app RSS (sampler only): {rss:.0f} MB (target <= 600 MB at 50k groups)")
     if args.browser:
         print(f"Consumer groups page, warm server: {pages['groups']:.2f} s (target <= 3 s)")
