@@ -111,17 +111,23 @@ def measure(bootstrap: str, groups: int, runs: int, kcg: bool) -> dict[str, floa
     snapshot = by_log.latest()
     print(f"sampler source: {snapshot.offsets_source} {snapshot.offsets_source_reason}".rstrip())
     reference = by_admin.refresh()
+    if reference.error or len(reference.groups) != groups:  # the admin path at 10k: see FAILED
+        print(f"(admin) reference sample failed ({reference.error}); once more")
+        reference = by_admin.refresh()
     samples: dict[str, list[float]] = {k: [] for k in ("a", "a-fetch", "admin", "b", "kcg")}
     attempt(samples, "b", lambda: RAW.update(raw_parallel(admin, OFFSETS_BATCH)))
-    assert len(snapshot.groups) == len(reference.groups) == groups
+    assert len(snapshot.groups) == groups
     assert len(RAW) in (0, groups)  # 0: the raw script timed out (counted)
-    committed = [{(p.topic, p.partition): p.committed for p in g.partitions} for g in snapshot.groups]
-    assert committed == [{(p.topic, p.partition): p.committed for p in g.partitions} for g in reference.groups]
+    if len(reference.groups) == groups and not reference.error:  # every committed offset, exactly
+        committed = [{(p.topic, p.partition): p.committed for p in g.partitions} for g in snapshot.groups]
+        assert committed == [{(p.topic, p.partition): p.committed for p in g.partitions} for g in reference.groups]
+    else:
+        print("(admin) no whole reference sample: the log's offsets were not compared this run")
     samples["b"].clear()  # that first raw run warmed its client up: not timed
     for run in range(runs):  # interleaved, so load changes hit all sides alike
         samples["a"].append(timed(lambda: steady(by_log)))
         samples["a-fetch"].append(timed(by_log.refresh))
-        samples["admin"].append(timed(by_admin.refresh))
+        attempt(samples, "admin", lambda: whole(by_admin.refresh(), groups))
         attempt(samples, "b", lambda: raw_parallel(admin, OFFSETS_BATCH))
         if kcg and run < KCG_RUNS:
             attempt(samples, "kcg", lambda: consumer_groups_command(bootstrap, groups))
@@ -147,6 +153,13 @@ def attempt(samples: dict[str, list[float]], key: str, fn) -> None:
     except Exception as exc:  # a baseline failing is a finding, not the end of the run
         FAILED[key] = FAILED.get(key, 0) + 1
         print(f"({key}) run failed: {str(exc)[:200]}")
+
+
+def whole(snapshot, groups: int) -> None:
+    """A sample that read every group, or an exception naming why not."""
+    if snapshot.error or len(snapshot.groups) != groups or any(g.error for g in snapshot.groups):
+        bad = sum(1 for g in snapshot.groups if g.error)
+        raise RuntimeError(f"{snapshot.error or ''} {len(snapshot.groups)} groups, {bad} with errors".strip())
 
 
 def bootstrap_is_noida(sampler: LagSampler) -> bool:
@@ -288,7 +301,8 @@ def main() -> int:
             print(f"({key:7}) {what:46} median {m[key] * 1000:9.1f} ms")
     if "b" in m:
         print(f"a/b       = {m['a'] / m['b']:.2f}   (issue #25 target <= {STEADY_TARGET}, and a <= 3 s at 10k groups)")
-        print(f"admin/b   = {m['admin'] / m['b']:.2f}")
+        if "admin" in m:
+            print(f"admin/b   = {m['admin'] / m['b']:.2f}")
     if "kcg" in m:
         print(f"a/kcg     = {m['a'] / m['kcg']:.3f}  (target <= 0.1)")
     print(f"app RSS (sampler only): {rss:.0f} MB (target <= 600 MB at 50k groups)")
