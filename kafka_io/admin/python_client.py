@@ -39,8 +39,11 @@ _SAME = {
 _UNSUPPORTED_PREFIXES = ("ssl.", "sasl.", "enable.ssl.")
 _IGNORED = {"bootstrap.servers", "sasl.mechanism", "sasl.mechanisms", "ssl.endpoint.identification.algorithm"}
 
-# KafkaAdminClient logs its whole configuration, password included, at DEBUG (`-v` turns
-# DEBUG on for every logger): keep that one logger at INFO.
+# kafka-python's failures come back to us as exceptions, which translate() words; its own
+# log lines would repeat them on the CLI's stderr (a one-line error must stay one line).
+logging.getLogger("kafka").setLevel(logging.CRITICAL)
+# KafkaAdminClient logs its whole configuration, password included, at DEBUG: that logger
+# stays at INFO even when someone turns the others up to debug a connection.
 logging.getLogger("kafka.admin.client").setLevel(logging.INFO)
 
 
