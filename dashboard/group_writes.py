@@ -1,6 +1,7 @@
-"""The Consumer groups page's write forms: offset reset (preview, then apply)
-and delete, for empty groups only. UI glue; kafka_io.groups.reset does the
-work and refuses writes on a read-only cluster by itself."""
+"""The Consumer groups page's write forms: offset reset (preview, then apply),
+deleting the offsets of one topic (preview, then type the id) and delete, for
+empty groups only. UI glue; kafka_io.groups.reset and kafka_io.admin.group_offsets
+do the work and refuse writes on a read-only cluster by themselves."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from dashboard import auth
 from dashboard import handles as resources
 from dashboard.frames import groups as frames
 from dashboard.widgets import plain, show_errors
+from kafka_io.admin import group_offsets
+from kafka_io.admin.group_offsets import OffsetDeletePlan
 from kafka_io.config import ClusterSettings
 from kafka_io.groups import reset as offsets
 from kafka_io.groups.models import GroupLag
@@ -19,7 +22,7 @@ from kafka_io.groups.reset import ResetPlan
 from kafka_io.groups.reset_rules import ResetMode, parse_reset_spec
 from kafka_io.groups.sampler import LagSampler
 
-__all__ = ["delete_section", "reset_section"]
+__all__ = ["SECTIONS", "delete_section", "offsets_section", "reset_section"]
 
 
 def allowed(group: GroupLag, what: str) -> bool:
@@ -99,3 +102,56 @@ def delete_section(settings: ClusterSettings, sampler: LagSampler, group: GroupL
                 st.session_state["deleted_group"] = group.group_id
                 del st.query_params["group"]
                 st.rerun()
+
+
+def offsets_section(settings: ClusterSettings, sampler: LagSampler, group: GroupLag) -> None:
+    with st.expander("Delete offsets of a topic", icon=":material/playlist_remove:"):
+        if not allowed(group, group_offsets.WHAT):
+            return
+        st.caption(
+            "Deletes the group's committed offsets on one topic; its other topics keep theirs. Consumers "
+            "that start later with this id read that topic from their auto.offset.reset position."
+        )
+        topics = sorted({p.topic for p in group.partitions if p.committed is not None})
+        with st.form("offsets_form"):
+            topic = st.selectbox("Topic", topics, key="offsets_topic")
+            preview = st.form_submit_button("Preview", icon=":material/preview:")
+        if preview and topic:
+            with show_errors("preview"):
+                st.session_state["offsets_plan"] = resources.with_admin(
+                    settings, group_offsets.plan_offset_delete, group.group_id, topic
+                )
+        plan = st.session_state.get("offsets_plan")
+        if plan is not None and plan.group_id == group.group_id:
+            offsets_preview(settings, sampler, plan)
+
+
+def offsets_preview(settings: ClusterSettings, sampler: LagSampler, plan: OffsetDeletePlan) -> None:
+    kept = f"; offsets on {', '.join(plan.other_topics)} stay" if plan.other_topics else ""
+    st.markdown(
+        plain(
+            f"**Preview**: {len(plan.rows)} partition(s) of {plan.topic} lose their offsets; "
+            f"a lag of {plan.lag:,} stops being counted{kept}."
+        )
+    )
+    st.dataframe(frames.offsets_preview_frame(plan), hide_index=True)
+    with st.form("offsets_confirm_form", clear_on_submit=True):
+        typed = st.text_input(f"Type {plain(plan.group_id)} to confirm", key="offsets_confirm")
+        submitted = st.form_submit_button("Delete offsets", type="primary", icon=":material/delete_forever:")
+    if submitted:
+        with show_errors("delete offsets"):
+            resources.with_admin(settings, group_offsets.apply_offset_delete, plan, confirm=typed, actor=auth.actor())
+            del st.session_state["offsets_plan"]
+            sampler.refresh_groups([plan.group_id])
+            st.success(
+                f"Offsets of {plain(plan.group_id)} on {plain(plan.topic)} deleted ({len(plan.rows)} partition(s)).",
+                icon=":material/check_circle:",
+            )
+
+
+# The detail page's write forms, in order, each with the action the write guard checks.
+SECTIONS = (
+    ("group.reset_offsets", reset_section),
+    (group_offsets.DELETE_OFFSETS, offsets_section),
+    ("group.delete", delete_section),
+)

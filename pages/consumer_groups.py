@@ -149,12 +149,9 @@ def detail_view(group_id: str) -> None:
         return
     stuck_view.stuck_section(settings, sampler, group)
     if settings.read_only:
-        st.caption("Read-only cluster: offset reset and delete are disabled.")
+        st.caption("Read-only cluster: offset reset, offset deletion and group delete are disabled.")
         return
-    for action, section in (
-        ("group.reset_offsets", group_writes.reset_section),
-        ("group.delete", group_writes.delete_section),
-    ):
+    for action, section in group_writes.SECTIONS:
         refused = auth.why_not(settings, action)
         if refused:
             st.caption(plain(f"{refused[:1].upper()}{refused[1:]}."))

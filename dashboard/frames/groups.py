@@ -11,6 +11,7 @@ import pandas as pd
 
 from dashboard.frames.group_charts import history_frame, lag_chart, rates_chart, rates_frame
 from dashboard.message_link import MessagesQuery, to_params
+from kafka_io.admin.group_offsets import OffsetDeletePlan
 from kafka_io.groups.health import GroupHealth
 from kafka_io.groups.models import GroupLag
 from kafka_io.groups.reset import ResetPlan
@@ -244,6 +245,14 @@ def reset_preview_frame(plan: ResetPlan) -> pd.DataFrame:
     ]
     df = pd.DataFrame(rows, columns=["Topic", "Partition", "Current", "New", "Lag now", "Lag after", "Note"])
     for column in ("Current", "New", "Lag now", "Lag after"):
+        df[column] = df[column].astype("Int64")
+    return df
+
+
+def offsets_preview_frame(plan: OffsetDeletePlan) -> pd.DataFrame:
+    rows = [(plan.topic, r.partition, r.committed, r.high, r.lag) for r in plan.rows]
+    df = pd.DataFrame(rows, columns=["Topic", "Partition", "Committed", "End", "Lag that goes"])
+    for column in ("Committed", "End", "Lag that goes"):
         df[column] = df[column].astype("Int64")
     return df
 

@@ -46,6 +46,7 @@ ACTIONS: dict[str, tuple[Role, str]] = {
     "acl.create": (Role.ADMIN, "creating ACLs"),
     "acl.delete": (Role.ADMIN, "deleting ACLs"),
     "group.delete": (Role.ADMIN, "deleting consumer groups"),
+    "group.delete_offsets": (Role.ADMIN, "deleting a group's offsets"),
 }
 # Audited reads: roles and switches apply, read-only mode (which refuses writes) does not.
 READ_ACTIONS = frozenset({"messages.export"})

@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "messages",
     "redrive",
     "reset_offsets",
+    "delete_offsets",
     "topic_config",
     "purge",
     "brokers",

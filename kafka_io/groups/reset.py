@@ -31,6 +31,7 @@ from kafka_io.offsets import EARLIEST, FUTURE_GRACE_S, LATEST, list_offsets
 from kafka_io.wire import TP
 
 __all__ = ["ResetPlan", "ResetRow", "active_refusal", "apply_reset", "delete_group", "plan_reset", "plan_skip"]
+__all__ += ["read_group", "refuse_active"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +70,8 @@ def active_refusal(group: GroupLag, what: str) -> str | None:
     )
 
 
-def _refuse_active(group: GroupLag, what: str) -> None:
+def refuse_active(group: GroupLag, what: str) -> None:
+    """Raise the group's own error, or the plain-words refusal when it has consumers."""
     if group.error:
         raise KafkaIOError(group.error)
     refusal = active_refusal(group, what)
@@ -77,7 +79,8 @@ def _refuse_active(group: GroupLag, what: str) -> None:
         raise InvalidInput(refusal)
 
 
-def _read_group(admin: AdminClient, settings: ClusterSettings, group_id: str) -> GroupLag:
+def read_group(admin: AdminClient, settings: ClusterSettings, group_id: str) -> GroupLag:
+    """The group now (state, members, committed offsets and lag), read with the admin API."""
     (group,) = fetch_group_lags(admin, settings, [group_id])
     return group
 
@@ -110,8 +113,8 @@ def plan_reset(
     Selection: `partitions`, else every partition of `topics`, else every
     partition the group has a committed offset on. Nothing is written.
     """
-    group = _read_group(admin, settings, group_id)
-    _refuse_active(group, "reset its offsets")
+    group = read_group(admin, settings, group_id)
+    refuse_active(group, "reset its offsets")
     committed = {(p.topic, p.partition): p.committed for p in group.partitions}
     chosen = (
         sorted(set(partitions))
@@ -178,7 +181,7 @@ def apply_reset(
         changes = plan.changes
         if not changes:
             raise InvalidInput("nothing to reset: no partition in the preview gets a new offset")
-        _refuse_active(_read_group(admin, settings, plan.group_id), "reset its offsets")
+        refuse_active(read_group(admin, settings, plan.group_id), "reset its offsets")
         new_offsets = [TopicPartition(r.topic, r.partition, r.new) for r in changes]
         request = ConsumerGroupTopicPartitions(plan.group_id, new_offsets)
         try:
@@ -207,8 +210,8 @@ def delete_group(
     with write_guard(settings, actor, "group.delete", group_id):
         if confirm.strip() != group_id:
             raise InvalidInput(f"type the group id {group_id!r} exactly to confirm the deletion")
-        group = _read_group(admin, settings, group_id)
-        _refuse_active(group, "delete it")
+        group = read_group(admin, settings, group_id)
+        refuse_active(group, "delete it")
         if group.state == "DEAD" and not group.partitions:
             raise NotFound(f"group {group_id!r} does not exist")
         try:

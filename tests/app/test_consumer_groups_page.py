@@ -161,6 +161,10 @@ def test_active_group_gets_the_plain_words_refusal(make_app, kafka_bootstrap, un
         f"Group '{group}' is active (STABLE, 1 member(s): billing-worker). Stop its consumers first, then "
         "reset its offsets." in texts(at.warning)
     )
+    assert (
+        f"Group '{group}' is active (STABLE, 1 member(s): billing-worker). Stop its consumers first, then "
+        "delete its offsets." in texts(at.warning)
+    )
     assert not [f for f in at.get("form")]
 
 
@@ -178,11 +182,46 @@ def test_delete_needs_the_typed_id(make_app, lagging_group, kafka_bootstrap):
     assert "group" not in at.query_params
 
 
+def test_delete_offsets_of_one_topic_with_preview_and_the_typed_id(make_app, lagging_group, kafka_bootstrap, unique):
+    topic, group = lagging_group
+    other = unique("invoices")
+    create_topic(kafka_bootstrap, other, 1)
+    commit_offsets(kafka_bootstrap, group, other, {0: 0})
+    at = make_app(PAGE, query={"group": group}).run()
+    assert at.selectbox(key="offsets_topic").options == sorted([topic, other])
+    at.selectbox(key="offsets_topic").select(topic)
+    at.button(key="FormSubmitter:offsets_form-Preview").click().run()
+    preview = next(d.value for d in at.dataframe if "Lag that goes" in d.value.columns)
+    assert preview.values.tolist() == [[topic, 0, 4, 10, 6], [topic, 1, 15, 20, 5]]
+    assert (
+        f"**Preview**: 2 partition(s) of {topic} lose their offsets; a lag of 11 stops being counted; "
+        f"offsets on {other} stay." in [m.value.replace("\\", "") for m in at.markdown]
+    )
+    at.text_input(key="offsets_confirm").input("wrong")
+    at.button(key="FormSubmitter:offsets_confirm_form-Delete offsets").click().run()
+    assert f"delete offsets: type the group id {group!r} exactly to confirm deleting its offsets" in texts(at.error)
+    assert committed_offsets(kafka_bootstrap, group) == {(topic, 0): 4, (topic, 1): 15, (other, 0): 0}
+    at.text_input(key="offsets_confirm").input(group)
+    at.button(key="FormSubmitter:offsets_confirm_form-Delete offsets").click().run()
+    assert not at.exception and f"Offsets of {group} on {topic} deleted (2 partition(s))." in texts(at.success)
+    assert committed_offsets(kafka_bootstrap, group) == {(other, 0): 0}
+
+
+def test_an_operator_may_reset_but_not_delete_offsets(make_app, lagging_group, tmp_path):
+    from test_stuck_events import as_user
+
+    _, group = lagging_group
+    at = as_user(make_app, tmp_path, "op@example.com", PAGE, {"group": group})
+    assert not at.exception and not at.error, texts(at.error)
+    assert "Operator: deleting a group's offsets is not allowed." in texts(at.caption)
+    assert [e.label for e in at.main.expander] == ["Stuck events", "Reset offsets"]
+
+
 def test_read_only_hides_writes(make_app, app_env, lagging_group):
     _, group = lagging_group
     app_env.setenv("KAFKA_DASHBOARD_READ_ONLY", "1")
     at = make_app(PAGE, query={"group": group}).run()
-    assert "Read-only cluster: offset reset and delete are disabled." in texts(at.caption)
+    assert "Read-only cluster: offset reset, offset deletion and group delete are disabled." in texts(at.caption)
     assert [e.label for e in at.main.expander] == ["Stuck events"]  # a read: no reset or delete panel
 
 

@@ -40,7 +40,7 @@ PAGES = [
         "pages/consumer_groups.py",
         "group",
         {"expander:Reset offsets", "expander:Delete group", "Delete group"},
-        "Read-only cluster: offset reset and delete are disabled.",
+        "Read-only cluster: offset reset, offset deletion and group delete are disabled.",
     ),
     ("pages/produce.py", "topic", {"Send one", "Start burst", "uploader"}, PRODUCE_NOTE),
     ("pages/produce.py", "missing", {"Create topic"}, PRODUCE_NOTE),  # offers to create the topic

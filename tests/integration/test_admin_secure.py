@@ -1,7 +1,7 @@
 """Issue #27 on a secured Apache Kafka with StandardAuthorizer ACLs (tests/secure_kafka.py):
 broker configs name the authorizer and mask secrets; the super user alice lists, creates
-and deletes ACL bindings (through the ACLs page too); bob, who may only read, is refused
-in the broker's words.
+and deletes ACL bindings (through the ACLs page too) and deletes a group's offsets over
+SCRAM + TLS (kafka-python); bob, who may only read, is refused in the broker's words.
 """
 
 from __future__ import annotations
@@ -12,7 +12,20 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from secure_kafka import OPEN, OPEN_GROUP, PASSWORDS, sasl_env, seed, start_secure_node
+from confluent_kafka import ConsumerGroupTopicPartitions
+from confluent_kafka.admin import AdminClient
+from secure_kafka import (
+    OPEN,
+    OPEN_GROUP,
+    PASSWORDS,
+    SECRET,
+    SECRET_GROUP,
+    SEED_TIMEOUT_S,
+    admin_config,
+    sasl_env,
+    seed,
+    start_secure_node,
+)
 from streamlit import config as st_config
 from streamlit.runtime.secrets import secrets_singleton
 from streamlit.testing.v1 import AppTest
@@ -121,6 +134,31 @@ def test_bob_is_refused_in_the_brokers_words(as_user, capsys):
         f"error: purge topic '{OPEN}' failed for partition 0: not authorized (Broker: Topic authorization failed); "
         "partition 1: not authorized (Broker: Topic authorization failed)\n",
     )
+
+
+def committed(node, group: str) -> dict[tuple[str, int], int]:
+    admin = AdminClient(admin_config(node))
+    (future,) = admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group)]).values()
+    return {(tp.topic, tp.partition): tp.offset for tp in future.result(SEED_TIMEOUT_S).topic_partitions}
+
+
+def test_offsets_are_deleted_over_scram_and_tls_and_bob_is_refused_in_the_brokers_words(as_user, node, capsys):
+    as_user("bob")  # may read and describe his group, not delete from it
+    assert run_cli(capsys, "delete-offsets", "--group", OPEN_GROUP, "--topic", OPEN, "--yes") == (
+        1,
+        "",
+        f"error: delete offsets of group '{OPEN_GROUP}': not authorized (Group authorization failed)\n",
+    )
+    assert committed(node, OPEN_GROUP) == {(OPEN, 0): 1}
+    as_user("alice")
+    code, out, err = run_cli(capsys, "delete-offsets", "--group", SECRET_GROUP, "--topic", SECRET, "--yes")
+    assert (code, out.splitlines()[-1], err) == (
+        0,
+        f"deleted the offsets of group '{SECRET_GROUP}' on 1 partition(s) of '{SECRET}'",
+        "",
+    )
+    assert committed(node, SECRET_GROUP) == {}
+    assert not any(password in out + err for password in PASSWORDS.values())
 
 
 @pytest.fixture
