@@ -86,6 +86,7 @@ class MetricsExporter:
         self._body = b""
         self._scraped_s: float | None = None  # time.monotonic() of the latest scrape
         self._warmer: threading.Thread | None = None
+        self._stop = threading.Event()
 
     def start(self) -> MetricsExporter:
         """Start every cluster's sampler now, not at the first page view or scrape, and
@@ -96,9 +97,12 @@ class MetricsExporter:
             self._warmer.start()
         return self
 
+    def close(self) -> None:
+        """Stop rendering ahead (the clusters are the caller's to close)."""
+        self._stop.set()
+
     def _keep_warm(self) -> None:
-        while True:
-            time.sleep(WARM_EVERY_S)
+        while not self._stop.wait(WARM_EVERY_S):
             scraped_s = self._scraped_s
             if scraped_s is None or time.monotonic() - scraped_s > WARM_WHILE_SCRAPED_S:
                 continue
