@@ -9,9 +9,9 @@ import threading
 import time
 from pathlib import Path
 
-from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, TopicPartition
 from confluent_kafka.admin import AdminClient
-from kafka_helpers import TIMEOUT_S
+from kafka_helpers import TIMEOUT_S, CheckedProducer
 
 RESUME_EVERY_S = 0.5
 
@@ -43,10 +43,10 @@ def consume_and_commit(bootstrap: str, group: str, topic: str, counts: dict[int,
 
 
 def produce_at(bootstrap: str, topic: str, partition: int, timestamps_ms: list[int]) -> None:
-    producer = Producer({"bootstrap.servers": bootstrap})
+    producer = CheckedProducer({"bootstrap.servers": bootstrap})
     for ts_ms in timestamps_ms:
         producer.produce(topic, value=b"{}", partition=partition, timestamp=ts_ms)
-    assert producer.flush(TIMEOUT_S) == 0
+    producer.flush_delivered()
 
 
 class GroupMember:

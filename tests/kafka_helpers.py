@@ -19,6 +19,26 @@ COORDINATOR_MOVING = {
 }
 
 
+class CheckedProducer(Producer):
+    """A test producer whose flush_delivered() fails on a failed delivery too.
+
+    flush() == 0 only says nothing is still queued: a record librdkafka dropped with an error
+    (an unknown partition, a timeout) leaves the queue as well, and a test built on it would
+    then fail later, far from the cause (the deep-link flake of 2026-12-07)."""
+
+    def __init__(self, config: dict) -> None:
+        self.delivery_errors: list[str] = []
+        super().__init__({**config, "on_delivery": self._on_delivery})
+
+    def _on_delivery(self, err, msg) -> None:
+        if err is not None:
+            self.delivery_errors.append(f"{msg.topic()}[{msg.partition()}]: {err.str()}")
+
+    def flush_delivered(self, timeout_s: float = TIMEOUT_S) -> None:
+        assert self.flush(timeout_s) == 0, "records still queued"
+        assert self.delivery_errors == [], f"failed deliveries: {self.delivery_errors}"
+
+
 def create_topic(bootstrap: str, name: str, partitions: int = 1, config: dict | None = None) -> None:
     admin = AdminClient({"bootstrap.servers": bootstrap})
     futures = admin.create_topics(
@@ -29,11 +49,11 @@ def create_topic(bootstrap: str, name: str, partitions: int = 1, config: dict | 
 
 def produce(bootstrap: str, topic: str, counts: dict[int, int], value: bytes = b"{}") -> None:
     """Produce counts[partition] records to each partition and wait for delivery."""
-    producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 5})
+    producer = CheckedProducer({"bootstrap.servers": bootstrap, "linger.ms": 5})
     for partition, n in counts.items():
         for i in range(n):
             producer.produce(topic, value=value, key=str(i).encode(), partition=partition)
-    assert producer.flush(TIMEOUT_S) == 0
+    producer.flush_delivered()
 
 
 def commit_offsets(bootstrap: str, group: str, topic: str, offsets: dict[int, int]) -> None:

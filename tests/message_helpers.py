@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import time
 
-from confluent_kafka import KafkaError, Producer, TopicPartition
-from kafka_helpers import TIMEOUT_S
+from confluent_kafka import KafkaError, TopicPartition
+from kafka_helpers import TIMEOUT_S, CheckedProducer
 
 from kafka_io.clients import make_viewer_consumer
 from kafka_io.config import ClusterSettings
@@ -16,10 +16,10 @@ from kafka_io.messages.model import Message
 
 def produce_records(bootstrap: str, topic: str, records: list[dict], partition: int = 0) -> None:
     """Each record: key, value, headers (list of pairs; values may be None or binary)."""
-    producer = Producer({"bootstrap.servers": bootstrap})
+    producer = CheckedProducer({"bootstrap.servers": bootstrap})
     for record in records:
         producer.produce(topic, record.get("value"), record.get("key"), partition, headers=record.get("headers"))
-    assert producer.flush(TIMEOUT_S) == 0
+    producer.flush_delivered()
 
 
 def read_messages(

@@ -18,9 +18,9 @@ import threading
 from pathlib import Path
 
 from browser_helpers import real_console_errors, wait_for_app
-from confluent_kafka import Consumer, KafkaError, Producer
+from confluent_kafka import Consumer, KafkaError
 from group_helpers import committed_offsets, describe, wait_for
-from kafka_helpers import TIMEOUT_S, create_topic
+from kafka_helpers import TIMEOUT_S, CheckedProducer, create_topic
 
 ROOT = Path(__file__).resolve().parents[2]
 # A test run never rewrites tracked files: KDASH_UPDATE_DOCS_SCREENS=1 refreshes docs/screens (as the presenter journey).
@@ -80,12 +80,12 @@ class Worker:
 
 def produce_payments(bootstrap: str, topic: str, events=None) -> None:
     """(partition, i) events, all 20 by default; the one at (1, POISON_OFFSET) is the pill."""
-    producer = Producer({"bootstrap.servers": bootstrap})
+    producer = CheckedProducer({"bootstrap.servers": bootstrap})
     for partition, i in events or [(p, i) for p in (0, 1) for i in range(10)]:
         amount = "NaN" if (partition, i) == (1, POISON_OFFSET) else 10 * i + partition
         value = {"event_type": "payment.created", "id": f"pay-{partition}-{i}", "amount": amount}
         producer.produce(topic, json.dumps(value).encode(), f"pay-{partition}-{i}".encode(), partition)
-    assert producer.flush(TIMEOUT_S) == 0
+    producer.flush_delivered()
 
 
 def test_poison_pill_from_the_stalled_group_to_the_event_skip_and_catch_up(
@@ -191,7 +191,7 @@ def test_a_messages_deep_link_with_a_filter_works_on_a_freshly_started_server(
     start_server, e2e_env, page, kafka_bootstrap, unique
 ):
     topic = unique("msg-fresh")
-    create_topic(kafka_bootstrap, topic)
+    create_topic(kafka_bootstrap, topic, 2)
     produce_payments(kafka_bootstrap, topic)  # partition 0: amounts 0, 10, ..., 90
     srv = start_server(e2e_env)
     page.goto(f"{srv.url}/messages?topic={topic}&partition=0&from=oldest&filter=value.amount%20%3E%3D%2070")
