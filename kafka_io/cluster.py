@@ -4,7 +4,7 @@
 domain packages attach to it (the shared producer, the lag sampler, topic
 snapshots). Closing it closes what it owns, newest first, and leaves every
 other cluster alone. The dashboard caches one per configured cluster; the CLI
-makes one per command. Offsets are read through kafka_io.offsets.
+makes one per command. Offsets are read through kafka_io._client.list_offsets.
 """
 
 from __future__ import annotations
@@ -17,10 +17,17 @@ from typing import TypeVar
 
 from confluent_kafka.admin import AdminClient
 
-from kafka_io.clients import CountingAdmin, make_admin, translate_error
+from kafka_io._client import (
+    FUTURE_GRACE_S,
+    CountingAdmin,
+    OffsetAnswer,
+    OffsetQuery,
+    list_offsets,
+    make_admin,
+    translate_error,
+)
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import Timeout, Unavailable
-from kafka_io.offsets import FUTURE_GRACE_S, OffsetAnswer, OffsetQuery, list_offsets
 from kafka_io.wire import TP
 
 __all__ = [

@@ -8,11 +8,10 @@ from __future__ import annotations
 from confluent_kafka import ConsumerGroupTopicPartitions, KafkaError, KafkaException, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from kafka_io.clients import make_member_consumer, translate_error
+from kafka_io._client import EARLIEST, LATEST, list_offsets, make_member_consumer, translate_error
 from kafka_io.config import ClusterSettings
 from kafka_io.demo.plan import TOPIC_CONFIG, DemoPlan, DemoTopic
 from kafka_io.errors import KafkaIOError
-from kafka_io.offsets import EARLIEST, LATEST, list_offsets
 
 __all__ = ["commit_stopped_group", "ensure_topics"]
 

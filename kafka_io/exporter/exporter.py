@@ -18,11 +18,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from kafka_io._client import EARLIEST
 from kafka_io.cluster import Cluster
 from kafka_io.errors import KafkaIOError
 from kafka_io.exporter.families import exposition
 from kafka_io.groups.sampler import LagSampler, lag_sampler
-from kafka_io.offsets import EARLIEST
 from kafka_io.wire import TP
 
 __all__ = ["EARLIEST_EVERY_S", "EarliestOffsets", "MetricsExporter", "earliest_offsets"]

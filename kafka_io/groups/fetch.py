@@ -25,7 +25,7 @@ from typing import NamedTuple
 from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient
 
-from kafka_io.clients import VIEWER_GROUP_PREFIX, committed_offsets_of, translate_error
+from kafka_io._client import FUTURE_GRACE_S, VIEWER_GROUP_PREFIX, committed_offsets_of, list_offsets, translate_error
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import InvalidInput, KafkaIOError
 from kafka_io.groups.commit_reader import CommitLogReader
@@ -34,7 +34,6 @@ from kafka_io.groups.lag import partition_lag
 from kafka_io.groups.markers import settle_markers
 from kafka_io.groups.models import GroupLag, MemberInfo, PartitionLag
 from kafka_io.groups.offsets_source import admin_offsets, serving_reader
-from kafka_io.offsets import FUTURE_GRACE_S, list_offsets
 from kafka_io.wire import TP
 
 __all__ = [

@@ -17,10 +17,9 @@ from collections.abc import Sequence
 
 from confluent_kafka.admin import AdminClient
 
-from kafka_io.clients import committed_offsets_of
+from kafka_io._client import FUTURE_GRACE_S, committed_offsets_of
 from kafka_io.config import ClusterSettings
 from kafka_io.groups.commit_reader import COMMIT_LOG, CommitLogReader
-from kafka_io.offsets import FUTURE_GRACE_S
 from kafka_io.wire import TP, known_offset
 
 __all__ = ["PROBE_GROUPS", "admin_offsets", "serving_reader"]

@@ -40,7 +40,7 @@ from dataclasses import replace
 
 from confluent_kafka import KafkaError
 
-from kafka_io.clients import ADMIN_REQUESTS, all_refused, make_admin
+from kafka_io._client import ADMIN_REQUESTS, all_refused, make_admin
 from kafka_io.cluster import Cluster
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError

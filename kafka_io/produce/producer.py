@@ -22,9 +22,9 @@ from dataclasses import dataclass
 
 from confluent_kafka import TIMESTAMP_NOT_AVAILABLE, KafkaError, KafkaException, Producer
 
+from kafka_io._client import make_producer
 from kafka_io.access.actor import Actor
 from kafka_io.access.guard import write_guard
-from kafka_io.clients import make_producer
 from kafka_io.cluster import Cluster
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import InvalidInput

@@ -13,15 +13,13 @@ from group_helpers import consume_and_commit, wait_for
 from kafka_helpers import create_topic, produce
 
 from dashboard import handles
-from kafka_io import offsets as offsets_module
-from kafka_io.clients import make_admin, make_producer, translate_error
+from kafka_io._client import CRASHED, EARLIEST, LATEST, list_offsets, make_admin, make_producer, translate_error
+from kafka_io._client import offsets as offsets_module
 from kafka_io.cluster import Cluster
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError, NotAuthorized, NotFound, Timeout
-from kafka_io.group_child import CRASHED
 from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.groups.sampler import lag_sampler
-from kafka_io.offsets import EARLIEST, LATEST, list_offsets
 from kafka_io.produce.bursts import IdleProducers
 from kafka_io.produce.inputs import TopicLimits
 from kafka_io.produce.producer import ProducerHandle, producer_handle, send_one

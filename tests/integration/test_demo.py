@@ -22,7 +22,7 @@ from confluent_kafka import ConsumerGroupTopicPartitions, KafkaError, KafkaExcep
 from confluent_kafka.admin import AdminClient, ConfigResource, OffsetSpec
 from kafka_helpers import produce
 
-from kafka_io.clients import make_admin, make_viewer_consumer
+from kafka_io._client import make_admin, make_viewer_consumer
 from kafka_io.demo.control import STATUS_FILE, demo_status, set_demo_paused
 from kafka_io.demo.plan import SOURCE_HEADER, TOPIC_CONFIG, DemoPlan
 from kafka_io.groups.lag import Sample

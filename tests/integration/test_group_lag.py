@@ -11,7 +11,7 @@ from group_helpers import GroupMember, consume_and_commit, produce_at, wait_for
 from kafka_helpers import TIMEOUT_S, create_topic, produce
 from own_broker import start_own_broker
 
-from kafka_io.clients import make_admin
+from kafka_io._client import make_admin
 from kafka_io.config import ClusterSettings
 from kafka_io.groups.exact_lag import exact_time_lags
 from kafka_io.groups.fetch import fetch_group_lags

@@ -1,5 +1,5 @@
 """Group results cross the child's pipe as plain data and come back as the
-very types AdminClient returns (kafka_io.group_worker)."""
+very types AdminClient returns (kafka_io._client.group_worker)."""
 
 import pickle
 
@@ -13,7 +13,7 @@ from confluent_kafka.admin import (
     MemberDescription,
 )
 
-from kafka_io.group_worker import PLAIN, REBUILD
+from kafka_io._client.group_worker import PLAIN, REBUILD
 
 
 def across(op, result, key=""):

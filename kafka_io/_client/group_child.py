@@ -39,8 +39,8 @@ from pathlib import Path
 
 from confluent_kafka import KafkaError, KafkaException
 
+from kafka_io._client.group_worker import REBUILD, read_frame, write_frame
 from kafka_io.config import ClusterSettings
-from kafka_io.group_worker import REBUILD, read_frame, write_frame
 
 log = logging.getLogger("kafka_io")
 
@@ -51,7 +51,7 @@ CRASHED = (
     "the client reading consumer groups crashed (a librdkafka bug when a broker dies or a coordinator "
     "moves: confluentinc/librdkafka#5040, #4605); the next refresh retries"
 )
-_HOME = str(Path(__file__).resolve().parents[1])  # where kafka_io is importable from, whatever the cwd
+_HOME = str(Path(__file__).resolve().parents[2])  # where kafka_io is importable from, whatever the cwd
 
 
 # --- the parent's side --------------------------------------------------------
@@ -62,7 +62,7 @@ class _Child:
 
     def __init__(self, settings: ClusterSettings):
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "kafka_io.group_worker"],
+            [sys.executable, "-m", "kafka_io._client.group_worker"],
             env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (_HOME, os.environ.get("PYTHONPATH"))))},
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

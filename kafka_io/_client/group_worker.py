@@ -1,4 +1,4 @@
-"""The group child's worker process (`python -m kafka_io.group_worker`) and the
+"""The group child's worker process (`python -m kafka_io._client.group_worker`) and the
 protocol it speaks with the parent (group_child.py says why these calls run
 in a child process).
 
@@ -227,7 +227,7 @@ def _offsets(admin, group_id: str, partitions, timeout_s: float) -> concurrent.f
 def _child_main() -> int:
     from confluent_kafka.admin import AdminClient
 
-    from kafka_io.clients import base_config
+    from kafka_io._client.factories import base_config
 
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # a stray print must not corrupt the frames
