@@ -1,13 +1,12 @@
-"""The group child's worker process (`python -m kafka_io._client.group_worker`) and the
-protocol it speaks with the parent (group_child.py says why these calls run
-in a child process).
+"""The group child's worker process (`python -m kafka_io._client.group_worker`):
+the consumer-group admin calls themselves (group_child.py says why they run in
+a child process).
 
-Results of consumer-group admin calls cross the pipe as plain data (tuples,
-dicts, ints) in length-prefixed pickle frames: confluent-kafka's result types
-hold C objects that do not pickle. The worker turns results into plain data;
-the parent rebuilds the very types AdminClient returns, so callers cannot
-tell the difference. Requests are read on the main thread; answers are
-converted on librdkafka's thread and written, batched, by a writer thread.
+Answers cross the pipe as kafka_io's own values (values.py), built here from
+confluent-kafka's result types, which hold C objects that do not pickle; a
+failure crosses as its KafkaError code and reason. Requests are read on the
+main thread; answers are converted on librdkafka's thread and written,
+batched, by a writer thread.
 """
 
 from __future__ import annotations
@@ -15,104 +14,52 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import os
-import pickle
 import queue
 import select
-import struct
 import sys
 import threading
 
-from confluent_kafka import (
-    ConsumerGroupState,
-    ConsumerGroupTopicPartitions,
-    ConsumerGroupType,
-    KafkaError,
-    KafkaException,
-    Node,
-    TopicPartition,
-)
-from confluent_kafka.admin import (
-    ConsumerGroupDescription,
-    ConsumerGroupListing,
-    ListConsumerGroupsResult,
-    MemberAssignment,
-    MemberDescription,
-)
+from confluent_kafka import ConsumerGroupTopicPartitions, KafkaError, KafkaException, TopicPartition
 
-__all__ = ["PLAIN", "REBUILD", "read_frame", "write_frame"]
+from kafka_io._client.frames import read_frame, write_frame
+from kafka_io._client.values import GroupDescription, GroupListing, GroupListings, GroupMember, GroupOffsets
+from kafka_io.wire import known_offset
+
+__all__ = ["VALUES"]
 
 CHILD_IDLE_EXIT_S = 300.0  # an idle worker exits; the parent's next call starts another
 METADATA_REFRESH_TIMEOUT_S = 2.0
-_HEADER = struct.Struct("!I")
 
 
-def _tps_data(tps) -> list[tuple[str, int, int]]:
-    return [(tp.topic, tp.partition, tp.offset) for tp in tps or ()]
+def _name(enum_value) -> str | None:
+    """A confluent enum's name (ConsumerGroupState.STABLE -> "STABLE"), None when absent."""
+    return getattr(enum_value, "name", None)
 
 
-def _tps(data) -> list[TopicPartition]:
-    return [TopicPartition(t, p, o) for t, p, o in data]
-
-
-def _assignment_data(assignment):
-    return None if assignment is None else _tps_data(assignment.topic_partitions)
-
-
-def _assignment(data) -> MemberAssignment | None:
-    return None if data is None else MemberAssignment(_tps(data))
-
-
-def _description_data(d: ConsumerGroupDescription) -> dict:
-    node = d.coordinator
-    return {
-        "group_id": d.group_id,
-        "simple": d.is_simple_consumer_group,
-        "members": [
-            (
-                m.member_id,
-                m.client_id,
-                m.host,
-                _assignment_data(m.assignment),
-                m.group_instance_id,
-                _assignment_data(getattr(m, "target_assignment", None)),
-            )
-            for m in d.members
-        ],
-        "assignor": d.partition_assignor,
-        "state": d.state.value if d.state is not None else None,
-        "coordinator": None if node is None else (node.id, node.host, node.port, node.rack),
-        "type": getattr(getattr(d, "type", None), "value", ConsumerGroupType.UNKNOWN.value),
-    }
-
-
-def _description(data: dict) -> ConsumerGroupDescription:
-    members = [
-        MemberDescription(mid, cid, host, _assignment(assigned) or MemberAssignment([]), instance, _assignment(target))
-        for mid, cid, host, assigned, instance, target in data["members"]
-    ]
-    coordinator = Node(*data["coordinator"]) if data["coordinator"] else None
-    state = ConsumerGroupState(data["state"]) if data["state"] is not None else None
-    kind = ConsumerGroupType(data["type"])
-    return ConsumerGroupDescription(
-        data["group_id"], data["simple"], members, data["assignor"], state, coordinator, type=kind
+def _member(m) -> GroupMember:
+    assigned = m.assignment.topic_partitions if m.assignment else []
+    return GroupMember(
+        member_id=m.member_id,
+        client_id=m.client_id,
+        host=m.host,
+        instance_id=m.group_instance_id or None,
+        assignment=tuple(sorted((tp.topic, tp.partition) for tp in assigned)),
     )
 
 
-def _listing_data(result: ListConsumerGroupsResult) -> dict:
-    valid = [
-        (
-            g.group_id,
-            g.is_simple_consumer_group,
-            getattr(getattr(g, "state", None), "value", None),
-            getattr(getattr(g, "type", None), "value", None),
-        )
-        for g in result.valid or ()
-    ]
-    errors = [_error_data(e) for e in result.errors or ()]
-    return {"valid": valid, "errors": errors}
+def _description(d) -> GroupDescription:
+    members = sorted((_member(m) for m in d.members), key=lambda m: (m.client_id, m.member_id))
+    kind = _name(getattr(d, "type", None))  # UNKNOWN from brokers that do not say
+    return GroupDescription(
+        group_id=d.group_id,
+        state=_name(getattr(d, "state", None)) or "UNKNOWN",
+        members=tuple(members),
+        assignor=d.partition_assignor or "",
+        group_type="" if kind in (None, "UNKNOWN") else kind,
+    )
 
 
-def _error_data(error) -> tuple[int, str]:
+def _error(error) -> tuple[int, str]:
     if isinstance(error, KafkaException):
         error = error.args[0]
     if isinstance(error, KafkaError):
@@ -120,64 +67,24 @@ def _error_data(error) -> tuple[int, str]:
     return KafkaError._FAIL, str(error)
 
 
-def _listing(data: dict) -> ListConsumerGroupsResult:
-    valid = [
-        ConsumerGroupListing(
-            gid,
-            simple,
-            ConsumerGroupState(state) if state is not None else None,
-            ConsumerGroupType(kind) if kind is not None else None,
-        )
-        for gid, simple, state, kind in data["valid"]
-    ]
-    return ListConsumerGroupsResult(valid, [KafkaError(code, reason) for code, reason in data["errors"]])
+def _listings(result) -> GroupListings:
+    groups = tuple(
+        GroupListing(g.group_id, _name(getattr(g, "state", None)), _name(getattr(g, "type", None)))
+        for g in result.valid or ()
+    )
+    return GroupListings(groups, tuple(_error(e) for e in result.errors or ()))
 
 
-REBUILD = {
-    "list": lambda payload, _key: _listing(payload),
-    "describe": lambda payload, _key: _description(payload),
-    "offsets": lambda payload, key: ConsumerGroupTopicPartitions(key, _tps(payload)),
-}
-REBUILD["offsets_many"] = REBUILD["offsets"]
+def _offsets(result) -> GroupOffsets:
+    """A partition with an error of its own has no offset we can show: None, as with no commit."""
+    return {
+        (tp.topic, tp.partition): None if tp.error is not None else known_offset(tp.offset)
+        for tp in result.topic_partitions or ()
+    }
 
 
-PLAIN = {
-    "list": _listing_data,
-    "describe": _description_data,
-    "offsets": lambda result: _tps_data(result.topic_partitions),
-}
-PLAIN["offsets_many"] = PLAIN["offsets"]
-
-
-# --- frames: length-prefixed pickles ------------------------------------------
-
-
-def write_frame(stream, obj) -> None:
-    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(_HEADER.pack(len(data)) + data)
-    stream.flush()
-
-
-def _read_exact(stream, n: int) -> bytes | None:
-    chunks, left = [], n
-    while left:
-        chunk = stream.read(left)
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
-
-
-def read_frame(stream):
-    header = _read_exact(stream, _HEADER.size)
-    if header is None:
-        return None
-    body = _read_exact(stream, _HEADER.unpack(header)[0])
-    return None if body is None else pickle.loads(body)  # noqa: S301 (our own child's frames)
-
-
-# --- the worker -----------------------------------------------------------------
+# op -> the conversion of its confluent-kafka result
+VALUES = {"list": _listings, "describe": _description, "offsets": _offsets}
 
 
 def _answer(op: str, future: concurrent.futures.Future):
@@ -188,7 +95,7 @@ def _answer(op: str, future: concurrent.futures.Future):
         return ("error", err.code(), err.str())
     except Exception as exc:  # a refused argument: the parent shows it as an error cell
         return ("error", KafkaError._INVALID_ARG, str(exc))
-    return ("ok", PLAIN[op](result))
+    return ("ok", VALUES[op](result))
 
 
 def _failed(exc: BaseException) -> concurrent.futures.Future:
@@ -205,15 +112,13 @@ def _send(admin, op: str, request_ids: list[int], args, timeout_s: float) -> lis
         if op == "describe":
             by_id = admin.describe_consumer_groups(args, request_timeout=timeout_s)
             return [by_id[group_id] for group_id in args]
-        if op == "offsets_many":
-            return [_offsets(admin, group_id, None, timeout_s) for group_id in args]
-        group_id, partitions = args
-        return [_offsets(admin, group_id, partitions, timeout_s)]
+        group_ids, partitions = args  # "offsets": one admin call per group, the same partitions each
+        return [_fetch_offsets(admin, group_id, partitions, timeout_s) for group_id in group_ids]
     except Exception as exc:
         return [_failed(exc) for _ in request_ids]
 
 
-def _offsets(admin, group_id: str, partitions, timeout_s: float) -> concurrent.futures.Future:
+def _fetch_offsets(admin, group_id: str, partitions, timeout_s: float) -> concurrent.futures.Future:
     try:
         tps = [TopicPartition(t, p) for t, p in partitions] if partitions else None
         (future,) = admin.list_consumer_group_offsets(
@@ -233,6 +138,8 @@ def _child_main() -> int:
     os.dup2(2, 1)  # a stray print must not corrupt the frames
     inp = os.fdopen(0, "rb", buffering=0)  # unbuffered: select() then sees every byte not read yet
     settings = read_frame(inp)
+    if settings is None:
+        return 0  # the parent went away before it said anything
     admin = AdminClient(base_config(settings, "groups"))
     answers: queue.SimpleQueue = queue.SimpleQueue()
     listing_failed = threading.Event()
@@ -240,7 +147,7 @@ def _child_main() -> int:
     def reply(request_id: int, op: str, future) -> None:
         # librdkafka's thread: only convert and hand over; the writer batches.
         answer = _answer(op, future)
-        if op == "list" and (answer[0] == "error" or answer[1]["errors"]):
+        if op == "list" and (answer[0] == "error" or answer[1].failures):
             listing_failed.set()
         answers.put((request_id, answer))
 

@@ -15,7 +15,7 @@ from kafka_io._client.handshake import diagnose
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError, NotAuthorized, NotFound, Timeout, Unavailable
 
-__all__ = ["TCP_PROBE_TIMEOUT_S", "all_refused", "tcp_reason", "translate_error"]
+__all__ = ["TCP_PROBE_TIMEOUT_S", "all_refused", "kafka_failure", "tcp_reason", "translate_error"]
 
 
 _UNREACHABLE = {
@@ -74,6 +74,11 @@ def all_refused(bootstrap_servers: str) -> str | None:
     if reasons and all(r and r.startswith("connection refused") for r in reasons):
         return reasons[0]
     return None
+
+
+def kafka_failure(code: int, reason: str) -> KafkaException:
+    """The KafkaException of an error that crossed the group child's pipe as (code, reason)."""
+    return KafkaException(KafkaError(code, reason))
 
 
 def _reason(err: KafkaError) -> str:

@@ -8,7 +8,7 @@ import threading
 import time
 
 import pytest
-from confluent_kafka import ConsumerGroupTopicPartitions, KafkaError, KafkaException
+from confluent_kafka import KafkaError, KafkaException
 from group_helpers import consume_and_commit, wait_for
 from kafka_helpers import create_topic, produce
 
@@ -217,22 +217,20 @@ def test_committed_offsets_survive_their_client_crashing(settings, kafka_bootstr
     produce(kafka_bootstrap, topic, {0: 5, 1: 2})
     consume_and_commit(kafka_bootstrap, group, topic, {0: 3})
     admin = make_admin(settings)
-    request = [ConsumerGroupTopicPartitions(group)]
 
     def committed():
-        answer = admin.list_consumer_group_offsets(request)[group].result(10)
-        return sorted((tp.partition, tp.offset) for tp in answer.topic_partitions)
+        return admin.committed_offsets([group])[group].result(10)
 
-    assert committed() == [(0, 3)]
+    assert committed() == {(topic, 0): 3}
     first = admin.group_child.child_pid
     assert first is not None and first != os.getpid()
     os.kill(first, signal.SIGSTOP)  # the request below stays pending
-    pending = admin.list_consumer_group_offsets(request)[group]
+    pending = admin.committed_offsets([group])[group]
     os.kill(first, signal.SIGKILL)
     with pytest.raises(KafkaException, match="crashed"):
         pending.result(10)
     # The next call starts a new child; this process never noticed anything else.
-    assert wait_for(lambda: committed() == [(0, 3)], 10, "a new child")
+    assert wait_for(lambda: committed() == {(topic, 0): 3}, 10, "a new child")
     assert admin.group_child.child_pid not in (None, first)
     # A crash mid-sample is that sample's error cell, in plain words.
     os.kill(admin.group_child.child_pid, signal.SIGSTOP)

@@ -124,13 +124,14 @@ class ListingMisses:
     def __getattr__(self, name):
         return getattr(self._admin, name)
 
-    def list_consumer_groups(self, **kwargs):
+    def group_listings(self, **kwargs):
         import concurrent.futures
+        import dataclasses
 
-        real = self._admin.list_consumer_groups(**kwargs).result(TIMEOUT_S)
-        real.valid = [g for g in real.valid if g.group_id not in self._missing]
+        real = self._admin.group_listings(**kwargs).result(TIMEOUT_S)
+        kept = tuple(g for g in real.groups if g.group_id not in self._missing)
         future: concurrent.futures.Future = concurrent.futures.Future()
-        future.set_result(real)
+        future.set_result(dataclasses.replace(real, groups=kept))
         return future
 
 
