@@ -15,7 +15,7 @@ from kafka_helpers import create_topic, produce
 from dashboard import handles
 from kafka_io._client import CRASHED, EARLIEST, LATEST, list_offsets, make_admin, make_producer, translate_error
 from kafka_io._client import offsets as offsets_module
-from kafka_io.cluster import Cluster
+from kafka_io.cluster import Cluster, Part
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError, NotAuthorized, NotFound, Timeout
 from kafka_io.groups.fetch import fetch_group_lags
@@ -125,12 +125,12 @@ def test_evicting_one_cluster_leaves_the_others(settings, kafka_bootstrap):
 def test_an_unreachable_cluster_resets_its_clients_and_keeps_its_parts(unreachable_bootstrap):
     settings = ClusterSettings(bootstrap_servers=unreachable_bootstrap, timeout_s=1, embedded=False)
     with Cluster(settings) as cluster:
-        marker = cluster.part("marker", object)
+        marker = cluster.attached(Part("marker"), object)
         admin = cluster.admin
         with pytest.raises(KafkaIOError, match="Cannot reach Kafka"):
             cluster.describe()
         assert cluster.admin is not admin  # a fresh client for the next try
-        assert cluster.part("marker", object) is marker
+        assert cluster.attached(Part("marker"), object) is marker
 
 
 # --- translate_error: Kafka errors only ---------------------------------------------------
