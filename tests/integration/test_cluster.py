@@ -18,7 +18,7 @@ from kafka_io._client import offsets as offsets_module
 from kafka_io.cluster import Cluster, Part
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError, NotAuthorized, NotFound, Timeout
-from kafka_io.groups.fetch import fetch_group_lags
+from kafka_io.groups.fetch import fetch_group_lags, list_groups
 from kafka_io.groups.sampler import lag_sampler
 from kafka_io.produce.bursts import IdleProducers
 from kafka_io.produce.inputs import TopicLimits
@@ -131,6 +131,29 @@ def test_an_unreachable_cluster_resets_its_clients_and_keeps_its_parts(unreachab
             cluster.describe()
         assert cluster.admin is not admin  # a fresh client for the next try
         assert cluster.attached(Part("marker"), object) is marker
+
+
+def test_group_reads_of_an_unreachable_cluster_cross_the_child_in_plain_words(unreachable_bootstrap):
+    """The whole child path without a broker: the child's error answers become the
+    KafkaExceptions translate_error knows, so the user's one line is the usual one."""
+    settings = ClusterSettings(bootstrap_servers=unreachable_bootstrap, timeout_s=1, embedded=False)
+    admin = make_admin(settings)
+    refused = f"Cannot reach Kafka at {unreachable_bootstrap}: connection refused (is the broker running?)"
+    try:
+        with pytest.raises(KafkaIOError) as caught:
+            list_groups(admin, settings)
+        assert str(caught.value) == refused
+        (lag,) = fetch_group_lags(admin, settings, ["g1"])
+        assert (lag.error, lag.state, lag.partitions) == (refused, "UNKNOWN", ())
+        assert admin.requests.by_kind() == {
+            "list_consumer_groups": 1,
+            "describe_consumer_groups": 1,
+            "list_consumer_group_offsets": 1,
+        }
+        assert admin.group_child.child_pid not in (None, os.getpid())
+    finally:
+        admin.group_child.close()
+    assert admin.group_child.child_pid is None
 
 
 # --- translate_error: Kafka errors only ---------------------------------------------------
