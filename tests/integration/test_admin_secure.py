@@ -31,10 +31,10 @@ from streamlit.runtime.secrets import secrets_singleton
 from streamlit.testing.v1 import AppTest
 
 from dashboard.widgets import plain
+from kafka_io._client import make_admin
 from kafka_io.admin.acl_rules import AclRow
 from kafka_io.admin.acls import list_acls
 from kafka_io.cli import main
-from kafka_io.clients import make_admin
 from kafka_io.config import load_settings
 from kafka_io.local import apache
 

@@ -20,7 +20,7 @@ import pytest
 from group_helpers import GroupMember, consume_and_commit, wait_for
 from kafka_helpers import TIMEOUT_S, free_base_port
 
-from kafka_io.clients import make_admin
+from kafka_io._client import make_admin
 from kafka_io.config import ClusterSettings
 from kafka_io.groups.sampler import LagSampler
 from kafka_io.local import apache
