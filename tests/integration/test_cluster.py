@@ -22,7 +22,7 @@ from kafka_io.group_child import CRASHED
 from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.groups.sampler import lag_sampler
 from kafka_io.offsets import EARLIEST, LATEST, list_offsets
-from kafka_io.produce.bursts import IdleProducers
+from kafka_io.produce.burst.start import IdleProducers
 from kafka_io.produce.inputs import TopicLimits
 from kafka_io.produce.producer import ProducerHandle, producer_handle, send_one
 from kafka_io.produce.validation import EventSpec

@@ -1,6 +1,6 @@
 """The burst engine: one worker thread produces a source's events and accounts for each one.
 
-The worker owns its producer (see producer.py for why a burst does not share
+The worker owns its producer (see start.py for why a burst does not share
 the cluster's cached one), renders a chunk, produces it in a tight loop and
 polls between chunks. Pages never touch the thread: they call ``progress()``,
 ``stop()`` and read ``summary`` once ``done``. Nothing here calls Streamlit.
