@@ -33,7 +33,7 @@ from kafka_io.produce.producer import ProducerHandle
 from kafka_io.produce.producer import producer_handle as _producer_handle
 from kafka_io.produce.target import topic_limits
 from kafka_io.topics import details
-from kafka_io.topics.access import absent_topic
+from kafka_io.topics.absent import absent_topic
 from kafka_io.topics.counts import CountBound
 from kafka_io.topics.details import GroupStates, TopicConfigs, TopicGroups
 from kafka_io.topics.gaps import topic_count_bound
