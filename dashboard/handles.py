@@ -19,7 +19,7 @@ import streamlit as st
 from kafka_io.cluster import Cluster, ClusterInfo
 from kafka_io.config import ClusterSettings, load_clusters
 from kafka_io.groups.exact_lag import exact_time_lags
-from kafka_io.groups.lag import TimeLag, partition_lag
+from kafka_io.groups.lag_math import TimeLag, partition_lag
 from kafka_io.groups.models import PartitionLag
 from kafka_io.groups.sampler import LagSampler
 from kafka_io.groups.sampler import lag_sampler as _lag_sampler

@@ -31,7 +31,7 @@ from confluent_kafka import TIMESTAMP_NOT_AVAILABLE, KafkaError, TopicPartition
 from kafka_io.clients import make_viewer_consumer, translate_error
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError
-from kafka_io.groups.lag import TimeLag, exact_time_lag
+from kafka_io.groups.lag_math import TimeLag, exact_time_lag
 from kafka_io.groups.models import PartitionLag
 
 __all__ = ["EXACT_MAX_PARTITIONS", "NextRecord", "exact_time_lags", "next_records", "record_timestamps"]

@@ -1,6 +1,6 @@
-"""PURE: lag.py's rates, ETA and time-lag estimate for many partitions at once (numpy).
+"""PURE: lag_math.py's rates, ETA and time-lag estimate for many partitions at once (numpy).
 
-lag.py is the reference (with its table tests); these compute the same
+lag_math.py is the reference (with its table tests); these compute the same
 numbers on arrays, one row per partition, for health_bulk (issue #25: 200,000
 scalar rate calls took 1.07 s and the time-lag estimates 1.4 s at 10,000
 groups). Every arithmetic step is the reference's, in its order, on the same

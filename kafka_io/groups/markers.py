@@ -35,7 +35,7 @@ from dataclasses import replace
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError
 from kafka_io.groups.exact_lag import EXACT_MAX_PARTITIONS, next_records
-from kafka_io.groups.lag import partition_lag
+from kafka_io.groups.lag_math import partition_lag
 from kafka_io.groups.models import GroupLag, PartitionLag
 
 __all__ = ["MARKER_READ_TIMEOUT_S", "forget", "settle_markers"]
