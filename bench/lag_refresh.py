@@ -49,9 +49,9 @@ from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic, OffsetS
 from raw_lag import raw_parallel  # noqa: E402
 
 from kafka_io.config import ClusterSettings  # noqa: E402
-from kafka_io.groups.exact_lag import EXACT_MAX_PARTITIONS  # noqa: E402
 from kafka_io.groups.history import DEFAULT_INTERVAL_S  # noqa: E402
 from kafka_io.groups.history_store import HistoryStore  # noqa: E402
+from kafka_io.groups.record_reads import EXACT_MAX_PARTITIONS  # noqa: E402
 from kafka_io.groups.sampler import LagSampler  # noqa: E402
 from kafka_io.offsets import OFFSETS_BATCH as WATERMARK_BATCH  # noqa: E402
 from kafka_io.offsets import PRIME_MAX_AGE_S  # noqa: E402

@@ -18,9 +18,9 @@ import streamlit as st
 
 from kafka_io.cluster import Cluster, ClusterInfo
 from kafka_io.config import ClusterSettings, load_clusters
-from kafka_io.groups.exact_lag import exact_time_lags
 from kafka_io.groups.lag_math import TimeLag, partition_lag
 from kafka_io.groups.models import PartitionLag
+from kafka_io.groups.record_reads import exact_time_lags
 from kafka_io.groups.sampler import LagSampler
 from kafka_io.groups.sampler import lag_sampler as _lag_sampler
 from kafka_io.latest import Latest

@@ -1,4 +1,6 @@
-"""Exact lag in seconds: now - timestamp of the record at the committed offset.
+"""Reads of the record at an offset, with viewer consumers; exact time lag from them.
+
+Exact lag in seconds: now - timestamp of the record at the committed offset.
 
 "The record at the committed offset" is the first *committed* record at or
 after it: viewers read with isolation.level=read_committed, so transaction
