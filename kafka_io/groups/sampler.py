@@ -50,7 +50,6 @@ from kafka_io.groups.health import GroupHealth
 from kafka_io.groups.health_bulk import assess_groups
 from kafka_io.groups.history import LagHistory
 from kafka_io.groups.history_store import HistoryStore
-from kafka_io.groups.lag_snapshot import LagSnapshot
 from kafka_io.groups.sampler_config import (
     FULL_SCAN_DUTY,
     POLL_EVERY_S,
@@ -64,6 +63,7 @@ from kafka_io.groups.sampler_config import (
     history_rows,
     interval_from_env,
 )
+from kafka_io.groups.sampler_snapshot import LagSnapshot
 from kafka_io.groups.warm_start import backfill
 
 __all__ = ["LagSampler", "LagSnapshot", "lag_sampler"]
