@@ -12,8 +12,7 @@ import time
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth
-from dashboard import handles as resources
+from dashboard import auth, resources
 from dashboard.burst_panel import burst_panel, start_panel
 from dashboard.schemas import template_from_example
 from dashboard.widgets import plain, show_errors

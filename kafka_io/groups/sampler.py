@@ -1,5 +1,5 @@
 """The background lag sampler: one per cluster per process, shared by every
-browser session (lag_sampler below, through dashboard.handles), and used synchronously by the CLI.
+browser session (lag_sampler below, through dashboard.resources), and used synchronously by the CLI.
 
 Every `interval_s` a daemon thread takes a full sample of every group
 (groups.fetch_group_lags: four round trips whatever the number of groups) and

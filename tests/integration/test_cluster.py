@@ -12,7 +12,7 @@ from confluent_kafka import ConsumerGroupTopicPartitions, KafkaError, KafkaExcep
 from group_helpers import consume_and_commit, wait_for
 from kafka_helpers import create_topic, produce
 
-from dashboard import handles
+from dashboard import resources
 from kafka_io import offsets as offsets_module
 from kafka_io.clients import make_admin, make_producer, translate_error
 from kafka_io.cluster import Cluster
@@ -112,15 +112,15 @@ def test_closing_a_cluster_flushes_and_stops_what_it_owns(settings, loaded):
 
 def test_evicting_one_cluster_leaves_the_others(settings, kafka_bootstrap):
     other = ClusterSettings(bootstrap_servers=kafka_bootstrap, name="other", embedded=False)
-    first, second = handles.cluster(settings), handles.cluster(other)
+    first, second = resources.cluster(settings), resources.cluster(other)
     sampler = lag_sampler(second)
     try:
-        handles.cluster.clear(settings)
+        resources.cluster.clear(settings)
         assert first.closed and not second.closed and sampler.running
-        assert handles.cluster(other) is second and handles.cluster(settings) is not first
+        assert resources.cluster(other) is second and resources.cluster(settings) is not first
         assert second.describe().brokers  # the survivor still answers
     finally:
-        handles.cluster.clear()
+        resources.cluster.clear()
     assert second.closed and not sampler.running
 
 

@@ -223,7 +223,7 @@ def test_the_guard_finds_the_modules_and_the_pure_set():
     assert "kafka_io.cluster" in MODULES and "dashboard.shell" in MODULES
     assert len(PURE) >= len(MUST_BE_PURE)
     # closure() follows imports: lag is pure, but a page reaches confluent_kafka.
-    assert "confluent_kafka" in third_party_roots(closure("dashboard.handles"))
+    assert "confluent_kafka" in third_party_roots(closure("dashboard.resources"))
     assert "kafka_io.errors" in closure("kafka_io.groups.lag_math")
 
 
