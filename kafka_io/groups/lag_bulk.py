@@ -53,7 +53,7 @@ def two_point_rate_per_s(ts_s: np.ndarray, highs: np.ndarray, now_s: float, now_
 
 
 def eta_s(lags: np.ndarray, consume: np.ndarray, produce: np.ndarray) -> np.ndarray:
-    """lag.eta_s per row for known lags >= 0 (the caller handles unknown lags): NaN is None."""
+    """lag_math.eta_s per row for known lags >= 0 (the caller handles unknown lags): NaN is None."""
     with np.errstate(invalid="ignore"):
         net = consume - produce  # NaN when either rate is unknown
         catching_up = (net > 0) & np.isfinite(net)

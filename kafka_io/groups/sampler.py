@@ -2,7 +2,7 @@
 browser session (lag_sampler below, through dashboard.resources), and used synchronously by the CLI.
 
 Every `interval_s` a daemon thread takes a full sample of every group
-(groups.fetch_group_lags: four round trips whatever the number of groups) and
+(fetch.fetch_group_lags: four round trips whatever the number of groups) and
 records it in a bounded LagHistory. Pages read `latest()` and `health()`;
 both are computed once per sample under a lock and shared by all readers.
 The thread never calls st.*, owns nothing a page holds, and survives reruns.
