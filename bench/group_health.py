@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from kafka_io.groups.health import assess_group  # noqa: E402
 from kafka_io.groups.health_bulk import assess_groups  # noqa: E402
 from kafka_io.groups.history import LagHistory  # noqa: E402
-from kafka_io.groups.lag import partition_lag  # noqa: E402
+from kafka_io.groups.lag_math import partition_lag  # noqa: E402
 from kafka_io.groups.models import GroupLag, MemberInfo, PartitionLag  # noqa: E402
 from kafka_io.groups.sampler import SPARKLINE_S, STALE_AFTER_SAMPLES, STATUS_WINDOW_S  # noqa: E402
 

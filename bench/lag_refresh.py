@@ -51,9 +51,9 @@ from raw_lag import raw_parallel  # noqa: E402
 from kafka_io._client import OFFSETS_BATCH as WATERMARK_BATCH  # noqa: E402
 from kafka_io._client.offsets import PRIME_MAX_AGE_S  # noqa: E402
 from kafka_io.config import ClusterSettings  # noqa: E402
-from kafka_io.groups.exact_lag import EXACT_MAX_PARTITIONS  # noqa: E402
 from kafka_io.groups.history import DEFAULT_INTERVAL_S  # noqa: E402
 from kafka_io.groups.history_store import HistoryStore  # noqa: E402
+from kafka_io.groups.record_reads import EXACT_MAX_PARTITIONS  # noqa: E402
 from kafka_io.groups.sampler import LagSampler  # noqa: E402
 
 TOPICS, PARTITIONS, GROUPS, TOPICS_PER_GROUP, RECORDS_PER_PARTITION = 2000, 6, 300, 3, 5

@@ -34,7 +34,7 @@ from prometheus_client import CollectorRegistry, generate_latest  # noqa: E402
 from prometheus_client.core import GaugeMetricFamily  # noqa: E402
 
 from kafka_io.exporter.families import FAMILIES, Families, exposition  # noqa: E402
-from kafka_io.groups.lag import TimeLag  # noqa: E402
+from kafka_io.groups.lag_math import TimeLag  # noqa: E402
 from kafka_io.groups.status import Status  # noqa: E402
 
 GROUPS, PARTITIONS_PER_GROUP = 300, 18  # 5,400 committed partitions

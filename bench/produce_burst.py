@@ -40,7 +40,7 @@ from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
 from kafka_io._client import make_admin, make_producer  # noqa: E402
 from kafka_io.config import ClusterSettings  # noqa: E402
 from kafka_io.produce.burst.source import plan_template_burst  # noqa: E402
-from kafka_io.produce.bursts import start_burst  # noqa: E402
+from kafka_io.produce.burst.start import start_burst  # noqa: E402
 from kafka_io.produce.inputs import SOURCE_HEADER_PAIR  # noqa: E402
 from kafka_io.produce.target import topic_limits  # noqa: E402
 from kafka_io.produce.templates import BUILTIN_TEMPLATES, compile_template  # noqa: E402

@@ -39,7 +39,7 @@ CREATE_BATCH = 250
 TIMEOUT_S = 30.0
 TARGET_RATIO = 1.3
 TARGET_PAGE_S = 3.0
-PAGE_CACHE_TTL_S = 5  # dashboard.handles.SNAPSHOT_TTL_S (importing it outside a server only warns)
+PAGE_CACHE_TTL_S = 5  # dashboard.resources.SNAPSHOT_TTL_S (importing it outside a server only warns)
 
 
 def create_topics(bootstrap: str, topics: int, partitions: int) -> list[str]:

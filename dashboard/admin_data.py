@@ -1,11 +1,11 @@
 """Short-lived caches of the admin views (brokers, ACLs) over kafka_io.admin, and
-their eviction after a write. Clients stay in dashboard.handles' Cluster."""
+their eviction after a write. Clients stay in dashboard.resources' Cluster."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import handles as resources
+from dashboard import resources
 from kafka_io.admin.acls import AclListing, list_acls
 from kafka_io.admin.brokers import BrokersView, describe_brokers
 from kafka_io.config import ClusterSettings

@@ -9,8 +9,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from dashboard import auth
-from dashboard import handles as resources
+from dashboard import auth, resources
 from dashboard.frames import groups as frames
 from dashboard.widgets import plain, show_errors
 from kafka_io.admin import group_offsets

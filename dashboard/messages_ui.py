@@ -11,8 +11,7 @@ import time
 
 import streamlit as st
 
-from dashboard import auth
-from dashboard import handles as resources
+from dashboard import auth, resources
 from dashboard.frames.messages import headers_frame, message_meta, progress_text, record_of, size_text
 from dashboard.message_link import MessagesQuery, from_params, page_offset, to_params
 from dashboard.scan_job import ScanBounds, ScanJob

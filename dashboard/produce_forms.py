@@ -12,15 +12,14 @@ import time
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth
-from dashboard import handles as resources
+from dashboard import auth, resources
 from dashboard.burst_panel import burst_panel, start_panel
 from dashboard.schemas import template_from_example
 from dashboard.widgets import plain, show_errors
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError
 from kafka_io.produce.burst.source import plan_template_burst, template_preview
-from kafka_io.produce.bursts import start_burst
+from kafka_io.produce.burst.start import start_burst
 from kafka_io.produce.inputs import headers_from_rows
 from kafka_io.produce.templates import PLACEHOLDER_KINDS
 from kafka_io.produce.user_templates import BUILT_IN, all_templates, delete_template, save_template, templates_path

@@ -15,8 +15,8 @@ import streamlit as st
 from dashboard.widgets import plain
 from kafka_io.config import ClusterSettings
 from kafka_io.groups.incident import Freshness, freshness
-from kafka_io.groups.lag_snapshot import offsets_source_note
 from kafka_io.groups.sampler import LagSampler
+from kafka_io.groups.sampler_snapshot import offsets_source_note
 
 __all__ = ["FRESHNESS_TICK_S", "current_freshness", "sample_details", "sample_status", "tick_s"]
 

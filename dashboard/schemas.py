@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import handles as resources
+from dashboard import resources
 from dashboard.widgets import plain
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError

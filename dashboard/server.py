@@ -3,7 +3,7 @@ of Streamlit's own routes, and a lifespan that starts every configured
 cluster's shared lag sampler (and alert watcher, when webhooks are configured)
 with the server, so metrics and alerts are live before anyone opens a page.
 
-The samplers are the same objects the pages use (dashboard.handles caches one
+The samplers are the same objects the pages use (dashboard.resources caches one
 Cluster per cluster, process-wide); a scrape only renders their latest sample.
 """
 
@@ -28,10 +28,10 @@ log = logging.getLogger("kafka_io")
 def _clusters():
     # Imported here, after Streamlit's runtime exists: its st.cache_data decorators, run at
     # import, would otherwise fall back to a cache of their own (and log it, once each).
-    from dashboard import handles
+    from dashboard import resources
 
     try:
-        return [handles.cluster(settings) for settings in handles.configured_clusters().values()]
+        return [resources.cluster(settings) for settings in resources.configured_clusters().values()]
     except KafkaIOError as exc:  # bad configuration: the pages say so; /metrics exports nothing
         log.warning("metrics: %s", exc)
         return []

@@ -17,8 +17,7 @@ import time
 
 import streamlit as st
 
-from dashboard import auth
-from dashboard import handles as resources
+from dashboard import auth, resources
 from dashboard.widgets import plain
 from kafka_io.config import ClusterSettings
 from kafka_io.demo.control import DATA_DIR_ENV, demo_data_dir, demo_status, pause_demo

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import auth
-from dashboard import handles as resources
+from dashboard import auth, resources
 from dashboard.frames.groups import reset_preview_frame
 from dashboard.frames.messages import stuck_frame
 from dashboard.message_link import MessagesQuery, to_params

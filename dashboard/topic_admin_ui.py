@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import auth
-from dashboard import handles as resources
+from dashboard import auth, resources
 from dashboard.frames.admin import config_diff_frame, purge_frame
 from dashboard.widgets import plain, show_errors
 from kafka_io.admin.config_edits import parse_edits

@@ -2,8 +2,7 @@
 
 import streamlit as st
 
-from dashboard import admin_data, auth
-from dashboard import handles as resources
+from dashboard import admin_data, auth, resources
 from dashboard.frames.admin import acls_frame
 from dashboard.shell import page_settings
 from dashboard.widgets import plain, show_errors

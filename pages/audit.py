@@ -5,8 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth
-from dashboard import handles as resources
+from dashboard import auth, resources
 from dashboard.shell import page_settings
 from dashboard.widgets import plain
 from kafka_io.access.audit import audit_path, audit_path_reason, read_entries

@@ -6,8 +6,7 @@ import time
 
 import streamlit as st
 
-from dashboard import auth, group_list, group_writes, paging, sampling, stuck_view
-from dashboard import handles as resources
+from dashboard import auth, group_list, group_writes, paging, resources, sampling, stuck_view
 from dashboard.frames import groups as frames
 from dashboard.shell import page_settings
 from dashboard.widgets import plain, show_errors

@@ -12,8 +12,8 @@ from dashboard.shell import page_settings
 
 settings = page_settings()
 
-from dashboard import handles as resources  # noqa: E402
 from dashboard import live_session as session  # noqa: E402
+from dashboard import resources  # noqa: E402
 from dashboard.frames import live as frames  # noqa: E402
 from dashboard.live_link import (  # noqa: E402
     LINK_WARNINGS_KEY,

@@ -12,8 +12,8 @@ from dashboard.shell import page_settings
 
 settings = page_settings()
 
-from dashboard import handles as resources  # noqa: E402
 from dashboard import messages_ui as ui  # noqa: E402
+from dashboard import resources  # noqa: E402
 from dashboard.frames.messages import MESSAGE_COLUMNS, messages_frame, progress_text  # noqa: E402
 from dashboard.message_link import MessagesQuery  # noqa: E402
 from dashboard.scan_job import ScanBounds  # noqa: E402

@@ -2,8 +2,7 @@
 
 import streamlit as st
 
-from dashboard import handles as resources
-from dashboard import sampling
+from dashboard import resources, sampling
 from dashboard.frames.groups import STATUS_COLORS, format_duration
 from dashboard.frames.topics import brokers_frame, group_states_frame
 from dashboard.shell import page_settings

@@ -9,8 +9,7 @@ and never waits on it.
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth
-from dashboard import handles as resources
+from dashboard import auth, resources
 from dashboard.burst_panel import BURST_KEY, FROM_KEY, burst_panel, scroll_into_view
 from dashboard.produce_forms import NO_HEADERS, flash, header_rows, show_flash, start_burst_here, template_burst
 from dashboard.schemas import prefill, schema_example, value_schema_picker

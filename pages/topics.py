@@ -2,8 +2,7 @@
 
 import streamlit as st
 
-from dashboard import auth, topic_admin_ui
-from dashboard import handles as resources
+from dashboard import auth, resources, topic_admin_ui
 from dashboard.frames.topics import configs_frame, groups_frame, partitions_frame, search_topics, topics_frame
 from dashboard.shell import page_settings
 from dashboard.widgets import auto_refresh, plain, refreshed_caption, show_errors

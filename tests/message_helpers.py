@@ -1,4 +1,4 @@
-"""Events as kafka_io.messages.Message, read raw for the tests (assign-only, throwaway group,
+"""Events as kafka_io.messages.model.Message, read raw for the tests (assign-only, throwaway group,
 always closed), independent of the browse code under test; typed by the Live events rules."""
 
 from __future__ import annotations

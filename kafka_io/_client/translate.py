@@ -34,7 +34,7 @@ _NOT_FOUND = {
     KafkaError.GROUP_ID_NOT_FOUND,
 }
 # Kafka's ACLs said no. With ACLs, Kafka also hides what a user may not describe
-# (topics from metadata, groups from listings): see kafka_io.topics.access.
+# (topics from metadata, groups from listings): see kafka_io.topics.absent.
 _DENIED = {
     KafkaError.TOPIC_AUTHORIZATION_FAILED,
     KafkaError.GROUP_AUTHORIZATION_FAILED,

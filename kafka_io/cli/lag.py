@@ -21,8 +21,8 @@ import time
 
 from kafka_io.cli.common import add_cluster_options, add_format_option, print_json, print_table, settings_from_args
 from kafka_io.errors import InvalidInput, KafkaIOError
-from kafka_io.groups.exact_lag import EXACT_MAX_CONSUMERS, EXACT_MAX_PARTITIONS, exact_time_lags
 from kafka_io.groups.health import GroupHealth, with_exact_time_lags
+from kafka_io.groups.record_reads import EXACT_MAX_CONSUMERS, EXACT_MAX_PARTITIONS, exact_time_lags
 from kafka_io.groups.sampler import LagSampler, LagSnapshot
 from kafka_io.groups.status import Status, at_or_above
 

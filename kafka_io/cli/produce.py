@@ -19,7 +19,7 @@ from kafka_io.config import ClusterSettings
 from kafka_io.errors import InvalidInput, KafkaIOError
 from kafka_io.produce.burst.report import BurstProgress, BurstSummary
 from kafka_io.produce.burst.source import plan_spec_burst, plan_template_burst, plan_value_burst
-from kafka_io.produce.bursts import BurstInterrupted, send_burst
+from kafka_io.produce.burst.start import BurstInterrupted, send_burst
 from kafka_io.produce.files import parse_event_file
 from kafka_io.produce.inputs import TopicLimits, build_event, encode_value, refuse_reserved
 from kafka_io.produce.target import topic_limits

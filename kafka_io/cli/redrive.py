@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     from kafka_io.cluster import Cluster
     from kafka_io.messages.browse import read_at
     from kafka_io.messages.redrive import REDRIVE_ACTION, RedriveSummary, redrive
-    from kafka_io.produce.bursts import BurstInterrupted
+    from kafka_io.produce.burst.start import BurstInterrupted
 
     topic, to_topic = args.topic.strip(), args.to.strip()
     settings, actor = settings_from_args(args), Actor.local()

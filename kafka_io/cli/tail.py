@@ -23,7 +23,7 @@ from kafka_io.live.preview import decode_preview
 from kafka_io.live.rates import TypeSpec, make_extractor
 from kafka_io.live.reader import RECONNECTING, RUNNING, WAITING, TailReader
 from kafka_io.live.worker import BATCH_MAX, POLL_TIMEOUT_S
-from kafka_io.topics.access import absent_topic
+from kafka_io.topics.absent import absent_topic
 from kafka_io.topics.names import validate_topic_name
 
 TABLE_VALUE_CHARS = 80

@@ -36,7 +36,7 @@ from kafka_io.config import ClusterSettings
 from kafka_io.errors import InvalidInput, KafkaIOError
 from kafka_io.groups.commit_reader import CommitLogReader
 from kafka_io.groups.describe_plan import to_describe
-from kafka_io.groups.lag import partition_lag
+from kafka_io.groups.lag_math import partition_lag
 from kafka_io.groups.markers import settle_markers
 from kafka_io.groups.models import GroupLag, MemberInfo, PartitionLag
 from kafka_io.groups.offsets_source import serving_reader

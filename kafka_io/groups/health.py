@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from kafka_io.groups.history import LagHistory
-from kafka_io.groups.lag import (
+from kafka_io.groups.lag_math import (
     GroupTotals,
     Sample,
     TimeLag,

@@ -23,7 +23,7 @@ import numpy as np
 from kafka_io.groups import history_bulk, lag_bulk, status_bulk
 from kafka_io.groups.health import GroupHealth, PartitionHealth, _partition
 from kafka_io.groups.history import LagHistory
-from kafka_io.groups.lag import GroupTotals, TimeLag
+from kafka_io.groups.lag_math import GroupTotals, TimeLag
 from kafka_io.groups.models import GroupLag
 from kafka_io.groups.status import Status
 

@@ -34,7 +34,7 @@ from array import array
 from collections.abc import Iterable
 
 from kafka_io.errors import InvalidInput
-from kafka_io.groups.lag import Sample
+from kafka_io.groups.lag_math import Sample
 from kafka_io.wire import known_offset
 
 __all__ = [

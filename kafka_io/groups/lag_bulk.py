@@ -1,6 +1,6 @@
-"""PURE: lag.py's rates, ETA and time-lag estimate for many partitions at once (numpy).
+"""PURE: lag_math.py's rates, ETA and time-lag estimate for many partitions at once (numpy).
 
-lag.py is the reference (with its table tests); these compute the same
+lag_math.py is the reference (with its table tests); these compute the same
 numbers on arrays, one row per partition, for health_bulk (issue #25: 200,000
 scalar rate calls took 1.07 s and the time-lag estimates 1.4 s at 10,000
 groups). Every arithmetic step is the reference's, in its order, on the same
@@ -53,7 +53,7 @@ def two_point_rate_per_s(ts_s: np.ndarray, highs: np.ndarray, now_s: float, now_
 
 
 def eta_s(lags: np.ndarray, consume: np.ndarray, produce: np.ndarray) -> np.ndarray:
-    """lag.eta_s per row for known lags >= 0 (the caller handles unknown lags): NaN is None."""
+    """lag_math.eta_s per row for known lags >= 0 (the caller handles unknown lags): NaN is None."""
     with np.errstate(invalid="ignore"):
         net = consume - produce  # NaN when either rate is unknown
         catching_up = (net > 0) & np.isfinite(net)

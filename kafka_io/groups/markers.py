@@ -10,7 +10,7 @@ such a caught-up group STALL (members) or STOP (none).
 
 When a partition's (committed, high) did not move since the previous fetch and
 its lag is above 0, one read_committed viewer read from the committed offset
-(kafka_io.groups.exact_lag.next_records: assign, throwaway group id, no
+(kafka_io.groups.record_reads.next_records: assign, throwaway group id, no
 commit) finds the next committed record. When that lies further on, what is in
 between is markers and aborted records, and lag counts from there; the end of
 the log means nothing is left to consume (lag 0).
@@ -34,9 +34,9 @@ from dataclasses import replace
 
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError
-from kafka_io.groups.exact_lag import EXACT_MAX_PARTITIONS, next_records
-from kafka_io.groups.lag import partition_lag
+from kafka_io.groups.lag_math import partition_lag
 from kafka_io.groups.models import GroupLag, PartitionLag
+from kafka_io.groups.record_reads import EXACT_MAX_PARTITIONS, next_records
 
 __all__ = ["MARKER_READ_TIMEOUT_S", "forget", "settle_markers"]
 

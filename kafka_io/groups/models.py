@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kafka_io.groups.lag import GroupTotals, group_totals
+from kafka_io.groups.lag_math import GroupTotals, group_totals
 
 __all__ = [
     "ACTIVE_STATES",

@@ -24,7 +24,7 @@ from kafka_io.cluster import Cluster
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import InvalidInput, KafkaIOError, NotFound
 from kafka_io.groups.fetch import fetch_group_lags
-from kafka_io.groups.lag import partition_lag
+from kafka_io.groups.lag_math import partition_lag
 from kafka_io.groups.models import GroupLag
 from kafka_io.groups.reset_rules import ResetMode, ResetSpec, target_offset
 from kafka_io.wire import TP

@@ -1,8 +1,8 @@
 """The background lag sampler: one per cluster per process, shared by every
-browser session (lag_sampler below, through dashboard.handles), and used synchronously by the CLI.
+browser session (lag_sampler below, through dashboard.resources), and used synchronously by the CLI.
 
 Every `interval_s` a daemon thread takes a full sample of every group
-(groups.fetch_group_lags: four round trips whatever the number of groups) and
+(fetch.fetch_group_lags: four round trips whatever the number of groups) and
 records it in a bounded LagHistory. Pages read `latest()` and `health()`;
 both are computed once per sample under a lock and shared by all readers.
 The thread never calls st.*, owns nothing a page holds, and survives reruns.
@@ -50,7 +50,6 @@ from kafka_io.groups.health import GroupHealth
 from kafka_io.groups.health_bulk import assess_groups
 from kafka_io.groups.history import LagHistory
 from kafka_io.groups.history_store import HistoryStore
-from kafka_io.groups.lag_snapshot import LagSnapshot
 from kafka_io.groups.sampler_config import (
     FULL_SCAN_DUTY,
     POLL_EVERY_S,
@@ -64,6 +63,7 @@ from kafka_io.groups.sampler_config import (
     history_rows,
     interval_from_env,
 )
+from kafka_io.groups.sampler_snapshot import LagSnapshot
 from kafka_io.groups.warm_start import backfill
 
 __all__ = ["LagSampler", "LagSnapshot", "lag_sampler"]

@@ -13,7 +13,7 @@ import math
 from collections.abc import Iterable, Sequence
 
 from kafka_io.errors import InvalidInput
-from kafka_io.groups.lag import Sample, partition_lag
+from kafka_io.groups.lag_math import Sample, partition_lag
 
 __all__ = ["Status", "partition_status", "group_status", "at_or_above"]
 

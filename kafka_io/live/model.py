@@ -1,6 +1,6 @@
 """PURE: what the live tail shows: start positions, bounded records, snapshots.
 
-No I/O, no clock, no Kafka client: the worker (``tail.py``) feeds these with
+No I/O, no clock, no Kafka client: the worker (``worker.py``) feeds these with
 plain values. Every buffer here is bounded by a named constant, so a 10 MB
 message or a million-event replay cannot grow memory without limit.
 """
@@ -183,7 +183,7 @@ def make_record(
 
 @dataclass(frozen=True, slots=True)
 class FramedView:
-    """A framed message as a schema registry decoded it (kafka_io.schemas.decode.framed_view)."""
+    """A framed message as a schema registry decoded it (kafka_io.live.framed.framed_view)."""
 
     schema: str  # "AVRO schema 5", or "undecodable: <reason>"
     value_json: str | None  # the decoded value as JSON text; None when not decoded

@@ -10,7 +10,7 @@
   this view and Clear hides what came before for this view only; on a private
   worker they pause fetching and reset the counts.
 
-Pure threading, no Streamlit: ``dashboard.handles.live_view`` maps one browser
+Pure threading, no Streamlit: ``dashboard.resources.live_view`` maps one browser
 session to one ``TailView`` and releases it when the session ends.
 """
 

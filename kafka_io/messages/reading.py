@@ -23,7 +23,7 @@ from kafka_io.errors import InvalidInput
 from kafka_io.live.framed import decoder_for, framed_view
 from kafka_io.live.rates import TypeSpec, make_extractor
 from kafka_io.messages.model import MAX_VALUE_BYTES, Message, PartitionError, Seek, Span
-from kafka_io.topics.access import absent_topic
+from kafka_io.topics.absent import absent_topic
 from kafka_io.topics.names import validate_topic_name
 from kafka_io.topics.snapshot import read_metadata
 from kafka_io.wire import TP

@@ -4,7 +4,7 @@ The rules (what is copied, the header added, truncated values refused) are in
 redrive_rules.py. This module is the write: it enters the one write guard
 (action ``messages.redrive``, operator role; read-only mode refuses it) before
 anything else, checks every copy against the target topic's size limit, and
-sends them as a burst (produce.bursts: the burst's own producer and its exact
+sends them as a burst (produce.burst.start: the burst's own producer and its exact
 books, so ``requested == delivered + failed``). One audit line: the sources,
 the counts, and the error when any copy failed.
 """
@@ -30,7 +30,7 @@ from kafka_io.messages.redrive_rules import (
 )
 from kafka_io.produce.burst.report import BurstSummary
 from kafka_io.produce.burst.source import SpecSource, chunk_events_for
-from kafka_io.produce.bursts import send_burst
+from kafka_io.produce.burst.start import send_burst
 from kafka_io.produce.inputs import TopicLimits
 from kafka_io.produce.target import topic_limits
 from kafka_io.produce.validation import EventSpec, encoded_size, validate_encoded_size

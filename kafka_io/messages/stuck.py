@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from kafka_io._client import EARLIEST
 from kafka_io.cluster import Cluster
 from kafka_io.errors import InvalidInput, KafkaIOError, NotFound
-from kafka_io.groups.exact_lag import EXACT_MAX_PARTITIONS
 from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.groups.models import PartitionLag
+from kafka_io.groups.record_reads import EXACT_MAX_PARTITIONS
 from kafka_io.live.rates import TypeSpec
 from kafka_io.messages.model import MAX_PAGE_SIZE, Message
 from kafka_io.messages.reading import read_ranges, reader

@@ -1,4 +1,4 @@
-"""Sending test events one at a time, on the cluster's shared producer (bursts: produce.bursts).
+"""Sending test events one at a time, on the cluster's shared producer (bursts: produce.burst.start).
 
 - ``ProducerHandle``: the one idempotent producer per cluster (acks=all,
   enable.idempotence=true), attached to the ``Cluster`` handle

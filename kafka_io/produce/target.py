@@ -21,7 +21,7 @@ from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError
 from kafka_io.produce.inputs import TopicLimits
 from kafka_io.produce.validation import DEFAULT_MAX_MESSAGE_BYTES
-from kafka_io.topics.access import absent_topic
+from kafka_io.topics.absent import absent_topic
 from kafka_io.topics.details import topic_configs
 from kafka_io.topics.names import validate_topic_name
 from kafka_io.topics.snapshot import read_metadata

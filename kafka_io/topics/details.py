@@ -18,7 +18,7 @@ from confluent_kafka.admin import AdminClient, ConfigResource
 
 from kafka_io._client import FUTURE_GRACE_S, CountingAdmin, GroupListings, GroupOffsets, translate_error
 from kafka_io.config import ClusterSettings
-from kafka_io.groups.lag import group_totals, partition_lag
+from kafka_io.groups.lag_math import group_totals, partition_lag
 
 __all__ = [
     "ConfigEntry",

@@ -1,7 +1,7 @@
 """Which partitions of a topic end in offsets that hold no committed record.
 
 One read_committed viewer read per partition at its last offset (high − 1),
-through kafka_io.groups.exact_lag.next_records (assign, a throwaway group id,
+through kafka_io.groups.record_reads.next_records (assign, a throwaway group id,
 never a commit): a committed record there comes back at that very offset; a
 transaction marker, an aborted record or an open transaction comes back as a
 later offset or as the end of the readable log. At most GAP_MAX_PARTITIONS
@@ -11,7 +11,7 @@ partitions per topic are read (the rest count as exact), within one deadline.
 from __future__ import annotations
 
 from kafka_io.config import ClusterSettings
-from kafka_io.groups.exact_lag import next_records
+from kafka_io.groups.record_reads import next_records
 from kafka_io.topics.counts import CountBound, count_bound
 from kafka_io.topics.snapshot import TopicSummary
 

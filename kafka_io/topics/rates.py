@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
-from kafka_io.groups.lag import Sample, produce_rate_per_s
+from kafka_io.groups.lag_math import Sample, produce_rate_per_s
 
 __all__ = ["MAX_SAMPLE_AGE_S", "WatermarkPair", "advance", "pair_rate_per_s", "topic_rate_per_s"]
 

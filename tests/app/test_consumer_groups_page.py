@@ -121,7 +121,7 @@ def test_detail_page_by_deep_link(make_app, lagging_group):
     # (an empty one made Vega log "Infinite extent" on every refresh).
     assert len(at.get("vega_lite_chart")) == 1
     assert "Rates need two samples; the next one comes within seconds." in texts(at.caption)
-    from dashboard import handles as resources
+    from dashboard import resources
     from kafka_io.config import load_settings
 
     resources.lag_sampler(load_settings()).refresh_groups([group])
@@ -240,7 +240,7 @@ def wait_until(predicate, timeout_s: float, what: str):
 def test_rows_keep_their_order_while_only_lag_moves(make_app, app_env, kafka_bootstrap, unique):
     """Lag moves every sample; rows move only when a status, the groups or the
     sort change (issue #17, item 7). The rule itself: tests/unit/test_incident.py."""
-    from dashboard import handles as resources
+    from dashboard import resources
     from kafka_io.config import load_settings
 
     app_env.setenv("KAFKA_LAG_INTERVAL_S", "0.2")

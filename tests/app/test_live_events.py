@@ -7,7 +7,7 @@ import time
 
 from kafka_helpers import create_topic
 
-from dashboard.handles import tail_pool
+from dashboard.resources import tail_pool
 from kafka_io.live.model import StartPosition
 from kafka_io.live.rates import TypeSpec
 from kafka_io.live.worker import TailWorker

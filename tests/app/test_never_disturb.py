@@ -10,8 +10,8 @@ from group_helpers import GroupMember, committed_offsets, describe, group_ids, w
 from kafka_helpers import create_topic, produce
 
 from kafka_io._client import VIEWER_GROUP_PREFIX, make_admin
-from kafka_io.groups.exact_lag import exact_time_lags
 from kafka_io.groups.fetch import fetch_group_lags
+from kafka_io.groups.record_reads import exact_time_lags
 from kafka_io.groups.sampler import LagSampler
 
 

@@ -8,7 +8,7 @@ import time
 import pytest
 from kafka_helpers import commit_offsets, create_topic, produce
 
-from dashboard import handles as resources
+from dashboard import resources
 from dashboard.widgets import plain
 from kafka_io._client import make_admin
 from kafka_io.topics.snapshot import cluster_snapshot, read_metadata

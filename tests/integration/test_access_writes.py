@@ -32,7 +32,7 @@ from kafka_io.errors import InvalidInput, NotAllowed
 from kafka_io.groups.reset import apply_reset, delete_group, plan_reset
 from kafka_io.groups.reset_rules import parse_reset_spec
 from kafka_io.produce.burst.source import plan_template_burst
-from kafka_io.produce.bursts import send_burst, start_burst
+from kafka_io.produce.burst.start import send_burst, start_burst
 from kafka_io.produce.producer import ProducerHandle, send_one
 from kafka_io.produce.target import topic_limits
 from kafka_io.produce.validation import EventSpec

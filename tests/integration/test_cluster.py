@@ -12,7 +12,7 @@ from confluent_kafka import KafkaError, KafkaException
 from group_helpers import consume_and_commit, wait_for
 from kafka_helpers import create_topic, produce
 
-from dashboard import handles
+from dashboard import resources
 from kafka_io._client import CRASHED, EARLIEST, LATEST, list_offsets, make_admin, make_producer, translate_error
 from kafka_io._client import offsets as offsets_module
 from kafka_io.cluster import Cluster, Part
@@ -20,7 +20,7 @@ from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError, NotAuthorized, NotFound, Timeout
 from kafka_io.groups.fetch import fetch_group_lags, list_groups
 from kafka_io.groups.sampler import lag_sampler
-from kafka_io.produce.bursts import IdleProducers
+from kafka_io.produce.burst.start import IdleProducers
 from kafka_io.produce.inputs import TopicLimits
 from kafka_io.produce.producer import ProducerHandle, producer_handle, send_one
 from kafka_io.produce.validation import EventSpec
@@ -110,15 +110,15 @@ def test_closing_a_cluster_flushes_and_stops_what_it_owns(settings, loaded):
 
 def test_evicting_one_cluster_leaves_the_others(settings, kafka_bootstrap):
     other = ClusterSettings(bootstrap_servers=kafka_bootstrap, name="other", embedded=False)
-    first, second = handles.cluster(settings), handles.cluster(other)
+    first, second = resources.cluster(settings), resources.cluster(other)
     sampler = lag_sampler(second)
     try:
-        handles.cluster.clear(settings)
+        resources.cluster.clear(settings)
         assert first.closed and not second.closed and sampler.running
-        assert handles.cluster(other) is second and handles.cluster(settings) is not first
+        assert resources.cluster(other) is second and resources.cluster(settings) is not first
         assert second.describe().brokers  # the survivor still answers
     finally:
-        handles.cluster.clear()
+        resources.cluster.clear()
     assert second.closed and not sampler.running
 
 

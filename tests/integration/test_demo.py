@@ -25,7 +25,7 @@ from kafka_helpers import produce
 from kafka_io._client import CountingAdmin, make_admin, make_viewer_consumer
 from kafka_io.demo.control import STATUS_FILE, demo_status, set_demo_paused
 from kafka_io.demo.plan import SOURCE_HEADER, TOPIC_CONFIG, DemoPlan
-from kafka_io.groups.lag import Sample
+from kafka_io.groups.lag_math import Sample
 from kafka_io.groups.status import Status, group_status, partition_status
 
 ROOT = Path(__file__).resolve().parents[2]

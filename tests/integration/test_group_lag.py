@@ -13,9 +13,9 @@ from own_broker import start_own_broker
 
 from kafka_io._client import make_admin
 from kafka_io.config import ClusterSettings
-from kafka_io.groups.exact_lag import exact_time_lags
 from kafka_io.groups.fetch import fetch_group_lags
-from kafka_io.groups.lag import GroupTotals
+from kafka_io.groups.lag_math import GroupTotals
+from kafka_io.groups.record_reads import exact_time_lags
 from kafka_io.groups.sampler import LagSampler
 from kafka_io.groups.status import Status
 

@@ -15,9 +15,9 @@ from group_helpers import GroupMember, describe, wait_for
 from kafka_helpers import TIMEOUT_S, create_topic
 
 from kafka_io._client import make_admin
-from kafka_io.groups.exact_lag import exact_time_lags
 from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.groups.health import silent_members_note
+from kafka_io.groups.record_reads import exact_time_lags
 from kafka_io.groups.sampler import LagSampler
 from kafka_io.groups.status import Status
 from kafka_io.live.model import StartPosition

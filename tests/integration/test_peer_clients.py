@@ -21,7 +21,7 @@ from kafka_helpers import create_topic, produce
 from kafka_io._client import make_admin
 from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.produce.burst.source import plan_spec_burst
-from kafka_io.produce.bursts import start_burst
+from kafka_io.produce.burst.start import start_burst
 from kafka_io.produce.producer import ProducerHandle, send_one
 from kafka_io.produce.target import topic_limits
 from kafka_io.produce.validation import EventSpec

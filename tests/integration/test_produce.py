@@ -16,7 +16,7 @@ from kafka_io._client import make_admin
 from kafka_io.cluster import list_topic_names
 from kafka_io.errors import KafkaIOError, NotFound, ReadOnly
 from kafka_io.produce.burst.source import plan_spec_burst, plan_template_burst
-from kafka_io.produce.bursts import start_burst
+from kafka_io.produce.burst.start import start_burst
 from kafka_io.produce.inputs import SOURCE_HEADER_PAIR, build_event
 from kafka_io.produce.partitioner import hashes_key, key_partition
 from kafka_io.produce.producer import ProducerHandle, send_one

@@ -26,8 +26,8 @@ from kafka_helpers import TIMEOUT_S, commit_offsets, create_topic
 
 from kafka_io._client import make_admin
 from kafka_io.groups import markers
-from kafka_io.groups.exact_lag import exact_time_lags
 from kafka_io.groups.fetch import fetch_group_lags
+from kafka_io.groups.record_reads import exact_time_lags
 from kafka_io.groups.sampler import LagSampler
 from kafka_io.groups.status import Status
 from kafka_io.live.model import StartPosition

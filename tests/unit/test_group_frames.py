@@ -13,10 +13,10 @@ from kafka_io.cli.lag import lag_report
 from kafka_io.errors import InvalidInput
 from kafka_io.groups.health import GroupHealth, PartitionHealth
 from kafka_io.groups.history import LagHistory
-from kafka_io.groups.lag import GroupTotals, TimeLag
-from kafka_io.groups.lag_snapshot import LagSnapshot
+from kafka_io.groups.lag_math import GroupTotals, TimeLag
 from kafka_io.groups.models import GroupLag, PartitionLag
 from kafka_io.groups.sampler_config import interval_from_env
+from kafka_io.groups.sampler_snapshot import LagSnapshot
 from kafka_io.groups.status import Status
 
 

@@ -14,7 +14,7 @@ from kafka_io.groups.health import (
     with_exact_time_lags,
 )
 from kafka_io.groups.history import LagHistory
-from kafka_io.groups.lag import TimeLag
+from kafka_io.groups.lag_math import TimeLag
 from kafka_io.groups.models import GroupLag, MemberInfo, PartitionLag
 from kafka_io.groups.status import Status
 

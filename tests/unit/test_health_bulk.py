@@ -20,7 +20,7 @@ from table_cases import message_of
 from kafka_io.groups.health import assess_group
 from kafka_io.groups.health_bulk import assess_groups
 from kafka_io.groups.history import LagHistory
-from kafka_io.groups.lag import TimeLag, partition_lag
+from kafka_io.groups.lag_math import TimeLag, partition_lag
 from kafka_io.groups.models import GroupLag, MemberInfo, PartitionLag
 from kafka_io.groups.status import Status
 

@@ -9,7 +9,7 @@ import pytest
 
 from kafka_io.errors import InvalidInput
 from kafka_io.groups.history import DEFAULT_HISTORY_S, DEFAULT_INTERVAL_S, DEFAULT_MAX_SAMPLES, MIN_DEPTH, LagHistory
-from kafka_io.groups.lag import Sample
+from kafka_io.groups.lag_math import Sample
 
 OFFSET_INVALID = -1001
 
@@ -266,7 +266,7 @@ def test_time_lag_points_extrapolation_needs_only_the_ends():
 def test_time_lag_points_give_the_same_estimate_as_the_full_history():
     import random
 
-    from kafka_io.groups.lag import estimate_time_lag
+    from kafka_io.groups.lag_math import estimate_time_lag
 
     rng = random.Random(4)  # fixed seed: the same 300 histories every run
     for _ in range(300):

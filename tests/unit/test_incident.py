@@ -13,7 +13,7 @@ from kafka_io.groups.incident import (
     stable_order,
     summarize_groups,
 )
-from kafka_io.groups.lag import GroupTotals, TimeLag
+from kafka_io.groups.lag_math import GroupTotals, TimeLag
 from kafka_io.groups.models import GroupLag
 from kafka_io.groups.status import Status
 

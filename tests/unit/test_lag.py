@@ -1,4 +1,4 @@
-"""Table tests for kafka_io.groups.lag and kafka_io.groups.status, in Burrow's style:
+"""Table tests for kafka_io.groups.lag_math and kafka_io.groups.status, in Burrow's style:
 one numbered, commented table per rule, each case with its exact answer."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from kafka_io.errors import InvalidInput
-from kafka_io.groups.lag import (
+from kafka_io.groups.lag_math import (
     GroupTotals,
     Sample,
     TimeLag,
@@ -528,7 +528,7 @@ def test_at_or_above_agrees_with_rank_for_every_pair():
 
 def test_lag_does_not_import_status():
     # status builds on lag, never the other way: the pair once had an import cycle.
-    code = "import sys, kafka_io.groups.lag; print('kafka_io.groups.status' in sys.modules)"
+    code = "import sys, kafka_io.groups.lag_math; print('kafka_io.groups.status' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
     assert (result.returncode, result.stdout.strip()) == (0, "False"), result.stderr
 

@@ -10,7 +10,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from kafka_io.exporter.families import FAMILIES, exposition
-from kafka_io.groups.lag import TimeLag
+from kafka_io.groups.lag_math import TimeLag
 from kafka_io.groups.status import Status
 
 

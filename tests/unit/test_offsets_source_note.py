@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kafka_io.groups.lag_snapshot import LagSnapshot, offsets_source_note
 from kafka_io.groups.models import GroupLag
+from kafka_io.groups.sampler_snapshot import LagSnapshot, offsets_source_note
 
 
 def snapshot(source: str, reason: str = "", described: int = 0, groups: int = 0) -> LagSnapshot:

@@ -1,6 +1,6 @@
 """The burst engine: one worker thread produces a source's events and accounts for each one.
 
-The worker owns its producer (see producer.py for why a burst does not share
+The worker owns its producer (see start.py for why a burst does not share
 the cluster's cached one), renders a chunk, produces it in a tight loop and
 polls between chunks. Pages never touch the thread: they call ``progress()``,
 ``stop()`` and read ``summary`` once ``done``. Nothing here calls Streamlit.
@@ -36,7 +36,7 @@ __all__ = ["Burst", "QUEUE_FULL_BACKOFF_S", "MAX_PRODUCER_RECREATES", "PRODUCER_
 
 log = logging.getLogger("kafka_io")
 
-# What the engine needs from its producer; producer.py builds burst producers with it.
+# What the engine needs from its producer; start.py builds burst producers with it.
 PRODUCER_SETTINGS = {"delivery.report.only.error": True}
 QUEUE_FULL_BACKOFF_S = 0.005  # poll this long when librdkafka's queue is full, then retry
 FLUSH_SLICE_S = 0.1  # confirmation waits in slices so the summary is never late by more

@@ -1,4 +1,4 @@
-"""Bursts: each runs on a producer of its own, in a worker thread (produce.burst.engine).
+"""Starting a burst, checked and audited: each runs on a producer of its own, in a worker thread (engine.py).
 
 Flush and purge act on a whole producer: a burst on the cluster's shared one
 would wait for, or fail, other sessions' events, and its accounting could not

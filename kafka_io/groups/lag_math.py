@@ -11,7 +11,7 @@ Conventions
 - Times are float seconds (`ts_s`, `now_s`); Kafka record timestamps are ms.
 
 The status rules (Burrow adapted to samples) live in `kafka_io.groups.status`,
-which builds on this module; their names are re-exported here.
+which builds on this module.
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Exact lag in seconds: now - timestamp of the record at the committed offset.
+"""Reads of the record at an offset, with viewer consumers; exact time lag from them.
+
+Exact lag in seconds: now - timestamp of the record at the committed offset.
 
 "The record at the committed offset" is the first *committed* record at or
 after it: viewers read with isolation.level=read_committed, so transaction
@@ -31,7 +33,7 @@ from confluent_kafka import TIMESTAMP_NOT_AVAILABLE, KafkaError, TopicPartition
 from kafka_io._client import make_viewer_consumer, translate_error
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError
-from kafka_io.groups.lag import TimeLag, exact_time_lag
+from kafka_io.groups.lag_math import TimeLag, exact_time_lag
 from kafka_io.groups.models import PartitionLag
 
 __all__ = ["EXACT_MAX_PARTITIONS", "NextRecord", "exact_time_lags", "next_records", "record_timestamps"]

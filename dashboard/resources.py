@@ -18,9 +18,9 @@ import streamlit as st
 
 from kafka_io.cluster import Cluster, ClusterInfo
 from kafka_io.config import ClusterSettings, load_clusters
-from kafka_io.groups.exact_lag import exact_time_lags
-from kafka_io.groups.lag import TimeLag, partition_lag
+from kafka_io.groups.lag_math import TimeLag, partition_lag
 from kafka_io.groups.models import PartitionLag
+from kafka_io.groups.record_reads import exact_time_lags
 from kafka_io.groups.sampler import LagSampler
 from kafka_io.groups.sampler import lag_sampler as _lag_sampler
 from kafka_io.latest import Latest
@@ -33,7 +33,7 @@ from kafka_io.produce.producer import ProducerHandle
 from kafka_io.produce.producer import producer_handle as _producer_handle
 from kafka_io.produce.target import topic_limits
 from kafka_io.topics import details
-from kafka_io.topics.access import absent_topic
+from kafka_io.topics.absent import absent_topic
 from kafka_io.topics.counts import CountBound
 from kafka_io.topics.details import GroupStates, TopicConfigs, TopicGroups
 from kafka_io.topics.gaps import topic_count_bound
