@@ -170,6 +170,8 @@ def layer(name: str) -> str:
         return "core"  # the write guard: config reads [access] and every write path calls it
     if parts[1:3] == ["schemas", "settings"]:
         return "core"  # config reads a cluster's schema registry settings
+    if parts[1:2] == ["settings"]:
+        return "core"  # every layer reads its settings from here
     return parts[1] if len(parts) > 2 or (len(parts) == 2 and parts[1] in LAYERS) else "core"
 
 
