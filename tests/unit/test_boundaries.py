@@ -8,6 +8,8 @@
   clock, and import only pure modules.
 - Size: at most MAX_TOP_LEVEL modules at kafka_io's top level, none over MAX_LINES.
 - No import circles among our modules (lazy imports count), but the KNOWN_CIRCLES.
+- Only kafka_io.settings.env reads the environment (os.environ, os.getenv);
+  everything else receives values from kafka_io.settings.
 """
 
 from __future__ import annotations
@@ -91,6 +93,12 @@ MAX_TOP_LEVEL = (
     14
 )
 MAX_LINES = 400
+ENV_READER = "kafka_io.settings.env"
+# Temporary: the seven librdkafka files another branch moves into a private package
+# (house issue, 2nd pass); clients and group_child still read KDASH_DEBUG, and the
+# lead moves those reads to kafka_io.settings at the merge. Matched by file name at
+# kafka_io's top level or in a private (_) package, so the move itself keeps passing.
+ENV_READS_ALLOWED_FOR_NOW = {"clients", "group_child", "group_worker", "offsets", "handshake", "errors", "cluster"}
 # Not broken yet: the house issue's 2nd pass moves the librdkafka workarounds into one package.
 KNOWN_CIRCLES = [["kafka_io.clients", "kafka_io.group_child", "kafka_io.group_worker"]]
 
@@ -312,3 +320,38 @@ def test_the_facade_names_the_handle_and_stays_cheap():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert result.stdout.split() == ["True", "kafka_io.cluster", "kafka_io.config"], result.stderr
+
+
+# --- settings: one reader of the environment -----------------------------------------
+
+
+def environment_reads(path: Path) -> list[str]:
+    """os.environ / os.getenv uses, and ``from os import environ, getenv``, as "line N: name"."""
+    names = {"environ", "environb", "getenv", "getenvb"}
+    found = []
+    for node in ast.walk(_tree(path)):
+        if isinstance(node, ast.Attribute) and node.attr in names:
+            found.append(f"line {node.lineno}: {node.attr}")
+        elif isinstance(node, ast.ImportFrom) and node.module == "os":
+            found.extend(f"line {node.lineno}: {a.name}" for a in node.names if a.name in names)
+    return found
+
+
+def _may_read_environment(name: str) -> bool:
+    parts = name.split(".")
+    moved = parts[0] == "kafka_io" and (len(parts) == 2 or (len(parts) > 2 and parts[1].startswith("_")))
+    return name == ENV_READER or (moved and parts[-1] in ENV_READS_ALLOWED_FOR_NOW)
+
+
+def test_the_environment_guard_sees_the_one_reader():
+    assert environment_reads(MODULES[ENV_READER])
+    assert not _may_read_environment("kafka_io.groups.clients")  # only the moved files, by place
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for n, p in MODULES.items() if not _may_read_environment(n)] + PAGES,
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_only_the_settings_package_reads_the_environment(path):
+    assert environment_reads(path) == [], "ask kafka_io.settings for the value (child processes: child_environment)"
