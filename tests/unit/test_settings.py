@@ -13,6 +13,7 @@ from table_cases import ids, message_of
 
 from kafka_io.cli import EXIT_USAGE, main
 from kafka_io.config import ENV_KEYS, load_clusters, load_settings
+from kafka_io.groups.history import DEFAULT_INTERVAL_S
 from kafka_io.local.engines import ENGINES as STARTABLE
 from kafka_io.settings import (
     child_environment,
@@ -163,8 +164,9 @@ def test_children_get_this_environment_plus_what_we_say(monkeypatch):
     assert "KDASH_DEMO_AUDITED" not in os.environ
 
 
-def test_the_engines_settings_accepts_are_the_ones_that_start():
-    assert sections.ENGINES == STARTABLE
+def test_the_defaults_agree_with_the_code_that_uses_them():
+    assert sections.ENGINES == STARTABLE  # the engines settings accepts are the ones that start
+    assert sections.DEFAULT_LAG_INTERVAL_S == DEFAULT_INTERVAL_S  # the pure history sizes itself on it
 
 
 INTERNAL = {"KDASH_DEMO_AUDITED"}  # set by the app for the demo it restarts, not by users
