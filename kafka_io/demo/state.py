@@ -53,7 +53,7 @@ class DemoStatus:
 
 def demo_data_dir() -> Path:
     """Where the demo's files live: $KDASH_DATA_DIR (set by `make run`) or .kafka-local."""
-    return file_settings().demo_data_dir
+    return file_settings().local_data_dir
 
 
 def read_json(path: Path) -> dict | None:

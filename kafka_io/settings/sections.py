@@ -58,7 +58,8 @@ class FileSettings:
     templates_path: Path
 
     @property
-    def demo_data_dir(self) -> Path:
+    def local_data_dir(self) -> Path:
+        """The embedded broker's and the demo's folder: KDASH_DATA_DIR, or .kafka-local."""
         return self.data_dir or DEFAULT_DATA_DIR
 
 

@@ -70,8 +70,8 @@ VALUES = [
     (sampler_settings, {"KAFKA_LAG_OFFSETS_SOURCE": " ADMIN "}, "commit_log", False),  # 13
     (sampler_settings, {"KAFKA_LAG_OFFSETS_SOURCE": ""}, "commit_log", True),  # 14 empty is the default
     (file_settings, {}, "data_dir", None),  # 15 not under `make run`
-    (file_settings, {}, "demo_data_dir", Path(".kafka-local")),  # 16
-    (file_settings, {"KDASH_DATA_DIR": "/d"}, "demo_data_dir", Path("/d")),  # 17
+    (file_settings, {}, "local_data_dir", Path(".kafka-local")),  # 16
+    (file_settings, {"KDASH_DATA_DIR": "/d"}, "local_data_dir", Path("/d")),  # 17
     (file_settings, {}, "templates_path", Path("~/.kdash/templates.json").expanduser()),  # 18
     (file_settings, {"KDASH_AUDIT_LOG": "/a.jsonl"}, "audit_log", Path("/a.jsonl")),  # 19
     (server_settings, {}, "debug", False),  # 20
