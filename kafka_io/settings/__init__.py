@@ -10,11 +10,16 @@ Precedence, highest first, for every setting that has more than one source:
   ``[clusters.<name>]``, ``--bootstrap``, ``--timeout``): kafka_io.config builds
   one ClusterSettings per cluster from what this package reads.
 - Process-wide settings (sections.py): files (KDASH_DATA_DIR, ...), the embedded
-  brokers (KDASH_ENGINE, KAFKA_EMBEDDED_PORT, ...; ``--engine`` and ``--data-dir``
-  win over them), the lag sampler, and the server (KDASH_DEBUG, the /metrics
-  token, alert webhooks; ``[alerts]`` in secrets.toml is below KDASH_PUBLIC_URL).
-- env.py is the only module that reads ``os.environ``; children we start get
-  ``child_environment(...)``.
+  brokers (KDASH_ENGINE, KAFKA_EMBEDDED_PORT, ...; ``--engine``, ``--data-dir``
+  and ``broker --port`` win over them), the lag sampler, and the server
+  (KDASH_DEBUG, the /metrics token, alert webhooks; ``[alerts] public_url`` in
+  secrets.toml is below KDASH_PUBLIC_URL).
+- Two sources add up instead: KAFKA_DASHBOARD_READ_ONLY=1 or ``read_only = true``
+  makes a cluster read-only; KDASH_ALERT_WEBHOOK_URL joins the [alerts] targets.
+- env.py is the only module that reads ``os.environ`` (tests/unit/test_boundaries.py;
+  for now the librdkafka files clients and group_child still read KDASH_DEBUG);
+  children we start get ``child_environment(...)``. Streamlit reads ``[auth]``
+  itself (st.login needs st.secrets).
 
 docs/configuration.md lists every variable with its default.
 """
