@@ -8,7 +8,6 @@ full rights on a loopback-only server and read-only on any other address.
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 
 import streamlit as st
@@ -17,6 +16,7 @@ from kafka_io.access.actor import Actor, anonymous_read_only_reason
 from kafka_io.access.guard import refusal
 from kafka_io.access.roles import Role
 from kafka_io.config import ClusterSettings
+from kafka_io.settings import server_settings
 
 __all__ = [
     "actor",
@@ -73,7 +73,8 @@ def why_not(settings: ClusterSettings, action: str) -> str | None:
 
 def exposure() -> str | None:
     """Why this server runs read-only for want of a login, or None."""
-    return anonymous_read_only_reason(st.get_option("server.address"), login_configured(), os.environ)
+    allowed = server_settings().allow_anonymous_writes
+    return anonymous_read_only_reason(st.get_option("server.address"), login_configured(), allowed)
 
 
 def with_exposure(clusters: dict[str, ClusterSettings]) -> dict[str, ClusterSettings]:

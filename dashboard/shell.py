@@ -11,7 +11,6 @@ deep links behave the same on the first request, widget ids included.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 
@@ -20,20 +19,16 @@ import streamlit as st
 from dashboard import auth, resources
 from dashboard.widgets import plain
 from kafka_io.config import ClusterSettings
-from kafka_io.demo.control import DATA_DIR_ENV, demo_data_dir, demo_status, pause_demo
+from kafka_io.demo.control import demo_data_dir, demo_status, pause_demo
 from kafka_io.demo.exits import demo_exit, restart_demo
 from kafka_io.errors import KafkaIOError
 from kafka_io.local.notices import read_broker_notice
+from kafka_io.settings import file_settings, server_settings
 
 __all__ = ["PAGES", "main", "page_settings"]
 
 log = logging.getLogger("kafka_io")
-if os.environ.get("KDASH_DEBUG") == "1" and not log.handlers:
-    # The app's debug log (kafka_io and librdkafka lines) on the server's stderr.
-    _handler = logging.StreamHandler()
-    _handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    log.addHandler(_handler)
-    log.setLevel(logging.DEBUG)
+
 
 # (file, title, url path, icon). File names match URL paths so that the legacy
 # mode of a fresh server finds the same page a deep link asks for.
@@ -124,7 +119,7 @@ def _connection_badge(settings: ClusterSettings, cluster_id: str | None) -> None
             tags.append("read-only")
         st.caption(" · ".join(tags))
         st.caption(f"cluster id: {cluster_id or 'unknown'}")
-        if os.environ.get(DATA_DIR_ENV):  # under `make run`, whose serve writes the notice
+        if file_settings().data_dir:  # under `make run`, whose serve writes the notice
             _broker_notice()
         _demo_control(settings)
         with st.expander("Connection settings"):
@@ -266,6 +261,7 @@ def main() -> None:
     nav = _navigation(signed_in)
     _run.active = True
     try:
+        _debug_log()
         if not signed_in:
             auth.login_screen()
             return
@@ -279,6 +275,16 @@ def main() -> None:
         st.error(plain(f"Unexpected {type(exc).__name__}: {exc}"), icon=":material/bug_report:")
     finally:
         _run.active = False
+
+
+def _debug_log() -> None:
+    """KDASH_DEBUG=1: the app's debug log (kafka_io and librdkafka lines) on the server's stderr."""
+    if log.handlers or not server_settings().debug:
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.DEBUG)
 
 
 def page_settings() -> ClusterSettings:

@@ -1,14 +1,13 @@
 """Cluster settings: one frozen ClusterSettings per configured cluster.
 
 Sources, highest first: CLI flags > environment > .streamlit/secrets.toml > the
-embedded default broker. Secrets never leave this module unmasked except through
+embedded default broker (kafka_io.settings reads them; its docstring states the rule
+for every setting). Secrets never leave this module unmasked except through
 client_config(), which goes straight to librdkafka.
 """
 
 from __future__ import annotations
 
-import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,15 +18,15 @@ from kafka_io.errors import InvalidInput
 from kafka_io.schemas.settings import ENV_KEYS as REGISTRY_ENV_KEYS
 from kafka_io.schemas.settings import JAVA_KEYS as REGISTRY_JAVA_KEYS
 from kafka_io.schemas.settings import RegistrySettings, parse_registry
+from kafka_io.settings import SECRETS_PATH, environment, parse_port, parse_seconds, read_secrets
+from kafka_io.settings.sections import DEFAULT_EMBEDDED_PORT, EMBEDDED_PORT_ENV
 from kafka_io.wire import DEFAULT_PARTITIONER, PARTITIONERS
 
 __all__ = ["ClusterSettings", "DEFAULT_EMBEDDED_PORT", "DEFAULT_TIMEOUT_S", "load_clusters", "load_settings"]
-__all__ += ["parse_client_properties", "parse_seconds", "read_secrets"]
+__all__ += ["parse_client_properties"]
 
-DEFAULT_EMBEDDED_PORT = 9092
 DEFAULT_TIMEOUT_S = 5.0
 EMBEDDED_NAME = "embedded"
-SECRETS_PATH = Path(".streamlit/secrets.toml")
 MASK = "********"
 
 # librdkafka keys whose values must never be shown.
@@ -140,10 +139,11 @@ def load_clusters(
     secrets_path: Path | None = None,
 ) -> dict[str, ClusterSettings]:
     """All configured clusters, keyed by name, in a stable order."""
-    env = os.environ if env is None else env
+    env = environment(env)
     flags = {k: v for k, v in (flags or {}).items() if v not in (None, "")}
     read_only = env.get("KAFKA_DASHBOARD_READ_ONLY", "").strip().lower() in _TRUE
-    timeout_s = _parse_timeout(env.get("KAFKA_TIMEOUT_S"))
+    # --timeout > KAFKA_TIMEOUT_S > a cluster's timeout_s in secrets.toml > 5 s
+    timeout_s = _seconds("--timeout", flags.get("timeout_s")) or _seconds("KAFKA_TIMEOUT_S", env.get("KAFKA_TIMEOUT_S"))
     from_env = {field_: env[key] for key, field_ in ENV_KEYS.items() if env.get(key)}
     props_path = flags.get("client_properties") or env.get("KAFKA_CLIENT_PROPERTIES")
     path = secrets_path or SECRETS_PATH
@@ -154,7 +154,7 @@ def load_clusters(
     else:
         clusters = _from_secrets(path, data, read_only, timeout_s)
     if not clusters:
-        port = int(env.get("KAFKA_EMBEDDED_PORT", DEFAULT_EMBEDDED_PORT))
+        port = parse_port(EMBEDDED_PORT_ENV, env.get(EMBEDDED_PORT_ENV), DEFAULT_EMBEDDED_PORT)
         values = {"bootstrap_servers": f"127.0.0.1:{port}"}
         values.update({k: v for k, v in from_env.items() if k.startswith("schema_registry_")})
         clusters = {EMBEDDED_NAME: _build(EMBEDDED_NAME, values, None, read_only, timeout_s, embedded=True)}
@@ -162,15 +162,6 @@ def load_clusters(
         name: replace(s, access=_access(path, data, name), messages_export=messages_export(data, name, path))
         for name, s in clusters.items()
     }
-
-
-def read_secrets(path: Path = SECRETS_PATH) -> dict:
-    if not path.is_file():
-        return {}
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"{path} is not valid TOML: {exc}") from None
 
 
 def _access(path: Path, data: Mapping[str, object], name: str) -> AccessPolicy | None:
@@ -186,24 +177,13 @@ def _access(path: Path, data: Mapping[str, object], name: str) -> AccessPolicy |
     return policy.overridden(own, where)
 
 
-def _parse_timeout(text: str | None) -> float:
-    return parse_seconds("KAFKA_TIMEOUT_S", text, DEFAULT_TIMEOUT_S, 0, 300)
+def _seconds(name: str, value: object) -> float | None:
+    """A timeout setting; None when unset or blank (the next source decides)."""
+    text = "" if value is None else str(value).strip()
+    return parse_seconds(name, text, DEFAULT_TIMEOUT_S, 0, 300) if text else None
 
 
-def parse_seconds(name: str, text: str | None, default_s: float, low_s: float, high_s: float) -> float:
-    """A duration setting: blank -> default; else low_s < value <= high_s or InvalidInput."""
-    if not text or not text.strip():
-        return default_s
-    try:
-        value = float(text)
-    except ValueError:
-        raise InvalidInput(f"{name} must be a number of seconds, got {text!r}") from None
-    if not low_s < value <= high_s:
-        raise InvalidInput(f"{name} must be between {low_s:g} and {high_s:g} seconds, got {text!r}")
-    return value
-
-
-def _from_secrets(path: Path, data: Mapping, read_only: bool, timeout_s: float) -> dict[str, ClusterSettings]:
+def _from_secrets(path: Path, data: Mapping, read_only: bool, timeout_s: float | None) -> dict[str, ClusterSettings]:
     read_only = read_only or bool(data.get("read_only", False))
     sections: dict[str, Mapping[str, object]] = {}
     if isinstance(data.get("kafka"), dict):
@@ -212,15 +192,19 @@ def _from_secrets(path: Path, data: Mapping, read_only: bool, timeout_s: float) 
         if not isinstance(section, dict):
             raise InvalidInput(f"{path}: [clusters.{name}] must be a table")
         sections[name] = {k: v for k, v in section.items() if k not in ("access", "messages")}
+    wheres = {
+        name: f"{path} [{'kafka' if name == 'default' and 'kafka' in data else 'clusters.' + name}]"
+        for name in sections
+    }
     return {
         name: _build(
             name,
             section,
             section.get("client_properties"),
             read_only or bool(section.get("read_only", False)),
-            float(section.get("timeout_s", timeout_s)),
+            timeout_s or _seconds(f"{wheres[name]} timeout_s", section.get("timeout_s")),
             embedded=False,
-            where=f"{path} [{'kafka' if name == 'default' and 'kafka' in data else 'clusters.' + name}]",
+            where=wheres[name],
         )
         for name, section in sections.items()
     }
@@ -234,7 +218,7 @@ def _build(
     values: Mapping[str, object],
     props_path: object,
     read_only: bool,
-    timeout_s: float,
+    timeout_s: float | None,
     embedded: bool,
     where: str = "environment",
 ) -> ClusterSettings:
@@ -260,7 +244,7 @@ def _build(
         extra=tuple(sorted(extra.items())),
         read_only=read_only,
         embedded=embedded,
-        timeout_s=timeout_s,
+        timeout_s=DEFAULT_TIMEOUT_S if timeout_s is None else timeout_s,
         partitioner=partitioner,
         schema_registry=schema_registry,
     )

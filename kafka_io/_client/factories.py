@@ -8,7 +8,6 @@ client is made in admin.py, from ``base_config``.
 from __future__ import annotations
 
 import logging
-import os
 import uuid
 from collections.abc import Callable
 
@@ -16,6 +15,7 @@ from confluent_kafka import Consumer, KafkaError, Producer
 
 from kafka_io._client.handshake import record
 from kafka_io.config import ClusterSettings
+from kafka_io.settings import debug_requested
 
 __all__ = [
     "VIEWER_GROUP_PREFIX",
@@ -31,7 +31,7 @@ log = logging.getLogger("kafka_io")
 # librdkafka's own log lines ("Connect to ipv4#… failed") repeat what our one-line
 # errors already say; they are shown only when asked for (CLI -v, KDASH_DEBUG=1).
 RDKAFKA_LOG = logging.getLogger("kafka_io.librdkafka")
-DEBUG = os.environ.get("KDASH_DEBUG") == "1"
+DEBUG = debug_requested()
 RDKAFKA_LOG.setLevel(logging.DEBUG if DEBUG else logging.CRITICAL)
 # KDASH_DEBUG=1 also asks librdkafka for its SASL/SSL handshake lines (debug=security):
 # what you need to chase an authentication problem. They never hold the password

@@ -42,6 +42,7 @@ from confluent_kafka import KafkaError
 from kafka_io._client.frames import read_frame, write_frame
 from kafka_io._client.translate import kafka_failure
 from kafka_io.config import ClusterSettings
+from kafka_io.settings import child_environment, debug_requested, environment
 from kafka_io.wire import TP
 
 log = logging.getLogger("kafka_io")
@@ -65,10 +66,10 @@ class _Child:
     def __init__(self, settings: ClusterSettings):
         self.process = subprocess.Popen(
             [sys.executable, "-m", "kafka_io._client.group_worker"],
-            env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (_HOME, os.environ.get("PYTHONPATH"))))},
+            env=child_environment(PYTHONPATH=os.pathsep.join(filter(None, (_HOME, environment().get("PYTHONPATH"))))),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=None if os.environ.get("KDASH_DEBUG") == "1" else subprocess.DEVNULL,
+            stderr=None if debug_requested() else subprocess.DEVNULL,
         )
         self._write_lock = threading.Lock()
         self._pending: dict[int, concurrent.futures.Future] = {}  # by request id

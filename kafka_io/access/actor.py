@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import getpass
 import ipaddress
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from kafka_io.access.roles import AccessPolicy, Role
+from kafka_io.settings.sections import ALLOW_ANONYMOUS_WRITES_ENV
 
-__all__ = ["ALLOW_ANONYMOUS_WRITES_ENV", "Actor", "anonymous_read_only_reason", "is_loopback"]
+__all__ = ["Actor", "anonymous_read_only_reason", "is_loopback"]
 
-ALLOW_ANONYMOUS_WRITES_ENV = "KDASH_ALLOW_ANONYMOUS_WRITES"
 WEB, CLI = "web", "cli"
 
 
@@ -61,11 +60,10 @@ def is_loopback(address: str | None) -> bool:
         return False
 
 
-def anonymous_read_only_reason(address: str | None, login_configured: bool, env: Mapping[str, str]) -> str | None:
-    """Why a server without login must run read-only, or None when it may write."""
-    if login_configured or is_loopback(address):
-        return None
-    if env.get(ALLOW_ANONYMOUS_WRITES_ENV, "").strip() == "1":
+def anonymous_read_only_reason(address: str | None, login_configured: bool, allow_anonymous_writes: bool) -> str | None:
+    """Why a server without login must run read-only, or None when it may write
+    (``allow_anonymous_writes``: KDASH_ALLOW_ANONYMOUS_WRITES, kafka_io.settings.ServerSettings)."""
+    if login_configured or is_loopback(address) or allow_anonymous_writes:
         return None
     return (
         f"the dashboard listens on {address or 'every interface'} and no login is configured, so it is "

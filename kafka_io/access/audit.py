@@ -20,13 +20,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from kafka_io.errors import InvalidInput
+from kafka_io.settings import FileSettings, file_settings
+from kafka_io.settings.sections import AUDIT_LOG_ENV, DATA_DIR_ENV
 
-__all__ = ["AUDIT_LOG_ENV", "AuditEntry", "AuditRead", "append_entry", "audit_path", "audit_path_reason"]
+__all__ = ["AuditEntry", "AuditRead", "append_entry", "audit_path", "audit_path_reason"]
 __all__ += ["check_appendable", "read_entries"]
 
-AUDIT_LOG_ENV = "KDASH_AUDIT_LOG"
 DEFAULT_AUDIT_LOG = Path("~/.kdash/audit.jsonl")
-DATA_DIR_ENV = "KDASH_DATA_DIR"  # the variable groups.history_store keeps the lag history under
 FILE_NAME = "audit.jsonl"
 RESULTS = ("ok", "error", "refused")
 _lock = threading.Lock()  # one line at a time from this process; O_APPEND keeps other processes' whole
@@ -57,20 +57,20 @@ class AuditRead:
     unreadable_lines: int = 0
 
 
-def audit_path(env: Mapping[str, str] | None = None) -> Path:
-    return _chosen(os.environ if env is None else env)[0]
+def audit_path(files: FileSettings | None = None) -> Path:
+    return _chosen(files or file_settings())[0]
 
 
-def audit_path_reason(env: Mapping[str, str] | None = None) -> str:
+def audit_path_reason(files: FileSettings | None = None) -> str:
     """Why that file: the setting that chose it, in words (the Audit page says which file it shows)."""
-    return _chosen(os.environ if env is None else env)[1]
+    return _chosen(files or file_settings())[1]
 
 
-def _chosen(env: Mapping[str, str]) -> tuple[Path, str]:
-    if env.get(AUDIT_LOG_ENV):
-        return Path(env[AUDIT_LOG_ENV]).expanduser(), f"set by {AUDIT_LOG_ENV}"
-    if env.get(DATA_DIR_ENV):
-        return Path(env[DATA_DIR_ENV]).expanduser() / FILE_NAME, f"in the data directory {DATA_DIR_ENV} (make run)"
+def _chosen(files: FileSettings) -> tuple[Path, str]:
+    if files.audit_log:
+        return files.audit_log, f"set by {AUDIT_LOG_ENV}"
+    if files.data_dir:
+        return files.data_dir / FILE_NAME, f"in the data directory {DATA_DIR_ENV} (make run)"
     return DEFAULT_AUDIT_LOG.expanduser(), f"the default; set {AUDIT_LOG_ENV} to choose another"
 
 

@@ -1,7 +1,7 @@
 """PURE: alert settings, the transitions worth a POST, and the JSON each POST carries.
 
 Settings: ``KDASH_ALERT_WEBHOOK_URL`` (one target), or an ``[alerts]`` table in
-secrets.toml:
+secrets.toml (kafka_io.settings reads both; ``KDASH_PUBLIC_URL`` wins over ``public_url``):
 
     [alerts]
     min_status = "WARN"          # default: WARN; at or above it a change is sent
@@ -29,8 +29,7 @@ from kafka_io.groups.status import Status
 
 __all__ = ["Alert", "AlertSettings", "Target", "alert_payload", "parse_alerts", "transitions"]
 
-WEBHOOK_ENV = "KDASH_ALERT_WEBHOOK_URL"
-PUBLIC_URL_ENV = "KDASH_PUBLIC_URL"
+WEBHOOK_ENV = "KDASH_ALERT_WEBHOOK_URL"  # named in errors; kafka_io.settings reads it
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8501"
 FIRING, RESOLVED = "firing", "resolved"
 
@@ -75,12 +74,14 @@ class Alert:
     at_s: float
 
 
-def parse_alerts(table: object, env: Mapping[str, str], where: str = "[alerts]") -> AlertSettings | None:
-    """The alert settings, or None when no target is configured."""
-    public_url = env.get(PUBLIC_URL_ENV) or DEFAULT_PUBLIC_URL
+def parse_alerts(
+    table: object, webhook_url: str | None = None, public_url: str | None = None, where: str = "[alerts]"
+) -> AlertSettings | None:
+    """The alert settings, or None when no target is configured. ``webhook_url`` and
+    ``public_url`` come from the environment, and the latter wins over the table's."""
     if table is None:
-        url = env.get(WEBHOOK_ENV, "").strip()
-        return AlertSettings((Target(_url(url, WEBHOOK_ENV)),), public_url=public_url) if url else None
+        chosen = (public_url or DEFAULT_PUBLIC_URL).rstrip("/")
+        return AlertSettings((Target(_url(webhook_url, WEBHOOK_ENV)),), public_url=chosen) if webhook_url else None
     if not isinstance(table, Mapping):
         raise InvalidInput(f"{where} must be a table")
     unknown = sorted(set(table) - {"min_status", "include", "exclude", "public_url", "targets"})
@@ -88,14 +89,15 @@ def parse_alerts(table: object, env: Mapping[str, str], where: str = "[alerts]")
         raise InvalidInput(f"{where}: unknown key {unknown[0]!r}")
     default_min = _status(table.get("min_status", "WARN"), f"{where} min_status")
     raw = list(table.get("targets") or [])
-    if env.get(WEBHOOK_ENV, "").strip():
-        raw.append({"url": env[WEBHOOK_ENV].strip()})
+    if webhook_url:
+        raw.append({"url": webhook_url})
     targets = tuple(_target(t, default_min, f"{where} targets[{i}]") for i, t in enumerate(raw))
     include = _patterns(table.get("include"), f"{where} include")
     exclude = _patterns(table.get("exclude"), f"{where} exclude")
     if not targets:
         return None
-    return AlertSettings(targets, include, exclude, str(table.get("public_url") or public_url).rstrip("/"))
+    chosen = public_url or str(table.get("public_url") or DEFAULT_PUBLIC_URL)
+    return AlertSettings(targets, include, exclude, chosen.rstrip("/"))
 
 
 def _target(raw: object, default_min: Status, where: str) -> Target:

@@ -5,16 +5,15 @@ own thread, so neither judging nor sending ever delays the sampler."""
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Mapping
 
 from kafka_io.alerts.dispatch import Delivery, Dispatcher
 from kafka_io.alerts.rules import AlertSettings, parse_alerts, transitions
 from kafka_io.cluster import Cluster, Part
-from kafka_io.config import SECRETS_PATH, read_secrets
 from kafka_io.groups.sampler import LagSampler, lag_sampler
 from kafka_io.groups.status import Status
+from kafka_io.settings import SECRETS_PATH, read_secrets, server_settings
 
 __all__ = ["AlertWatcher", "alert_settings", "alert_watcher", "dispatcher", "recent_alerts"]
 
@@ -35,8 +34,8 @@ def dispatcher() -> Dispatcher:
 
 def alert_settings(env: Mapping[str, str] | None = None, secrets_path=None) -> AlertSettings | None:
     """[alerts] from secrets.toml and KDASH_ALERT_WEBHOOK_URL; None: no alerts configured."""
-    data = read_secrets(secrets_path or SECRETS_PATH)
-    return parse_alerts(data.get("alerts"), os.environ if env is None else env)
+    data, server = read_secrets(secrets_path or SECRETS_PATH), server_settings(env)
+    return parse_alerts(data.get("alerts"), server.alert_webhook_url, server.public_url)
 
 
 class AlertWatcher:

@@ -8,7 +8,7 @@ from pathlib import Path
 from kafka_io.errors import InvalidInput
 from kafka_io.local import engines
 from kafka_io.local.jars import ensure_jars
-from kafka_io.local.noida import DEFAULT_DATA_DIR, DEFAULT_PORT
+from kafka_io.settings import file_settings, local_settings
 
 MAX_NODES = 9
 
@@ -16,8 +16,8 @@ MAX_NODES = 9
 def register(subparsers) -> None:
     parser = subparsers.add_parser("broker", help="start, stop or check the embedded dev broker")
     parser.add_argument("action", choices=("start", "stop", "status", "fetch-jars"))
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="(first) broker port (default 9092)")
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    parser.add_argument("--port", type=int, help="(first) broker port (default KAFKA_EMBEDDED_PORT, or 9092)")
+    parser.add_argument("--data-dir", type=Path, help="(default KDASH_DATA_DIR, or .kafka-local)")
     parser.add_argument(
         "--engine",
         choices=engines.ENGINES,
@@ -29,6 +29,9 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Flags win over the environment (kafka_io.settings), as everywhere.
+    args.port = local_settings().embedded_port if args.port is None else args.port
+    args.data_dir = args.data_dir or file_settings().local_data_dir
     if not 0 < args.port < 65536:
         raise InvalidInput(f"--port must be between 1 and 65535, got {args.port}")
     if not 1 <= args.nodes <= MAX_NODES:

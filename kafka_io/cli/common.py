@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from kafka_io.config import ClusterSettings, load_settings
 
-__all__ = ["add_cluster_options", "settings_from_args", "print_json", "print_table"]
+__all__ = ["add_cluster_options", "cluster_flags", "settings_from_args", "print_json", "print_table"]
 
 
 def add_cluster_options(parser: argparse.ArgumentParser) -> None:
@@ -25,11 +24,12 @@ def add_format_option(parser: argparse.ArgumentParser, choices: Sequence[str] = 
 
 
 def settings_from_args(args: argparse.Namespace) -> ClusterSettings:
-    env = dict(os.environ)
-    if getattr(args, "timeout", None) is not None:
-        env["KAFKA_TIMEOUT_S"] = str(args.timeout)
-    flags = {"bootstrap_servers": getattr(args, "bootstrap", None)}
-    return load_settings(flags=flags, env=env, cluster=getattr(args, "cluster", None))
+    return load_settings(flags=cluster_flags(args), cluster=getattr(args, "cluster", None))
+
+
+def cluster_flags(args: argparse.Namespace) -> dict[str, object]:
+    """--bootstrap and --timeout, as kafka_io.config's flags (they win over the environment)."""
+    return {"bootstrap_servers": getattr(args, "bootstrap", None), "timeout_s": getattr(args, "timeout", None)}
 
 
 def print_json(payload: Any) -> None:

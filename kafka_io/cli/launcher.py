@@ -21,11 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kafka_io.access.audit import audit_path, audit_path_reason
-from kafka_io.config import DEFAULT_EMBEDDED_PORT, load_settings
-from kafka_io.demo.control import DATA_DIR_ENV, stop_demo
+from kafka_io.config import load_settings
+from kafka_io.demo.control import stop_demo
 from kafka_io.local import engines
 from kafka_io.local.noida import DEFAULT_DATA_DIR, port_in_use
 from kafka_io.local.notices import clear_broker_notice, write_broker_notice
+from kafka_io.settings import child_environment, file_settings, local_settings
+from kafka_io.settings.sections import DATA_DIR_ENV, EMBEDDED_PORT_ENV
 
 __all__ = ["Launcher", "serve"]
 
@@ -50,12 +52,11 @@ class Launcher:
     broker_gone: bool = False  # exited under us; a notice is up until a broker answers again
 
     def start(self) -> str:
-        settings = load_settings()
+        settings, port = load_settings(), local_settings().embedded_port
         data_dir = Path(self.data_dir).resolve()
         # The app finds the demo's control files (sidebar Pause/Resume) through this.
-        env = {**os.environ, DATA_DIR_ENV: str(data_dir)}
+        env = child_environment(**{DATA_DIR_ENV: str(data_dir)})
         if settings.embedded:
-            port = int(os.environ.get("KAFKA_EMBEDDED_PORT", DEFAULT_EMBEDDED_PORT))
             status = engines.start(self.engine, port, data_dir)
             self.started_broker = status.started
             if status.started:
@@ -65,7 +66,7 @@ class Launcher:
             how = "started" if status.started else "reusing"
             what = "embedded broker" if self.engine == "noida" else "embedded Apache Kafka"
             print(f"{what}: {how} on {status.bootstrap} (data in {status.data_dir})", flush=True)
-            env["KAFKA_EMBEDDED_PORT"] = str(port)
+            env[EMBEDDED_PORT_ENV] = str(port)
             if self.demo:
                 self.demo_process = self._spawn(
                     [
@@ -87,7 +88,8 @@ class Launcher:
             env,
         )
         url = f"http://127.0.0.1:{self.app_port}"
-        print(f"audit log: {audit_path(env)} ({audit_path_reason(env)})", flush=True)
+        files = file_settings(env)  # the app's, as the app will see them
+        print(f"audit log: {audit_path(files)} ({audit_path_reason(files)})", flush=True)
         print(f"dashboard: {url}  (Ctrl-C stops everything)", flush=True)
         return url
 

@@ -9,12 +9,13 @@ import signal
 import threading
 
 from kafka_io.alerts.watcher import alert_settings, alert_watcher
-from kafka_io.cli.common import add_cluster_options
+from kafka_io.cli.common import add_cluster_options, cluster_flags
 from kafka_io.cluster import Cluster
 from kafka_io.config import load_clusters
 from kafka_io.errors import InvalidInput
 from kafka_io.exporter.exporter import MetricsExporter
-from kafka_io.exporter.http import METRICS_TOKEN_ENV, serve_metrics
+from kafka_io.exporter.http import serve_metrics
+from kafka_io.settings import metrics_token
 
 DEFAULT_PORT = 8000  # kafka-lag-exporter's
 
@@ -30,10 +31,7 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise InvalidInput(f"--port must be 1-65535, got {args.port}")
-    env = dict(os.environ)
-    if args.timeout is not None:
-        env["KAFKA_TIMEOUT_S"] = str(args.timeout)
-    clusters = load_clusters({"bootstrap_servers": args.bootstrap}, env)
+    clusters = load_clusters(cluster_flags(args))
     if args.cluster is not None:
         if args.cluster not in clusters:
             raise InvalidInput(f"unknown cluster {args.cluster!r}; configured: {', '.join(clusters)}")
@@ -48,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         reason = os.strerror(exc.errno) if exc.errno else str(exc)  # "Address already in use"
         raise InvalidInput(f"cannot listen on {args.host}:{args.port}: {reason}") from None
-    token = " (bearer token required)" if os.environ.get(METRICS_TOKEN_ENV) else ""
+    token = " (bearer token required)" if metrics_token() else ""
     hooks = f"; alerts to {len(alerts.targets)} webhook(s)" if alerts else ""
     print(f"serving http://{args.host}:{args.port}/metrics{token} for {', '.join(clusters)}{hooks}", flush=True)
     stop = threading.Event()

@@ -27,9 +27,7 @@ from kafka_io.config import ClusterSettings
 from kafka_io.demo.exits import clear_exit, write_exit
 from kafka_io.demo.plan import DemoPlan
 from kafka_io.demo.state import (
-    AUDITED_ENV,
     CONTROL_FILE,
-    DATA_DIR_ENV,
     STATUS_FILE,
     DemoStatus,
     demo_data_dir,
@@ -40,10 +38,10 @@ from kafka_io.demo.state import (
 )
 from kafka_io.errors import KafkaIOError
 from kafka_io.local.noida import DEFAULT_DATA_DIR, terminate_process
+from kafka_io.settings import server_settings
 
 __all__ = [
     "CONTROL_FILE",
-    "DATA_DIR_ENV",
     "STATUS_FILE",
     "DemoStatus",
     "DemoSummary",
@@ -117,7 +115,7 @@ def run_demo(
 
     data_dir = Path(data_dir).resolve()
     details = {"speed": plan.speed, "topics": [t.name for t in plan.topics]}
-    audited = os.environ.get(AUDITED_ENV) == "1"
+    audited = server_settings().demo_audited  # the app that restarted this demo audited it
     if not audited:
         check_allowed(settings, actor, "demo.start", plan.prefix, details)
     _check_can_run(settings, data_dir)

@@ -12,7 +12,6 @@ Restart spawns ``python -m kafka_io demo`` in its own session, logging to
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import threading
@@ -23,8 +22,10 @@ from pathlib import Path
 from kafka_io.access.actor import Actor
 from kafka_io.access.guard import write_guard
 from kafka_io.config import ClusterSettings
-from kafka_io.demo.state import AUDITED_ENV, STATUS_FILE, demo_status, read_json, write_json
+from kafka_io.demo.state import STATUS_FILE, demo_status, read_json, write_json
 from kafka_io.errors import KafkaIOError
+from kafka_io.settings import child_environment
+from kafka_io.settings.sections import DEMO_AUDITED_ENV
 
 __all__ = ["EXIT_FILE", "LOG_FILE", "DemoExit", "clear_exit", "demo_exit", "restart_demo", "write_exit"]
 
@@ -116,7 +117,7 @@ def _spawn_demo(data_dir: Path, stopped: DemoExit) -> int:
         child = subprocess.Popen(
             argv,
             cwd=ROOT,
-            env={**os.environ, AUDITED_ENV: "1"},
+            env=child_environment(**{DEMO_AUDITED_ENV: "1"}),  # this app audited the restart
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

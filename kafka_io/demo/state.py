@@ -17,13 +17,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from kafka_io.groups.history_store import DATA_DIR_ENV
-from kafka_io.local.noida import DEFAULT_DATA_DIR, process_matches
+from kafka_io.local.noida import process_matches
+from kafka_io.settings import file_settings
 
 __all__ = [
-    "AUDITED_ENV",
     "CONTROL_FILE",
-    "DATA_DIR_ENV",
     "STATUS_FILE",
     "DemoStatus",
     "demo_data_dir",
@@ -34,8 +32,6 @@ __all__ = [
     "write_json",
 ]
 
-# Set by the app for a demo it restarts: the app audited that start for its user.
-AUDITED_ENV = "KDASH_DEMO_AUDITED"
 CONTROL_FILE = "demo.json"
 STATUS_FILE = "demo-status.json"
 # Every demo runs as `python -m kafka_io demo`: a recycled PID will not match.
@@ -55,10 +51,9 @@ class DemoStatus:
     worker_restarts: int = 0  # worker threads it replaced after they died
 
 
-def demo_data_dir(env: dict[str, str] | None = None) -> Path:
+def demo_data_dir() -> Path:
     """Where the demo's files live: $KDASH_DATA_DIR (set by `make run`) or .kafka-local."""
-    env = os.environ if env is None else env
-    return Path(env.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR)
+    return file_settings().local_data_dir
 
 
 def read_json(path: Path) -> dict | None:

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import os
 import socket
 import threading
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 
 import uvicorn
 from starlette.applications import Starlette
@@ -19,24 +18,22 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from kafka_io.exporter.exporter import MetricsExporter
+from kafka_io.settings import metrics_token
 
 __all__ = [
     "CONTENT_TYPE_LATEST",
-    "METRICS_TOKEN_ENV",
     "MetricsServer",
     "authorized",
     "metrics_endpoint",
     "serve_metrics",
 ]
 
-METRICS_TOKEN_ENV = "KDASH_METRICS_TOKEN"
 CONTENT_TYPE_LATEST = "text/plain; version=0.0.4; charset=utf-8"  # Prometheus' text format
 STOP_TIMEOUT_S = 5.0
 
 
-def authorized(authorization: str | None, env: Mapping[str, str] | None = None) -> bool:
+def authorized(authorization: str | None, token: str | None) -> bool:
     """True without a token configured; else the header must be ``Bearer <token>``."""
-    token = (os.environ if env is None else env).get(METRICS_TOKEN_ENV, "")
     if not token:
         return True
     scheme, _, given = (authorization or "").partition(" ")
@@ -47,7 +44,7 @@ def metrics_endpoint(exporter: MetricsExporter) -> Callable[[Request], Awaitable
     """GET /metrics: 401 without the token (when one is set), else the exporter's latest text."""
 
     async def metrics(request: Request) -> Response:
-        if not authorized(request.headers.get("authorization")):
+        if not authorized(request.headers.get("authorization"), metrics_token()):
             return PlainTextResponse("unauthorized\n", status_code=401, headers={"WWW-Authenticate": "Bearer"})
         body = await asyncio.to_thread(exporter.render)  # never block the event loop
         return Response(body, media_type=CONTENT_TYPE_LATEST)

@@ -13,7 +13,6 @@ cluster's bootstrap servers, so two clusters named alike never mix. Cost, for
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
 import threading
 import zlib
@@ -23,9 +22,8 @@ from pathlib import Path
 
 from kafka_io.groups.history import DEFAULT_HISTORY_S, LagHistory, Row
 
-__all__ = ["DATA_DIR_ENV", "FILE_NAME", "HistoryStore"]
+__all__ = ["FILE_NAME", "HistoryStore"]
 
-DATA_DIR_ENV = "KDASH_DATA_DIR"
 FILE_NAME = "lag-history.sqlite3"
 PRUNE_EVERY = 60  # cycles
 log = logging.getLogger("kafka_io")
@@ -64,8 +62,8 @@ class HistoryStore:
         }
 
     @classmethod
-    def from_env(cls, cluster_key: str, env=None) -> HistoryStore | None:
-        data_dir = (os.environ if env is None else env).get(DATA_DIR_ENV)
+    def in_data_dir(cls, data_dir: Path | None, cluster_key: str) -> HistoryStore | None:
+        """The store in KDASH_DATA_DIR (kafka_io.settings.FileSettings.data_dir); None: history in memory only."""
         return cls(Path(data_dir) / FILE_NAME, cluster_key) if data_dir else None
 
     def append(self, ts_s: float, rows: Iterable[Row]) -> None:

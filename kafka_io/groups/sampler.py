@@ -58,13 +58,12 @@ from kafka_io.groups.sampler_config import (
     STALE_AFTER_SAMPLES,
     STATUS_WINDOW_S,
     WATCH_TTL_S,
-    commit_log_from_env,
     full_sample_due,
     history_rows,
-    interval_from_env,
 )
 from kafka_io.groups.sampler_snapshot import LagSnapshot
 from kafka_io.groups.warm_start import backfill
+from kafka_io.settings import file_settings, sampler_settings
 
 __all__ = ["LagSampler", "LagSnapshot", "lag_sampler"]
 
@@ -92,7 +91,7 @@ class LagSampler:
         self.store = store  # persists every cycle; replayed by start()
         self.warm_start = warm_start  # backfill the last hour's end offsets after the first sample
         self.warmed = threading.Event()
-        self.interval_s = interval_from_env() if interval_s is None else interval_s
+        self.interval_s = sampler_settings().interval_s if interval_s is None else interval_s
         self.window_s = window_s
         self.history = history or LagHistory()
         self._admin = None  # made by the first sample, remade after a failed one
@@ -388,12 +387,12 @@ def lag_sampler(cluster: Cluster) -> LagSampler:
     resumes by itself, and stops when the cluster handle closes.
     """
     settings = cluster.settings
-    return cluster.attached(
-        LAG_SAMPLER,
-        lambda: LagSampler(
-            settings,
-            store=HistoryStore.from_env(settings.bootstrap_servers),
-            warm_start=True,
-            commit_log=commit_log_from_env(),
-        ).start(),
-    )
+
+    def start() -> LagSampler:
+        chosen, data_dir = sampler_settings(), file_settings().data_dir
+        store = HistoryStore.in_data_dir(data_dir, settings.bootstrap_servers)
+        return LagSampler(
+            settings, interval_s=chosen.interval_s, store=store, warm_start=True, commit_log=chosen.commit_log
+        )
+
+    return cluster.attached(LAG_SAMPLER, lambda: start().start())

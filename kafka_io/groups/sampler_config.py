@@ -1,14 +1,10 @@
-"""The lag sampler's settings and schedule: its interval and offsets source from the
-environment, when a full sample is due, and what one sample adds to the history."""
+"""The lag sampler's schedule: when a full sample is due, and what one sample adds to
+the history. Its interval and offsets source are kafka_io.settings' SamplerSettings."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
-from kafka_io.config import parse_seconds
-from kafka_io.errors import InvalidInput
-from kafka_io.groups.history import DEFAULT_INTERVAL_S
 from kafka_io.groups.models import GroupLag
 
 __all__ = [
@@ -19,17 +15,10 @@ __all__ = [
     "STALE_AFTER_SAMPLES",
     "STATUS_WINDOW_S",
     "WATCH_TTL_S",
-    "commit_log_from_env",
     "full_sample_due",
     "history_rows",
-    "interval_from_env",
 ]
 
-INTERVAL_ENV = "KAFKA_LAG_INTERVAL_S"
-OFFSETS_SOURCE_ENV = "KAFKA_LAG_OFFSETS_SOURCE"
-OFFSETS_SOURCES = ("auto", "admin")  # auto: __consumer_offsets when it can serve, else the admin API
-MIN_INTERVAL_S = 0.05  # exclusive: tests sample every 0.2 s, a dashboard every few seconds
-MAX_INTERVAL_S = 3600.0
 # The status window: WARN/STALL/STOP judge the samples of the last minute.
 STATUS_WINDOW_S = 60.0
 SPARKLINE_S = 600.0  # the list's sparkline: total lag over the last 10 minutes
@@ -42,20 +31,6 @@ RETRY_EVERY_S = 2.0
 # How often the idle sampler serves its admin client's error callback, so a
 # lost broker connection triggers a sample within this much time.
 POLL_EVERY_S = 0.25
-
-
-def interval_from_env(env: Mapping[str, str] | None = None) -> float:
-    """KAFKA_LAG_INTERVAL_S, default 5 s; InvalidInput when it is not a sane number."""
-    text = (os.environ if env is None else env).get(INTERVAL_ENV)
-    return parse_seconds(INTERVAL_ENV, text, DEFAULT_INTERVAL_S, MIN_INTERVAL_S, MAX_INTERVAL_S)
-
-
-def commit_log_from_env(env: Mapping[str, str] | None = None) -> bool:
-    """KAFKA_LAG_OFFSETS_SOURCE: auto (default) reads __consumer_offsets when it can; admin never does."""
-    text = (os.environ if env is None else env).get(OFFSETS_SOURCE_ENV, "").strip().lower() or "auto"
-    if text not in OFFSETS_SOURCES:
-        raise InvalidInput(f"{OFFSETS_SOURCE_ENV} must be one of {', '.join(OFFSETS_SOURCES)}, not {text!r}")
-    return text == "auto"
 
 
 def full_sample_due(now_s: float, last_full_s: float | None, full_every_s: float, *, failing: bool) -> bool:

@@ -11,18 +11,17 @@ live in one `.kafka-local/`.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from kafka_io.errors import InvalidInput
 from kafka_io.local import apache, noida
+from kafka_io.settings import local_settings
+from kafka_io.settings.sections import ENGINE_ENV, ENGINES
 
 __all__ = ["DEFAULT_ENGINE", "ENGINES", "ENGINE_ENV", "LocalStatus", "engine_from_env", "start", "status", "stop"]
 
-ENGINES = ("noida", "apache")
-DEFAULT_ENGINE = "noida"
-ENGINE_ENV = "KDASH_ENGINE"
+DEFAULT_ENGINE = ENGINES[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +41,9 @@ class LocalStatus:
         return ", ".join("down" if pid is None else str(pid) for pid in self.pids)
 
 
-def engine_from_env(env: dict[str, str] | None = None) -> str:
-    engine = (os.environ if env is None else env).get(ENGINE_ENV, "").strip().lower() or DEFAULT_ENGINE
-    return check_engine(engine)
+def engine_from_env() -> str:
+    """KDASH_ENGINE (kafka_io.settings); a --engine flag, where there is one, wins over it."""
+    return local_settings().engine
 
 
 def check_engine(engine: str) -> str:

@@ -1,31 +1,29 @@
 """The Apache Kafka jars: fetched by Maven from the pinned ``pom.xml`` beside this file.
 
-They land in a cache git ignores (``.cache/kafka-jars``, or ``$KDASH_KAFKA_JARS``),
+They land in a cache git ignores (``.cache/kafka-jars``, or ``$KDASH_KAFKA_JARS``; kafka_io.settings),
 marked with the pom's digest so a version bump never mixes old and new jars.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 from kafka_io.errors import KafkaIOError
+from kafka_io.settings import local_settings
 
 __all__ = ["DOWNLOAD_TIMEOUT_S", "ensure_jars", "jars_dir", "need_tool"]
 
 POM = Path(__file__).with_name("pom.xml")
-JARS_ENV = "KDASH_KAFKA_JARS"
 JARS_MARKER = ".complete"
 DOWNLOAD_TIMEOUT_S = 900.0
 LOG_TAIL_LINES = 30
 
 
 def jars_dir() -> Path:
-    default = Path(__file__).resolve().parents[2] / ".cache" / "kafka-jars"
-    return Path(os.environ.get(JARS_ENV) or default)
+    return local_settings().jars_dir
 
 
 def _pom_digest() -> str:

@@ -10,14 +10,13 @@ killed node can rejoin without any reconfiguration.
 from __future__ import annotations
 
 import base64
-import os
 import subprocess
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from kafka_io.errors import KafkaIOError
+from kafka_io.settings import local_settings
 
 __all__ = [
     "CONTROLLER_PORT_OFFSET",
@@ -25,7 +24,6 @@ __all__ = [
     "NO_EXTRAS",
     "NodeExtras",
     "format_nodes",
-    "heap_opts",
     "launch",
     "log_tail",
     "node_dir",
@@ -35,11 +33,7 @@ __all__ = [
 
 HOST = "127.0.0.1"
 CONTROLLER_PORT_OFFSET = 100
-# Kafka's own defaults (kafka-run-class.sh) minus the 1 GiB heap: a dev node idles at ~300 MB RSS.
-DEFAULT_HEAP_OPTS = ("-Xmx512m",)
-# kafka-run-class.sh's own variable, so a big local cluster (bench/group_scale.py: 10,000 groups)
-# gets more heap the way Kafka people already give it: KAFKA_HEAP_OPTS="-Xmx2g".
-HEAP_ENV = "KAFKA_HEAP_OPTS"
+# The JVM heap: kafka_io.settings.LocalSettings.heap_opts (KAFKA_HEAP_OPTS, default -Xmx512m).
 JVM_OPTS = (
     "-XX:+UseG1GC",
     "-XX:MaxGCPauseMillis=20",
@@ -183,18 +177,13 @@ def format_nodes(
             raise KafkaIOError(f"formatting Kafka node {i} failed (exit {run.returncode}): {output.strip()[-2000:]}")
 
 
-def heap_opts(env: Mapping[str, str] | None = None) -> tuple[str, ...]:
-    text = (os.environ if env is None else env).get(HEAP_ENV, "").strip()
-    return tuple(text.split()) if text else DEFAULT_HEAP_OPTS
-
-
 def launch(jars: Path, data_dir: Path, node_id: int) -> subprocess.Popen:
     node = node_dir(data_dir, node_id)
     with open(node / "stdout.log", "ab") as out:
         process = subprocess.Popen(
             [
                 "java",
-                *heap_opts(),
+                *local_settings().heap_opts,
                 *JVM_OPTS,
                 f"-Dkafka.logs.dir={node}",
                 f"-Dlog4j2.configurationFile={node / 'log4j2.properties'}",

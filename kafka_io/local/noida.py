@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kafka_io.errors import KafkaIOError, Unavailable
+from kafka_io.settings.sections import DEFAULT_DATA_DIR, DEFAULT_EMBEDDED_PORT
 
 __all__ = [
     "BrokerStatus",
@@ -30,8 +31,7 @@ __all__ = [
     "terminate_process",
 ]
 
-DEFAULT_PORT = 9092
-DEFAULT_DATA_DIR = Path(".kafka-local")
+DEFAULT_PORT = DEFAULT_EMBEDDED_PORT
 HOST = "127.0.0.1"
 READY_TIMEOUT_S = 15.0
 STOP_TIMEOUT_S = 10.0

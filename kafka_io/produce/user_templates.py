@@ -26,9 +26,9 @@ from pathlib import Path
 
 from kafka_io.errors import InvalidInput
 from kafka_io.produce.templates import BUILTIN_TEMPLATES, compile_template
+from kafka_io.settings import file_settings
 
 __all__ = [
-    "ENV_PATH",
     "MAX_NAME_CHARS",
     "BUILT_IN",
     "SavedTemplate",
@@ -39,8 +39,6 @@ __all__ = [
     "delete_template",
 ]
 
-ENV_PATH = "KDASH_TEMPLATES_PATH"
-DEFAULT_PATH = Path("~/.kdash/templates.json")
 MAX_NAME_CHARS = 80
 VERSION = 1
 BUILT_IN = "built-in"  # the saved_at of built-in templates
@@ -55,9 +53,9 @@ class SavedTemplate:
     saved_at: str = ""
 
 
-def templates_path(env: dict | None = None) -> Path:
-    env = os.environ if env is None else env
-    return Path(env.get(ENV_PATH) or DEFAULT_PATH).expanduser()
+def templates_path() -> Path:
+    """KDASH_TEMPLATES_PATH, default ~/.kdash/templates.json (kafka_io.settings.FileSettings)."""
+    return file_settings().templates_path
 
 
 def _read(path: Path) -> dict:

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from kafka_io.demo.control import DATA_DIR_ENV, STATUS_FILE, demo_paused, demo_status, stop_demo
+from kafka_io.demo.control import STATUS_FILE, demo_paused, demo_status, stop_demo
+from kafka_io.settings.sections import DATA_DIR_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 

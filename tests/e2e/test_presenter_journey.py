@@ -22,8 +22,9 @@ from pathlib import Path
 import pytest
 from browser_helpers import real_console_errors, wait_for_app
 
-from kafka_io.demo.control import DATA_DIR_ENV, demo_status, stop_demo
+from kafka_io.demo.control import demo_status, stop_demo
 from kafka_io.demo.plan import DemoPlan
+from kafka_io.settings.sections import DATA_DIR_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENS = (

@@ -80,18 +80,22 @@ def test_targets_hear_only_what_they_asked_for():
 
 
 def test_settings_from_the_environment_and_from_a_table():
-    assert parse_alerts(None, {}) is None
-    one = parse_alerts(None, {"KDASH_ALERT_WEBHOOK_URL": "https://hooks.example/T1"})
+    assert parse_alerts(None) is None
+    one = parse_alerts(None, "https://hooks.example/T1")
     assert one.targets == (Target("https://hooks.example/T1", WARN),)
+    assert one.public_url == "http://127.0.0.1:8501"
     table = {
         "min_status": "stall",
         "include": ["orders-*"],
         "public_url": "https://dash.example/",
         "targets": [{"url": "http://a/1"}, {"url": "http://b/2", "min_status": "STOP"}],
     }
-    settings = parse_alerts(table, {})
+    settings = parse_alerts(table)
     assert settings.targets == (Target("http://a/1", STALL), Target("http://b/2", STOP))
     assert settings.include == ("orders-*",) and settings.public_url == "https://dash.example"
+    # the environment wins over secrets.toml; its webhook joins the table's targets
+    both = parse_alerts(table, "https://hooks.example/T1", "https://env.example/")
+    assert both.public_url == "https://env.example" and len(both.targets) == 3
 
 
 BAD_TABLES = [
@@ -108,7 +112,7 @@ BAD_TABLES = [
 @pytest.mark.parametrize("table, message", BAD_TABLES)
 def test_bad_alert_settings_are_refused_in_plain_words(table, message):
     with pytest.raises(InvalidInput) as exc:
-        parse_alerts(table, {})
+        parse_alerts(table)
     assert str(exc.value) == message
 
 

@@ -8,6 +8,8 @@
   clock, and import only pure modules.
 - Size: at most MAX_TOP_LEVEL modules at kafka_io's top level, none over MAX_LINES.
 - No import circles among our modules (lazy imports count), but the KNOWN_CIRCLES.
+- Only kafka_io.settings.env reads the environment (os.environ, os.getenv);
+  everything else receives values from kafka_io.settings.
 """
 
 from __future__ import annotations
@@ -91,6 +93,7 @@ MAX_TOP_LEVEL = (
     10
 )
 MAX_LINES = 400
+ENV_READER = "kafka_io.settings.env"
 KNOWN_CIRCLES: list[list[str]] = []
 
 
@@ -171,6 +174,8 @@ def layer(name: str) -> str:
         return "core"  # the guards against librdkafka: every layer's Kafka calls go through them
     if parts[1:3] == ["schemas", "settings"]:
         return "core"  # config reads a cluster's schema registry settings
+    if parts[1:2] == ["settings"]:
+        return "core"  # every layer reads its settings from here
     return parts[1] if len(parts) > 2 or (len(parts) == 2 and parts[1] in LAYERS) else "core"
 
 
@@ -311,3 +316,36 @@ def test_the_facade_names_the_handle_and_stays_cheap():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert result.stdout.split() == ["True", "kafka_io.cluster", "kafka_io.config"], result.stderr
+
+
+# --- settings: one reader of the environment -----------------------------------------
+
+
+def environment_reads(path: Path) -> list[str]:
+    """os.environ / os.getenv uses, and ``from os import environ, getenv``, as "line N: name"."""
+    names = {"environ", "environb", "getenv", "getenvb"}
+    found = []
+    for node in ast.walk(_tree(path)):
+        if isinstance(node, ast.Attribute) and node.attr in names:
+            found.append(f"line {node.lineno}: {node.attr}")
+        elif isinstance(node, ast.ImportFrom) and node.module == "os":
+            found.extend(f"line {node.lineno}: {a.name}" for a in node.names if a.name in names)
+    return found
+
+
+def _may_read_environment(name: str) -> bool:
+    return name == ENV_READER
+
+
+def test_the_environment_guard_sees_the_one_reader():
+    assert environment_reads(MODULES[ENV_READER])
+    assert not _may_read_environment("kafka_io._client.factories")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for n, p in MODULES.items() if not _may_read_environment(n)] + PAGES,
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_only_the_settings_package_reads_the_environment(path):
+    assert environment_reads(path) == [], "ask kafka_io.settings for the value (child processes: child_environment)"

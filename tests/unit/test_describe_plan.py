@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 import pytest
-from table_cases import ids, message_of
+from table_cases import ids
 
 from kafka_io.groups.describe_plan import FULL_PASS_SAMPLES, full_pass_share, to_describe
 from kafka_io.groups.models import GroupLag
-from kafka_io.groups.sampler_config import commit_log_from_env
 
 
 def lag(group_id: str, state: str = "STABLE", error: str | None = None) -> GroupLag:
@@ -51,23 +50,3 @@ def test_the_slow_full_pass_describes_every_group_once_per_round_and_spreads_the
     sizes = [len(chosen) for chosen in rounds]
     assert max(sizes) < 1.5 * 10_000 / FULL_PASS_SAMPLES, sizes  # no one slow sample a round
     assert to_describe(listed, previous, set(), FULL_PASS_SAMPLES) == rounds[0]  # and again
-
-
-OFFSETS_SOURCE_CASES = [
-    # env, reads __consumer_offsets
-    ({}, True),  # 01 default: auto
-    ({"KAFKA_LAG_OFFSETS_SOURCE": "auto"}, True),  # 02
-    ({"KAFKA_LAG_OFFSETS_SOURCE": " ADMIN "}, False),  # 03 case and spaces do not matter
-    ({"KAFKA_LAG_OFFSETS_SOURCE": ""}, True),  # 04 empty is the default
-]
-
-
-@pytest.mark.parametrize(("env", "from_log"), OFFSETS_SOURCE_CASES, ids=ids(OFFSETS_SOURCE_CASES))
-def test_offsets_source_setting(env, from_log):
-    assert commit_log_from_env(env) is from_log
-
-
-def test_a_wrong_offsets_source_is_one_plain_line():
-    assert message_of(commit_log_from_env, {"KAFKA_LAG_OFFSETS_SOURCE": "log"}) == (
-        "KAFKA_LAG_OFFSETS_SOURCE must be one of auto, admin, not 'log'"
-    )

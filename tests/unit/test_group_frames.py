@@ -10,12 +10,10 @@ import pytest
 
 from dashboard.frames import groups as frames
 from kafka_io.cli.lag import lag_report
-from kafka_io.errors import InvalidInput
 from kafka_io.groups.health import GroupHealth, PartitionHealth
 from kafka_io.groups.history import LagHistory
 from kafka_io.groups.lag_math import GroupTotals, TimeLag
 from kafka_io.groups.models import GroupLag, PartitionLag
-from kafka_io.groups.sampler_config import interval_from_env
 from kafka_io.groups.sampler_snapshot import LagSnapshot
 from kafka_io.groups.status import Status
 
@@ -138,31 +136,6 @@ def test_partitions_frame_keeps_unknown_as_missing():
     )
     assert table["Lag"].isna().all() and table["Committed"].isna().all()
     assert table["High"].iloc[0] == 10
-
-
-INTERVAL_CASES = [
-    pytest.param({}, 5.0, id="01-default"),  # 1.
-    pytest.param({"KAFKA_LAG_INTERVAL_S": "2.5"}, 2.5, id="02-set"),  # 2.
-    pytest.param({"KAFKA_LAG_INTERVAL_S": " "}, 5.0, id="03-blank-is-default"),  # 3.
-]
-
-
-@pytest.mark.parametrize(("env", "expected"), INTERVAL_CASES)
-def test_interval_from_env(env, expected):
-    assert interval_from_env(env) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        pytest.param("fast", "KAFKA_LAG_INTERVAL_S must be a number of seconds, got 'fast'", id="01-text"),
-        pytest.param("0", "KAFKA_LAG_INTERVAL_S must be between 0.05 and 3600 seconds, got '0'", id="02-zero"),
-    ],
-)
-def test_interval_from_env_rejects(text, message):
-    with pytest.raises(InvalidInput) as caught:
-        interval_from_env({"KAFKA_LAG_INTERVAL_S": text})
-    assert str(caught.value) == message
 
 
 def test_lag_report_has_exactly_the_documented_shape():

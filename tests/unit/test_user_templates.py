@@ -25,9 +25,11 @@ def path(tmp_path) -> Path:
     return tmp_path / "nested" / "templates.json"
 
 
-def test_location_defaults_to_home_and_follows_the_environment(tmp_path):
-    assert templates_path({}) == Path("~/.kdash/templates.json").expanduser()
-    assert templates_path({"KDASH_TEMPLATES_PATH": str(tmp_path / "t.json")}) == tmp_path / "t.json"
+def test_location_defaults_to_home_and_follows_the_environment(tmp_path, monkeypatch):
+    monkeypatch.delenv("KDASH_TEMPLATES_PATH", raising=False)
+    assert templates_path() == Path("~/.kdash/templates.json").expanduser()
+    monkeypatch.setenv("KDASH_TEMPLATES_PATH", str(tmp_path / "t.json"))
+    assert templates_path() == tmp_path / "t.json"
 
 
 def test_saved_templates_are_per_cluster_and_topic(path):
