@@ -13,8 +13,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-from kafka_helpers import free_port
-from registry_helpers import start_registry
+from support.kafka import free_port
+from support.registry import start_registry
 
 from kafka_io.config import ClusterSettings, load_settings
 from kafka_io.errors import Unavailable

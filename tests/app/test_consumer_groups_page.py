@@ -10,8 +10,8 @@ import time
 import pytest
 from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
 from confluent_kafka.admin import AdminClient
-from group_helpers import busy_group, committed_offsets, consume_and_commit, group_ids
-from kafka_helpers import commit_offsets, create_topic, produce
+from support.groups import busy_group, committed_offsets, consume_and_commit, group_ids
+from support.kafka import commit_offsets, create_topic, produce
 
 PAGE = "pages/consumer_groups.py"
 

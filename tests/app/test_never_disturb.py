@@ -6,8 +6,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from group_helpers import GroupMember, committed_offsets, describe, group_ids, wait_for
-from kafka_helpers import create_topic, produce
+from support.groups import GroupMember, committed_offsets, describe, group_ids, wait_for
+from support.kafka import create_topic, produce
 
 from kafka_io.clients import VIEWER_GROUP_PREFIX, make_admin
 from kafka_io.groups.exact_lag import exact_time_lags

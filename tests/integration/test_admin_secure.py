@@ -1,4 +1,4 @@
-"""Issue #27 on a secured Apache Kafka with StandardAuthorizer ACLs (tests/secure_kafka.py):
+"""Issue #27 on a secured Apache Kafka with StandardAuthorizer ACLs (tests/support/secure_kafka.py):
 broker configs name the authorizer and mask secrets; the super user alice lists, creates
 and deletes ACL bindings (through the ACLs page too) and deletes a group's offsets over
 SCRAM + TLS (kafka-python); bob, who may only read, is refused in the broker's words.
@@ -14,7 +14,10 @@ import pytest
 import streamlit as st
 from confluent_kafka import ConsumerGroupTopicPartitions
 from confluent_kafka.admin import AdminClient
-from secure_kafka import (
+from streamlit import config as st_config
+from streamlit.runtime.secrets import secrets_singleton
+from streamlit.testing.v1 import AppTest
+from support.secure_kafka import (
     OPEN,
     OPEN_GROUP,
     PASSWORDS,
@@ -26,9 +29,6 @@ from secure_kafka import (
     seed,
     start_secure_node,
 )
-from streamlit import config as st_config
-from streamlit.runtime.secrets import secrets_singleton
-from streamlit.testing.v1 import AppTest
 
 from dashboard.widgets import plain
 from kafka_io.admin.acl_rules import AclRow

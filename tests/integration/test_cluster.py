@@ -9,8 +9,8 @@ import time
 
 import pytest
 from confluent_kafka import ConsumerGroupTopicPartitions, KafkaError, KafkaException
-from group_helpers import consume_and_commit, wait_for
-from kafka_helpers import create_topic, produce
+from support.groups import consume_and_commit, wait_for
+from support.kafka import create_topic, produce
 
 from dashboard import handles
 from kafka_io import offsets as offsets_module

@@ -1,7 +1,7 @@
 """A secured Apache Kafka (issue #13, items 2 and 3): SASL/SCRAM-SHA-512 over TLS, mutual
 TLS, and ACLs (StandardAuthorizer), against the CLI and the kafka_io calls the pages make.
 
-One node of its own (tests/secure_kafka.py): it runs in the Apache pass only, and not
+One node of its own (tests/support/secure_kafka.py): it runs in the Apache pass only, and not
 against an external cluster. Users: alice (a super user), bob (only the ACLs below).
 """
 
@@ -14,8 +14,18 @@ import time
 from pathlib import Path
 
 import pytest
-from kafka_helpers import TIMEOUT_S
-from secure_kafka import OPEN, OPEN_GROUP, OUTBOX, PASSWORDS, SECRET, SECRET_GROUP, sasl_env, seed, start_secure_node
+from support.kafka import TIMEOUT_S
+from support.secure_kafka import (
+    OPEN,
+    OPEN_GROUP,
+    OUTBOX,
+    PASSWORDS,
+    SECRET,
+    SECRET_GROUP,
+    sasl_env,
+    seed,
+    start_secure_node,
+)
 
 from kafka_io.clients import make_admin
 from kafka_io.config import load_settings

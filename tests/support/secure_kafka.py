@@ -29,10 +29,11 @@ from confluent_kafka.admin import (
     ResourcePatternType,
     ResourceType,
 )
-from kafka_helpers import _bindable
 
 from kafka_io.local import apache
 from kafka_io.local.kraft import CONTROLLER_PORT_OFFSET, HOST, NodeExtras
+
+from .kafka import _bindable
 
 SASL_OFFSET, MTLS_OFFSET = 200, 300
 # What seed() makes: bob may describe and read OPEN and OPEN_GROUP, and nothing else.
