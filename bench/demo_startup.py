@@ -26,7 +26,7 @@ from pathlib import Path
 from benchlib import CHROMIUM, ROOT
 from e2e.conftest import CHROMIUM_ARGS  # noqa: E402
 from support.browser import wait_healthy  # noqa: E402
-from support.kafka import free_port  # noqa: E402
+from support.ports import free_port  # noqa: E402
 
 TIMEOUT_S = 300
 LIVE_SIDEBAR = """() => {

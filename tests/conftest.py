@@ -13,7 +13,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from support.kafka import free_port
+from support.ports import free_port
 from support.registry import start_registry
 
 from kafka_io.config import ClusterSettings, load_settings

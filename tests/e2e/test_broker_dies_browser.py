@@ -15,7 +15,8 @@ from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 from support.browser import wait_for_app
 from support.groups import consume_and_commit, wait_for
-from support.kafka import TIMEOUT_S, free_base_port
+from support.kafka import TIMEOUT_S
+from support.ports import free_base_port
 
 from kafka_io.local import apache
 

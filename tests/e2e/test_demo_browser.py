@@ -22,7 +22,7 @@ from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
 from confluent_kafka.admin import AdminClient, OffsetSpec
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from support.browser import real_console_errors, wait_for_app, wait_healthy
-from support.kafka import free_port
+from support.ports import free_port
 
 from kafka_io.demo.control import STATUS_FILE, demo_paused, demo_status
 from kafka_io.demo.plan import DemoPlan

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from support.browser import real_console_errors, wait_for_app
-from support.kafka import free_port
+from support.ports import free_port
 
 from kafka_io.local.noida import start_broker, stop_broker
 

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 from support.groups import GroupMember, consume_and_commit, wait_for
-from support.kafka import TIMEOUT_S, free_base_port
+from support.kafka import TIMEOUT_S
+from support.ports import free_base_port
 
 from kafka_io.clients import make_admin
 from kafka_io.config import ClusterSettings

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from support.kafka import commit_offsets, create_topic, free_port, produce
+from support.kafka import commit_offsets, create_topic, produce
+from support.ports import free_port
 
 from kafka_io.cluster import Cluster
 from kafka_io.exporter.exporter import MetricsExporter

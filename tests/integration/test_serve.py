@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from support.groups import wait_for
-from support.kafka import free_port
+from support.ports import free_port
 
 from kafka_io.local.notices import read_broker_notice
 

@@ -1,6 +1,7 @@
 """What the test tiers share (imported as ``support.<module>``; pyproject puts tests/ on the path).
 
 - kafka: real topics, records and committed offsets with confluent-kafka; CheckedProducer
+- ports: free loopback ports (one, or a run for a cluster and its controllers)
 - groups: real consumer groups (members that consume and commit), group inspection, wait_for
 - messages: records produced and read back raw as kafka_io.messages.Message
 - schemas: records framed by confluent-kafka's schema-registry serializers

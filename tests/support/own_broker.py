@@ -12,7 +12,7 @@ from pathlib import Path
 from kafka_io.errors import Unavailable
 from kafka_io.local import engines
 
-from .kafka import free_port
+from .ports import free_port
 
 ENGINE = engines.engine_from_env()
 PORT_TRIES = 3  # a free port's neighbour (Apache Kafka's controller port) may be taken

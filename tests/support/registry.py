@@ -15,7 +15,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from .kafka import free_port
+from .ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 VERSION = "3.0.9"

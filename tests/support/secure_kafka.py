@@ -33,7 +33,7 @@ from confluent_kafka.admin import (
 from kafka_io.local import apache
 from kafka_io.local.kraft import CONTROLLER_PORT_OFFSET, HOST, NodeExtras
 
-from .kafka import _bindable
+from .ports import bindable
 
 SASL_OFFSET, MTLS_OFFSET = 200, 300
 # What seed() makes: bob may describe and read OPEN and OPEN_GROUP, and nothing else.
@@ -117,7 +117,7 @@ def free_secure_base_port() -> int:
             sock.bind((HOST, 0))
             base = sock.getsockname()[1]
         wanted = [base + offset for offset in (0, CONTROLLER_PORT_OFFSET, SASL_OFFSET, MTLS_OFFSET)]
-        if max(wanted) < 65536 and all(_bindable(p) for p in wanted):
+        if max(wanted) < 65536 and all(bindable(p) for p in wanted):
             return base
     raise RuntimeError("no free run of ports found")
 

@@ -8,7 +8,7 @@ import logging
 
 import pytest
 from kafka import errors
-from support.kafka import free_port
+from support.ports import free_port
 from support.table_cases import ids, message_of
 
 from kafka_io.admin.group_offsets import checked_names
