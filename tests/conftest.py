@@ -27,6 +27,9 @@ if not os.environ.get("KDASH_AUDIT_LOG"):
         os.environ.get("TMPDIR", "/tmp"), f"kdash-test-audit-{os.getpid()}-{uuid.uuid4().hex[:6]}.jsonl"
     )
 
+# Session fixtures that live beside their helpers in tests/support.
+pytest_plugins = ["support.secure_kafka"]
+
 EXTERNAL_BOOTSTRAP = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
 ENGINE = engines.engine_from_env()
 PORT_TRIES = 3  # a free port's neighbours (Apache Kafka's controller port) may be taken
