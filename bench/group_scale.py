@@ -47,11 +47,11 @@ from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
 from lag_refresh import wait_for_leaders  # noqa: E402
 from raw_lag import raw_parallel  # noqa: E402
 
+from kafka_io._client import OFFSETS_BATCH  # noqa: E402
 from kafka_io.config import ClusterSettings  # noqa: E402
 from kafka_io.groups.commit_reader import COMMIT_LOG  # noqa: E402
 from kafka_io.groups.sampler import LagSampler  # noqa: E402
 from kafka_io.local.jars import POM, jars_dir, need_tool  # noqa: E402
-from kafka_io.offsets import OFFSETS_BATCH  # noqa: E402
 
 PARTITIONS, GROUPS_PER_TOPIC, RECORDS = 10, 10, 5
 TIMEOUT_S = 60

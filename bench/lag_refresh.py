@@ -48,13 +48,13 @@ from confluent_kafka import ConsumerGroupTopicPartitions, Producer, TopicPartiti
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic, OffsetSpec, ResourceType  # noqa: E402
 from raw_lag import raw_parallel  # noqa: E402
 
+from kafka_io._client import OFFSETS_BATCH as WATERMARK_BATCH  # noqa: E402
+from kafka_io._client.offsets import PRIME_MAX_AGE_S  # noqa: E402
 from kafka_io.config import ClusterSettings  # noqa: E402
 from kafka_io.groups.exact_lag import EXACT_MAX_PARTITIONS  # noqa: E402
 from kafka_io.groups.history import DEFAULT_INTERVAL_S  # noqa: E402
 from kafka_io.groups.history_store import HistoryStore  # noqa: E402
 from kafka_io.groups.sampler import LagSampler  # noqa: E402
-from kafka_io.offsets import OFFSETS_BATCH as WATERMARK_BATCH  # noqa: E402
-from kafka_io.offsets import PRIME_MAX_AGE_S  # noqa: E402
 
 TOPICS, PARTITIONS, GROUPS, TOPICS_PER_GROUP, RECORDS_PER_PARTITION = 2000, 6, 300, 3, 5
 COMMITTED = GROUPS * TOPICS_PER_GROUP * PARTITIONS
@@ -194,7 +194,7 @@ def measure(bootstrap: str, runs: int) -> dict[str, float]:
         samples["a+"].append(timed(lambda: (sampler.refresh(), sampler.health())))
         samples["b-one"].append(timed(lambda: raw_parallel(admin)))
         samples["b-batched"].append(timed(lambda: raw_parallel(admin, WATERMARK_BATCH)))
-        # The metadata read kafka_io.offsets makes per client at most every PRIME_MAX_AGE_S
+        # The metadata read kafka_io._client.offsets makes per client at most every PRIME_MAX_AGE_S
         # (leaders into librdkafka's cache first: see that module); steady refreshes skip it.
         samples["p"].append(timed(lambda: sampler._admin.list_topics(timeout=TIMEOUT_S)))  # noqa: SLF001
     slow_runs = max(3, runs // 2)

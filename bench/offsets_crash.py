@@ -6,7 +6,7 @@ librdkafka's ListOffsets can crash the process (SIGSEGV, a use-after-free) when
 a partition's leader is not in the client's metadata cache: a fresh client, a
 deleted topic, a leaderless partition. Starts its own local broker with 40
 topics x 3 partitions, then runs, each in a process of its own for SECONDS:
-  (a) ours: 3 threads, each in a loop: make_admin + kafka_io.offsets.list_offsets
+  (a) ours: 3 threads, each in a loop: make_admin + kafka_io._client.list_offsets
       of the 120 partitions (and of the churned ones) for the warm start's 13
       timestamps;
   (b) raw: the same loop with AdminClient.list_offsets, one call per timestamp;
@@ -36,10 +36,9 @@ from confluent_kafka import TopicPartition  # noqa: E402
 from confluent_kafka.admin import AdminClient, NewTopic, OffsetSpec  # noqa: E402
 from support.kafka import create_topic  # noqa: E402
 
-from kafka_io.clients import make_admin  # noqa: E402
+from kafka_io._client import list_offsets, make_admin  # noqa: E402
 from kafka_io.config import ClusterSettings  # noqa: E402
 from kafka_io.groups.warm_start import seed_times_ms  # noqa: E402
-from kafka_io.offsets import list_offsets  # noqa: E402
 
 TOPICS, PARTITIONS, THREADS, TIMEOUT_S = 40, 3, 3, 10.0
 

@@ -37,7 +37,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from benchlib import add_engine_arg, fresh_broker  # noqa: E402
 from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
 
-from kafka_io.clients import make_admin, make_producer  # noqa: E402
+from kafka_io._client import make_admin, make_producer  # noqa: E402
 from kafka_io.config import ClusterSettings  # noqa: E402
 from kafka_io.produce.burst.source import plan_template_burst  # noqa: E402
 from kafka_io.produce.bursts import start_burst  # noqa: E402

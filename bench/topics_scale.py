@@ -30,7 +30,7 @@ from benchlib import add_engine_arg, fresh_broker  # noqa: E402
 from confluent_kafka import Producer, TopicPartition  # noqa: E402
 from confluent_kafka.admin import AdminClient, NewTopic, OffsetSpec  # noqa: E402
 
-from kafka_io.clients import make_admin  # noqa: E402
+from kafka_io._client import make_admin  # noqa: E402
 from kafka_io.config import load_settings  # noqa: E402
 from kafka_io.topics.details import topic_configs  # noqa: E402
 from kafka_io.topics.snapshot import cluster_snapshot  # noqa: E402

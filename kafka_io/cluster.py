@@ -2,9 +2,9 @@
 
 ``Cluster`` owns the cluster's admin client and the long-lived parts that
 domain packages attach to it (the shared producer, the lag sampler, topic
-snapshots). Closing it closes what it owns, newest first, and leaves every
+snapshots), each under a typed ``Part`` key declared beside its type. Closing it closes what it owns, newest first, and leaves every
 other cluster alone. The dashboard caches one per configured cluster; the CLI
-makes one per command. Offsets are read through kafka_io.offsets.
+makes one per command. Offsets are read through kafka_io._client.list_offsets.
 """
 
 from __future__ import annotations
@@ -13,26 +13,43 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, Generic, TypeVar
 
 from confluent_kafka.admin import AdminClient
 
-from kafka_io.clients import CountingAdmin, make_admin, translate_error
+from kafka_io._client import (
+    FUTURE_GRACE_S,
+    CountingAdmin,
+    OffsetAnswer,
+    OffsetQuery,
+    list_offsets,
+    make_admin,
+    translate_error,
+)
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import Timeout, Unavailable
-from kafka_io.offsets import FUTURE_GRACE_S, OffsetAnswer, OffsetQuery, list_offsets
 from kafka_io.wire import TP
 
 __all__ = [
     "BrokerInfo",
     "Cluster",
     "ClusterInfo",
+    "Part",
     "describe_cluster",
     "list_topic_names",
 ]
 
 log = logging.getLogger("kafka_io")
 T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Part(Generic[T]):
+    """The key of one kind of part attached to a Cluster, declared once beside the part's
+    type (``LAG_SAMPLER: Part[LagSampler] = Part("lag-sampler")``), so that
+    ``Cluster.attached`` hands that type back: the core cannot import the packages above it."""
+
+    name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +110,7 @@ class Cluster:
         self._admin_factory = admin_factory
         self._lock = threading.Lock()
         self._admin: CountingAdmin | None = None
-        self._parts: dict[str, object] = {}
+        self._parts: dict[Part[Any], Any] = {}
         self._closed = False
 
     @property
@@ -129,20 +146,20 @@ class Cluster:
     def list_offsets(self, partitions: Iterable[TP], *queries: OffsetQuery) -> tuple[dict[TP, OffsetAnswer], ...]:
         return self.call(lambda admin: list_offsets(admin, self.settings, partitions, *queries))
 
-    def part(self, name: str, make: Callable[[], T]) -> T:
-        """The attached part called ``name``, made once; its close() runs when the cluster closes."""
+    def attached(self, part: Part[T], make: Callable[[], T]) -> T:
+        """The attached ``part``, made once (under the cluster's lock); its close() runs when the cluster closes."""
         with self._lock:
             if self._closed:
                 raise RuntimeError(f"cluster {self.settings.name!r} is closed")
-            if name not in self._parts:
-                self._parts[name] = make()
-            return self._parts[name]  # type: ignore[return-value]
+            if part not in self._parts:
+                self._parts[part] = make()
+            return self._parts[part]
 
-    def drop_part(self, name: str) -> None:
-        """Forget a shared value (after a write made it stale); the next ``part`` makes it anew."""
+    def detach(self, part: Part[Any]) -> None:
+        """Forget a shared value (after a write made it stale); the next ``attached`` makes it anew."""
         with self._lock:
-            part = self._parts.pop(name, None)
-        close = getattr(part, "close", None)
+            found = self._parts.pop(part, None)
+        close = getattr(found, "close", None)
         if close is not None:
             close()
 
@@ -153,13 +170,13 @@ class Cluster:
                 return
             self._closed = True
             parts, self._parts, self._admin = list(self._parts.items()), {}, None
-        for name, part in reversed(parts):
+        for key, part in reversed(parts):
             close = getattr(part, "close", None)  # a plain shared value owns nothing to close
             try:
                 if close is not None:
                     close()
             except Exception:  # one part failing to close must not keep the others open
-                log.exception("closing %s of cluster %s failed", name, self.settings.name)
+                log.exception("closing %s of cluster %s failed", key.name, self.settings.name)
 
     def __enter__(self) -> Cluster:
         return self

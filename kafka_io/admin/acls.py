@@ -24,14 +24,13 @@ from confluent_kafka.admin import (
     ResourceType,
 )
 
+from kafka_io._client import FUTURE_GRACE_S, translate_error
 from kafka_io.access.actor import Actor
 from kafka_io.access.guard import write_guard
 from kafka_io.admin.acl_rules import AclRow
-from kafka_io.clients import translate_error
 from kafka_io.cluster import describe_cluster
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import NotFound
-from kafka_io.offsets import FUTURE_GRACE_S
 
 __all__ = ["AUTHORIZER_CONFIG", "AclListing", "create_acl", "delete_acl", "list_acls"]
 

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 
 from confluent_kafka.admin import AdminClient, ConfigResource, ResourceType
 
-from kafka_io.clients import translate_error
+from kafka_io._client import FUTURE_GRACE_S, translate_error
 from kafka_io.cluster import BrokerInfo, describe_cluster
 from kafka_io.config import ClusterSettings
-from kafka_io.offsets import FUTURE_GRACE_S
 from kafka_io.topics.reach import unreachable_brokers
 from kafka_io.topics.snapshot import read_metadata
 

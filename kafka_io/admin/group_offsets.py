@@ -21,15 +21,14 @@ from dataclasses import dataclass
 from confluent_kafka import KafkaError, KafkaException, TopicCollection
 from confluent_kafka.admin import AdminClient
 
+from kafka_io._client import FUTURE_GRACE_S, translate_error
 from kafka_io.access.actor import Actor
 from kafka_io.access.guard import write_guard
 from kafka_io.admin.python_client import admin_client, broker_words, translate
-from kafka_io.clients import translate_error
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import InvalidInput, KafkaIOError, NotAuthorized, NotFound
 from kafka_io.groups.models import DEAD
 from kafka_io.groups.reset import read_group, refuse_active
-from kafka_io.offsets import FUTURE_GRACE_S
 from kafka_io.topics.names import validate_topic_name
 
 __all__ = ["DELETE_OFFSETS", "OffsetDeletePlan", "OffsetRow", "apply_offset_delete", "plan_offset_delete"]

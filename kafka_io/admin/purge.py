@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from confluent_kafka import TopicPartition
 from confluent_kafka.admin import AdminClient
 
+from kafka_io._client import EARLIEST, FUTURE_GRACE_S, LATEST, list_offsets, translate_error
 from kafka_io.access.actor import Actor
 from kafka_io.access.guard import write_guard
 from kafka_io.admin.purge_plan import PurgeRow, purge_rows
-from kafka_io.clients import translate_error
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import InvalidInput, KafkaIOError, NotFound
-from kafka_io.offsets import EARLIEST, FUTURE_GRACE_S, LATEST, list_offsets
 from kafka_io.topics.snapshot import read_metadata
 
 __all__ = ["PurgePlan", "PurgeResult", "apply_purge", "plan_purge"]

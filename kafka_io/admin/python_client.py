@@ -16,8 +16,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from kafka_io import handshake
-from kafka_io.clients import tcp_reason
+from kafka_io._client import diagnose_handshake, tcp_reason
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import InvalidInput, KafkaIOError, NotAuthorized, NotFound, Timeout, Unavailable
 
@@ -109,7 +108,7 @@ def translate(exc: BaseException, settings: ClusterSettings, what: str) -> BaseE
     if isinstance(exc, errors.AuthorizationError):
         return NotAuthorized(f"{subject}not authorized ({broker_words(type(exc))})")
     if isinstance(exc, errors.SaslAuthenticationFailedError):
-        return Unavailable(handshake.diagnose(settings) or f"{subject}{broker_words(type(exc))}")
+        return Unavailable(diagnose_handshake(settings) or f"{subject}{broker_words(type(exc))}")
     if isinstance(exc, errors.GroupIdNotFoundError):
         return NotFound(f"{subject}the broker knows no such group ({broker_words(type(exc))})")
     if isinstance(exc, (errors.KafkaTimeoutError, errors.RequestTimedOutError, errors.KafkaConnectionError)):
@@ -123,7 +122,7 @@ def _unreachable(exc: BaseException, settings: ClusterSettings, subject: str, co
     refused = tcp_reason(settings.bootstrap_servers)
     if refused:
         return Unavailable(f"Cannot reach Kafka at {settings.bootstrap_servers}: {refused}")
-    failed_handshake = handshake.diagnose(settings)  # a refused password or certificate, in one line
+    failed_handshake = diagnose_handshake(settings)  # a refused password or certificate, in one line
     if failed_handshake:
         return Unavailable(failed_handshake)
     if connection:

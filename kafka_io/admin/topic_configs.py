@@ -16,13 +16,12 @@ from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient, AlterConfigOpType, ConfigResource, ResourceType
 from confluent_kafka.admin import ConfigEntry as KafkaConfigEntry
 
+from kafka_io._client import FUTURE_GRACE_S, translate_error
 from kafka_io.access.actor import Actor
 from kafka_io.access.guard import write_guard
 from kafka_io.admin.config_edits import MASKED, ConfigEdit, DiffRow, KnownConfig, check_edits, diff_rows, plain_refusal
-from kafka_io.clients import translate_error
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import InvalidInput, KafkaIOError, NotAuthorized, NotFound, Unavailable
-from kafka_io.offsets import FUTURE_GRACE_S
 from kafka_io.topics.details import TopicConfigs, topic_configs
 
 __all__ = ["ConfigPlan", "apply_config_change", "plan_config_change", "read_topic_configs"]

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from kafka_io.alerts.dispatch import Delivery, Dispatcher
 from kafka_io.alerts.rules import AlertSettings, parse_alerts, transitions
-from kafka_io.cluster import Cluster
+from kafka_io.cluster import Cluster, Part
 from kafka_io.config import SECRETS_PATH, read_secrets
 from kafka_io.groups.sampler import LagSampler, lag_sampler
 from kafka_io.groups.status import Status
@@ -71,13 +71,16 @@ class AlertWatcher:
         self._stop.set()
 
 
+ALERTS: Part[AlertWatcher] = Part("alerts")
+
+
 def alert_watcher(cluster: Cluster, settings: AlertSettings | None = None) -> AlertWatcher | None:
     """The cluster's watcher, started once (None when no alerts are configured)."""
     settings = settings or alert_settings()
     if settings is None:
         return None
-    sampler = lag_sampler(cluster)  # first: part() holds the cluster's lock while it makes a part
-    return cluster.part("alerts", lambda: AlertWatcher(cluster.settings.name, sampler, settings, dispatcher()))
+    sampler = lag_sampler(cluster)  # first: attached() holds the cluster's lock while it makes a part
+    return cluster.attached(ALERTS, lambda: AlertWatcher(cluster.settings.name, sampler, settings, dispatcher()))
 
 
 def recent_alerts(cluster_name: str) -> list[Delivery]:

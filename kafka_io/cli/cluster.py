@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from dataclasses import asdict
 
+from kafka_io._client import make_admin
 from kafka_io.cli.common import add_cluster_options, add_format_option, print_json, settings_from_args
-from kafka_io.clients import make_admin
 from kafka_io.cluster import describe_cluster
 from kafka_io.topics.snapshot import cluster_snapshot
 

@@ -11,10 +11,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from kafka_io._client import make_admin
 from kafka_io.access.actor import Actor
 from kafka_io.access.guard import audit_outcome, check_allowed
 from kafka_io.cli.common import add_cluster_options, add_format_option, print_json, print_table, settings_from_args
-from kafka_io.clients import make_admin
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import InvalidInput, KafkaIOError
 from kafka_io.produce.burst.report import BurstProgress, BurstSummary

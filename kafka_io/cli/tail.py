@@ -13,10 +13,9 @@ import time
 
 import orjson
 
+from kafka_io._client import diagnose_handshake, make_admin, tcp_reason
 from kafka_io.cli.common import add_cluster_options, add_format_option, print_json, print_table, settings_from_args
-from kafka_io.clients import make_admin, tcp_reason
 from kafka_io.errors import InvalidInput, NotFound, Unavailable
-from kafka_io.handshake import diagnose
 from kafka_io.live.framed import decoder_for, framed_view
 from kafka_io.live.model import FramedView, StartPosition
 from kafka_io.live.output import TailSummary, text_or_base64
@@ -76,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         status, _ = reader.status()
         if status == RECONNECTING:
-            failed_handshake = diagnose(settings)
+            failed_handshake = diagnose_handshake(settings)
             if failed_handshake:
                 raise Unavailable(failed_handshake)
             reason = tcp_reason(settings.bootstrap_servers) or f"no answer within {settings.timeout_s:g} s"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from kafka_io._client import make_admin
 from kafka_io.cli.common import add_cluster_options, add_format_option, print_json, print_table, settings_from_args
-from kafka_io.clients import make_admin
 from kafka_io.topics.snapshot import ClusterSnapshot, cluster_snapshot
 
 

@@ -112,7 +112,7 @@ def run_demo(
 ) -> DemoSummary:
     """Run until `stop` is set (or for duration_s); returns what was produced and consumed.
     Its start is audited when it is ready (or failed), unless the app that spawned it did."""
-    from kafka_io.clients import make_admin
+    from kafka_io._client import make_admin
     from kafka_io.demo.setup import ensure_topics
 
     data_dir = Path(data_dir).resolve()

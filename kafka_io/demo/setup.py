@@ -5,14 +5,13 @@ Both are idempotent, so a restarted demo changes nothing that is already there.
 
 from __future__ import annotations
 
-from confluent_kafka import ConsumerGroupTopicPartitions, KafkaError, KafkaException, TopicPartition
+from confluent_kafka import KafkaError, KafkaException, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from kafka_io.clients import make_member_consumer, translate_error
+from kafka_io._client import EARLIEST, LATEST, CountingAdmin, list_offsets, make_member_consumer, translate_error
 from kafka_io.config import ClusterSettings
 from kafka_io.demo.plan import TOPIC_CONFIG, DemoPlan, DemoTopic
 from kafka_io.errors import KafkaIOError
-from kafka_io.offsets import EARLIEST, LATEST, list_offsets
 
 __all__ = ["commit_stopped_group", "ensure_topics"]
 
@@ -41,10 +40,6 @@ def ensure_topics(admin: AdminClient, settings: ClusterSettings, plan: DemoPlan)
         raise translate_error(exc, settings, "creating the demo topics") from None
 
 
-def _partitions(topic: DemoTopic) -> list[TopicPartition]:
-    return [TopicPartition(topic.name, p) for p in range(topic.partitions)]
-
-
 def _middles(admin: AdminClient, settings: ClusterSettings, topic: DemoTopic) -> list[TopicPartition] | None:
     """Half-way between low and high in every partition, or None while one is empty or unknown."""
     keys = [(topic.name, p) for p in range(topic.partitions)]
@@ -61,7 +56,7 @@ def _middles(admin: AdminClient, settings: ClusterSettings, topic: DemoTopic) ->
     return middles
 
 
-def commit_stopped_group(admin: AdminClient, settings: ClusterSettings, plan: DemoPlan) -> bool:
+def commit_stopped_group(admin: CountingAdmin, settings: ClusterSettings, plan: DemoPlan) -> bool:
     """Leave the stopped group at a position with lag and no members.
 
     It "consumed half of what was there, then stopped": one commit, once,
@@ -70,10 +65,10 @@ def commit_stopped_group(admin: AdminClient, settings: ClusterSettings, plan: De
     """
     topic = plan.stopped_topic
     try:
-        request = ConsumerGroupTopicPartitions(plan.stopped_group, _partitions(topic))
-        future = admin.list_consumer_group_offsets([request], request_timeout=settings.timeout_s)
-        committed = future[plan.stopped_group].result(timeout=settings.timeout_s).topic_partitions
-        if any(tp.offset >= 0 for tp in committed):
+        partitions = [(topic.name, p) for p in range(topic.partitions)]
+        future = admin.committed_offsets([plan.stopped_group], settings.timeout_s, partitions=partitions)
+        committed = future[plan.stopped_group].result(timeout=settings.timeout_s)
+        if any(offset is not None for offset in committed.values()):
             return True
         offsets = _middles(admin, settings, topic)
         if offsets is None:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from confluent_kafka import KafkaError, KafkaException, TopicPartition
 
-from kafka_io.clients import make_member_consumer, make_producer, translate_error
+from kafka_io._client import make_member_consumer, make_producer, translate_error
 from kafka_io.config import ClusterSettings
 from kafka_io.demo.plan import SOURCE_HEADER, DemoPlan, EventBudget, user_key
 from kafka_io.produce.templates import compile_template

@@ -18,11 +18,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from kafka_io.cluster import Cluster
+from kafka_io._client import EARLIEST
+from kafka_io.cluster import Cluster, Part
 from kafka_io.errors import KafkaIOError
 from kafka_io.exporter.families import exposition
 from kafka_io.groups.sampler import LagSampler, lag_sampler
-from kafka_io.offsets import EARLIEST
 from kafka_io.wire import TP
 
 __all__ = ["EARLIEST_EVERY_S", "EarliestOffsets", "MetricsExporter", "earliest_offsets"]
@@ -63,9 +63,12 @@ class EarliestOffsets:
         self._stop.set()
 
 
+EARLIEST_OFFSETS: Part[EarliestOffsets] = Part("earliest-offsets")
+
+
 def earliest_offsets(cluster: Cluster) -> EarliestOffsets:
-    sampler = lag_sampler(cluster)  # first: part() holds the cluster's lock while it makes a part
-    return cluster.part("earliest-offsets", lambda: EarliestOffsets(cluster, sampler))
+    sampler = lag_sampler(cluster)  # first: attached() holds the cluster's lock while it makes a part
+    return cluster.attached(EARLIEST_OFFSETS, lambda: EarliestOffsets(cluster, sampler))
 
 
 @dataclass(frozen=True)

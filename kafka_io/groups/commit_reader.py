@@ -21,7 +21,7 @@ Partitions are assigned for a read and unassigned at its end (the reader keeps
 the positions): an idle reader sends no fetches (noida-db answers fetches at
 once, ignoring fetch.wait.max.ms).
 A plain consumer read is not one of the librdkafka group admin calls that can
-crash the process (kafka_io.group_child), so it runs in-process.
+crash the process (kafka_io._client.group_child), so it runs in-process.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, TopicPartition
 
-from kafka_io.clients import make_viewer_consumer
+from kafka_io._client import make_viewer_consumer
 from kafka_io.config import ClusterSettings
 from kafka_io.groups.commit_log import OFFSETS_TOPIC
 from kafka_io.groups.commit_table import CommitTable, never_logged

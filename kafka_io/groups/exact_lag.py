@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from confluent_kafka import TIMESTAMP_NOT_AVAILABLE, KafkaError, TopicPartition
 
-from kafka_io.clients import make_viewer_consumer, translate_error
+from kafka_io._client import make_viewer_consumer, translate_error
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError
 from kafka_io.groups.lag import TimeLag, exact_time_lag

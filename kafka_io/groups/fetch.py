@@ -22,10 +22,16 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
-from confluent_kafka import KafkaException
-from confluent_kafka.admin import AdminClient
-
-from kafka_io.clients import VIEWER_GROUP_PREFIX, committed_offsets_of, translate_error
+from kafka_io._client import (
+    FUTURE_GRACE_S,
+    VIEWER_GROUP_PREFIX,
+    CountingAdmin,
+    GroupDescription,
+    GroupMember,
+    kafka_failure,
+    list_offsets,
+    translate_error,
+)
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import InvalidInput, KafkaIOError
 from kafka_io.groups.commit_reader import CommitLogReader
@@ -33,8 +39,7 @@ from kafka_io.groups.describe_plan import to_describe
 from kafka_io.groups.lag import partition_lag
 from kafka_io.groups.markers import settle_markers
 from kafka_io.groups.models import GroupLag, MemberInfo, PartitionLag
-from kafka_io.groups.offsets_source import admin_offsets, serving_reader
-from kafka_io.offsets import FUTURE_GRACE_S, list_offsets
+from kafka_io.groups.offsets_source import serving_reader
 from kafka_io.wire import TP
 
 __all__ = [
@@ -56,33 +61,28 @@ def visible_group(group_id: str) -> bool:
     return not group_id.startswith(VIEWER_GROUP_PREFIX)
 
 
-def list_groups(admin: AdminClient, settings: ClusterSettings) -> dict[str, str | None]:
+def list_groups(admin: CountingAdmin, settings: ClusterSettings) -> dict[str, str | None]:
     """Every consumer group's listed state by id (None: the broker did not say), without
     our viewer groups; sorted by id."""
     try:
-        result = admin.list_consumer_groups(request_timeout=settings.timeout_s).result(
+        result = admin.group_listings(request_timeout=settings.timeout_s).result(
             timeout=settings.timeout_s + FUTURE_GRACE_S
         )
     except Exception as exc:
         raise translate_error(exc, settings) from None
-    if result.errors and not result.valid:
+    if result.failures and not result.groups:
         # librdkafka reports "brokers down" as a listing with only errors.
-        raise translate_error(KafkaException(result.errors[0]), settings)
-    if result.errors:
-        log.warning("group listing incomplete: %s", "; ".join(e.str() for e in result.errors))
+        raise translate_error(kafka_failure(*result.failures[0]), settings)
+    if result.failures:
+        log.warning("group listing incomplete: %s", "; ".join(reason for _, reason in result.failures))
     return {
-        g.group_id: _listed_state(g)
-        for g in sorted(result.valid, key=lambda g: g.group_id)
+        g.group_id: None if g.state == "UNKNOWN" else g.state
+        for g in sorted(result.groups, key=lambda g: g.group_id)
         if visible_group(g.group_id)
     }
 
 
-def _listed_state(listing) -> str | None:
-    state = getattr(listing, "state", None)
-    return None if state is None or state.name == "UNKNOWN" else state.name
-
-
-def list_group_ids(admin: AdminClient, settings: ClusterSettings) -> list[str]:
+def list_group_ids(admin: CountingAdmin, settings: ClusterSettings) -> list[str]:
     """Sorted ids of every consumer group, without our viewer groups."""
     return list(list_groups(admin, settings))
 
@@ -102,15 +102,9 @@ def _outcome(future: concurrent.futures.Future, settings: ClusterSettings, what:
         return None, str(translate_error(exc, settings, what, denied=f"not authorized to describe {what}"))
 
 
-def _member(m) -> MemberInfo:
-    assignment = m.assignment.topic_partitions if m.assignment else []
-    return MemberInfo(
-        member_id=m.member_id,
-        client_id=m.client_id,
-        host=m.host,
-        instance_id=m.group_instance_id or None,
-        assignment=tuple(sorted((tp.topic, tp.partition) for tp in assignment)),
-    )
+def _member(m: GroupMember) -> MemberInfo:
+    # The same fields: MemberInfo lives in the pure groups.models, which cannot import _client.
+    return MemberInfo(m.member_id, m.client_id, m.host, m.instance_id, m.assignment)
 
 
 class _Shape(NamedTuple):
@@ -126,11 +120,11 @@ class _Shape(NamedTuple):
 _UNDESCRIBED = _Shape("UNKNOWN", ())
 
 
-def _described(description) -> _Shape:
+def _described(description: GroupDescription | None) -> _Shape:
     if description is None:
         return _UNDESCRIBED
-    members = sorted((_member(m) for m in description.members), key=lambda m: (m.client_id, m.member_id))
-    return _Shape(description.state.name, tuple(members), description.partition_assignor, _type_name(description))
+    members = tuple(_member(m) for m in description.members)  # sorted by the child
+    return _Shape(description.state, members, description.assignor, description.group_type)
 
 
 def _carried(before: GroupLag, listed_state: str | None) -> _Shape:
@@ -149,18 +143,16 @@ def _refused_locally(ids: Sequence[str]) -> dict[str, concurrent.futures.Future]
     return {g: _failed_future(InvalidInput("a group id cannot be empty")) for g in ids if not g.strip()}
 
 
-def _issue(admin: AdminClient, settings: ClusterSettings, describe: Sequence[str], fetch_offsets: Sequence[str]):
+def _issue(admin: CountingAdmin, settings: ClusterSettings, describe: Sequence[str], fetch_offsets: Sequence[str]):
     """Every describe batch and every per-group offset fetch, in flight together."""
     described = _refused_locally(describe)
     ok = [g for g in describe if g.strip()]
     for start in range(0, len(ok), DESCRIBE_BATCH):
-        described.update(
-            admin.describe_consumer_groups(ok[start : start + DESCRIBE_BATCH], request_timeout=settings.timeout_s)
-        )
+        described.update(admin.describe_groups(ok[start : start + DESCRIBE_BATCH], request_timeout=settings.timeout_s))
     offsets = _refused_locally(fetch_offsets)
     ok = [g for g in fetch_offsets if g.strip()]
     if ok:
-        offsets.update(committed_offsets_of(admin, ok, settings.timeout_s))
+        offsets.update(admin.committed_offsets(ok, settings.timeout_s))
     return described, offsets
 
 
@@ -173,7 +165,7 @@ def _with_assigned(shape: _Shape, committed: dict[TP, int | None]) -> dict[TP, i
 
 
 def fetch_group_lags(
-    admin: AdminClient,
+    admin: CountingAdmin,
     settings: ClusterSettings,
     group_ids: Sequence[str] | None = None,
     *,
@@ -246,10 +238,10 @@ def _committed(group_id: str, offsets: dict, from_log: CommitLogReader | None, s
     if from_log is not None and group_id not in offsets:  # else an id refused before sending
         return from_log.offsets(group_id), None
     answer, error = _outcome(offsets[group_id], settings, f"group {group_id}")
-    return admin_offsets(answer), error
+    return answer or {}, error
 
 
-def _listed(admin: AdminClient, settings: ClusterSettings, recheck: Sequence[str]) -> dict[str, str | None]:
+def _listed(admin: CountingAdmin, settings: ClusterSettings, recheck: Sequence[str]) -> dict[str, str | None]:
     try:
         return list_groups(admin, settings)
     except KafkaIOError as exc:
@@ -282,8 +274,3 @@ def _assemble(group_id, shape: _Shape, error, offsets, highs, sampled_at_s) -> G
         group_type=shape.group_type,
         described=shape.described,
     )
-
-
-def _type_name(description) -> str:
-    kind = getattr(description, "type", None)  # ConsumerGroupType; UNKNOWN from brokers that do not say
-    return "" if kind is None or kind.name == "UNKNOWN" else kind.name

@@ -22,7 +22,7 @@ class LagSnapshot:
     error_at_s: float | None = None
     full_sample: bool = True  # False when only watched groups were refreshed
     sequence: int = 0
-    admin_requests: int = 0  # admin calls this sample made (clients.CountingAdmin)
+    admin_requests: int = 0  # admin calls this sample made (_client.CountingAdmin)
     admin_requests_total: int = 0  # admin calls of the whole process when it ended
     # Where this sample's committed offsets came from: "admin API" (one OffsetFetch per
     # group) or "__consumer_offsets" (groups.commit_reader), and why not the log.

@@ -15,26 +15,17 @@ from __future__ import annotations
 import concurrent.futures
 from collections.abc import Sequence
 
-from confluent_kafka.admin import AdminClient
-
-from kafka_io.clients import committed_offsets_of
+from kafka_io._client import FUTURE_GRACE_S, CountingAdmin
 from kafka_io.config import ClusterSettings
 from kafka_io.groups.commit_reader import COMMIT_LOG, CommitLogReader
-from kafka_io.offsets import FUTURE_GRACE_S
-from kafka_io.wire import TP, known_offset
 
-__all__ = ["PROBE_GROUPS", "admin_offsets", "serving_reader"]
+__all__ = ["PROBE_GROUPS", "serving_reader"]
 
 PROBE_GROUPS = 20
 
 
-def admin_offsets(committed) -> dict[TP, int | None]:
-    """{(topic, partition): committed offset} of a list_consumer_group_offsets answer."""
-    return {(tp.topic, tp.partition): known_offset(tp.offset) for tp in committed.topic_partitions} if committed else {}
-
-
 def serving_reader(
-    admin: AdminClient, settings: ClusterSettings, reader: CommitLogReader | None, ids: Sequence[str]
+    admin: CountingAdmin, settings: ClusterSettings, reader: CommitLogReader | None, ids: Sequence[str]
 ) -> tuple[CommitLogReader | None, dict[str, concurrent.futures.Future]]:
     """(the reader if the log serves this sample, else None; the probe's offset futures by group)."""
     if reader is None or reader.refused:
@@ -43,9 +34,9 @@ def serving_reader(
         return (reader if reader.catch_up().name == COMMIT_LOG else None), {}
     step = max(1, len(ids) // PROBE_GROUPS)
     probe = [g for g in ids[::step] if g.strip()][:PROBE_GROUPS]
-    futures = committed_offsets_of(admin, probe, settings.timeout_s) if probe else {}
+    futures = admin.committed_offsets(probe, settings.timeout_s) if probe else {}
     concurrent.futures.wait(list(futures.values()), timeout=settings.timeout_s + FUTURE_GRACE_S)
-    answered = {g: admin_offsets(f.result()) for g, f in futures.items() if f.done() and f.exception() is None}
+    answered = {g: f.result() for g, f in futures.items() if f.done() and f.exception() is None}
     reader.catch_up()  # after the probe: the log must hold every commit the probe saw
     reader.confirm(answered)
     return (reader if reader.source.name == COMMIT_LOG else None), futures

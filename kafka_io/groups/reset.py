@@ -17,9 +17,9 @@ from dataclasses import dataclass, replace
 from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
 from confluent_kafka.admin import AdminClient
 
+from kafka_io._client import EARLIEST, FUTURE_GRACE_S, LATEST, list_offsets, translate_error
 from kafka_io.access.actor import Actor
 from kafka_io.access.guard import write_guard
-from kafka_io.clients import translate_error
 from kafka_io.cluster import Cluster
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import InvalidInput, KafkaIOError, NotFound
@@ -27,7 +27,6 @@ from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.groups.lag import partition_lag
 from kafka_io.groups.models import GroupLag
 from kafka_io.groups.reset_rules import ResetMode, ResetSpec, target_offset
-from kafka_io.offsets import EARLIEST, FUTURE_GRACE_S, LATEST, list_offsets
 from kafka_io.wire import TP
 
 __all__ = ["ResetPlan", "ResetRow", "active_refusal", "apply_reset", "delete_group", "plan_reset", "plan_skip"]

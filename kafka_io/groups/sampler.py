@@ -40,8 +40,8 @@ from dataclasses import replace
 
 from confluent_kafka import KafkaError
 
-from kafka_io.clients import ADMIN_REQUESTS, all_refused, make_admin
-from kafka_io.cluster import Cluster
+from kafka_io._client import ADMIN_REQUESTS, all_refused, make_admin
+from kafka_io.cluster import Cluster, Part
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError
 from kafka_io.groups.commit_reader import ADMIN_API, COMMIT_LOG, LOG_OFF, CommitLogReader
@@ -71,6 +71,7 @@ __all__ = ["LagSampler", "LagSnapshot", "lag_sampler"]
 log = logging.getLogger("kafka_io")
 
 STOP_TIMEOUT_S = 10.0
+LAG_SAMPLER: Part[LagSampler] = Part("lag-sampler")  # the cluster's one sampler: lag_sampler()
 
 
 class LagSampler:
@@ -387,8 +388,8 @@ def lag_sampler(cluster: Cluster) -> LagSampler:
     resumes by itself, and stops when the cluster handle closes.
     """
     settings = cluster.settings
-    return cluster.part(
-        "lag-sampler",
+    return cluster.attached(
+        LAG_SAMPLER,
         lambda: LagSampler(
             settings,
             store=HistoryStore.from_env(settings.bootstrap_servers),

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import logging
 
+from kafka_io._client import list_offsets
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError
 from kafka_io.groups.history import LagHistory
-from kafka_io.offsets import list_offsets
 from kafka_io.wire import TP
 
 __all__ = ["RECENT_S", "STEP_S", "WARM_START_S", "backfill", "seed_times_ms"]

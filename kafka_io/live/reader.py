@@ -19,7 +19,7 @@ from collections import deque
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Message, TopicPartition
 
-from kafka_io.clients import translate_error, viewer_consumer_config
+from kafka_io._client import translate_error, viewer_consumer_config
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError
 from kafka_io.live.model import StartPosition

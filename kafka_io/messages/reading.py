@@ -4,7 +4,7 @@ Reading follows Live events' rules: a viewer consumer (clients.make_viewer_consu
 assign() only, a throwaway kdash-viewer-<uuid> group id, no commit, read_committed),
 one consumer per read, created, used and closed by the calling thread. Seeks are
 O(1): the watermarks and offsets-for-time come from one batched ListOffsets
-(kafka_io.offsets.list_offsets), never from reading the log.
+(kafka_io._client.list_offsets), never from reading the log.
 """
 
 from __future__ import annotations
@@ -17,13 +17,12 @@ from dataclasses import dataclass
 from confluent_kafka import TIMESTAMP_NOT_AVAILABLE, KafkaError, KafkaException, TopicPartition
 from confluent_kafka import Message as KafkaMessage
 
-from kafka_io.clients import make_viewer_consumer, translate_error
+from kafka_io._client import EARLIEST, LATEST, make_viewer_consumer, translate_error
 from kafka_io.cluster import Cluster
 from kafka_io.errors import InvalidInput
 from kafka_io.live.framed import decoder_for, framed_view
 from kafka_io.live.rates import TypeSpec, make_extractor
 from kafka_io.messages.model import MAX_VALUE_BYTES, Message, PartitionError, Seek, Span
-from kafka_io.offsets import EARLIEST, LATEST
 from kafka_io.topics.access import absent_topic
 from kafka_io.topics.names import validate_topic_name
 from kafka_io.topics.snapshot import read_metadata

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kafka_io._client import EARLIEST
 from kafka_io.cluster import Cluster
 from kafka_io.errors import InvalidInput, KafkaIOError, NotFound
 from kafka_io.groups.exact_lag import EXACT_MAX_PARTITIONS
@@ -19,7 +20,6 @@ from kafka_io.groups.models import PartitionLag
 from kafka_io.live.rates import TypeSpec
 from kafka_io.messages.model import MAX_PAGE_SIZE, Message
 from kafka_io.messages.reading import read_ranges, reader
-from kafka_io.offsets import EARLIEST
 from kafka_io.topics.names import validate_topic_name
 
 __all__ = ["MAX_STUCK_PARTITIONS", "StuckEvent", "stuck_events"]

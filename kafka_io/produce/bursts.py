@@ -16,9 +16,9 @@ from collections.abc import Callable, Mapping
 
 from confluent_kafka import Producer
 
+from kafka_io._client import make_producer
 from kafka_io.access.actor import Actor
 from kafka_io.access.guard import audit_outcome, check_allowed
-from kafka_io.clients import make_producer
 from kafka_io.config import ClusterSettings
 from kafka_io.produce.burst.engine import PRODUCER_SETTINGS, Burst
 from kafka_io.produce.burst.report import BurstProgress, BurstSummary

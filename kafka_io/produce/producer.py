@@ -22,10 +22,10 @@ from dataclasses import dataclass
 
 from confluent_kafka import TIMESTAMP_NOT_AVAILABLE, KafkaError, KafkaException, Producer
 
+from kafka_io._client import make_producer
 from kafka_io.access.actor import Actor
 from kafka_io.access.guard import write_guard
-from kafka_io.clients import make_producer
-from kafka_io.cluster import Cluster
+from kafka_io.cluster import Cluster, Part
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import InvalidInput
 from kafka_io.produce.inputs import (
@@ -287,6 +287,9 @@ def _deliver(
     return DeliveryResult(limits.topic, report.partition, report.offset, report.timestamp_ms, latency_ms, None, note)
 
 
+PRODUCER: Part[ProducerHandle] = Part("producer")
+
+
 def producer_handle(cluster: Cluster) -> ProducerHandle:
     """The cluster's shared producer; flushed and closed with the cluster handle."""
-    return cluster.part("producer", lambda: ProducerHandle(cluster.settings))
+    return cluster.attached(PRODUCER, lambda: ProducerHandle(cluster.settings))

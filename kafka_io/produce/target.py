@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from confluent_kafka.admin import AdminClient, ConfigResource
 
+from kafka_io._client import FUTURE_GRACE_S
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError
-from kafka_io.offsets import FUTURE_GRACE_S
 from kafka_io.produce.inputs import TopicLimits
 from kafka_io.produce.validation import DEFAULT_MAX_MESSAGE_BYTES
 from kafka_io.topics.access import absent_topic

@@ -10,9 +10,9 @@ from __future__ import annotations
 from confluent_kafka import KafkaError, KafkaException, TopicCollection
 from confluent_kafka.admin import AdminClient
 
+from kafka_io._client import FUTURE_GRACE_S
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError, NotAuthorized, NotFound
-from kafka_io.offsets import FUTURE_GRACE_S
 
 __all__ = ["absent_topic"]
 

@@ -14,12 +14,11 @@ from dataclasses import dataclass
 
 from confluent_kafka.admin import AdminClient, NewPartitions, NewTopic
 
+from kafka_io._client import FUTURE_GRACE_S, translate_error
 from kafka_io.access.actor import Actor
 from kafka_io.access.guard import write_guard
-from kafka_io.clients import translate_error
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import InvalidInput, NotFound
-from kafka_io.offsets import FUTURE_GRACE_S
 from kafka_io.topics.names import topic_name_warning, validate_topic_name
 from kafka_io.topics.snapshot import read_metadata
 

@@ -2,7 +2,8 @@
 state, and the groups that committed offsets on one topic, with their lag.
 
 Group offsets take one group per `list_consumer_group_offsets` call, so all
-the calls are issued at once and then collected. A group or topic that fails
+the calls are issued at once (through the admin client's group child) and
+then collected. A group or topic that fails
 carries its error text in the result; only an unreachable cluster raises.
 """
 
@@ -13,14 +14,11 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
 from confluent_kafka.admin import AdminClient, ConfigResource
 
-from kafka_io.clients import translate_error
+from kafka_io._client import FUTURE_GRACE_S, CountingAdmin, GroupListings, GroupOffsets, translate_error
 from kafka_io.config import ClusterSettings
 from kafka_io.groups.lag import group_totals, partition_lag
-from kafka_io.offsets import FUTURE_GRACE_S
-from kafka_io.wire import known_offset
 
 __all__ = [
     "ConfigEntry",
@@ -137,24 +135,28 @@ class GroupStates:
         return sum(n for _, n in self.counts)
 
 
-def _state_name(state) -> str:
-    name = getattr(state, "name", None) or "UNKNOWN"
-    return name.replace("_", " ").capitalize()
+def _state_name(state: str | None) -> str:
+    return (state or "UNKNOWN").replace("_", " ").capitalize()
 
 
-def _list_groups(admin: AdminClient, settings: ClusterSettings):
+def _list_groups(admin: CountingAdmin, settings: ClusterSettings) -> GroupListings:
     try:
-        future = admin.list_consumer_groups(request_timeout=settings.timeout_s)
+        future = admin.group_listings(request_timeout=settings.timeout_s)
         return future.result(timeout=settings.timeout_s + FUTURE_GRACE_S)
     except Exception as exc:
         raise translate_error(exc, settings, "list consumer groups") from None
 
 
-def group_states(admin: AdminClient, settings: ClusterSettings) -> GroupStates:
+def _listing_errors(listing: GroupListings) -> list[str]:
+    """The brokers that did not answer a listing that others did answer: their own words, no
+    "Cannot reach Kafka" (the cluster answered)."""
+    return [f"list groups: {reason}" for _, reason in listing.failures]
+
+
+def group_states(admin: CountingAdmin, settings: ClusterSettings) -> GroupStates:
     listing = _list_groups(admin, settings)
-    counts = Counter(_state_name(g.state) for g in listing.valid)
-    errors = tuple(str(translate_error(e, settings, "list groups")) for e in listing.errors or ())
-    return GroupStates(tuple(sorted(counts.items())), errors)
+    counts = Counter(_state_name(g.state) for g in listing.groups)
+    return GroupStates(tuple(sorted(counts.items())), tuple(_listing_errors(listing)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +184,7 @@ class TopicGroups:
 
 
 def groups_on_topic(
-    admin: AdminClient,
+    admin: CountingAdmin,
     settings: ClusterSettings,
     topic: str,
     highs: Mapping[int, int | None],
@@ -194,16 +196,10 @@ def groups_on_topic(
     with its error rather than dropped.
     """
     listing = _list_groups(admin, settings)
-    states = {g.group_id: _state_name(g.state) for g in listing.valid}
-    wanted = [TopicPartition(topic, p) for p in sorted(highs)]
-    futures = {}
-    errors = [str(translate_error(e, settings, "list groups")) for e in listing.errors or ()]
-    for group_id in sorted(states):
-        try:
-            request = [ConsumerGroupTopicPartitions(group_id, wanted)]
-            futures.update(admin.list_consumer_group_offsets(request, request_timeout=settings.timeout_s))
-        except Exception as exc:
-            errors.append(str(translate_error(exc, settings, f"group {group_id}")))
+    states = {g.group_id: _state_name(g.state) for g in listing.groups}
+    wanted = [(topic, p) for p in sorted(highs)]
+    futures = admin.committed_offsets(sorted(states), settings.timeout_s, partitions=wanted) if states else {}
+    errors = _listing_errors(listing)
     deadline = time.monotonic() + settings.timeout_s + FUTURE_GRACE_S
     groups = []
     for group_id, future in futures.items():
@@ -212,17 +208,18 @@ def groups_on_topic(
         except Exception as exc:
             groups.append(GroupOnTopic(group_id, states[group_id], (), str(translate_error(exc, settings, "offsets"))))
             continue
-        rows = _committed_rows(result.topic_partitions, topic, highs)
+        rows = _committed_rows(result, topic, highs)
         if rows:
             groups.append(GroupOnTopic(group_id, states[group_id], rows))
     return TopicGroups(topic, tuple(sorted(groups, key=lambda g: g.group_id)), tuple(errors))
 
 
-def _committed_rows(partitions, topic: str, highs: Mapping[int, int | None]) -> tuple[tuple[int, int, int | None], ...]:
+def _committed_rows(
+    committed_offsets: GroupOffsets, topic: str, highs: Mapping[int, int | None]
+) -> tuple[tuple[int, int, int | None], ...]:
     rows = []
-    for tp in partitions or ():
-        committed = known_offset(tp.offset)
-        if tp.topic != topic or tp.error is not None or committed is None:
-            continue  # no commit on this partition: not "lag 0"
-        rows.append((tp.partition, committed, partition_lag(highs.get(tp.partition), committed)))
+    for (name, partition), committed in committed_offsets.items():
+        if name != topic or committed is None:
+            continue  # no commit on this partition (or its own error): not "lag 0"
+        rows.append((partition, committed, partition_lag(highs.get(partition), committed)))
     return tuple(sorted(rows))

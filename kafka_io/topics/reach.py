@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
-from kafka_io.clients import tcp_reason
+from kafka_io._client import tcp_reason
 from kafka_io.cluster import BrokerInfo
 
 __all__ = ["unreachable_brokers"]

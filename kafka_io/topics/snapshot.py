@@ -15,10 +15,9 @@ from dataclasses import dataclass
 
 from confluent_kafka.admin import AdminClient
 
-from kafka_io.clients import translate_error
+from kafka_io._client import EARLIEST, LATEST, OffsetAnswer, list_offsets, note_metadata, translate_error
 from kafka_io.cluster import BrokerInfo
 from kafka_io.config import ClusterSettings
-from kafka_io.offsets import EARLIEST, LATEST, OffsetAnswer, list_offsets, note_metadata
 from kafka_io.topics.access import absent_topic
 from kafka_io.topics.reach import unreachable_brokers
 from kafka_io.wire import TP

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from kafka_io.cluster import Cluster
+from kafka_io.cluster import Cluster, Part
 from kafka_io.latest import Latest
 from kafka_io.topics.rates import WatermarkPair, advance, pair_rate_per_s, topic_rate_per_s
 from kafka_io.topics.snapshot import ClusterSnapshot, TopicSummary, cluster_snapshot
@@ -54,21 +54,26 @@ class TopicsView:
         return topic_rate_per_s(self.rate_per_s(topic.name, p.partition) for p in topic.partitions)
 
 
+TOPIC_RATES: Part[RateBook] = Part("topic-rates")
+# by include_internal
+TOPICS_FEEDS: dict[bool, Part[Latest[TopicsView]]] = {shown: Part(f"topics-feed-{shown}") for shown in (False, True)}
+
+
 def topics_feed(cluster: Cluster, include_internal: bool = False) -> Latest[TopicsView]:
     """The cluster's shared, background-refreshed TopicsView (``.get()`` it)."""
-    book = cluster.part("topic-rates", RateBook)
+    book = cluster.attached(TOPIC_RATES, RateBook)
 
     def fetch() -> TopicsView:
         snapshot = cluster.call(lambda admin: cluster_snapshot(admin, cluster.settings, include_internal))
         return TopicsView(snapshot, MappingProxyType(book.observe(snapshot)))
 
     name = f"kdash-topics-{cluster.settings.name}"
-    return cluster.part(
-        f"topics-feed-{include_internal}", lambda: Latest(fetch, SNAPSHOT_TTL_S, SNAPSHOT_MAX_STALE_S, name=name)
+    return cluster.attached(
+        TOPICS_FEEDS[include_internal], lambda: Latest(fetch, SNAPSHOT_TTL_S, SNAPSHOT_MAX_STALE_S, name=name)
     )
 
 
 def forget_topics_feeds(cluster: Cluster) -> None:
     """After a write, so the next read fetches (rates keep their samples)."""
     for include_internal in (False, True):
-        cluster.drop_part(f"topics-feed-{include_internal}")
+        cluster.detach(TOPICS_FEEDS[include_internal])

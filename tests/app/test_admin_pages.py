@@ -6,7 +6,7 @@ from __future__ import annotations
 from confluent_kafka.admin import AdminClient, ConfigResource, ResourceType
 from support.kafka import TIMEOUT_S, create_topic, produce
 
-from kafka_io.clients import make_admin
+from kafka_io._client import make_admin
 from kafka_io.topics.snapshot import cluster_snapshot
 
 

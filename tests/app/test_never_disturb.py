@@ -9,7 +9,7 @@ import sys
 from support.groups import GroupMember, committed_offsets, describe, group_ids, wait_for
 from support.kafka import create_topic, produce
 
-from kafka_io.clients import VIEWER_GROUP_PREFIX, make_admin
+from kafka_io._client import VIEWER_GROUP_PREFIX, make_admin
 from kafka_io.groups.exact_lag import exact_time_lags
 from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.groups.sampler import LagSampler

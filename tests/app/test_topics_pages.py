@@ -10,7 +10,7 @@ from support.kafka import commit_offsets, create_topic, produce
 
 from dashboard import handles as resources
 from dashboard.widgets import plain
-from kafka_io.clients import make_admin
+from kafka_io._client import make_admin
 from kafka_io.topics.snapshot import cluster_snapshot, read_metadata
 
 

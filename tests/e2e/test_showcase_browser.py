@@ -8,7 +8,7 @@ broker cannot give cleanly:
    auto-refreshing every sampling interval (1 s), cost the admin requests of one
    tab. Counted over the same number of intervals, twice:
    - at the kafka_io boundary: the page's caption shows the sample number and
-     the process-wide count of admin calls (clients.CountingAdmin) when that
+     the process-wide count of admin calls (_client.CountingAdmin) when that
      sample ended, so requests per sample = delta count / delta sample;
    - through the broker: noida-db's activity log lists each ListGroups it
      served (one per lag sample), stamped to the second; nothing else talks

@@ -6,7 +6,7 @@ import time
 
 from confluent_kafka import OFFSET_BEGINNING, KafkaError, TopicPartition
 
-from kafka_io.clients import make_admin, make_viewer_consumer
+from kafka_io._client import make_admin, make_viewer_consumer
 from kafka_io.config import ClusterSettings
 
 READ_TIMEOUT_S = 15

@@ -22,10 +22,10 @@ from produce_helpers import end_offsets
 from support.groups import committed_offsets
 from support.kafka import commit_offsets, create_topic, produce
 
+from kafka_io._client import make_admin
 from kafka_io.access.actor import Actor
 from kafka_io.access.audit import read_entries
 from kafka_io.access.roles import AccessPolicy
-from kafka_io.clients import make_admin
 from kafka_io.demo.control import pause_demo
 from kafka_io.demo.exits import DemoExit, restart_demo
 from kafka_io.errors import InvalidInput, NotAllowed

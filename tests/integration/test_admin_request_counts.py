@@ -6,7 +6,7 @@ from __future__ import annotations
 from confluent_kafka.admin import AdminClient
 from support.kafka import TIMEOUT_S, commit_offsets, create_topic, produce
 
-from kafka_io.clients import ADMIN_REQUESTS, make_admin
+from kafka_io._client import ADMIN_REQUESTS, make_admin
 from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.groups.sampler import LagSampler
 

@@ -30,10 +30,10 @@ from support.secure_kafka import (
 )
 
 from dashboard.widgets import plain
+from kafka_io._client import make_admin
 from kafka_io.admin.acl_rules import AclRow
 from kafka_io.admin.acls import list_acls
 from kafka_io.cli import main
-from kafka_io.clients import make_admin
 from kafka_io.config import load_settings
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")

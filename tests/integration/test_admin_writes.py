@@ -11,6 +11,7 @@ from confluent_kafka import TopicPartition
 from confluent_kafka.admin import AdminClient, ConfigResource, ResourceType
 from support.kafka import TIMEOUT_S, create_topic, produce
 
+from kafka_io._client import make_admin
 from kafka_io.access.actor import Actor
 from kafka_io.access.audit import read_entries
 from kafka_io.access.roles import AccessPolicy
@@ -20,7 +21,6 @@ from kafka_io.admin.config_edits import parse_edits
 from kafka_io.admin.purge import apply_purge, plan_purge
 from kafka_io.admin.topic_configs import apply_config_change, plan_config_change
 from kafka_io.cli import main
-from kafka_io.clients import make_admin
 from kafka_io.errors import NotAllowed
 from kafka_io.topics.snapshot import cluster_snapshot
 

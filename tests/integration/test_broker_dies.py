@@ -21,7 +21,7 @@ from support.groups import GroupMember, consume_and_commit, wait_for
 from support.kafka import TIMEOUT_S
 from support.ports import free_base_port
 
-from kafka_io.clients import make_admin
+from kafka_io._client import make_admin
 from kafka_io.config import ClusterSettings
 from kafka_io.groups.sampler import LagSampler
 from kafka_io.local import apache

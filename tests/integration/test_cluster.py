@@ -8,20 +8,18 @@ import threading
 import time
 
 import pytest
-from confluent_kafka import ConsumerGroupTopicPartitions, KafkaError, KafkaException
+from confluent_kafka import KafkaError, KafkaException
 from support.groups import consume_and_commit, wait_for
 from support.kafka import create_topic, produce
 
 from dashboard import handles
-from kafka_io import offsets as offsets_module
-from kafka_io.clients import make_admin, make_producer, translate_error
-from kafka_io.cluster import Cluster
+from kafka_io._client import CRASHED, EARLIEST, LATEST, list_offsets, make_admin, make_producer, translate_error
+from kafka_io._client import offsets as offsets_module
+from kafka_io.cluster import Cluster, Part
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError, NotAuthorized, NotFound, Timeout
-from kafka_io.group_child import CRASHED
-from kafka_io.groups.fetch import fetch_group_lags
+from kafka_io.groups.fetch import fetch_group_lags, list_groups
 from kafka_io.groups.sampler import lag_sampler
-from kafka_io.offsets import EARLIEST, LATEST, list_offsets
 from kafka_io.produce.bursts import IdleProducers
 from kafka_io.produce.inputs import TopicLimits
 from kafka_io.produce.producer import ProducerHandle, producer_handle, send_one
@@ -127,12 +125,35 @@ def test_evicting_one_cluster_leaves_the_others(settings, kafka_bootstrap):
 def test_an_unreachable_cluster_resets_its_clients_and_keeps_its_parts(unreachable_bootstrap):
     settings = ClusterSettings(bootstrap_servers=unreachable_bootstrap, timeout_s=1, embedded=False)
     with Cluster(settings) as cluster:
-        marker = cluster.part("marker", object)
+        marker = cluster.attached(Part("marker"), object)
         admin = cluster.admin
         with pytest.raises(KafkaIOError, match="Cannot reach Kafka"):
             cluster.describe()
         assert cluster.admin is not admin  # a fresh client for the next try
-        assert cluster.part("marker", object) is marker
+        assert cluster.attached(Part("marker"), object) is marker
+
+
+def test_group_reads_of_an_unreachable_cluster_cross_the_child_in_plain_words(unreachable_bootstrap):
+    """The whole child path without a broker: the child's error answers become the
+    KafkaExceptions translate_error knows, so the user's one line is the usual one."""
+    settings = ClusterSettings(bootstrap_servers=unreachable_bootstrap, timeout_s=1, embedded=False)
+    admin = make_admin(settings)
+    refused = f"Cannot reach Kafka at {unreachable_bootstrap}: connection refused (is the broker running?)"
+    try:
+        with pytest.raises(KafkaIOError) as caught:
+            list_groups(admin, settings)
+        assert str(caught.value) == refused
+        (lag,) = fetch_group_lags(admin, settings, ["g1"])
+        assert (lag.error, lag.state, lag.partitions) == (refused, "UNKNOWN", ())
+        assert admin.requests.by_kind() == {
+            "list_consumer_groups": 1,
+            "describe_consumer_groups": 1,
+            "list_consumer_group_offsets": 1,
+        }
+        assert admin.group_child.child_pid not in (None, os.getpid())
+    finally:
+        admin.group_child.close()
+    assert admin.group_child.child_pid is None
 
 
 # --- translate_error: Kafka errors only ---------------------------------------------------
@@ -219,22 +240,20 @@ def test_committed_offsets_survive_their_client_crashing(settings, kafka_bootstr
     produce(kafka_bootstrap, topic, {0: 5, 1: 2})
     consume_and_commit(kafka_bootstrap, group, topic, {0: 3})
     admin = make_admin(settings)
-    request = [ConsumerGroupTopicPartitions(group)]
 
     def committed():
-        answer = admin.list_consumer_group_offsets(request)[group].result(10)
-        return sorted((tp.partition, tp.offset) for tp in answer.topic_partitions)
+        return admin.committed_offsets([group])[group].result(10)
 
-    assert committed() == [(0, 3)]
+    assert committed() == {(topic, 0): 3}
     first = admin.group_child.child_pid
     assert first is not None and first != os.getpid()
     os.kill(first, signal.SIGSTOP)  # the request below stays pending
-    pending = admin.list_consumer_group_offsets(request)[group]
+    pending = admin.committed_offsets([group])[group]
     os.kill(first, signal.SIGKILL)
     with pytest.raises(KafkaException, match="crashed"):
         pending.result(10)
     # The next call starts a new child; this process never noticed anything else.
-    assert wait_for(lambda: committed() == [(0, 3)], 10, "a new child")
+    assert wait_for(lambda: committed() == {(topic, 0): 3}, 10, "a new child")
     assert admin.group_child.child_pid not in (None, first)
     # A crash mid-sample is that sample's error cell, in plain words.
     os.kill(admin.group_child.child_pid, signal.SIGSTOP)

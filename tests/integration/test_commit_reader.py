@@ -15,7 +15,7 @@ from confluent_kafka.admin import AdminClient
 from support.groups import GroupMember, committed_offsets, delete_group_offsets, wait_for
 from support.kafka import TIMEOUT_S, commit_offsets, create_topic, produce
 
-from kafka_io.clients import ADMIN_REQUESTS, make_admin
+from kafka_io._client import ADMIN_REQUESTS, make_admin
 from kafka_io.groups.commit_reader import ADMIN_API, COMMIT_LOG, CommitLogReader
 from kafka_io.groups.describe_plan import full_pass_share
 from kafka_io.groups.fetch import fetch_group_lags

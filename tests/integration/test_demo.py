@@ -18,11 +18,11 @@ from pathlib import Path
 
 import orjson
 import pytest
-from confluent_kafka import ConsumerGroupTopicPartitions, KafkaError, KafkaException, TopicPartition
+from confluent_kafka import KafkaError, KafkaException, TopicPartition
 from confluent_kafka.admin import AdminClient, ConfigResource, OffsetSpec
 from support.kafka import produce
 
-from kafka_io.clients import make_admin, make_viewer_consumer
+from kafka_io._client import CountingAdmin, make_admin, make_viewer_consumer
 from kafka_io.demo.control import STATUS_FILE, demo_status, set_demo_paused
 from kafka_io.demo.plan import SOURCE_HEADER, TOPIC_CONFIG, DemoPlan
 from kafka_io.groups.lag import Sample
@@ -80,14 +80,12 @@ class GroupWatch:
     total_lags: list[int] = field(default_factory=list)
     members: list[int] = field(default_factory=list)
 
-    def sample(self, admin: AdminClient, highs: dict[tuple[str, int], int]) -> None:
-        request = [ConsumerGroupTopicPartitions(self.name, self.tps)]
-        committed = admin.list_consumer_group_offsets(request)[self.name].result(TIMEOUT_S).topic_partitions
-        members = len(admin.describe_consumer_groups([self.name])[self.name].result(TIMEOUT_S).members)
+    def sample(self, admin: CountingAdmin, highs: dict[tuple[str, int], int]) -> None:
+        committed = _committed(admin, self.name, self.tps)
+        members = len(admin.describe_groups([self.name])[self.name].result(TIMEOUT_S).members)
         now_s = time.monotonic()
-        for tp in committed:
-            key = (tp.topic, tp.partition)
-            self.samples[key].append(Sample(now_s, highs[key], tp.offset if tp.offset >= 0 else None))
+        for key, offset in committed.items():
+            self.samples[key].append(Sample(now_s, highs[key], offset))
         self.members.append(members)
         window = {key: points[:: -self.stride][:WINDOW][::-1] for key, points in self.samples.items()}
         self.statuses.append(group_status(partition_status(w, members > 0, now_s) for w in window.values()))
@@ -259,10 +257,9 @@ def _assert_events(settings, plan: DemoPlan) -> None:
     assert dict(seen) == EVENT_TYPES
 
 
-def _committed(admin: AdminClient, group: str, tps: list[TopicPartition]) -> dict[tuple[str, int], int | None]:
-    request = [ConsumerGroupTopicPartitions(group, tps)]
-    committed = admin.list_consumer_group_offsets(request)[group].result(TIMEOUT_S).topic_partitions
-    return {(tp.topic, tp.partition): tp.offset if tp.offset >= 0 else None for tp in committed}
+def _committed(admin: CountingAdmin, group: str, tps: list[TopicPartition]) -> dict[tuple[str, int], int | None]:
+    partitions = [(tp.topic, tp.partition) for tp in tps]
+    return admin.committed_offsets([group], partitions=partitions)[group].result(TIMEOUT_S)
 
 
 def _quiet_round_trips(admin: AdminClient, group: str, tps: list, bootstrap: str, topic: str, rounds: int) -> dict:
@@ -323,9 +320,7 @@ def _assert_restart_changes_nothing(admin, plan, stopped: GroupWatch, env, boots
     out, err = again.communicate(timeout=30)
     assert again.returncode == 0, err
     assert "created" not in out  # the topics were already there
-    request = [ConsumerGroupTopicPartitions(plan.stopped_group, stopped.tps)]
-    committed = admin.list_consumer_group_offsets(request)[plan.stopped_group].result(TIMEOUT_S).topic_partitions
-    assert {(tp.topic, tp.partition): tp.offset for tp in committed} == stopped.committed()
+    assert _committed(admin, plan.stopped_group, stopped.tps) == stopped.committed()
 
 
 def test_demo_refuses_a_configured_cluster_without_explicit_bootstrap(cluster_env, unreachable_bootstrap):

@@ -50,7 +50,7 @@ def total_high(settings: ClusterSettings, topics: list[str]) -> int | None:
     """Σ high watermarks of the demo topics, or None while the broker is away."""
     from confluent_kafka import TopicPartition
 
-    from kafka_io.clients import make_viewer_consumer
+    from kafka_io._client import make_viewer_consumer
 
     try:
         consumer = make_viewer_consumer(settings)

@@ -11,7 +11,7 @@ import time
 import pytest
 from support.ports import free_port
 
-from kafka_io.clients import make_admin
+from kafka_io._client import make_admin
 from kafka_io.cluster import describe_cluster
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import Unavailable

@@ -11,7 +11,7 @@ from support.groups import GroupMember, consume_and_commit, produce_at, wait_for
 from support.kafka import TIMEOUT_S, create_topic, produce
 from support.own_broker import start_own_broker
 
-from kafka_io.clients import make_admin
+from kafka_io._client import make_admin
 from kafka_io.config import ClusterSettings
 from kafka_io.groups.exact_lag import exact_time_lags
 from kafka_io.groups.fetch import fetch_group_lags
@@ -124,13 +124,14 @@ class ListingMisses:
     def __getattr__(self, name):
         return getattr(self._admin, name)
 
-    def list_consumer_groups(self, **kwargs):
+    def group_listings(self, **kwargs):
         import concurrent.futures
+        import dataclasses
 
-        real = self._admin.list_consumer_groups(**kwargs).result(TIMEOUT_S)
-        real.valid = [g for g in real.valid if g.group_id not in self._missing]
+        real = self._admin.group_listings(**kwargs).result(TIMEOUT_S)
+        kept = tuple(g for g in real.groups if g.group_id not in self._missing)
         future: concurrent.futures.Future = concurrent.futures.Future()
-        future.set_result(real)
+        future.set_result(dataclasses.replace(real, groups=kept))
         return future
 
 

@@ -10,7 +10,7 @@ import pytest
 from support.groups import busy_group, committed_offsets, consume_and_commit, group_ids, produce_at
 from support.kafka import create_topic
 
-from kafka_io.clients import make_admin
+from kafka_io._client import make_admin
 from kafka_io.errors import InvalidInput, NotFound, ReadOnly
 from kafka_io.groups.reset import apply_reset, delete_group, plan_reset
 from kafka_io.groups.reset_rules import parse_reset_spec

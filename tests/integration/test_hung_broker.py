@@ -7,7 +7,7 @@ import time
 import pytest
 from support.faults import HangingProxy, dedicated_broker, frozen_process
 
-from kafka_io.clients import make_admin
+from kafka_io._client import make_admin
 from kafka_io.cluster import describe_cluster
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError

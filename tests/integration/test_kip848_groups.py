@@ -14,7 +14,7 @@ from confluent_kafka import Producer, ShareConsumer
 from support.groups import GroupMember, describe, wait_for
 from support.kafka import TIMEOUT_S, create_topic
 
-from kafka_io.clients import make_admin
+from kafka_io._client import make_admin
 from kafka_io.groups.exact_lag import exact_time_lags
 from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.groups.health import silent_members_note

@@ -14,7 +14,7 @@ from confluent_kafka.admin import AdminClient, NewPartitions
 from support.kafka import commit_offsets, create_topic
 from support.own_broker import start_own_broker
 
-from kafka_io.clients import VIEWER_GROUP_PREFIX
+from kafka_io._client import VIEWER_GROUP_PREFIX
 from kafka_io.config import ClusterSettings
 from kafka_io.live import reader as tail_reader
 from kafka_io.live.model import StartPosition

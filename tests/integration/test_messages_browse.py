@@ -11,7 +11,7 @@ from confluent_kafka import Producer
 from support.groups import committed_offsets, describe, group_ids
 from support.kafka import TIMEOUT_S, commit_offsets, create_topic
 
-from kafka_io.clients import VIEWER_GROUP_PREFIX
+from kafka_io._client import VIEWER_GROUP_PREFIX
 from kafka_io.cluster import Cluster
 from kafka_io.errors import InvalidInput, NotFound
 from kafka_io.messages.browse import next_page, prev_page, read_at, read_page

@@ -12,12 +12,12 @@ import pytest
 from support.groups import GroupMember, busy_group, committed_offsets
 from support.kafka import commit_offsets, create_topic, produce
 
+from kafka_io._client import make_admin
 from kafka_io.access.actor import Actor
 from kafka_io.access.audit import read_entries
 from kafka_io.access.roles import AccessPolicy
 from kafka_io.admin.group_offsets import OffsetRow, _send, apply_offset_delete, plan_offset_delete
 from kafka_io.cli import main
-from kafka_io.clients import make_admin
 from kafka_io.errors import InvalidInput, NotAllowed, NotFound, ReadOnly
 
 POLICY = AccessPolicy(viewers=("*@example.com",), operators=("olive@example.com",), admins=("ada@example.com",))

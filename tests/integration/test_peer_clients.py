@@ -18,7 +18,7 @@ from kafka import KafkaAdminClient, KafkaConsumer
 from kafka.admin import OffsetSpec
 from support.kafka import create_topic, produce
 
-from kafka_io.clients import make_admin
+from kafka_io._client import make_admin
 from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.produce.burst.source import plan_spec_burst
 from kafka_io.produce.bursts import start_burst

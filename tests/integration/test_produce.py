@@ -12,7 +12,7 @@ from produce_helpers import end_offsets, read_topic
 from support.kafka import create_topic
 from support.own_broker import start_own_broker
 
-from kafka_io.clients import make_admin
+from kafka_io._client import make_admin
 from kafka_io.cluster import list_topic_names
 from kafka_io.errors import KafkaIOError, NotFound, ReadOnly
 from kafka_io.produce.burst.source import plan_spec_burst, plan_template_burst

@@ -17,7 +17,7 @@ from produce_helpers import end_offsets
 from support.groups import committed_offsets, group_ids
 from support.kafka import commit_offsets, create_topic, produce
 
-from kafka_io.clients import make_admin
+from kafka_io._client import make_admin
 from kafka_io.demo.control import run_demo
 from kafka_io.demo.plan import DemoPlan
 from kafka_io.errors import ReadOnly

@@ -25,7 +25,7 @@ from support.secure_kafka import (
     sasl_env,
 )
 
-from kafka_io.clients import make_admin
+from kafka_io._client import make_admin
 from kafka_io.config import load_settings
 from kafka_io.errors import NotAuthorized, Unavailable
 from kafka_io.groups.commit_reader import ADMIN_API, COMMIT_LOG, CommitLogReader
@@ -40,7 +40,7 @@ from kafka_io.topics.snapshot import cluster_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_TIMEOUT_S = 5
-# One line, within the call's timeout plus the handshake check (kafka_io.handshake.DIAGNOSE_TIMEOUT_S).
+# One line, within the call's timeout plus the handshake check (kafka_io._client.handshake.DIAGNOSE_TIMEOUT_S).
 FAIL_WITHIN_S = APP_TIMEOUT_S + 3
 WRONG = "wrong-Pa55word-777"
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 from support.kafka import commit_offsets, create_topic, produce
 
-from kafka_io.clients import make_admin
+from kafka_io._client import make_admin
 from kafka_io.errors import InvalidInput, KafkaIOError, NotFound, ReadOnly
 from kafka_io.topics.admin import add_partitions, delete_topic
 from kafka_io.topics.admin import create_topic as io_create_topic

@@ -24,7 +24,7 @@ from confluent_kafka import Consumer, Producer, TopicPartition
 from support.groups import wait_for
 from support.kafka import TIMEOUT_S, commit_offsets, create_topic
 
-from kafka_io.clients import make_admin
+from kafka_io._client import make_admin
 from kafka_io.groups import markers
 from kafka_io.groups.exact_lag import exact_time_lags
 from kafka_io.groups.fetch import fetch_group_lags

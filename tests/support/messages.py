@@ -7,7 +7,7 @@ import time
 
 from confluent_kafka import KafkaError, TopicPartition
 
-from kafka_io.clients import make_viewer_consumer
+from kafka_io._client import make_viewer_consumer
 from kafka_io.config import ClusterSettings
 from kafka_io.live.rates import TypeSpec, make_extractor
 from kafka_io.messages.model import Message

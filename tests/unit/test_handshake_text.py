@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from confluent_kafka import KafkaError
 
-from kafka_io import handshake
+from kafka_io._client import handshake
 from kafka_io.config import ClusterSettings
 
 SCRAM = ClusterSettings(

@@ -1,5 +1,5 @@
 """When list_offsets may trust the leaders it last read, and what it answers for
-partitions that have none (kafka_io.offsets: never hand librdkafka a partition
+partitions that have none (kafka_io._client.offsets: never hand librdkafka a partition
 its metadata cache cannot place, or it can crash the process)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from support.table_cases import ids
 
-from kafka_io.offsets import PRIME_MAX_AGE_S, PRIME_RETRY_S, _Leaders
+from kafka_io._client.offsets import PRIME_MAX_AGE_S, PRIME_RETRY_S, _Leaders
 
 KNOWN = _Leaders(
     at_s=100.0,

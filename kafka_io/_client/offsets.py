@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from confluent_kafka import KafkaError, KafkaException, TopicPartition
 from confluent_kafka.admin import AdminClient, OffsetSpec
 
-from kafka_io.clients import translate_error
+from kafka_io._client.translate import translate_error
 from kafka_io.config import ClusterSettings
 from kafka_io.wire import TP, known_offset
 

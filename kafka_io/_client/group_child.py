@@ -10,17 +10,17 @@ process in two ways when a broker dies or a group's coordinator moves:
   seen here within 35 s of SIGKILLing one of three Apache Kafka nodes).
 That is the very moment of an incident, when a dashboard must not die. So the
 group calls of the admin clients kafka_io makes (``list_consumer_groups``,
-``describe_consumer_groups``, ``list_consumer_group_offsets``) run here, in a
-child with an admin client of its own; answers come back as plain data and are
-rebuilt as confluent-kafka's own result types, so callers do not change. If
-the child crashes, the requests it held fail with CRASHED for that one sample,
-and the next call starts a new child.
+``describe_consumer_groups``, ``list_consumer_group_offsets``) run in a child
+(group_worker.py) with an admin client of its own; answers come back as
+kafka_io's own values (values.py), and a failure as a KafkaException, as
+confluent's futures would fail. If the child crashes, the requests it held
+fail with CRASHED for that one sample, and the next call starts a new child.
 
-Protocol over the child's stdin/stdout: length-prefixed pickles. The first
-frame is the ClusterSettings (secrets travel through the pipe, never argv or
-the environment); then (op, [request ids], args, timeout) requests, answered
-by frames of [(request id, ("ok", plain payload) or ("error", code, reason))],
-as many answers per frame as the child had ready.
+Protocol over the child's stdin/stdout (frames.py): the first frame is the
+ClusterSettings (secrets travel through the pipe, never argv or the
+environment); then (op, [request ids], args, timeout) requests, answered by
+frames of [(request id, ("ok", value) or ("error", code, reason))], as many
+answers per frame as the child had ready.
 """
 
 from __future__ import annotations
@@ -37,10 +37,12 @@ import time
 import weakref
 from pathlib import Path
 
-from confluent_kafka import KafkaError, KafkaException
+from confluent_kafka import KafkaError
 
+from kafka_io._client.frames import read_frame, write_frame
+from kafka_io._client.translate import kafka_failure
 from kafka_io.config import ClusterSettings
-from kafka_io.group_worker import REBUILD, read_frame, write_frame
+from kafka_io.wire import TP
 
 log = logging.getLogger("kafka_io")
 
@@ -51,7 +53,7 @@ CRASHED = (
     "the client reading consumer groups crashed (a librdkafka bug when a broker dies or a coordinator "
     "moves: confluentinc/librdkafka#5040, #4605); the next refresh retries"
 )
-_HOME = str(Path(__file__).resolve().parents[1])  # where kafka_io is importable from, whatever the cwd
+_HOME = str(Path(__file__).resolve().parents[2])  # where kafka_io is importable from, whatever the cwd
 
 
 # --- the parent's side --------------------------------------------------------
@@ -62,15 +64,14 @@ class _Child:
 
     def __init__(self, settings: ClusterSettings):
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "kafka_io.group_worker"],
+            [sys.executable, "-m", "kafka_io._client.group_worker"],
             env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (_HOME, os.environ.get("PYTHONPATH"))))},
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=None if os.environ.get("KDASH_DEBUG") == "1" else subprocess.DEVNULL,
         )
         self._write_lock = threading.Lock()
-        # request id -> (future, op, key); key is the group id ("" for a listing)
-        self._pending: dict[int, tuple[concurrent.futures.Future, str, str]] = {}
+        self._pending: dict[int, concurrent.futures.Future] = {}  # by request id
         self._pending_lock = threading.Lock()
         self._ids = itertools.count()
         write_frame(self.process.stdin, settings)
@@ -80,14 +81,14 @@ class _Child:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def ask(self, op: str, keys: list[str], args, timeout_s: float) -> list[concurrent.futures.Future]:
-        """One future per key; the child answers each on its own."""
+    def ask(self, op: str, answers: int, args, timeout_s: float) -> list[concurrent.futures.Future]:
+        """One future per answer expected; the child answers each on its own."""
         futures, request_ids = [], []
         with self._pending_lock:
-            for key in keys:
+            for _ in range(answers):
                 future: concurrent.futures.Future = concurrent.futures.Future()
                 request_id = next(self._ids)
-                self._pending[request_id] = (future, op, key)
+                self._pending[request_id] = future
                 futures.append(future)
                 request_ids.append(request_id)
         try:
@@ -102,9 +103,9 @@ class _Child:
         while (frame := read_frame(self.process.stdout)) is not None:
             with self._pending_lock:  # a frame carries every answer the child had ready
                 entries = [(self._pending.pop(request_id, None), answer) for request_id, answer in frame]
-            for entry, answer in entries:
-                if entry is not None:
-                    _settle(*entry, answer)
+            for future, answer in entries:
+                if future is not None:
+                    _settle(future, answer)
         code = self.process.wait()
         with self._pending_lock:
             ids = list(self._pending)
@@ -115,9 +116,9 @@ class _Child:
 
     def _fail(self, request_id: int) -> None:
         with self._pending_lock:
-            entry = self._pending.pop(request_id, None)
-        if entry is not None and not entry[0].done():
-            entry[0].set_exception(KafkaException(KafkaError(KafkaError._FAIL, CRASHED)))
+            future = self._pending.pop(request_id, None)
+        if future is not None and not future.done():
+            future.set_exception(kafka_failure(KafkaError._FAIL, CRASHED))
 
     def stop(self) -> None:
         """Closing its stdin ends the child; it has nothing to flush, so no waiting on it."""
@@ -128,15 +129,15 @@ class _Child:
         self.process.wait()
 
 
-def _settle(future: concurrent.futures.Future, op: str, key: str, answer) -> None:
+def _settle(future: concurrent.futures.Future, answer) -> None:
     if answer[0] == "ok":
-        future.set_result(REBUILD[op](answer[1], key))
+        future.set_result(answer[1])
     else:
-        future.set_exception(KafkaException(KafkaError(answer[1], answer[2])))
+        future.set_exception(kafka_failure(answer[1], answer[2]))
 
 
 class GroupAdminChild:
-    """AdminClient's consumer-group calls, answered by a child process of this
+    """The consumer-group calls, answered by a child process of this
     object's own (started on first use, again after a crash, stopped with the
     object): a client remade after an outage gets a fresh child too."""
 
@@ -158,46 +159,33 @@ class GroupAdminChild:
             self._child = _Child(self.settings)
             return self._child
 
-    def _timeout_s(self, request_timeout: float | None) -> float:
-        return request_timeout if request_timeout is not None else self.settings.timeout_s
+    def _timeout_s(self, timeout_s: float | None) -> float:
+        return timeout_s if timeout_s is not None else self.settings.timeout_s
 
-    def list_consumer_groups(self, request_timeout: float | None = None) -> concurrent.futures.Future:
-        (future,) = self._live_child().ask("list", [""], None, self._timeout_s(request_timeout))
+    def listings(self, timeout_s: float | None = None) -> concurrent.futures.Future:
+        """A future of the GroupListings."""
+        (future,) = self._live_child().ask("list", 1, None, self._timeout_s(timeout_s))
         return future
 
-    def describe_consumer_groups(
-        self, group_ids: list[str], request_timeout: float | None = None
-    ) -> dict[str, concurrent.futures.Future]:
-        if not group_ids:
-            raise ValueError("Expected at least one group to be described")
-        ids = list(dict.fromkeys(group_ids))
-        futures = self._live_child().ask("describe", ids, ids, self._timeout_s(request_timeout))
-        return dict(zip(ids, futures, strict=True))
-
-    def list_consumer_group_offsets(
-        self, requests, request_timeout: float | None = None
-    ) -> dict[str, concurrent.futures.Future]:
-        if len(requests) != 1:
-            raise ValueError("Currently we support listing only 1 consumer groups offset information")
-        (request,) = requests
-        if not request.group_id:
-            raise ValueError("Group name is mandatory")
-        partitions = None
-        if request.topic_partitions:
-            partitions = [(tp.topic, tp.partition) for tp in request.topic_partitions]
-        args = (request.group_id, partitions)
-        (future,) = self._live_child().ask("offsets", [request.group_id], args, self._timeout_s(request_timeout))
-        return {request.group_id: future}
-
-    def committed_offsets_of(
-        self, group_ids: list[str], request_timeout: float | None = None
-    ) -> dict[str, concurrent.futures.Future]:
-        """Every group's committed offsets in ONE frame (one admin call per group in the
-        child, all in flight): a sample of hundreds of groups pays one pipe write, not hundreds."""
+    def describe(self, group_ids: list[str], timeout_s: float | None = None) -> dict[str, concurrent.futures.Future]:
+        """{group id: future of its GroupDescription}, in one admin call."""
         ids = list(dict.fromkeys(group_ids))
         if not ids:
             return {}
-        futures = self._live_child().ask("offsets_many", ids, ids, self._timeout_s(request_timeout))
+        futures = self._live_child().ask("describe", len(ids), ids, self._timeout_s(timeout_s))
+        return dict(zip(ids, futures, strict=True))
+
+    def committed_offsets(
+        self, group_ids: list[str], timeout_s: float | None = None, partitions: list[TP] | None = None
+    ) -> dict[str, concurrent.futures.Future]:
+        """{group id: future of its GroupOffsets}, of `partitions` only when given. Every group
+        in ONE frame (one admin call per group in the child, all in flight): a sample of
+        hundreds of groups pays one pipe write, not hundreds."""
+        ids = list(dict.fromkeys(group_ids))
+        if not ids:
+            return {}
+        args = (ids, list(partitions) if partitions else None)
+        futures = self._live_child().ask("offsets", len(ids), args, self._timeout_s(timeout_s))
         return dict(zip(ids, futures, strict=True))
 
     @property
