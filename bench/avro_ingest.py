@@ -36,7 +36,7 @@ from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
 from confluent_kafka.schema_registry import SchemaRegistryClient  # noqa: E402
 from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer  # noqa: E402
 from confluent_kafka.serialization import MessageField, SerializationContext  # noqa: E402
-from registry_helpers import start_registry  # noqa: E402
+from support.registry import start_registry  # noqa: E402
 
 from kafka_io.config import load_settings  # noqa: E402
 from kafka_io.live.model import StartPosition  # noqa: E402

@@ -14,7 +14,7 @@ for extra in (str(ROOT), str(ROOT / "tests")):
     if extra not in sys.path:
         sys.path.insert(0, extra)
 
-from kafka_helpers import free_base_port  # noqa: E402
+from support.ports import free_base_port  # noqa: E402
 
 from kafka_io.errors import Unavailable  # noqa: E402
 from kafka_io.local import engines  # noqa: E402

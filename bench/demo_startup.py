@@ -24,9 +24,9 @@ import time
 from pathlib import Path
 
 from benchlib import CHROMIUM, ROOT
-from browser_helpers import wait_healthy  # noqa: E402
 from e2e.conftest import CHROMIUM_ARGS  # noqa: E402
-from kafka_helpers import free_port  # noqa: E402
+from support.browser import wait_healthy  # noqa: E402
+from support.ports import free_port  # noqa: E402
 
 TIMEOUT_S = 300
 LIVE_SIDEBAR = """() => {

@@ -30,10 +30,10 @@ import uuid
 from pathlib import Path
 
 from benchlib import CHROMIUM, ROOT, proc_cpu_s, proc_rss_mb
-from browser_helpers import wait_healthy  # noqa: E402
 from confluent_kafka import Consumer  # noqa: E402
 from e2e.conftest import CHROMIUM_ARGS  # noqa: E402
-from kafka_helpers import free_port  # noqa: E402
+from support.browser import wait_healthy  # noqa: E402
+from support.ports import free_port  # noqa: E402
 
 from kafka_io.demo.plan import DemoPlan  # noqa: E402
 

@@ -34,7 +34,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from benchlib import add_engine_arg, fresh_broker  # noqa: E402
 from confluent_kafka import TopicPartition  # noqa: E402
 from confluent_kafka.admin import AdminClient, NewTopic, OffsetSpec  # noqa: E402
-from kafka_helpers import create_topic  # noqa: E402
+from support.kafka import create_topic  # noqa: E402
 
 from kafka_io._client import list_offsets, make_admin  # noqa: E402
 from kafka_io.config import ClusterSettings  # noqa: E402

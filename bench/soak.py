@@ -131,7 +131,7 @@ def main() -> None:
     parser.add_argument("--sample-s", type=float, default=30)
     add_engine_arg(parser)
     args = parser.parse_args()
-    from browser_helpers import real_console_errors
+    from support.browser import real_console_errors
 
     with (
         tempfile.TemporaryDirectory(prefix="kdash-soak-") as tmp,

@@ -13,8 +13,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-from kafka_helpers import free_port
-from registry_helpers import start_registry
+from support.ports import free_port
+from support.registry import start_registry
 
 from kafka_io.config import ClusterSettings, load_settings
 from kafka_io.errors import Unavailable
@@ -26,6 +26,9 @@ if not os.environ.get("KDASH_AUDIT_LOG"):
     os.environ["KDASH_AUDIT_LOG"] = os.path.join(
         os.environ.get("TMPDIR", "/tmp"), f"kdash-test-audit-{os.getpid()}-{uuid.uuid4().hex[:6]}.jsonl"
     )
+
+# Session fixtures that live beside their helpers in tests/support.
+pytest_plugins = ["support.secure_kafka"]
 
 EXTERNAL_BOOTSTRAP = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
 ENGINE = engines.engine_from_env()

@@ -4,7 +4,7 @@ against the real test broker (both engines)."""
 from __future__ import annotations
 
 from confluent_kafka.admin import AdminClient, ConfigResource, ResourceType
-from kafka_helpers import TIMEOUT_S, create_topic, produce
+from support.kafka import TIMEOUT_S, create_topic, produce
 
 from kafka_io._client import make_admin
 from kafka_io.topics.snapshot import cluster_snapshot

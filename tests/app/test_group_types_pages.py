@@ -8,8 +8,8 @@ import time
 
 import pytest
 from confluent_kafka import Producer, ShareConsumer
-from group_helpers import GroupMember, describe, wait_for
-from kafka_helpers import TIMEOUT_S, create_topic, produce
+from support.groups import GroupMember, describe, wait_for
+from support.kafka import TIMEOUT_S, create_topic, produce
 
 PAGE = "pages/consumer_groups.py"
 

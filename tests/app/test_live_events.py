@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from kafka_helpers import create_topic
+from support.kafka import create_topic
 
 from dashboard.resources import tail_pool
 from kafka_io.live.model import StartPosition

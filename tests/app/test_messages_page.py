@@ -7,7 +7,7 @@ import json
 import time
 
 from confluent_kafka import Producer
-from kafka_helpers import create_topic
+from support.kafka import create_topic
 
 APP_POLL_S = 0.3
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from group_helpers import GroupMember, committed_offsets, describe, group_ids, wait_for
-from kafka_helpers import create_topic, produce
+from support.groups import GroupMember, committed_offsets, describe, group_ids, wait_for
+from support.kafka import create_topic, produce
 
 from kafka_io._client import VIEWER_GROUP_PREFIX, make_admin
 from kafka_io.groups.fetch import fetch_group_lags

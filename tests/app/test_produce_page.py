@@ -5,8 +5,8 @@ saved templates, read-only mode and the empty state."""
 from __future__ import annotations
 
 import pytest
-from kafka_helpers import create_topic
-from own_broker import start_own_broker
+from support.kafka import create_topic
+from support.own_broker import start_own_broker
 
 PAGE = "pages/produce.py"
 NO_PARTITION = "does not exist: the topic has 2 partitions (0 to 1); leave it empty for automatic"

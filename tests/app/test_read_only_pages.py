@@ -10,7 +10,7 @@ kafka_io refuses the writes too (tests/integration/test_read_only.py).
 from __future__ import annotations
 
 import pytest
-from kafka_helpers import commit_offsets, create_topic, produce
+from support.kafka import commit_offsets, create_topic, produce
 
 # Labels of the controls that write to the cluster (buttons and form submits).
 WRITE_BUTTONS = (

@@ -10,8 +10,8 @@ import json
 import pytest
 from confluent_kafka import Consumer, TopicPartition
 from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
-from kafka_helpers import create_topic
-from schema_helpers import produce_framed
+from support.kafka import create_topic
+from support.schemas import produce_framed
 
 from kafka_io.schemas.decode import WireDecoder
 from kafka_io.schemas.settings import RegistrySettings
@@ -80,7 +80,7 @@ def test_produce_sends_a_schema_checked_avro_event(make_app, app_env, schema_reg
     assert decoded.schema_id == latest.schema_id  # sent with the subject's id, nothing new registered
 
 
-# What each kind's example is (schema_helpers' Order), and how the registry's decoder reads it back:
+# What each kind's example is (support.schemas' Order), and how the registry's decoder reads it back:
 # Protobuf's JSON mapping writes int64 as a string.
 ORDER_EXAMPLES = {
     "avro": {"event_type": "event_type", "amount_cents": 1, "customer": {"tier": "tier"}},

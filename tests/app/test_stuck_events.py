@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from group_helpers import committed_offsets, consume_and_commit
-from kafka_helpers import create_topic, produce
+from support.groups import committed_offsets, consume_and_commit
+from support.kafka import create_topic, produce
 
 PAGE = "pages/consumer_groups.py"
 

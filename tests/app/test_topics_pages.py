@@ -6,7 +6,7 @@ import re
 import time
 
 import pytest
-from kafka_helpers import commit_offsets, create_topic, produce
+from support.kafka import commit_offsets, create_topic, produce
 
 from dashboard import resources
 from dashboard.widgets import plain

@@ -3,10 +3,10 @@ then a topic's config edit (preview, apply) and a purge (preview, type the name,
 
 from __future__ import annotations
 
-from browser_helpers import real_console_errors, wait_for_app
 from confluent_kafka import Consumer, TopicPartition
 from confluent_kafka.admin import AdminClient, ConfigResource, ResourceType
-from kafka_helpers import TIMEOUT_S, create_topic, produce
+from support.browser import real_console_errors, wait_for_app
+from support.kafka import TIMEOUT_S, create_topic, produce
 
 WAIT_MS = 20_000
 

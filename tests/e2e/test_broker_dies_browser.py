@@ -11,11 +11,12 @@ import re
 import time
 
 import pytest
-from browser_helpers import wait_for_app
 from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient, NewTopic
-from group_helpers import consume_and_commit, wait_for
-from kafka_helpers import TIMEOUT_S, free_base_port
+from support.browser import wait_for_app
+from support.groups import consume_and_commit, wait_for
+from support.kafka import TIMEOUT_S
+from support.ports import free_base_port
 
 from kafka_io.local import apache
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from browser_helpers import real_console_errors, wait_for_app
-from group_helpers import consume_and_commit
-from kafka_helpers import create_topic, produce
+from support.browser import real_console_errors, wait_for_app
+from support.groups import consume_and_commit
+from support.kafka import create_topic, produce
 
 
 def grid_box(page) -> dict:

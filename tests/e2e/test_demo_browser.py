@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from browser_helpers import real_console_errors, wait_for_app, wait_healthy
 from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
 from confluent_kafka.admin import AdminClient, OffsetSpec
-from kafka_helpers import free_port
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from support.browser import real_console_errors, wait_for_app, wait_healthy
+from support.ports import free_port
 
 from kafka_io.demo.control import STATUS_FILE, demo_paused, demo_status
 from kafka_io.demo.plan import DemoPlan

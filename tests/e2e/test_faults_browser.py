@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from browser_helpers import real_console_errors, wait_for_app
-from kafka_helpers import free_port
+from support.browser import real_console_errors, wait_for_app
+from support.ports import free_port
 
 from kafka_io.local.noida import start_broker, stop_broker
 

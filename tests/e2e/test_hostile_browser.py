@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 from urllib.parse import quote
 
-from browser_helpers import real_console_errors, wait_for_app
 from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient
-from kafka_helpers import TIMEOUT_S, commit_offsets, create_topic, produce
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
+from support.browser import real_console_errors, wait_for_app
+from support.kafka import TIMEOUT_S, commit_offsets, create_topic, produce
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"

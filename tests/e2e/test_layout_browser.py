@@ -4,8 +4,8 @@ ETA whole on a 1,024 px laptop, and its pin buttons drawn with Streamlit's own i
 
 from __future__ import annotations
 
-from browser_helpers import real_console_errors, wait_for_app
-from kafka_helpers import commit_offsets, create_topic, produce
+from support.browser import real_console_errors, wait_for_app
+from support.kafka import commit_offsets, create_topic, produce
 
 LAPTOP = {"width": 1024, "height": 768}
 # The grid keeps an accessible copy of the header cells it draws on screen: whole or cut.

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 import time
 
-from browser_helpers import real_console_errors, wait_for_app
 from confluent_kafka import Producer
-from kafka_helpers import create_topic
+from support.browser import real_console_errors, wait_for_app
+from support.kafka import create_topic
 
 from kafka_io.wire import SOURCE_HEADER_KEY as SOURCE_HEADER
 

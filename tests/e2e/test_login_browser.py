@@ -18,9 +18,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browser_helpers import real_console_errors, wait_for_app
-from kafka_helpers import create_topic, free_port
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from support.browser import real_console_errors, wait_for_app
+from support.kafka import create_topic
+from support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

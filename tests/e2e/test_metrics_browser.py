@@ -8,7 +8,7 @@ import time
 import urllib.error
 import urllib.request
 
-from kafka_helpers import commit_offsets, create_topic, produce
+from support.kafka import commit_offsets, create_topic, produce
 
 WAIT_S = 40
 

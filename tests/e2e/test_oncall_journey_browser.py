@@ -15,8 +15,9 @@ import time
 from pathlib import Path
 
 import pytest
-from browser_helpers import real_console_errors, wait_for_app
-from kafka_helpers import commit_offsets, create_topic, free_port, produce
+from support.browser import real_console_errors, wait_for_app
+from support.kafka import commit_offsets, create_topic, produce
+from support.ports import free_port
 
 from kafka_io.local.noida import start_broker, stop_broker
 

@@ -17,10 +17,10 @@ import re
 import threading
 from pathlib import Path
 
-from browser_helpers import real_console_errors, wait_for_app
 from confluent_kafka import Consumer, KafkaError
-from group_helpers import committed_offsets, describe, wait_for
-from kafka_helpers import TIMEOUT_S, CheckedProducer, create_topic
+from support.browser import real_console_errors, wait_for_app
+from support.groups import committed_offsets, describe, wait_for
+from support.kafka import TIMEOUT_S, CheckedProducer, create_topic
 
 ROOT = Path(__file__).resolve().parents[2]
 # A test run never rewrites tracked files: KDASH_UPDATE_DOCS_SCREENS=1 refreshes docs/screens (as the presenter journey).

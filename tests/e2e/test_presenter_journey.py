@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
-from browser_helpers import real_console_errors, wait_for_app
+from support.browser import real_console_errors, wait_for_app
 
 from kafka_io.demo.control import demo_status, stop_demo
 from kafka_io.demo.plan import DemoPlan

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 import time
 
-from browser_helpers import real_console_errors, wait_for_app
 from confluent_kafka import Consumer, TopicPartition
-from kafka_helpers import create_topic
+from support.browser import real_console_errors, wait_for_app
+from support.kafka import create_topic
 
 BURST_TIMEOUT_MS = 30_000
 

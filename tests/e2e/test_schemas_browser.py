@@ -5,10 +5,10 @@ checked against its subject (a bad one is refused in plain words)."""
 
 from __future__ import annotations
 
-from browser_helpers import real_console_errors, wait_for_app
 from confluent_kafka.schema_registry import SchemaRegistryClient
-from kafka_helpers import create_topic
-from schema_helpers import order, produce_framed, produce_raw, serializer
+from support.browser import real_console_errors, wait_for_app
+from support.kafka import create_topic
+from support.schemas import order, produce_framed, produce_raw, serializer
 
 TIMEOUT_MS = 30_000
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import os
 
 import pytest
-from browser_helpers import real_console_errors, wait_for_app
-from kafka_helpers import commit_offsets, create_topic, produce
+from support.browser import real_console_errors, wait_for_app
+from support.kafka import commit_offsets, create_topic, produce
 
 PASSWORD = "Br0wser-S3cret-Pa55word-never-shown"
 USERNAME = "alice"

@@ -9,8 +9,8 @@ It starts its own secured Apache Kafka node, whatever engine the session runs.""
 from __future__ import annotations
 
 import pytest
-from browser_helpers import wait_for_app
-from secure_kafka import OPEN, SECRET, sasl_env, seed, start_secure_node
+from support.browser import wait_for_app
+from support.secure_kafka import OPEN, SECRET, sasl_env, seed, start_secure_node
 
 from kafka_io.local import apache
 

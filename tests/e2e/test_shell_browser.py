@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from browser_helpers import real_console_errors, wait_for_app
+from support.browser import real_console_errors, wait_for_app
 
 DEEP_LINKS = [
     ("", "Overview"),

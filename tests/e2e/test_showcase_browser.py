@@ -25,10 +25,10 @@ import time
 from dataclasses import dataclass
 
 import pytest
-from browser_helpers import real_console_errors, wait_for_app
 from confluent_kafka import Producer
-from faults import dedicated_broker
-from kafka_helpers import TIMEOUT_S, commit_offsets, create_topic
+from support.browser import real_console_errors, wait_for_app
+from support.faults import dedicated_broker
+from support.kafka import TIMEOUT_S, commit_offsets, create_topic
 
 from kafka_io.local.noida import binary_path
 

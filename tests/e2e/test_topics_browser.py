@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from browser_helpers import real_console_errors, wait_for_app
-from kafka_helpers import create_topic
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from support.browser import real_console_errors, wait_for_app
+from support.kafka import create_topic
 
 
 def test_create_a_topic_from_the_ui_and_see_it_in_the_table(

@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 
 import pytest
-from group_helpers import committed_offsets
-from kafka_helpers import commit_offsets, create_topic, produce
 from produce_helpers import end_offsets
+from support.groups import committed_offsets
+from support.kafka import commit_offsets, create_topic, produce
 
 from kafka_io._client import make_admin
 from kafka_io.access.actor import Actor

@@ -4,7 +4,7 @@ process, and per lag sample (what the consumer-groups page shows)."""
 from __future__ import annotations
 
 from confluent_kafka.admin import AdminClient
-from kafka_helpers import TIMEOUT_S, commit_offsets, create_topic, produce
+from support.kafka import TIMEOUT_S, commit_offsets, create_topic, produce
 
 from kafka_io._client import ADMIN_REQUESTS, make_admin
 from kafka_io.groups.fetch import fetch_group_lags

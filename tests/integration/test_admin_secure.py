@@ -1,4 +1,4 @@
-"""Issue #27 on a secured Apache Kafka with StandardAuthorizer ACLs (tests/secure_kafka.py):
+"""Issue #27 on a secured Apache Kafka with StandardAuthorizer ACLs (tests/support/secure_kafka.py):
 broker configs name the authorizer and mask secrets; the super user alice lists, creates
 and deletes ACL bindings (through the ACLs page too) and deletes a group's offsets over
 SCRAM + TLS (kafka-python); bob, who may only read, is refused in the broker's words.
@@ -14,7 +14,10 @@ import pytest
 import streamlit as st
 from confluent_kafka import ConsumerGroupTopicPartitions
 from confluent_kafka.admin import AdminClient
-from secure_kafka import (
+from streamlit import config as st_config
+from streamlit.runtime.secrets import secrets_singleton
+from streamlit.testing.v1 import AppTest
+from support.secure_kafka import (
     OPEN,
     OPEN_GROUP,
     PASSWORDS,
@@ -22,13 +25,9 @@ from secure_kafka import (
     SECRET_GROUP,
     SEED_TIMEOUT_S,
     admin_config,
+    commit_at,
     sasl_env,
-    seed,
-    start_secure_node,
 )
-from streamlit import config as st_config
-from streamlit.runtime.secrets import secrets_singleton
-from streamlit.testing.v1 import AppTest
 
 from dashboard.widgets import plain
 from kafka_io._client import make_admin
@@ -36,11 +35,13 @@ from kafka_io.admin.acl_rules import AclRow
 from kafka_io.admin.acls import list_acls
 from kafka_io.cli import main
 from kafka_io.config import load_settings
-from kafka_io.local import apache
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 APP_TIMEOUT_S = 30
 SETTINGS_TIMEOUT_S = "5"
+# A group of this module's own on SECRET: the shared node's SECRET_GROUP keeps the lag
+# test_secure_apache.py reads.
+ALICE_GROUP = "alice-cleanup"
 STANDARD_AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
 BOB_ACLS = sorted(
     AclRow("User:bob", "*", op, "ALLOW", kind, name, "LITERAL")
@@ -55,16 +56,12 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def node(engine, tmp_path_factory):
+def node(engine, request):
+    """The session's secured node (support.secure_kafka.secure_node), shared with
+    test_secure_apache.py: asked for only after the engine check."""
     if engine != "apache":
         pytest.skip("ACLs need an authorizer: noida-db has none; runs in the Apache Kafka pass")
-    folder = tmp_path_factory.mktemp("secure-admin")
-    started = start_secure_node(folder)
-    try:
-        seed(started)
-        yield started
-    finally:
-        apache.stop_cluster(started.data_dir)
+    return request.getfixturevalue("secure_node")
 
 
 @pytest.fixture
@@ -151,13 +148,16 @@ def test_offsets_are_deleted_over_scram_and_tls_and_bob_is_refused_in_the_broker
     )
     assert committed(node, OPEN_GROUP) == {(OPEN, 0): 1}
     as_user("alice")
-    code, out, err = run_cli(capsys, "delete-offsets", "--group", SECRET_GROUP, "--topic", SECRET, "--yes")
+    commit_at(node, ALICE_GROUP, SECRET, 1)
+    assert committed(node, ALICE_GROUP) == {(SECRET, 0): 1}
+    code, out, err = run_cli(capsys, "delete-offsets", "--group", ALICE_GROUP, "--topic", SECRET, "--yes")
     assert (code, out.splitlines()[-1], err) == (
         0,
-        f"deleted the offsets of group '{SECRET_GROUP}' on 1 partition(s) of '{SECRET}'",
+        f"deleted the offsets of group '{ALICE_GROUP}' on 1 partition(s) of '{SECRET}'",
         "",
     )
-    assert committed(node, SECRET_GROUP) == {}
+    assert committed(node, ALICE_GROUP) == {}
+    assert committed(node, SECRET_GROUP) == {(SECRET, 0): 1}  # the group beside it keeps its commit
     assert not any(password in out + err for password in PASSWORDS.values())
 
 

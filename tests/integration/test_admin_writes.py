@@ -9,7 +9,7 @@ import json
 import pytest
 from confluent_kafka import TopicPartition
 from confluent_kafka.admin import AdminClient, ConfigResource, ResourceType
-from kafka_helpers import TIMEOUT_S, create_topic, produce
+from support.kafka import TIMEOUT_S, create_topic, produce
 
 from kafka_io._client import make_admin
 from kafka_io.access.actor import Actor

@@ -18,7 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from kafka_helpers import commit_offsets, create_topic, free_port, produce
+from support.kafka import commit_offsets, create_topic, produce
+from support.ports import free_port
 
 from kafka_io.alerts.dispatch import ATTEMPTS, Dispatcher
 from kafka_io.alerts.rules import Alert, AlertSettings, Target

@@ -15,7 +15,7 @@ from collections import Counter
 import pytest
 from confluent_kafka import Consumer, ConsumerGroupTopicPartitions, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic, ResourceType
-from kafka_helpers import free_base_port
+from support.ports import free_base_port
 
 from kafka_io.local import apache
 

@@ -17,8 +17,9 @@ import time
 from pathlib import Path
 
 import pytest
-from group_helpers import GroupMember, consume_and_commit, wait_for
-from kafka_helpers import TIMEOUT_S, free_base_port
+from support.groups import GroupMember, consume_and_commit, wait_for
+from support.kafka import TIMEOUT_S
+from support.ports import free_base_port
 
 from kafka_io._client import make_admin
 from kafka_io.config import ClusterSettings

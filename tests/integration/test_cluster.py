@@ -9,8 +9,8 @@ import time
 
 import pytest
 from confluent_kafka import KafkaError, KafkaException
-from group_helpers import consume_and_commit, wait_for
-from kafka_helpers import create_topic, produce
+from support.groups import consume_and_commit, wait_for
+from support.kafka import create_topic, produce
 
 from dashboard import resources
 from kafka_io._client import CRASHED, EARLIEST, LATEST, list_offsets, make_admin, make_producer, translate_error

@@ -10,8 +10,8 @@ from __future__ import annotations
 import time
 
 from confluent_kafka import Consumer, KafkaError, TopicPartition
-from group_helpers import committed_offsets, delete_group_offsets
-from kafka_helpers import TIMEOUT_S, commit_offsets, create_topic
+from support.groups import committed_offsets, delete_group_offsets
+from support.kafka import TIMEOUT_S, commit_offsets, create_topic
 
 from kafka_io.groups.commit_log import GroupRecord, OffsetRecord, OtherRecord, decode_record
 

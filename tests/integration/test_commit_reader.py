@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient
-from group_helpers import GroupMember, committed_offsets, delete_group_offsets, wait_for
-from kafka_helpers import TIMEOUT_S, commit_offsets, create_topic, produce
+from support.groups import GroupMember, committed_offsets, delete_group_offsets, wait_for
+from support.kafka import TIMEOUT_S, commit_offsets, create_topic, produce
 
 from kafka_io._client import ADMIN_REQUESTS, make_admin
 from kafka_io.groups.commit_reader import ADMIN_API, COMMIT_LOG, CommitLogReader

@@ -20,7 +20,7 @@ import orjson
 import pytest
 from confluent_kafka import KafkaError, KafkaException, TopicPartition
 from confluent_kafka.admin import AdminClient, ConfigResource, OffsetSpec
-from kafka_helpers import produce
+from support.kafka import produce
 
 from kafka_io._client import CountingAdmin, make_admin, make_viewer_consumer
 from kafka_io.demo.control import STATUS_FILE, demo_status, set_demo_paused

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from own_broker import start_own_broker
+from support.own_broker import start_own_broker
 
 from kafka_io.config import ClusterSettings
 from kafka_io.demo.control import demo_status

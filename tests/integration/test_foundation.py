@@ -9,7 +9,7 @@ import sys
 import time
 
 import pytest
-from kafka_helpers import free_port
+from support.ports import free_port
 
 from kafka_io._client import make_admin
 from kafka_io.cluster import describe_cluster

@@ -7,9 +7,9 @@ import time
 
 import pytest
 from confluent_kafka import Producer
-from group_helpers import GroupMember, consume_and_commit, produce_at, wait_for
-from kafka_helpers import TIMEOUT_S, create_topic, produce
-from own_broker import start_own_broker
+from support.groups import GroupMember, consume_and_commit, produce_at, wait_for
+from support.kafka import TIMEOUT_S, create_topic, produce
+from support.own_broker import start_own_broker
 
 from kafka_io._client import make_admin
 from kafka_io.config import ClusterSettings

@@ -7,8 +7,8 @@ import dataclasses
 import time
 
 import pytest
-from group_helpers import busy_group, committed_offsets, consume_and_commit, group_ids, produce_at
-from kafka_helpers import create_topic
+from support.groups import busy_group, committed_offsets, consume_and_commit, group_ids, produce_at
+from support.kafka import create_topic
 
 from kafka_io._client import make_admin
 from kafka_io.errors import InvalidInput, NotFound, ReadOnly

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import time
 
-from group_helpers import wait_for
-from kafka_helpers import commit_offsets, create_topic, produce
+from support.groups import wait_for
+from support.kafka import commit_offsets, create_topic, produce
 
 from kafka_io.groups.history_store import HistoryStore
 from kafka_io.groups.sampler import LagSampler

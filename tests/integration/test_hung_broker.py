@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from faults import HangingProxy, dedicated_broker, frozen_process
+from support.faults import HangingProxy, dedicated_broker, frozen_process
 
 from kafka_io._client import make_admin
 from kafka_io.cluster import describe_cluster

@@ -21,8 +21,8 @@ import time
 
 import pytest
 from confluent_kafka import Producer
-from group_helpers import wait_for
-from kafka_helpers import TIMEOUT_S, create_topic, produce
+from support.groups import wait_for
+from support.kafka import TIMEOUT_S, create_topic, produce
 
 from kafka_io.groups.health import silent_members_note
 from kafka_io.groups.sampler import LagSampler

@@ -11,8 +11,8 @@ import time
 
 import pytest
 from confluent_kafka import Producer, ShareConsumer
-from group_helpers import GroupMember, describe, wait_for
-from kafka_helpers import TIMEOUT_S, create_topic
+from support.groups import GroupMember, describe, wait_for
+from support.kafka import TIMEOUT_S, create_topic
 
 from kafka_io._client import make_admin
 from kafka_io.groups.fetch import fetch_group_lags

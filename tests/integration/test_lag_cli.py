@@ -8,8 +8,8 @@ import sys
 import time
 
 import pytest
-from group_helpers import consume_and_commit, produce_at
-from kafka_helpers import create_topic
+from support.groups import consume_and_commit, produce_at
+from support.kafka import create_topic
 
 GROUP_KEYS = [
     "group",

@@ -11,8 +11,8 @@ import time
 import pytest
 from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient, NewPartitions
-from kafka_helpers import commit_offsets, create_topic
-from own_broker import start_own_broker
+from support.kafka import commit_offsets, create_topic
+from support.own_broker import start_own_broker
 
 from kafka_io._client import VIEWER_GROUP_PREFIX
 from kafka_io.config import ClusterSettings

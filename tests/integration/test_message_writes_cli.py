@@ -11,10 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
-from group_helpers import busy_group, committed_offsets, consume_and_commit, produce_at
-from kafka_helpers import create_topic
-from message_helpers import produce_records, read_messages
 from produce_helpers import read_topic
+from support.groups import busy_group, committed_offsets, consume_and_commit, produce_at
+from support.kafka import create_topic
+from support.messages import produce_records, read_messages
 
 from kafka_io.access.audit import read_entries
 from kafka_io.messages.formats import to_jsonl

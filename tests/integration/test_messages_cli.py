@@ -12,8 +12,8 @@ import time
 import orjson
 import pytest
 from confluent_kafka import Producer
-from group_helpers import committed_offsets
-from kafka_helpers import TIMEOUT_S, commit_offsets, create_topic
+from support.groups import committed_offsets
+from support.kafka import TIMEOUT_S, commit_offsets, create_topic
 
 from kafka_io.cli import main
 from kafka_io.messages.export import from_csv

@@ -8,8 +8,8 @@ import time
 import orjson
 import pytest
 from confluent_kafka import Producer
-from kafka_helpers import TIMEOUT_S, create_topic
-from table_cases import ids
+from support.kafka import TIMEOUT_S, create_topic
+from support.table_cases import ids
 
 from kafka_io.cli import main
 from kafka_io.cluster import Cluster

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import orjson
 import pytest
-from kafka_helpers import create_topic
-from schema_helpers import produce_framed
+from support.kafka import create_topic
+from support.schemas import produce_framed
 
 from kafka_io.cluster import Cluster
 from kafka_io.messages.browse import read_page

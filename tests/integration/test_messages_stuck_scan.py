@@ -9,8 +9,8 @@ import time
 import orjson
 import pytest
 from confluent_kafka import Producer
-from group_helpers import committed_offsets, describe
-from kafka_helpers import TIMEOUT_S, commit_offsets, create_topic
+from support.groups import committed_offsets, describe
+from support.kafka import TIMEOUT_S, commit_offsets, create_topic
 
 from kafka_io.cluster import Cluster
 from kafka_io.errors import InvalidInput, NotFound

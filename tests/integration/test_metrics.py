@@ -19,8 +19,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from kafka_helpers import commit_offsets, create_topic, free_port, produce
 from prometheus_client.parser import text_string_to_metric_families
+from support.kafka import commit_offsets, create_topic, produce
+from support.ports import free_port
 
 from kafka_io.cluster import Cluster
 from kafka_io.exporter.exporter import MetricsExporter, earliest_offsets

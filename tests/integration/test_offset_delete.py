@@ -9,8 +9,8 @@ import dataclasses
 import json
 
 import pytest
-from group_helpers import GroupMember, busy_group, committed_offsets
-from kafka_helpers import commit_offsets, create_topic, produce
+from support.groups import GroupMember, busy_group, committed_offsets
+from support.kafka import commit_offsets, create_topic, produce
 
 from kafka_io._client import make_admin
 from kafka_io.access.actor import Actor

@@ -16,7 +16,7 @@ from subprocess import PIPE
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer
 from kafka.admin import OffsetSpec
-from kafka_helpers import create_topic, produce
+from support.kafka import create_topic, produce
 
 from kafka_io._client import make_admin
 from kafka_io.groups.fetch import fetch_group_lags

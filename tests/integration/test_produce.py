@@ -8,9 +8,9 @@ import time
 from collections import Counter
 
 import pytest
-from kafka_helpers import create_topic
-from own_broker import start_own_broker
 from produce_helpers import end_offsets, read_topic
+from support.kafka import create_topic
+from support.own_broker import start_own_broker
 
 from kafka_io._client import make_admin
 from kafka_io.cluster import list_topic_names

@@ -8,8 +8,8 @@ import subprocess
 import sys
 
 import pytest
-from kafka_helpers import create_topic
 from produce_helpers import end_offsets, read_topic
+from support.kafka import create_topic
 
 from kafka_io.cli import main
 from kafka_io.produce.inputs import SOURCE_HEADER_PAIR

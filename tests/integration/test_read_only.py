@@ -13,9 +13,9 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from group_helpers import committed_offsets, group_ids
-from kafka_helpers import commit_offsets, create_topic, produce
 from produce_helpers import end_offsets
+from support.groups import committed_offsets, group_ids
+from support.kafka import commit_offsets, create_topic, produce
 
 from kafka_io._client import make_admin
 from kafka_io.demo.control import run_demo

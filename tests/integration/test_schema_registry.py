@@ -11,8 +11,8 @@ import time
 
 import pytest
 from confluent_kafka.schema_registry import SchemaRegistryClient
-from kafka_helpers import create_topic
-from schema_helpers import order, produce_framed, produce_raw, serializer
+from support.kafka import create_topic
+from support.schemas import order, produce_framed, produce_raw, serializer
 
 from kafka_io.config import load_settings
 from kafka_io.live.model import StartPosition

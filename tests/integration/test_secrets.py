@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 import pytest
-from kafka_helpers import free_port
+from support.ports import free_port
 
 from kafka_io.local.noida import start_broker, stop_broker
 

@@ -1,8 +1,8 @@
 """A secured Apache Kafka (issue #13, items 2 and 3): SASL/SCRAM-SHA-512 over TLS, mutual
 TLS, and ACLs (StandardAuthorizer), against the CLI and the kafka_io calls the pages make.
 
-One node of its own (tests/secure_kafka.py): it runs in the Apache pass only, and not
-against an external cluster. Users: alice (a super user), bob (only the ACLs below).
+The session's secured node (support.secure_kafka.secure_node, shared with test_admin_secure.py):
+it runs in the Apache pass only, and not against an external cluster. Users: alice (a super user), bob (only the ACLs below).
 """
 
 from __future__ import annotations
@@ -14,8 +14,16 @@ import time
 from pathlib import Path
 
 import pytest
-from kafka_helpers import TIMEOUT_S
-from secure_kafka import OPEN, OPEN_GROUP, OUTBOX, PASSWORDS, SECRET, SECRET_GROUP, sasl_env, seed, start_secure_node
+from support.kafka import TIMEOUT_S
+from support.secure_kafka import (
+    OPEN,
+    OPEN_GROUP,
+    OUTBOX,
+    PASSWORDS,
+    SECRET,
+    SECRET_GROUP,
+    sasl_env,
+)
 
 from kafka_io._client import make_admin
 from kafka_io.config import load_settings
@@ -24,7 +32,6 @@ from kafka_io.groups.commit_reader import ADMIN_API, COMMIT_LOG, CommitLogReader
 from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.live.model import StartPosition
 from kafka_io.live.reader import RUNNING, TailReader
-from kafka_io.local import apache
 from kafka_io.produce.inputs import build_event
 from kafka_io.produce.producer import ProducerHandle, send_one
 from kafka_io.produce.target import topic_limits
@@ -44,16 +51,12 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def node(engine, tmp_path_factory):
+def node(engine, request):
+    """The session's secured node (support.secure_kafka.secure_node), shared with
+    test_admin_secure.py: asked for only after the engine check."""
     if engine != "apache":
         pytest.skip("a secured cluster needs Apache Kafka: runs in the Apache Kafka pass")
-    folder = tmp_path_factory.mktemp("secure")
-    started = start_secure_node(folder)
-    try:
-        seed(started)
-        yield started
-    finally:
-        apache.stop_cluster(started.data_dir)
+    return request.getfixturevalue("secure_node")
 
 
 def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:

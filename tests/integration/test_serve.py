@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
-from group_helpers import wait_for
-from kafka_helpers import free_port
+from support.groups import wait_for
+from support.ports import free_port
 
 from kafka_io.local.notices import read_broker_notice
 

@@ -9,7 +9,7 @@ Counted per scenario: the statuses after the first known one, and their changes.
 from __future__ import annotations
 
 import pytest
-from kafka_helpers import commit_offsets, create_topic, produce
+from support.kafka import commit_offsets, create_topic, produce
 
 from kafka_io.groups.sampler import LagSampler
 from kafka_io.groups.status import Status

@@ -6,7 +6,7 @@ import time
 from dataclasses import replace
 
 import pytest
-from kafka_helpers import commit_offsets, create_topic, produce
+from support.kafka import commit_offsets, create_topic, produce
 
 from kafka_io._client import make_admin
 from kafka_io.errors import InvalidInput, KafkaIOError, NotFound, ReadOnly

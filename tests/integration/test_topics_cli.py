@@ -8,7 +8,7 @@ import sys
 import uuid
 
 import pytest
-from kafka_helpers import create_topic, produce
+from support.kafka import create_topic, produce
 
 from kafka_io.cli import main
 

@@ -21,8 +21,8 @@ import time
 
 import pytest
 from confluent_kafka import Consumer, Producer, TopicPartition
-from group_helpers import wait_for
-from kafka_helpers import TIMEOUT_S, commit_offsets, create_topic
+from support.groups import wait_for
+from support.kafka import TIMEOUT_S, commit_offsets, create_topic
 
 from kafka_io._client import make_admin
 from kafka_io.groups import markers

@@ -10,7 +10,7 @@ import time
 
 import pytest
 from confluent_kafka import Producer
-from kafka_helpers import TIMEOUT_S, commit_offsets, create_topic
+from support.kafka import TIMEOUT_S, commit_offsets, create_topic
 
 from kafka_io.groups.sampler import LagSampler
 

@@ -4,7 +4,7 @@ refusals in plain words, purge plans, ACL bindings and filters."""
 from __future__ import annotations
 
 import pytest
-from table_cases import message_of
+from support.table_cases import message_of
 
 from kafka_io.admin.acl_rules import AclRow, filter_rows, validate_binding
 from kafka_io.admin.config_edits import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from table_cases import ids, message_of
+from support.table_cases import ids, message_of
 
 from kafka_io.produce.burst.report import BurstSummary, FailureSpan, failure_jsonl_lines, merge_failures
 from kafka_io.produce.burst.source import (

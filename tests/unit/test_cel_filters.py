@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 
 import pytest
-from table_cases import ids, message_of
+from support.table_cases import ids, message_of
 
 from kafka_io.messages.cel import (
     ALL_NAMES,

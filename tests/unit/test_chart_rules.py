@@ -4,7 +4,7 @@ injected events grouped into bands, and the y axis a spike cannot flatten."""
 from __future__ import annotations
 
 import pytest
-from table_cases import ids
+from support.table_cases import ids
 
 from kafka_io.live.chart_rules import (
     HEADROOM,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import struct
 
 import pytest
-from table_cases import ids
+from support.table_cases import ids
 
 from kafka_io.groups.commit_log import (
     CommitValue,

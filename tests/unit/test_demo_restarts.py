@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from table_cases import ids
+from support.table_cases import ids
 
 from kafka_io.demo.control import _RestartBudget
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from table_cases import ids
+from support.table_cases import ids
 
 from kafka_io.groups.describe_plan import FULL_PASS_SAMPLES, full_pass_share, to_describe
 from kafka_io.groups.models import GroupLag

@@ -15,7 +15,7 @@ import random
 from collections import Counter
 
 import pytest
-from table_cases import message_of
+from support.table_cases import message_of
 
 from kafka_io.groups.health import assess_group
 from kafka_io.groups.health_bulk import assess_groups

@@ -5,7 +5,7 @@ its metadata cache cannot place, or it can crash the process)."""
 from __future__ import annotations
 
 import pytest
-from table_cases import ids
+from support.table_cases import ids
 
 from kafka_io._client.offsets import PRIME_MAX_AGE_S, PRIME_RETRY_S, _Leaders
 

@@ -8,7 +8,7 @@ import io
 import json
 
 import pytest
-from table_cases import ids, message_of
+from support.table_cases import ids, message_of
 
 from kafka_io.access.switches import messages_export
 from kafka_io.messages.formats import CSV_COLUMNS, from_csv, to_csv, to_jsonl

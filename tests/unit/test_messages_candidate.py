@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from table_cases import ids
+from support.table_cases import ids
 
 from kafka_io.live.rates import TypeSpec, make_extractor, make_object_extractor
 from kafka_io.messages.candidate import parse_value, value_object

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from table_cases import ids, message_of
+from support.table_cases import ids, message_of
 
 from kafka_io.messages.model import (
     MAX_PAGE_SIZE,

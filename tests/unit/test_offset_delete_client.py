@@ -8,8 +8,8 @@ import logging
 
 import pytest
 from kafka import errors
-from kafka_helpers import free_port
-from table_cases import ids, message_of
+from support.ports import free_port
+from support.table_cases import ids, message_of
 
 from kafka_io.admin.group_offsets import checked_names
 from kafka_io.admin.python_client import admin_client, broker_words, client_config, translate

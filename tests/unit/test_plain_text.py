@@ -5,7 +5,7 @@ renders them; this table pins the escaping itself.
 """
 
 import pytest
-from table_cases import ids
+from support.table_cases import ids
 
 from dashboard.widgets import plain
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from table_cases import ids, message_of
+from support.table_cases import ids, message_of
 
 from kafka_io.produce.inputs import (
     SOURCE_HEADER_PAIR,

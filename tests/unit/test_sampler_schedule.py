@@ -7,7 +7,7 @@ sample, because "never sampled" was stored as monotonic time 0.0."""
 from __future__ import annotations
 
 import pytest
-from table_cases import ids
+from support.table_cases import ids
 
 from kafka_io.groups.sampler_config import full_sample_due
 

@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 from google.protobuf import descriptor_pb2, descriptor_pool, json_format
 from google.protobuf.message_factory import GetMessageClass
-from table_cases import ids
+from support.table_cases import ids
 
 from kafka_io.schemas.avro_json import from_json, needs_conversion
 from kafka_io.schemas.example import (

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from table_cases import ids, message_of
+from support.table_cases import ids, message_of
 
 from kafka_io.config import load_settings
 from kafka_io.live.rates import TypeSpec, make_extractor

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from table_cases import ids, message_of
+from support.table_cases import ids, message_of
 
 from kafka_io.cli import EXIT_USAGE, main
 from kafka_io.config import ENV_KEYS, load_clusters, load_settings

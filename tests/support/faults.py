@@ -109,7 +109,7 @@ def _all_threads_stopped(pid: int) -> bool:
 @contextlib.contextmanager
 def dedicated_broker(tmp_path) -> Iterator[tuple[str, int]]:
     """A broker of the test's own, to kill, freeze or restart: (bootstrap, pid)."""
-    from own_broker import start_own_broker
+    from .own_broker import start_own_broker
 
     own = start_own_broker(tmp_path / "broker")
     try:

@@ -6,6 +6,10 @@
   listeners: PLAINTEXT (the launcher's readiness probe and the node's own
   controller/broker traffic), SASL_SSL with SCRAM-SHA-512, and SSL with
   ``ssl.client.auth=required``; StandardAuthorizer with ACLs enforced.
+- ``secure_node``: the session's one such node, seeded (a fixture; tests/conftest.py
+  registers this module as a plugin). The modules that share it must not change what
+  another reads: seed()'s groups and ACLs stay as seeded (a test that deletes offsets
+  or adds ACLs does it to a group or principal of its own).
 
 Principals: admin and alice are super users (alice also over mTLS: the client
 certificate's CN maps to User:alice); bob gets only the ACLs a test grants him.
@@ -16,9 +20,11 @@ talk to itself.
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import (
     AclBinding,
@@ -29,10 +35,11 @@ from confluent_kafka.admin import (
     ResourcePatternType,
     ResourceType,
 )
-from kafka_helpers import _bindable
 
 from kafka_io.local import apache
 from kafka_io.local.kraft import CONTROLLER_PORT_OFFSET, HOST, NodeExtras
+
+from .ports import bindable
 
 SASL_OFFSET, MTLS_OFFSET = 200, 300
 # What seed() makes: bob may describe and read OPEN and OPEN_GROUP, and nothing else.
@@ -116,7 +123,7 @@ def free_secure_base_port() -> int:
             sock.bind((HOST, 0))
             base = sock.getsockname()[1]
         wanted = [base + offset for offset in (0, CONTROLLER_PORT_OFFSET, SASL_OFFSET, MTLS_OFFSET)]
-        if max(wanted) < 65536 and all(_bindable(p) for p in wanted):
+        if max(wanted) < 65536 and all(bindable(p) for p in wanted):
             return base
     raise RuntimeError("no free run of ports found")
 
@@ -154,6 +161,17 @@ def start_secure_node(folder: Path) -> SecureNode:
     return SecureNode(f"{HOST}:{port}", f"{HOST}:{port + SASL_OFFSET}", f"{HOST}:{port + MTLS_OFFSET}", certs, data_dir)
 
 
+@pytest.fixture(scope="session")
+def secure_node(tmp_path_factory) -> Iterator[SecureNode]:
+    """One seeded secured node for the session: starting one costs ~30 s on a busy 2-core runner."""
+    started = start_secure_node(tmp_path_factory.mktemp("secure"))
+    try:
+        seed(started)
+        yield started
+    finally:
+        apache.stop_cluster(started.data_dir)
+
+
 def sasl_env(node: SecureNode, user: str = "alice", password: str | None = None) -> dict[str, str]:
     """The dashboard's environment settings for SCRAM over TLS."""
     return {
@@ -184,6 +202,15 @@ def _allow(principal: str, kind: ResourceType, name: str, *ops: AclOperation) ->
     ]
 
 
+def commit_at(node: SecureNode, group: str, topic: str, offset: int) -> None:
+    """Commit ``offset`` on partition 0 for ``group``, as the super user admin, without joining it."""
+    consumer = Consumer({**admin_config(node), "group.id": group, "enable.auto.commit": False})
+    try:
+        consumer.commit(offsets=[TopicPartition(topic, 0, offset)], asynchronous=False)
+    finally:
+        consumer.close()
+
+
 def seed(node: SecureNode) -> None:
     """Topics with 6 events each, two groups with a commit at offset 1, and bob's ACLs."""
     conf = admin_config(node)
@@ -196,9 +223,7 @@ def seed(node: SecureNode) -> None:
         producer.produce(SECRET, b'{"type": "payment"}')
     assert producer.flush(SEED_TIMEOUT_S) == 0
     for group, topic in ((OPEN_GROUP, OPEN), (SECRET_GROUP, SECRET)):
-        consumer = Consumer({**conf, "group.id": group, "enable.auto.commit": False})
-        consumer.commit(offsets=[TopicPartition(topic, 0, 1)], asynchronous=False)
-        consumer.close()
+        commit_at(node, group, topic, 1)
     read = (AclOperation.DESCRIBE, AclOperation.READ)
     acls = _allow("User:bob", ResourceType.TOPIC, OPEN, *read) + _allow(
         "User:bob", ResourceType.GROUP, OPEN_GROUP, *read

@@ -9,10 +9,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kafka_helpers import free_port
-
 from kafka_io.errors import Unavailable
 from kafka_io.local import engines
+
+from .ports import free_port
 
 ENGINE = engines.engine_from_env()
 PORT_TRIES = 3  # a free port's neighbour (Apache Kafka's controller port) may be taken

@@ -6,12 +6,13 @@ from __future__ import annotations
 import time
 
 from confluent_kafka import KafkaError, TopicPartition
-from kafka_helpers import TIMEOUT_S, CheckedProducer
 
 from kafka_io._client import make_viewer_consumer
 from kafka_io.config import ClusterSettings
 from kafka_io.live.rates import TypeSpec, make_extractor
 from kafka_io.messages.model import Message
+
+from .kafka import TIMEOUT_S, CheckedProducer
 
 
 def produce_records(bootstrap: str, topic: str, records: list[dict], partition: int = 0) -> None:

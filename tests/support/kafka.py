@@ -1,14 +1,11 @@
-"""Test helpers that set up real topics, records and groups with confluent-kafka."""
+"""Test helpers that set up real topics, records and committed offsets with confluent-kafka."""
 
 from __future__ import annotations
 
-import socket
 import time
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
-
-from kafka_io.local.apache import CONTROLLER_PORT_OFFSET
 
 TIMEOUT_S = 10
 # A group's coordinator loading or moving: librdkafka calls these permanent, Kafka's Java client retries them.
@@ -77,30 +74,3 @@ def commit_offsets(bootstrap: str, group: str, topic: str, offsets: dict[int, in
                 time.sleep(0.2)
     finally:
         consumer.close()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def free_base_port(nodes: int) -> int:
-    """A base port whose broker ports and controller ports (base+100+i) are all free."""
-    for _ in range(50):
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            base = sock.getsockname()[1]
-        wanted = [base + i for i in range(nodes)] + [base + CONTROLLER_PORT_OFFSET + i for i in range(nodes)]
-        if max(wanted) < 65536 and all(_bindable(p) for p in wanted):
-            return base
-    raise RuntimeError("no free run of ports found")
-
-
-def _bindable(port: int) -> bool:
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from confluent_kafka import Consumer, KafkaError, TopicPartition
 from confluent_kafka.admin import AdminClient
-from kafka_helpers import TIMEOUT_S, CheckedProducer
+
+from .kafka import TIMEOUT_S, CheckedProducer
 
 RESUME_EVERY_S = 0.5
 
@@ -174,14 +175,14 @@ def wait_for(predicate, timeout_s: float, what: str, every_s: float = 0.1):
 
 def busy_group(bootstrap: str, topic: str, group: str, client_id: str = "billing-worker") -> GroupMember:
     """An active group: one running member on a 1-partition topic with 3 records."""
-    from kafka_helpers import create_topic, produce
+    from .kafka import create_topic, produce
 
     create_topic(bootstrap, topic, 1)
     produce(bootstrap, topic, {0: 3})
     return GroupMember(bootstrap, group, [topic], client_id=client_id).wait_assigned()
 
 
-DELETE_OFFSETS_JAVA = Path(__file__).resolve().parent / "java" / "DeleteOffsets.java"
+DELETE_OFFSETS_JAVA = Path(__file__).resolve().parents[1] / "java" / "DeleteOffsets.java"
 JAVA_TIMEOUT_S = 90  # compiling the one-file program and starting a JVM, on a busy 2-core machine
 
 

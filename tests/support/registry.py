@@ -15,9 +15,9 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from kafka_helpers import free_port
+from .ports import free_port
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 VERSION = "3.0.9"
 HOME = Path(os.environ.get("KDASH_REGISTRY_HOME") or ROOT / ".cache" / "apicurio") / VERSION
 CCOMPAT = "/apis/ccompat/v7"
