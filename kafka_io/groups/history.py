@@ -149,8 +149,10 @@ class LagHistory:
         if self._rows() + new_rows > self._row_budget():
             self.dropped_keys += 1
             return None
-        self._highs.setdefault(tp, self._new_buffer())
-        self._totals.setdefault(key[0], self._new_buffer())
+        if tp not in self._highs:  # not setdefault: that would allocate a buffer per key, used or not
+            self._highs[tp] = self._new_buffer()
+        if key[0] not in self._totals:
+            self._totals[key[0]] = self._new_buffer()
         buffer = self._committed[key] = self._new_buffer()
         self._by_group.setdefault(key[0], set()).add(key)
         return buffer
