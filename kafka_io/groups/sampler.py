@@ -47,7 +47,6 @@ from kafka_io.errors import KafkaIOError
 from kafka_io.groups.commit_reader import ADMIN_API, COMMIT_LOG, LOG_OFF, CommitLogReader
 from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.groups.health import GroupHealth
-from kafka_io.groups.health_bulk import assess_groups
 from kafka_io.groups.history import LagHistory
 from kafka_io.groups.history_store import HistoryStore
 from kafka_io.groups.lag_snapshot import LagSnapshot
@@ -355,6 +354,8 @@ class LagSampler:
             # because the cluster stopped answering.
             now_s = snapshot.sampled_at_s if snapshot.error and snapshot.sampled_at_s else time.time()
             stale_after_s = STALE_AFTER_SAMPLES * max(self._full_every_s, self.interval_s)
+            from kafka_io.groups.health_bulk import assess_groups  # numpy: not on the CLI's import path
+
             # assess_groups gives assess_group's values for every group in one pass over the
             # history: per group, 10,000 groups took 3 s a sample (issue #25, bench/group_health.py).
             health = assess_groups(
