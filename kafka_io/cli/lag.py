@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import sys
+import threading
 import time
 from typing import TYPE_CHECKING
 
@@ -69,11 +70,10 @@ def run(args: argparse.Namespace) -> int:
     # SAMPLES deep: the default depth (an hour) allocated 64 MB for 5,400 partitions, 0.3 s a run.
     history = LagHistory(max_samples=SAMPLES)
     sampler = LagSampler(settings, interval_s=max(args.gap, 0.1), window_s=2 * args.gap + 1, history=history)
-    with concurrent.futures.ThreadPoolExecutor(1, "kdash-cli-sample") as pool:
-        sampling = pool.submit(_sample, sampler, groups, args.gap)
-        from kafka_io.groups import health_bulk  # noqa: F401  (numpy: loads while the sample waits on Kafka)
+    sampling = _in_background(_sample, sampler, groups, args.gap)
+    from kafka_io.groups import health_bulk  # noqa: F401  (numpy: loads while the sample waits on Kafka)
 
-        snapshot = sampling.result()
+    snapshot = sampling.result()
     health = _health_with_exact(settings, sampler, snapshot)
     report = lag_report(snapshot, health)
     if args.format == "json":
@@ -81,6 +81,21 @@ def run(args: argparse.Namespace) -> int:
     else:
         _print_table(report)
     return _exit_code(report, health, groups, args.fail_on)
+
+
+def _in_background(fn, *args) -> concurrent.futures.Future:
+    """fn(*args) on a daemon thread: Ctrl-C ends the command at once (a pool's worker is
+    joined at exit, which would wait out a hung sample's timeout)."""
+    future: concurrent.futures.Future = concurrent.futures.Future()
+
+    def run() -> None:
+        try:
+            future.set_result(fn(*args))
+        except BaseException as exc:  # handed to the caller, who reports it
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="kdash-cli-sample", daemon=True).start()
+    return future
 
 
 def _sample(sampler: LagSampler, groups: list[str], gap_s: float) -> LagSnapshot:
