@@ -31,6 +31,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
@@ -74,8 +75,10 @@ def measure(groups_n: int, cycles: int, trace: bool) -> dict:
     import numpy as np
 
     from kafka_io.config import ClusterSettings
+    from kafka_io.groups import sampler as sampler_module
     from kafka_io.groups.lag_snapshot import LagSnapshot
     from kafka_io.groups.sampler import LagSampler
+    from kafka_io.groups.sampler_config import history_rows
 
     if trace:
         import tracemalloc
@@ -96,7 +99,11 @@ def measure(groups_n: int, cycles: int, trace: bool) -> dict:
     group_health.START_S = time.time() - cycles * group_health.INTERVAL_S
     history, groups, now_s = group_health.build(groups_n)
     mark("history")
-    # A sampler that never connects: its state is put in place as its samples would leave it.
+    # A sampler that never connects: its state is put in place as its samples would leave it,
+    # and its clock reads the time of its latest sample (building 50,000 groups takes longer
+    # than a status stays fresh).
+    clock = {"now_s": now_s}
+    sampler_module.time = SimpleNamespace(time=lambda: clock["now_s"], monotonic=time.monotonic)
     settings = ClusterSettings(bootstrap_servers="127.0.0.1:9", embedded=False)
     sampler = LagSampler(settings, interval_s=group_health.INTERVAL_S, history=history, commit_log=True)
     fill_commit_table(sampler._commit_log.table, groups)
@@ -106,8 +113,10 @@ def measure(groups_n: int, cycles: int, trace: bool) -> dict:
     sampler.health()
     mark("snapshot + health")
     # The next sample replaces the snapshot; then the thread computes its health (LagSampler._run).
-    fresh = next_sample(sampler.latest().groups, now_s + group_health.INTERVAL_S)
-    sampler._snapshot = LagSnapshot(now_s + group_health.INTERVAL_S, 0.0, tuple(fresh), sequence=2)
+    clock["now_s"] = now_s + group_health.INTERVAL_S
+    fresh = next_sample(sampler.latest().groups, clock["now_s"])
+    history.record(clock["now_s"], list(history_rows(fresh)))
+    sampler._snapshot = LagSnapshot(clock["now_s"], 0.0, tuple(fresh), sequence=2)
     del fresh
     sampler.health()
     mark("after a second sample")
