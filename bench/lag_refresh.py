@@ -1,6 +1,6 @@
 """Benchmark: a full consumer-lag refresh on a big cluster, against raw baselines.
 
-    .venv/bin/python bench/lag_refresh.py [--engine noida|apache] [--runs 7] [--no-browser]
+    .venv/bin/python bench/lag_refresh.py [--engine noida|apache] [--runs 7] [--no-browser] [--cli-only]
 
 Starts its own local broker (noida-db, or Apache Kafka with --engine apache;
 free port, temp data dir, stopped at the end),
@@ -21,6 +21,7 @@ builds 2,000 topics x 6 partitions and 300 groups with commits on 3 topics each
 
 Then (cli) the `lag` CLI as a whole process (`--gap 0 --format json`) against
 (raw-p) bench/raw_lag.py as a whole process: the same reads, nothing of ours imported.
+With --cli-only, only these two (a minute or two on noida-db).
 
 Prints a/b (target <= 1.3), a-st/a (target <= 1.10), c/a (target >= 5) and
 cli/raw-p (target <= 1.5, issue #25). Then, unless --no-browser,
@@ -260,6 +261,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--cli-only", action="store_true", help="only (cli) against (raw-p): no sampler, no browser")
     add_engine_arg(parser)
     args = parser.parse_args()
     print(f"engine: {args.engine}")
@@ -274,37 +276,13 @@ def main() -> int:
             f"({GROUPS * TOPICS_PER_GROUP * PARTITIONS} committed partitions) in "
             f"{time.perf_counter() - started:.1f} s"
         )
-        m = measure(broker.bootstrap, args.runs)
-        b = min(m["b-one"], m["b-batched"])  # the stricter baseline
-        rows = [
-            ("(a0)", "first refreshes, marker reads (once each)", "a0"),
-            ("(a)", "sampler full refresh, steady", "a"),
-            ("(a+)", "refresh + health of every group", "a+"),
-            ("(a-st)", "refresh persisting the cycle to SQLite", "a-store"),
-            ("(b)", "raw parallel, one list_offsets call", "b-one"),
-            ("(b)", f"raw parallel, list_offsets in batches of {WATERMARK_BATCH}", "b-batched"),
-            ("(p)", f"leader read (full metadata), every {PRIME_MAX_AGE_S:g} s", "p"),
-            ("(c)", "Kafdrop-like sequential per group", "c"),
-            ("(c-min)", "minimal sequential per group", "c-min"),
-        ]
-        for tag, what, key in rows:
-            print(f"{tag:8} {what:48} median {m[key] * 1000:8.1f} ms")
-        print(f"a/b     = {m['a'] / b:.2f}   (b = the faster raw baseline; target <= 1.3)")
-        print(f"a+/b    = {m['a+'] / b:.2f}   (for information)")
-        per_window = PRIME_MAX_AGE_S / DEFAULT_INTERVAL_S
-        print(
-            f"p/a     = {m['p'] / m['a']:.2f}   (once per {per_window:g} refreshes at {DEFAULT_INTERVAL_S:g} s: ",
-            end="",
-        )
-        print(f"+{m['p'] / m['a'] / per_window:.1%} averaged)")
-        print(f"a-st/a  = {m['a-store'] / m['a']:.2f}   (persisting the history; target <= 1.10)")
-        print(f"c/a     = {m['c'] / m['a']:.1f}   (target >= 5)")
-        print(f"c-min/a = {m['c-min'] / m['a']:.1f}   (for information: loopback round trips cost ~0.1 ms)")
+        if not args.cli_only:
+            report_refresh(measure(broker.bootstrap, args.runs))
         cli_s, raw_s = cli_vs_raw(broker.bootstrap, args.runs)
         print(f"(cli)    `lag --gap 0 --format json`, whole process          median {cli_s * 1000:8.1f} ms")
         print(f"(raw-p)  bench/raw_lag.py, whole process                    median {raw_s * 1000:8.1f} ms")
         print(f"cli/raw-p = {cli_s / raw_s:.2f}   (target <= {CLI_TARGET})")
-        if not args.no_browser:
+        if not (args.no_browser or args.cli_only):
             artifacts = ROOT / "test-artifacts"
             artifacts.mkdir(exist_ok=True)
             first_s, later_s, shown = page_time(broker.bootstrap, artifacts)
@@ -313,6 +291,34 @@ def main() -> int:
                 f"({shown} groups shown; target <= {PAGE_TARGET_S:g} s)"
             )
     return 0
+
+
+def report_refresh(m: dict[str, float]) -> None:
+    b = min(m["b-one"], m["b-batched"])  # the stricter baseline
+    rows = [
+        ("(a0)", "first refreshes, marker reads (once each)", "a0"),
+        ("(a)", "sampler full refresh, steady", "a"),
+        ("(a+)", "refresh + health of every group", "a+"),
+        ("(a-st)", "refresh persisting the cycle to SQLite", "a-store"),
+        ("(b)", "raw parallel, one list_offsets call", "b-one"),
+        ("(b)", f"raw parallel, list_offsets in batches of {WATERMARK_BATCH}", "b-batched"),
+        ("(p)", f"leader read (full metadata), every {PRIME_MAX_AGE_S:g} s", "p"),
+        ("(c)", "Kafdrop-like sequential per group", "c"),
+        ("(c-min)", "minimal sequential per group", "c-min"),
+    ]
+    for tag, what, key in rows:
+        print(f"{tag:8} {what:48} median {m[key] * 1000:8.1f} ms")
+    print(f"a/b     = {m['a'] / b:.2f}   (b = the faster raw baseline; target <= 1.3)")
+    print(f"a+/b    = {m['a+'] / b:.2f}   (for information)")
+    per_window = PRIME_MAX_AGE_S / DEFAULT_INTERVAL_S
+    print(
+        f"p/a     = {m['p'] / m['a']:.2f}   (once per {per_window:g} refreshes at {DEFAULT_INTERVAL_S:g} s: ",
+        end="",
+    )
+    print(f"+{m['p'] / m['a'] / per_window:.1%} averaged)")
+    print(f"a-st/a  = {m['a-store'] / m['a']:.2f}   (persisting the history; target <= 1.10)")
+    print(f"c/a     = {m['c'] / m['a']:.1f}   (target >= 5)")
+    print(f"c-min/a = {m['c-min'] / m['a']:.1f}   (for information: loopback round trips cost ~0.1 ms)")
 
 
 if __name__ == "__main__":

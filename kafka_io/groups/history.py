@@ -83,7 +83,9 @@ class LagHistory:
         self._committed: dict[Key, array] = {}
         self._highs: dict[TopicPartition, array] = {}
         self._totals: dict[str, array] = {}
-        self._by_group: dict[str, set[Key]] = {}
+        # Each group's keys as dict keys (insertion-ordered, and half the size of a set: 352
+        # against 728 bytes for a group of 10 partitions, 18 MB at 50,000 groups).
+        self._by_group: dict[str, dict[Key, None]] = {}
         # record() call number that last mentioned each row, for eviction.
         self._key_seen: dict[Key, int] = {}
         self._tp_seen: dict[TopicPartition, int] = {}
@@ -149,10 +151,12 @@ class LagHistory:
         if self._rows() + new_rows > self._row_budget():
             self.dropped_keys += 1
             return None
-        self._highs.setdefault(tp, self._new_buffer())
-        self._totals.setdefault(key[0], self._new_buffer())
+        if tp not in self._highs:  # not setdefault: that would allocate a buffer per key, used or not
+            self._highs[tp] = self._new_buffer()
+        if key[0] not in self._totals:
+            self._totals[key[0]] = self._new_buffer()
         buffer = self._committed[key] = self._new_buffer()
-        self._by_group.setdefault(key[0], set()).add(key)
+        self._by_group.setdefault(key[0], {})[key] = None
         return buffer
 
     def _new_buffer(self) -> array:
@@ -207,7 +211,7 @@ class LagHistory:
         self._committed.pop(key, None)
         keys = self._by_group.get(key[0])
         if keys is not None:
-            keys.discard(key)
+            keys.pop(key, None)
             if not keys:
                 del self._by_group[key[0]]
 

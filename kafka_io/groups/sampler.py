@@ -47,7 +47,6 @@ from kafka_io.errors import KafkaIOError
 from kafka_io.groups.commit_reader import ADMIN_API, COMMIT_LOG, LOG_OFF, CommitLogReader
 from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.groups.health import GroupHealth
-from kafka_io.groups.health_bulk import assess_groups
 from kafka_io.groups.history import LagHistory
 from kafka_io.groups.history_store import HistoryStore
 from kafka_io.groups.sampler_config import (
@@ -346,17 +345,20 @@ class LagSampler:
 
     def health(self) -> dict[str, GroupHealth]:
         """Health of every group in the latest snapshot, computed once per sample."""
+        from kafka_io.groups.health_bulk import assess_groups  # numpy: not on the CLI's import path
+
         with self._health_lock:  # a second reader waits and reuses the result
             snapshot = self.latest()
             if self._health[0] == snapshot.sequence:
                 return self._health[1]
-            # After a failed sample, judge as of the last good one: the page
-            # shows those statuses greyed and dated, not turned into UNKNOWN
-            # because the cluster stopped answering.
+            # Drop the previous health (and the previous sample's groups it holds) before making
+            # the next: at 50,000 groups a second copy is hundreds of MB (bench/group_memory.py).
+            self._health = (-1, {})
+            # After a failed sample, judge as of the last good one: the page shows those
+            # statuses greyed and dated, not turned into UNKNOWN because the cluster stopped answering.
             now_s = snapshot.sampled_at_s if snapshot.error and snapshot.sampled_at_s else time.time()
             stale_after_s = STALE_AFTER_SAMPLES * max(self._full_every_s, self.interval_s)
-            # assess_groups gives assess_group's values for every group in one pass over the
-            # history: per group, 10,000 groups took 3 s a sample (issue #25, bench/group_health.py).
+            # assess_group's values in one pass over the history (per group: 3 s at 10,000 groups).
             health = assess_groups(
                 snapshot.groups,
                 self.history,

@@ -17,6 +17,7 @@ from collections import Counter
 import pytest
 from support.table_cases import message_of
 
+from kafka_io.groups import health_bulk
 from kafka_io.groups.health import assess_group
 from kafka_io.groups.health_bulk import assess_groups
 from kafka_io.groups.history import LagHistory
@@ -122,6 +123,20 @@ def test_assess_groups_equals_assess_group_on_random_histories():
         _tally(seen, bulk)
     for wanted in [*Status, "extrapolated", "estimated", "eta", "huge"]:
         assert seen[wanted] > 0, f"the random histories no longer reach {wanted}: {seen}"
+
+
+def test_assess_groups_in_small_passes_equals_one_pass(monkeypatch):
+    """The sampler's health at 50,000 groups is judged CHUNK_PARTITIONS partitions at a time:
+    passes as small as 1 and 3 partitions give the values, and the order, of one pass."""
+    rng = random.Random(26)
+    cases = [_scenario(rng) for _ in range(200)]
+    whole = [assess_groups(groups, history, now_s, **options) for history, groups, now_s, options in cases]
+    for chunk_partitions in (1, 3):
+        monkeypatch.setattr(health_bulk, "CHUNK_PARTITIONS", chunk_partitions)
+        for case, ((history, groups, now_s, options), expected) in enumerate(zip(cases, whole, strict=True)):
+            got = assess_groups(groups, history, now_s, **options)
+            assert list(got) == list(expected), f"case {case}, passes of {chunk_partitions}"
+            assert got == expected, f"case {case}, passes of {chunk_partitions}"
 
 
 SHAPE_CASES = [
