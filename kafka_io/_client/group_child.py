@@ -210,4 +210,7 @@ class GroupAdminChild:
 def _stop_child(state: dict) -> None:
     child = state.get("_child")
     if child is not None:
-        child.stop()
+        # Runs at exit too, where a late Ctrl-C would print "Exception ignored in atexit
+        # callback" and a traceback: the child is killed or ends with its stdin anyway.
+        with contextlib.suppress(KeyboardInterrupt):
+            child.stop()

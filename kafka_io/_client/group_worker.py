@@ -16,6 +16,7 @@ import contextlib
 import os
 import queue
 import select
+import signal
 import sys
 import threading
 
@@ -131,6 +132,10 @@ def _fetch_offsets(admin, group_id: str, partitions, timeout_s: float) -> concur
 
 def _child_main() -> int:
     from confluent_kafka.admin import AdminClient
+
+    # Ctrl-C in a terminal reaches the whole process group: the parent decides what stops,
+    # and ends this child by closing its stdin. Interrupted here, it would die mid-answer.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     from kafka_io._client.factories import base_config
 

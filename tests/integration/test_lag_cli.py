@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import time
@@ -114,3 +115,33 @@ def test_unknown_group_and_bad_input(cluster_env, groups):
     assert missing.stderr.strip() == "error: group 'test-no-such-group-x' does not exist"
     bad = lag_cli(cluster_env, "--gap", "-1")
     assert (bad.returncode, bad.stderr.strip()) == (2, "error: --gap must be between 0 and 300 seconds, got -1")
+
+
+def _ignores_sigint(pid: int) -> bool:
+    ignored = next(line for line in open(f"/proc/{pid}/status") if line.startswith("SigIgn:"))
+    return bool(int(ignored.split()[1], 16) & (1 << (signal.SIGINT - 1)))
+
+
+def test_the_group_child_ignores_ctrl_c_and_ends_when_its_parent_closes_its_stdin():
+    """Ctrl-C in a terminal reaches the whole process group, the group child included: the
+    parent decides what stops and closes the child's stdin (2026-12-08: interrupted mid-answer,
+    a lag run printed a KeyboardInterrupt traceback at exit, 2 runs in 4)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kafka_io._client.group_worker"],
+        stdin=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        # A shell that runs CI in the background ignores SIGINT, and children inherit that.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not _ignores_sigint(proc.pid):
+            assert time.monotonic() < deadline and proc.poll() is None, "the child never ignored SIGINT"
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGINT)
+        proc.stdin.close()  # the parent is done
+        assert proc.wait(timeout=30) == 0
+        assert proc.stderr.read() == b""
+    finally:
+        if proc.poll() is None:
+            proc.kill()
