@@ -73,12 +73,12 @@ def measure(groups_n: int, cycles: int, trace: bool) -> dict:
     """One size, in this process: {part: RSS MB}, the baseline, and the top allocation sites."""
     import group_health
     import numpy as np
-    from kafka_io.groups.sampler_snapshot import LagSnapshot
 
     from kafka_io.config import ClusterSettings
     from kafka_io.groups import sampler as sampler_module
     from kafka_io.groups.sampler import LagSampler
     from kafka_io.groups.sampler_config import history_rows
+    from kafka_io.groups.sampler_snapshot import LagSnapshot
 
     if trace:
         import tracemalloc
