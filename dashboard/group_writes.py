@@ -117,7 +117,7 @@ def offsets_section(settings: ClusterSettings, sampler: LagSampler, group: Group
             preview = st.form_submit_button("Preview", icon=":material/preview:")
         if preview and topic:
             with show_errors("preview"):
-                st.session_state["offsets_plan"] = resources.with_admin(
+                st.session_state["offsets_plan"] = resources.with_cluster(
                     settings, group_offsets.plan_offset_delete, group.group_id, topic
                 )
         plan = st.session_state.get("offsets_plan")
@@ -139,7 +139,7 @@ def offsets_preview(settings: ClusterSettings, sampler: LagSampler, plan: Offset
         submitted = st.form_submit_button("Delete offsets", type="primary", icon=":material/delete_forever:")
     if submitted:
         with show_errors("delete offsets"):
-            resources.with_admin(settings, group_offsets.apply_offset_delete, plan, confirm=typed, actor=auth.actor())
+            resources.with_cluster(settings, group_offsets.apply_offset_delete, plan, confirm=typed, actor=auth.actor())
             del st.session_state["offsets_plan"]
             sampler.refresh_groups([plan.group_id])
             st.success(

@@ -5,7 +5,8 @@ topic snapshots (kafka_io.cluster); evicting one cluster closes what it owns
 and leaves the others. Clients cannot be pickled, so they live in
 st.cache_resource; plain results every session can share live in
 st.cache_data with a short TTL. Pages never see an AdminClient: they hand a
-kafka_io function to ``with_admin``.
+kafka_io function to ``with_cluster`` (``with_admin`` for the functions that
+still take an ``(admin, settings)`` pair).
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ __all__ = [
     "topic_names",
     "topics_view",
     "with_admin",
+    "with_cluster",
 ]
 
 T = TypeVar("T")
@@ -91,6 +93,11 @@ def cluster(settings: ClusterSettings) -> Cluster:
 def with_admin(settings: ClusterSettings, action: Callable[..., T], *args, **kwargs) -> T:
     """``action(admin, settings, *args, **kwargs)`` on the cluster's admin client."""
     return cluster(settings).call(lambda admin: action(admin, settings, *args, **kwargs))
+
+
+def with_cluster(settings: ClusterSettings, action: Callable[..., T], *args, **kwargs) -> T:
+    """``action(cluster, *args, **kwargs)`` with the cluster's cached handle."""
+    return cluster(settings).run(action, *args, **kwargs)
 
 
 @st.cache_data(ttl=CLUSTER_INFO_TTL_S, show_spinner=False, max_entries=16)

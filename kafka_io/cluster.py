@@ -13,7 +13,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
 from confluent_kafka.admin import AdminClient
 
@@ -41,6 +41,7 @@ __all__ = [
 
 log = logging.getLogger("kafka_io")
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +134,15 @@ class Cluster:
         """``read(admin)``; an unreachable cluster also resets the clients."""
         try:
             return read(self.admin)
+        except (Unavailable, Timeout):
+            self.reset_clients()
+            raise
+
+    def run(self, action: Callable[Concatenate[Cluster, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """``action(self, *args, **kwargs)``: a kafka_io function that takes a cluster;
+        an unreachable cluster also resets the clients."""
+        try:
+            return action(self, *args, **kwargs)
         except (Unavailable, Timeout):
             self.reset_clients()
             raise

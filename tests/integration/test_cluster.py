@@ -15,6 +15,7 @@ from support.kafka import create_topic, produce
 from dashboard import resources
 from kafka_io._client import CRASHED, EARLIEST, LATEST, list_offsets, make_admin, make_producer, translate_error
 from kafka_io._client import offsets as offsets_module
+from kafka_io.admin.brokers import describe_brokers
 from kafka_io.cluster import Cluster, Part
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError, NotAuthorized, NotFound, Timeout
@@ -131,6 +132,16 @@ def test_an_unreachable_cluster_resets_its_clients_and_keeps_its_parts(unreachab
             cluster.describe()
         assert cluster.admin is not admin  # a fresh client for the next try
         assert cluster.attached(Part("marker"), object) is marker
+
+
+def test_run_hands_the_cluster_to_a_function_and_resets_its_clients_when_unreachable(unreachable_bootstrap):
+    settings = ClusterSettings(bootstrap_servers=unreachable_bootstrap, timeout_s=1, embedded=False)
+    with Cluster(settings) as cluster:
+        assert cluster.run(lambda given, x, *, y: (given, x, y), 1, y=2) == (cluster, 1, 2)
+        admin = cluster.admin
+        with pytest.raises(KafkaIOError, match="Cannot reach Kafka"):
+            cluster.run(describe_brokers, with_configs=False)
+        assert cluster.admin is not admin
 
 
 def test_group_reads_of_an_unreachable_cluster_cross_the_child_in_plain_words(unreachable_bootstrap):

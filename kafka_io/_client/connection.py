@@ -1,0 +1,33 @@
+"""What domain functions take: a cluster's admin client and its settings, as one value.
+
+``Cluster`` (kafka_io.cluster) satisfies ``ClusterClient``; a caller that owns a
+bare admin client (the lag sampler, which remakes its own after a failed sample)
+passes a ``Connection``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from confluent_kafka.admin import AdminClient
+
+from kafka_io.config import ClusterSettings
+
+
+class ClusterClient(Protocol):
+    """An admin client and the settings it was made from (named timeouts, read-only, roles)."""
+
+    @property
+    def admin(self) -> AdminClient: ...
+
+    @property
+    def settings(self) -> ClusterSettings: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Connection:
+    """A ``ClusterClient`` over an admin client someone else owns (and closes)."""
+
+    admin: AdminClient
+    settings: ClusterSettings
