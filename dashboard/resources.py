@@ -133,7 +133,7 @@ def topics_view(settings: ClusterSettings, include_internal: bool = False) -> To
 def _table_configs(settings: ClusterSettings, topics: tuple[str, ...]) -> Latest[dict[str, TopicConfigs]]:
     # The fetch gets the Cluster from the page's thread: the refresh thread never calls st.*.
     return Latest(
-        lambda handle: handle.call(lambda admin: details.topic_configs(admin, settings, topics, TABLE_CONFIGS)),
+        lambda handle: handle.run(details.topic_configs, topics, TABLE_CONFIGS),
         CONFIGS_TTL_S,
         CONFIGS_MAX_STALE_S,
         name=f"kdash-configs-{settings.name}",
@@ -148,13 +148,13 @@ def table_configs(settings: ClusterSettings, topics: tuple[str, ...]) -> dict[st
 @st.cache_data(ttl=CONFIGS_TTL_S, show_spinner=False, max_entries=64)
 def topic_configs(settings: ClusterSettings, topic: str) -> TopicConfigs | None:
     """Every config of one topic, for its detail view."""
-    return with_admin(settings, details.topic_configs, [topic]).get(topic)
+    return with_cluster(settings, details.topic_configs, [topic]).get(topic)
 
 
 @st.cache_data(ttl=SNAPSHOT_TTL_S, show_spinner=False, max_entries=64)
 def why_absent(settings: ClusterSettings, topic: str) -> str:
     """Why the snapshot has no `topic`: gone, or hidden by ACLs (then Kafka says not authorized)."""
-    return str(with_admin(settings, absent_topic, topic))
+    return str(with_cluster(settings, absent_topic, topic))
 
 
 @st.cache_data(ttl=CONFIGS_TTL_S, show_spinner=False, max_entries=64)
@@ -167,12 +167,12 @@ def count_bound(settings: ClusterSettings, topic: TopicSummary, cleanup_policy: 
 def topic_groups(settings: ClusterSettings, topic: str) -> TopicGroups:
     summary = topics_view(settings, is_internal(topic)).snapshot.topic(topic)
     highs = {p.partition: p.high for p in summary.partitions} if summary else {}
-    return with_admin(settings, details.groups_on_topic, topic, highs)
+    return with_cluster(settings, details.groups_on_topic, topic, highs)
 
 
 @st.cache_data(ttl=SNAPSHOT_TTL_S, show_spinner=False, max_entries=16)
 def group_states(settings: ClusterSettings) -> GroupStates:
-    return with_admin(settings, details.group_states)
+    return with_cluster(settings, details.group_states)
 
 
 def forget_topic_data(settings: ClusterSettings) -> None:

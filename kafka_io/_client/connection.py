@@ -10,16 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from confluent_kafka.admin import AdminClient
-
+from kafka_io._client.admin import CountingAdmin
 from kafka_io.config import ClusterSettings
 
 
 class ClusterClient(Protocol):
-    """An admin client and the settings it was made from (named timeouts, read-only, roles)."""
+    """A counting admin client (make_admin) and the settings it was made from (named timeouts, read-only, roles)."""
 
     @property
-    def admin(self) -> AdminClient: ...
+    def admin(self) -> CountingAdmin: ...
 
     @property
     def settings(self) -> ClusterSettings: ...
@@ -29,5 +28,5 @@ class ClusterClient(Protocol):
 class Connection:
     """A ``ClusterClient`` over an admin client someone else owns (and closes)."""
 
-    admin: AdminClient
+    admin: CountingAdmin
     settings: ClusterSettings

@@ -85,7 +85,7 @@ def describe_brokers(cluster: ClusterClient, with_configs: bool = True) -> Broke
     """Every broker of the cluster; one that fails carries its error, only an unreachable cluster raises."""
     admin, settings = cluster.admin, cluster.settings
     info = describe_cluster(admin, settings)
-    metadata = read_metadata(admin, settings)
+    metadata = read_metadata(cluster)
     leaders, replicas = Counter(), Counter()
     for topic in metadata.topics.values():
         for partition in topic.partitions.values():

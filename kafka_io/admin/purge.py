@@ -56,7 +56,7 @@ def plan_purge(
     before_offset: int | None = None,
 ) -> PurgePlan:
     admin, settings = cluster.admin, cluster.settings
-    metadata = read_metadata(admin, settings)
+    metadata = read_metadata(cluster)
     found = metadata.topics.get(topic)
     if found is None or found.error is not None:
         raise NotFound(f"topic {topic!r} does not exist")

@@ -40,8 +40,7 @@ class ConfigPlan:
 
 def read_topic_configs(cluster: ClusterClient, topic: str) -> TopicConfigs:
     """Every config of ``topic``; NotFound / NotAuthorized in the broker's words."""
-    admin, settings = cluster.admin, cluster.settings
-    found = topic_configs(admin, settings, [topic]).get(topic)
+    found = topic_configs(cluster, [topic]).get(topic)
     if found is None:
         raise NotFound(f"topic {topic!r} does not exist")
     if found.error:

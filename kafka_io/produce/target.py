@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from confluent_kafka.admin import AdminClient, ConfigResource
 
-from kafka_io._client import FUTURE_GRACE_S
+from kafka_io._client import FUTURE_GRACE_S, Connection
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError
 from kafka_io.produce.inputs import TopicLimits
@@ -52,13 +52,13 @@ def _broker_limit(admin: AdminClient, settings: ClusterSettings, broker: int) ->
 def topic_limits(admin: AdminClient, settings: ClusterSettings, topic: str) -> TopicLimits:
     """Partition count and size limit of an existing topic; NotFound when it does not exist."""
     topic = validate_topic_name(topic)
-    metadata = read_metadata(admin, settings)
+    metadata = read_metadata(Connection(admin, settings))
     found = metadata.topics.get(topic)
     if found is None:
-        raise absent_topic(admin, settings, topic)
+        raise absent_topic(Connection(admin, settings), topic)
     if found.error is not None:
         raise KafkaIOError(f"topic {topic!r}: {found.error.str()}")
-    configs = topic_configs(admin, settings, [topic], only=[TOPIC_LIMIT]).get(topic)
+    configs = topic_configs(Connection(admin, settings), [topic], only=[TOPIC_LIMIT]).get(topic)
     limit = _as_int(configs.get(TOPIC_LIMIT)) if configs is not None and configs.error is None else None
     name = f"{TOPIC_LIMIT} of topic {topic!r}"
     if limit is None and metadata.brokers:

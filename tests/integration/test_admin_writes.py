@@ -139,7 +139,7 @@ def test_purge_moves_the_low_watermark_exactly_and_the_counts_follow(settings, k
         "partitions": [{"partition": 0, "low": 0, "high": 5, "new_low": 2, "records": 2, "note": None, "error": None}],
     }
     assert watermarks(kafka_bootstrap, topic, 2) == [(2, 5), (0, 3)]
-    (summary,) = cluster_snapshot(make_admin(settings), settings, topic=topic).topics
+    (summary,) = cluster_snapshot(Connection(make_admin(settings), settings), topic=topic).topics
     assert [(p.low, p.high, p.messages) for p in summary.partitions] == [(2, 5, 3), (0, 3, 3)] and summary.messages == 6
     admin = make_admin(settings)
     plan = plan_purge(Connection(admin, settings), topic)
@@ -147,7 +147,7 @@ def test_purge_moves_the_low_watermark_exactly_and_the_counts_follow(settings, k
     result = apply_purge(Connection(admin, settings), plan, topic)
     assert (result.low_watermarks, result.records) == (((0, 5), (1, 3)), 6)
     assert watermarks(kafka_bootstrap, topic, 2) == [(5, 5), (3, 3)]
-    assert cluster_snapshot(admin, settings, topic=topic).topics[0].messages == 0
+    assert cluster_snapshot(Connection(admin, settings), topic=topic).topics[0].messages == 0
     assert run_cli(capsys, *base, "--partition", "7") == (
         1 + 1,
         "",

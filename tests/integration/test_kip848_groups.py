@@ -14,7 +14,7 @@ from confluent_kafka import Producer, ShareConsumer
 from support.groups import GroupMember, describe, wait_for
 from support.kafka import TIMEOUT_S, create_topic
 
-from kafka_io._client import make_admin
+from kafka_io._client import Connection, make_admin
 from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.groups.health import silent_members_note
 from kafka_io.groups.record_reads import exact_time_lags
@@ -99,7 +99,7 @@ def test_consumer_groups_beside_classic_ones_and_reads_leave_them_alone(settings
         finally:
             worker.stop()
             assert worker.join()
-        cluster_snapshot(admin, settings, topic=topic)
+        cluster_snapshot(Connection(admin, settings), topic=topic)
         # Undisturbed: same member and epoch-free assignment, no new assignment callback, commits as they were.
         after = describe(kafka_bootstrap, new)
         assert [m.member_id for m in after.members] == [m.member_id for m in before.members]
@@ -138,6 +138,6 @@ def test_a_share_group_breaks_no_read(settings, kafka_bootstrap, unique):
         # Asked for by name (a deep link), it is a group the consumer-group API does not know.
         (asked,) = fetch_group_lags(admin, settings, [share])
         assert (asked.error, asked.members, asked.partitions) == (None, (), ())
-        assert cluster_snapshot(admin, settings, topic=topic).topic(topic) is not None
+        assert cluster_snapshot(Connection(admin, settings), topic=topic).topic(topic) is not None
     finally:
         consumer.close()

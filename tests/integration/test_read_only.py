@@ -17,7 +17,7 @@ from produce_helpers import end_offsets
 from support.groups import committed_offsets, group_ids
 from support.kafka import commit_offsets, create_topic, produce
 
-from kafka_io._client import make_admin
+from kafka_io._client import Connection, make_admin
 from kafka_io.demo.control import run_demo
 from kafka_io.demo.plan import DemoPlan
 from kafka_io.errors import ReadOnly
@@ -35,7 +35,7 @@ from kafka_io.topics.snapshot import read_metadata
 
 def broker_state(settings, bootstrap: str, topic: str, group: str) -> dict:
     """Everything a refused write could have changed, read without kafka_io's write paths."""
-    metadata = read_metadata(make_admin(settings), settings)
+    metadata = read_metadata(Connection(make_admin(settings), settings))
     return {
         "topics": sorted(metadata.topics),
         "partitions": len(metadata.topics[topic].partitions),
@@ -65,10 +65,13 @@ def test_every_write_path_refuses_a_read_only_cluster_and_changes_nothing(settin
     assert before["end_offsets"] == {0: 3, 1: 2} and before["committed"] == {(topic, 0): 1, (topic, 1): 2}
 
     writes = [
-        ("creating topics", lambda: create_topic_io(admin, read_only, never, 1)),
-        ("creating topics", lambda: create_topic_io(admin, read_only, "bad name!", 0)),  # refused before validation
-        ("adding partitions", lambda: add_partitions(admin, read_only, topic, 4)),
-        ("deleting topics", lambda: delete_topic(admin, read_only, topic, confirm=topic)),
+        ("creating topics", lambda: create_topic_io(Connection(admin, read_only), never, 1)),
+        (
+            "creating topics",
+            lambda: create_topic_io(Connection(admin, read_only), "bad name!", 0),
+        ),  # refused before validation
+        ("adding partitions", lambda: add_partitions(Connection(admin, read_only), topic, 4)),
+        ("deleting topics", lambda: delete_topic(Connection(admin, read_only), topic, confirm=topic)),
         ("sending events", lambda: send_one(handle, limits, EventSpec(b"x"))),
         ("sending events", lambda: start_burst(read_only, limits, burst)),
         ("sending events", lambda: send_burst(read_only, limits, burst)),

@@ -24,7 +24,7 @@ from confluent_kafka import Consumer, Producer, TopicPartition
 from support.groups import wait_for
 from support.kafka import TIMEOUT_S, commit_offsets, create_topic
 
-from kafka_io._client import make_admin
+from kafka_io._client import Connection, make_admin
 from kafka_io.groups import markers
 from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.groups.record_reads import exact_time_lags
@@ -175,7 +175,7 @@ def test_counts_say_approximately_where_markers_take_offsets(settings, kafka_boo
     plain = unique("plain")
     create_topic(kafka_bootstrap, plain, 1)
     end_with_plain_event(kafka_bootstrap, plain)
-    snapshot = cluster_snapshot(make_admin(settings), settings)
+    snapshot = cluster_snapshot(Connection(make_admin(settings), settings))
     txn, plain_topic = snapshot.topic(topic), snapshot.topic(plain)
     assert not topic_count_bound(settings, plain_topic, "delete").upper_bound
     assert topic_count_bound(settings, plain_topic, "compact").upper_bound
