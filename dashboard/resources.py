@@ -238,7 +238,7 @@ def topic_names(settings: ClusterSettings) -> list[str]:
 
 @st.cache_data(ttl=PRODUCE_LIMITS_TTL_S, show_spinner=False, max_entries=64)
 def produce_limits(settings: ClusterSettings, topic: str) -> TopicLimits:
-    return with_admin(settings, topic_limits, topic)
+    return with_cluster(settings, topic_limits, topic)
 
 
 @dataclass

@@ -35,7 +35,7 @@ def topic(settings, kafka_bootstrap, unique):
 
 
 def limits_of(settings, topic):
-    return topic_limits(make_admin(settings), settings, topic)
+    return topic_limits(Connection(make_admin(settings), settings), topic)
 
 
 def test_a_templated_burst_reads_back_exactly(settings, topic):
@@ -137,7 +137,7 @@ def test_read_only_refuses_before_anything_is_sent(settings, topic):
 def test_unknown_topics_are_not_created_by_looking_them_up(settings, unique):
     admin, name = make_admin(settings), unique("missing")
     with pytest.raises(NotFound, match=f"^topic '{name}' does not exist$"):
-        topic_limits(admin, settings, name)
+        topic_limits(Connection(admin, settings), name)
     assert name not in list_topic_names(admin, settings)
     create_topic_io(Connection(admin, settings), name, 4)
     assert limits_of(settings, name).partitions == 4

@@ -56,7 +56,7 @@ def test_every_write_path_refuses_a_read_only_cluster_and_changes_nothing(settin
     commit_offsets(kafka_bootstrap, group, topic, {0: 1, 1: 2})
     read_only = dataclasses.replace(settings, read_only=True)
     admin = make_admin(read_only)
-    limits = topic_limits(admin, read_only, topic)
+    limits = topic_limits(Connection(admin, read_only), topic)
     plan = plan_reset(admin, read_only, group, parse_reset_spec("earliest"))  # a preview only reads
     assert len(plan.changes) == 2
     burst = plan_template_burst(limits, '{"n": {{seq}}}', 10)

@@ -146,7 +146,7 @@ def test_the_kafka_io_calls_of_the_pages_work_over_sasl_ssl(node):
     assert found == [(OPEN, 6, None), (SECRET, 6, None)]
     (lag,) = fetch_group_lags(admin, settings, [SECRET_GROUP])
     assert (lag.error, lag.totals.total_lag) == (None, 5)
-    limits = topic_limits(admin, settings, SECRET)
+    limits = topic_limits(Connection(admin, settings), SECRET)
     handle = ProducerHandle(settings)
     try:
         result = send_one(handle, limits, build_event(limits, '{"type": "refund"}', "json"))
