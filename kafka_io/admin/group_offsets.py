@@ -67,10 +67,9 @@ def checked_names(group_id: str, topic: str) -> tuple[str, str]:
 
 def plan_offset_delete(cluster: ClusterClient, group_id: str, topic: str) -> OffsetDeletePlan:
     """The preview: what the group has committed on ``topic``, and the lag that goes. Writes nothing."""
-    admin, settings = cluster.admin, cluster.settings
     group_id, topic = checked_names(group_id, topic)
     _check_topic(cluster, topic)
-    group = read_group(admin, settings, group_id)
+    group = read_group(cluster, group_id)
     refuse_active(group, WHAT)
     if group.state == DEAD and not group.partitions:
         raise NotFound(f"group {group_id!r} does not exist")
@@ -108,12 +107,12 @@ def apply_offset_delete(
 ) -> OffsetDeletePlan:
     """Delete the plan's offsets; ``confirm`` must be the group id. The group is read
     again right before writing: consumers may have started since the preview."""
-    admin, settings = cluster.admin, cluster.settings
+    settings = cluster.settings
     details = {"topic": plan.topic, "partitions": len(plan.rows)}
     with write_guard(settings, actor, DELETE_OFFSETS, plan.group_id, details):
         if confirm.strip() != plan.group_id:
             raise InvalidInput(f"type the group id {plan.group_id!r} exactly to confirm deleting its offsets")
-        refuse_active(read_group(admin, settings, plan.group_id), WHAT)
+        refuse_active(read_group(cluster, plan.group_id), WHAT)
         _send(settings, plan)
         return plan
 

@@ -69,7 +69,7 @@ def test_every_write_path_refuses_a_viewer_changes_nothing_and_audits_it(
     roles = dataclasses.replace(settings, access=POLICY)
     admin = make_admin(roles)
     limits = topic_limits(Connection(admin, roles), topic)
-    plan = plan_reset(admin, roles, group, parse_reset_spec("earliest"))
+    plan = plan_reset(Connection(admin, roles), group, parse_reset_spec("earliest"))
     burst = plan_template_burst(limits, '{"n": {{seq}}}', 10)
     handle = ProducerHandle(roles, factory=never_called)
     writes = [
@@ -94,12 +94,17 @@ def test_every_write_path_refuses_a_viewer_changes_nothing_and_audits_it(
         ("produce", "sending events", topic, lambda: send_one(handle, limits, EventSpec(b"x"), actor=VIEWER)),
         ("produce", "sending events", topic, lambda: start_burst(roles, limits, burst, actor=VIEWER)),
         ("produce", "sending events", topic, lambda: send_burst(roles, limits, burst, actor=VIEWER)),
-        ("group.reset_offsets", "resetting offsets", group, lambda: apply_reset(admin, roles, plan, actor=VIEWER)),
+        (
+            "group.reset_offsets",
+            "resetting offsets",
+            group,
+            lambda: apply_reset(Connection(admin, roles), plan, actor=VIEWER),
+        ),
         (
             "group.delete",
             "deleting consumer groups",
             group,
-            lambda: delete_group(admin, roles, group, confirm=group, actor=VIEWER),
+            lambda: delete_group(Connection(admin, roles), group, confirm=group, actor=VIEWER),
         ),
     ]
     stopped = DemoExit("stopped on request", kafka_bootstrap, unique("acl-demo"), 1.0, time.time())
@@ -142,11 +147,11 @@ def test_an_operator_writes_but_may_not_delete_and_an_admin_may(settings, kafka_
     one = send_one(ProducerHandle(roles), limits, EventSpec(b'{"a": 1}'), actor=OPERATOR)
     summary = send_burst(roles, limits, plan_template_burst(limits, '{"n": {{seq}}}', 25), actor=OPERATOR)
     assert (summary.requested, summary.delivered, summary.failed) == (25, 25, 0)
-    plan = plan_reset(admin, roles, group, parse_reset_spec("earliest"))
-    apply_reset(admin, roles, plan, actor=OPERATOR)
+    plan = plan_reset(Connection(admin, roles), group, parse_reset_spec("earliest"))
+    apply_reset(Connection(admin, roles), plan, actor=OPERATOR)
     with pytest.raises(NotAllowed):
-        delete_group(admin, roles, group, confirm=group, actor=OPERATOR)
-    delete_group(admin, roles, group, confirm=group, actor=ADMIN)
+        delete_group(Connection(admin, roles), group, confirm=group, actor=OPERATOR)
+    delete_group(Connection(admin, roles), group, confirm=group, actor=ADMIN)
     entries = read_entries(audit_log).entries
     assert [(e.who, e.action, e.result) for e in entries] == [
         ("olive@example.com", "topic.create", "ok"),

@@ -66,7 +66,7 @@ def test_consumer_groups_beside_classic_ones_and_reads_leave_them_alone(settings
         wait_for(lambda: classic.consumed == 10 and classic.commits >= 1, TIMEOUT_S, "the classic member's commit")
         before = describe(kafka_bootstrap, new)
         admin = make_admin(settings)
-        by_id = {g.group_id: g for g in fetch_group_lags(admin, settings, [new, old])}
+        by_id = {g.group_id: g for g in fetch_group_lags(Connection(admin, settings), [new, old])}
         kip, cls = by_id[new], by_id[old]
         # Listed with their type, members and assignments.
         assert (kip.group_id, kip.group_type, kip.state) == (new, "CONSUMER", "STABLE")
@@ -104,7 +104,7 @@ def test_consumer_groups_beside_classic_ones_and_reads_leave_them_alone(settings
         after = describe(kafka_bootstrap, new)
         assert [m.member_id for m in after.members] == [m.member_id for m in before.members]
         assert (member.assignments, classic.assignments) == (1, 1)
-        (again,) = fetch_group_lags(admin, settings, [new])
+        (again,) = fetch_group_lags(Connection(admin, settings), [new])
         assert {(p.partition, p.committed) for p in again.partitions} == {
             (p.partition, p.committed) for p in kip.partitions
         }
@@ -136,7 +136,7 @@ def test_a_share_group_breaks_no_read(settings, kafka_bootstrap, unique):
         finally:
             sampler.stop()
         # Asked for by name (a deep link), it is a group the consumer-group API does not know.
-        (asked,) = fetch_group_lags(admin, settings, [share])
+        (asked,) = fetch_group_lags(Connection(admin, settings), [share])
         assert (asked.error, asked.members, asked.partitions) == (None, (), ())
         assert cluster_snapshot(Connection(admin, settings), topic=topic).topic(topic) is not None
     finally:

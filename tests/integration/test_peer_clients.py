@@ -82,7 +82,7 @@ def test_lag_of_a_kafka_python_group_equals_what_kafka_python_reports(settings, 
     topic, group = peer_group
     theirs = peer_lag(kafka_bootstrap, group)
     assert sum(theirs.values()) == sum(PRODUCED.values()) - CONSUMED  # the peer really left lag behind
-    (ours,) = fetch_group_lags(make_admin(settings), settings, [group])
+    (ours,) = fetch_group_lags(Connection(make_admin(settings), settings), [group])
     assert ours.error is None
     assert {(p.topic, p.partition): p.lag for p in ours.partitions} == theirs
     assert ours.totals.total_lag == sum(PRODUCED.values()) - CONSUMED
@@ -165,7 +165,7 @@ def test_lag_of_a_kafkajs_group_equals_what_kafkajs_reports(kafkajs, settings, k
     }
     assert sum(theirs.values()) == KAFKAJS_PRODUCED - KAFKAJS_CONSUMED  # 60 - 25: kafkajs really left lag
 
-    (ours,) = fetch_group_lags(make_admin(settings), settings, [group])
+    (ours,) = fetch_group_lags(Connection(make_admin(settings), settings), [group])
 
     assert ours.error is None
     assert {(p.topic, p.partition): p.lag for p in ours.partitions} == theirs
@@ -190,7 +190,7 @@ def test_partitions_a_kafkajs_group_never_committed_are_unknown_not_zero(
     _, theirs = their_report(kafkajs, kafka_bootstrap, topic, group)
     assert [tp for tp, lag in theirs.items() if lag is not None] == [(topic, int(read))]
 
-    (ours,) = fetch_group_lags(make_admin(settings), settings, [group])
+    (ours,) = fetch_group_lags(Connection(make_admin(settings), settings), [group])
 
     lags = {(p.topic, p.partition): p.lag for p in ours.partitions}
     assert {tp: lag for tp, lag in theirs.items() if lag is not None} == {

@@ -57,7 +57,7 @@ def test_every_write_path_refuses_a_read_only_cluster_and_changes_nothing(settin
     read_only = dataclasses.replace(settings, read_only=True)
     admin = make_admin(read_only)
     limits = topic_limits(Connection(admin, read_only), topic)
-    plan = plan_reset(admin, read_only, group, parse_reset_spec("earliest"))  # a preview only reads
+    plan = plan_reset(Connection(admin, read_only), group, parse_reset_spec("earliest"))  # a preview only reads
     assert len(plan.changes) == 2
     burst = plan_template_burst(limits, '{"n": {{seq}}}', 10)
     handle = ProducerHandle(read_only, factory=never_called)
@@ -75,8 +75,8 @@ def test_every_write_path_refuses_a_read_only_cluster_and_changes_nothing(settin
         ("sending events", lambda: send_one(handle, limits, EventSpec(b"x"))),
         ("sending events", lambda: start_burst(read_only, limits, burst)),
         ("sending events", lambda: send_burst(read_only, limits, burst)),
-        ("resetting offsets", lambda: apply_reset(admin, read_only, plan)),
-        ("deleting consumer groups", lambda: delete_group(admin, read_only, group, confirm=group)),
+        ("resetting offsets", lambda: apply_reset(Connection(admin, read_only), plan)),
+        ("deleting consumer groups", lambda: delete_group(Connection(admin, read_only), group, confirm=group)),
     ]
     for action, write in writes:
         with pytest.raises(ReadOnly) as refused:

@@ -144,7 +144,7 @@ def test_the_kafka_io_calls_of_the_pages_work_over_sasl_ssl(node):
     snapshot = cluster_snapshot(Connection(admin, settings))
     found = [(t.name, t.messages, t.problem) for t in snapshot.topics if t.name != OUTBOX]
     assert found == [(OPEN, 6, None), (SECRET, 6, None)]
-    (lag,) = fetch_group_lags(admin, settings, [SECRET_GROUP])
+    (lag,) = fetch_group_lags(Connection(admin, settings), [SECRET_GROUP])
     assert (lag.error, lag.totals.total_lag) == (None, 5)
     limits = topic_limits(Connection(admin, settings), SECRET)
     handle = ProducerHandle(settings)
@@ -249,7 +249,7 @@ def test_bob_sees_what_his_acls_allow_and_the_rest_is_named_not_authorized(node)
     assert [t.name for t in cluster_snapshot(Connection(admin, settings)).topics] == [OPEN]
     with pytest.raises(NotAuthorized, match=f"^not authorized to describe topic '{SECRET}'"):
         cluster_snapshot(Connection(admin, settings), topic=SECRET)
-    mine, theirs = fetch_group_lags(admin, settings, [OPEN_GROUP, SECRET_GROUP])
+    mine, theirs = fetch_group_lags(Connection(admin, settings), [OPEN_GROUP, SECRET_GROUP])
     assert (mine.error, mine.totals.total_lag) == (None, 2)
     assert theirs.error == f"not authorized to describe group {SECRET_GROUP}"
 
@@ -285,7 +285,7 @@ def test_committed_offsets_come_from_the_log_only_with_read_on_it(node):
     finally:
         bob.close()
     settings = settings_of(sasl_env(node, "alice"))
-    (secret,) = fetch_group_lags(make_admin(settings), settings, [SECRET_GROUP])
+    (secret,) = fetch_group_lags(Connection(make_admin(settings), settings), [SECRET_GROUP])
     committed = {(p.topic, p.partition): p.committed for p in secret.partitions}
     alice = CommitLogReader(settings)
     try:
