@@ -5,8 +5,7 @@ topic snapshots (kafka_io.cluster); evicting one cluster closes what it owns
 and leaves the others. Clients cannot be pickled, so they live in
 st.cache_resource; plain results every session can share live in
 st.cache_data with a short TTL. Pages never see an AdminClient: they hand a
-kafka_io function to ``with_cluster`` (``with_admin`` for the functions that
-still take an ``(admin, settings)`` pair).
+kafka_io function to ``with_cluster``.
 """
 
 from __future__ import annotations
@@ -62,7 +61,6 @@ __all__ = [
     "topic_groups",
     "topic_names",
     "topics_view",
-    "with_admin",
     "with_cluster",
 ]
 
@@ -88,11 +86,6 @@ def configured_clusters() -> dict[str, ClusterSettings]:
 @st.cache_resource(show_spinner=False, max_entries=16, on_release=Cluster.close)
 def cluster(settings: ClusterSettings) -> Cluster:
     return Cluster(settings)
-
-
-def with_admin(settings: ClusterSettings, action: Callable[..., T], *args, **kwargs) -> T:
-    """``action(admin, settings, *args, **kwargs)`` on the cluster's admin client."""
-    return cluster(settings).call(lambda admin: action(admin, settings, *args, **kwargs))
 
 
 def with_cluster(settings: ClusterSettings, action: Callable[..., T], *args, **kwargs) -> T:

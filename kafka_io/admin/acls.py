@@ -90,7 +90,7 @@ def list_acls(cluster: ClusterClient, principal: str | None = None, topic: str |
 
 def _has_authorizer(cluster: ClusterClient) -> bool:
     admin, settings = cluster.admin, cluster.settings
-    info = describe_cluster(admin, settings)
+    info = describe_cluster(cluster)
     broker = info.controller_id if info.controller_id is not None else info.brokers[0].id
     resource = ConfigResource(ResourceType.BROKER, str(broker))
     try:

@@ -83,8 +83,7 @@ class BrokersView:
 
 def describe_brokers(cluster: ClusterClient, with_configs: bool = True) -> BrokersView:
     """Every broker of the cluster; one that fails carries its error, only an unreachable cluster raises."""
-    admin, settings = cluster.admin, cluster.settings
-    info = describe_cluster(admin, settings)
+    info = describe_cluster(cluster)
     metadata = read_metadata(cluster)
     leaders, replicas = Counter(), Counter()
     for topic in metadata.topics.values():

@@ -22,10 +22,10 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
-    admin = make_admin(settings)
-    info = describe_cluster(admin, settings)
+    connection = Connection(make_admin(settings), settings)
+    info = describe_cluster(connection)
     # The same findings as the Overview's banner: missing brokers, offline and under-replicated partitions.
-    problems = cluster_snapshot(Connection(admin, settings)).problems()
+    problems = cluster_snapshot(connection).problems()
     if args.format == "json":
         print_json({"settings": settings.sanitize(), **asdict(info), "problems": problems})
         return 0

@@ -131,14 +131,14 @@ def test_read_only_refuses_before_anything_is_sent(settings, topic):
     with pytest.raises(ReadOnly, match="creating topics is disabled"):
         create_topic_io(Connection(make_admin(read_only), read_only), "would-be-new", 1)
     assert end_offsets(settings, topic) == {0: 0, 1: 0, 2: 0}
-    assert "would-be-new" not in list_topic_names(make_admin(settings), settings)
+    assert "would-be-new" not in list_topic_names(Connection(make_admin(settings), settings))
 
 
 def test_unknown_topics_are_not_created_by_looking_them_up(settings, unique):
     admin, name = make_admin(settings), unique("missing")
     with pytest.raises(NotFound, match=f"^topic '{name}' does not exist$"):
         topic_limits(Connection(admin, settings), name)
-    assert name not in list_topic_names(admin, settings)
+    assert name not in list_topic_names(Connection(admin, settings))
     create_topic_io(Connection(admin, settings), name, 4)
     assert limits_of(settings, name).partitions == 4
     with pytest.raises(KafkaIOError, match=f"create topic '{name}': .*already exists"):
