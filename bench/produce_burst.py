@@ -37,7 +37,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from benchlib import add_engine_arg, fresh_broker  # noqa: E402
 from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
 
-from kafka_io._client import make_admin, make_producer  # noqa: E402
+from kafka_io._client import Connection, make_admin, make_producer  # noqa: E402
 from kafka_io.config import ClusterSettings  # noqa: E402
 from kafka_io.produce.burst.source import plan_template_burst  # noqa: E402
 from kafka_io.produce.burst.start import start_burst  # noqa: E402
@@ -59,7 +59,7 @@ def drop_topic(admin: AdminClient, name: str) -> None:
 
 
 def run_ours(settings: ClusterSettings, topic: str, template: str, events: int) -> float:
-    limits = topic_limits(make_admin(settings), settings, topic)
+    limits = topic_limits(Connection(make_admin(settings), settings), topic)
     source = plan_template_burst(limits, template, events)
     started = time.perf_counter()
     summary = start_burst(settings, limits, source).wait(TIMEOUT_S)

@@ -30,7 +30,7 @@ from benchlib import add_engine_arg, fresh_broker  # noqa: E402
 from confluent_kafka import Producer, TopicPartition  # noqa: E402
 from confluent_kafka.admin import AdminClient, NewTopic, OffsetSpec  # noqa: E402
 
-from kafka_io._client import make_admin  # noqa: E402
+from kafka_io._client import Connection, make_admin  # noqa: E402
 from kafka_io.config import load_settings  # noqa: E402
 from kafka_io.topics.details import topic_configs  # noqa: E402
 from kafka_io.topics.snapshot import cluster_snapshot  # noqa: E402
@@ -76,12 +76,12 @@ def time_api(bootstrap: str, runs: int) -> tuple[float, float, float]:
     ours_admin = make_admin(settings)
     raw_admin = AdminClient({"bootstrap.servers": bootstrap})
     expected = raw_snapshot(raw_admin, TIMEOUT_S)  # warm-up both clients, and a correctness check
-    snap = cluster_snapshot(ours_admin, settings)
+    snap = cluster_snapshot(Connection(ours_admin, settings))
     assert {t.name: t.messages for t in snap.topics} == expected, "ours and raw disagree"
     ours, raw = [], []
     for i in range(runs):
         order = [
-            ("ours", lambda: cluster_snapshot(ours_admin, settings)),
+            ("ours", lambda: cluster_snapshot(Connection(ours_admin, settings))),
             ("raw", lambda: raw_snapshot(raw_admin, TIMEOUT_S)),
         ]
         for label, call in order if i % 2 == 0 else reversed(order):
@@ -90,7 +90,7 @@ def time_api(bootstrap: str, runs: int) -> tuple[float, float, float]:
             (ours if label == "ours" else raw).append(time.perf_counter() - started)
     names = [t.name for t in snap.topics]
     started = time.perf_counter()
-    configs = topic_configs(ours_admin, settings, names)
+    configs = topic_configs(Connection(ours_admin, settings), names)
     configs_s = time.perf_counter() - started
     assert len(configs) == len(names) and not any(c.error for c in configs.values())
     return statistics.median(ours), statistics.median(raw), configs_s

@@ -18,12 +18,12 @@ ACLS_TTL_S = 10
 
 @st.cache_data(ttl=BROKERS_TTL_S, show_spinner=False, max_entries=16)
 def brokers(settings: ClusterSettings) -> BrokersView:
-    return resources.with_admin(settings, describe_brokers)
+    return resources.with_cluster(settings, describe_brokers)
 
 
 @st.cache_data(ttl=ACLS_TTL_S, show_spinner=False, max_entries=16)
 def acls(settings: ClusterSettings) -> AclListing:
-    return resources.with_admin(settings, list_acls)
+    return resources.with_cluster(settings, list_acls)
 
 
 def forget_acls(settings: ClusterSettings) -> None:

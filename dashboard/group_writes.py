@@ -57,7 +57,7 @@ def reset_section(settings: ClusterSettings, sampler: LagSampler, group: GroupLa
             with show_errors("preview"):
                 spec = parse_reset_spec(mode, value)
                 parts = [(p.topic, p.partition) for p in group.partitions if f"{p.topic}[{p.partition}]" in chosen]
-                st.session_state["reset_plan"] = resources.with_admin(
+                st.session_state["reset_plan"] = resources.with_cluster(
                     settings, offsets.plan_reset, group.group_id, spec, topics=topics, partitions=parts
                 )
         plan = st.session_state.get("reset_plan")
@@ -74,7 +74,7 @@ def reset_preview(settings: ClusterSettings, sampler: LagSampler, plan: ResetPla
         st.rerun()
     if apply.button(f"Apply to {len(plan.changes)} partition(s)", type="primary", disabled=not plan.changes):
         with show_errors("reset"):
-            resources.with_admin(settings, offsets.apply_reset, plan, actor=auth.actor())
+            resources.with_cluster(settings, offsets.apply_reset, plan, actor=auth.actor())
             del st.session_state["reset_plan"]
             sampler.refresh_groups([plan.group_id])
             st.success(
@@ -96,7 +96,9 @@ def delete_section(settings: ClusterSettings, sampler: LagSampler, group: GroupL
             submitted = st.form_submit_button("Delete group", type="primary", icon=":material/delete_forever:")
         if submitted:
             with show_errors("delete"):
-                resources.with_admin(settings, offsets.delete_group, group.group_id, confirm=typed, actor=auth.actor())
+                resources.with_cluster(
+                    settings, offsets.delete_group, group.group_id, confirm=typed, actor=auth.actor()
+                )
                 sampler.forget(group.group_id)
                 st.session_state["deleted_group"] = group.group_id
                 del st.query_params["group"]
@@ -117,7 +119,7 @@ def offsets_section(settings: ClusterSettings, sampler: LagSampler, group: Group
             preview = st.form_submit_button("Preview", icon=":material/preview:")
         if preview and topic:
             with show_errors("preview"):
-                st.session_state["offsets_plan"] = resources.with_admin(
+                st.session_state["offsets_plan"] = resources.with_cluster(
                     settings, group_offsets.plan_offset_delete, group.group_id, topic
                 )
         plan = st.session_state.get("offsets_plan")
@@ -139,7 +141,7 @@ def offsets_preview(settings: ClusterSettings, sampler: LagSampler, plan: Offset
         submitted = st.form_submit_button("Delete offsets", type="primary", icon=":material/delete_forever:")
     if submitted:
         with show_errors("delete offsets"):
-            resources.with_admin(settings, group_offsets.apply_offset_delete, plan, confirm=typed, actor=auth.actor())
+            resources.with_cluster(settings, group_offsets.apply_offset_delete, plan, confirm=typed, actor=auth.actor())
             del st.session_state["offsets_plan"]
             sampler.refresh_groups([plan.group_id])
             st.success(

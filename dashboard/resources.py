@@ -5,7 +5,7 @@ topic snapshots (kafka_io.cluster); evicting one cluster closes what it owns
 and leaves the others. Clients cannot be pickled, so they live in
 st.cache_resource; plain results every session can share live in
 st.cache_data with a short TTL. Pages never see an AdminClient: they hand a
-kafka_io function to ``with_admin``.
+kafka_io function to ``with_cluster``.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ __all__ = [
     "topic_groups",
     "topic_names",
     "topics_view",
-    "with_admin",
+    "with_cluster",
 ]
 
 T = TypeVar("T")
@@ -88,9 +88,9 @@ def cluster(settings: ClusterSettings) -> Cluster:
     return Cluster(settings)
 
 
-def with_admin(settings: ClusterSettings, action: Callable[..., T], *args, **kwargs) -> T:
-    """``action(admin, settings, *args, **kwargs)`` on the cluster's admin client."""
-    return cluster(settings).call(lambda admin: action(admin, settings, *args, **kwargs))
+def with_cluster(settings: ClusterSettings, action: Callable[..., T], *args, **kwargs) -> T:
+    """``action(cluster, *args, **kwargs)`` with the cluster's cached handle."""
+    return cluster(settings).run(action, *args, **kwargs)
 
 
 @st.cache_data(ttl=CLUSTER_INFO_TTL_S, show_spinner=False, max_entries=16)
@@ -126,7 +126,7 @@ def topics_view(settings: ClusterSettings, include_internal: bool = False) -> To
 def _table_configs(settings: ClusterSettings, topics: tuple[str, ...]) -> Latest[dict[str, TopicConfigs]]:
     # The fetch gets the Cluster from the page's thread: the refresh thread never calls st.*.
     return Latest(
-        lambda handle: handle.call(lambda admin: details.topic_configs(admin, settings, topics, TABLE_CONFIGS)),
+        lambda handle: handle.run(details.topic_configs, topics, TABLE_CONFIGS),
         CONFIGS_TTL_S,
         CONFIGS_MAX_STALE_S,
         name=f"kdash-configs-{settings.name}",
@@ -141,13 +141,13 @@ def table_configs(settings: ClusterSettings, topics: tuple[str, ...]) -> dict[st
 @st.cache_data(ttl=CONFIGS_TTL_S, show_spinner=False, max_entries=64)
 def topic_configs(settings: ClusterSettings, topic: str) -> TopicConfigs | None:
     """Every config of one topic, for its detail view."""
-    return with_admin(settings, details.topic_configs, [topic]).get(topic)
+    return with_cluster(settings, details.topic_configs, [topic]).get(topic)
 
 
 @st.cache_data(ttl=SNAPSHOT_TTL_S, show_spinner=False, max_entries=64)
 def why_absent(settings: ClusterSettings, topic: str) -> str:
     """Why the snapshot has no `topic`: gone, or hidden by ACLs (then Kafka says not authorized)."""
-    return str(with_admin(settings, absent_topic, topic))
+    return str(with_cluster(settings, absent_topic, topic))
 
 
 @st.cache_data(ttl=CONFIGS_TTL_S, show_spinner=False, max_entries=64)
@@ -160,12 +160,12 @@ def count_bound(settings: ClusterSettings, topic: TopicSummary, cleanup_policy: 
 def topic_groups(settings: ClusterSettings, topic: str) -> TopicGroups:
     summary = topics_view(settings, is_internal(topic)).snapshot.topic(topic)
     highs = {p.partition: p.high for p in summary.partitions} if summary else {}
-    return with_admin(settings, details.groups_on_topic, topic, highs)
+    return with_cluster(settings, details.groups_on_topic, topic, highs)
 
 
 @st.cache_data(ttl=SNAPSHOT_TTL_S, show_spinner=False, max_entries=16)
 def group_states(settings: ClusterSettings) -> GroupStates:
-    return with_admin(settings, details.group_states)
+    return with_cluster(settings, details.group_states)
 
 
 def forget_topic_data(settings: ClusterSettings) -> None:
@@ -231,7 +231,7 @@ def topic_names(settings: ClusterSettings) -> list[str]:
 
 @st.cache_data(ttl=PRODUCE_LIMITS_TTL_S, show_spinner=False, max_entries=64)
 def produce_limits(settings: ClusterSettings, topic: str) -> TopicLimits:
-    return with_admin(settings, topic_limits, topic)
+    return with_cluster(settings, topic_limits, topic)
 
 
 @dataclass

@@ -132,7 +132,7 @@ def _confirm_skip(settings: ClusterSettings, sampler: LagSampler, plan) -> None:
         f"Skip: commit offset {_count(row.new)}", type="primary", disabled=row.new is None, key="skip_apply"
     ):
         with show_errors("Skip"):
-            resources.with_admin(settings, offsets.apply_reset, plan, actor=auth.actor())
+            resources.with_cluster(settings, offsets.apply_reset, plan, actor=auth.actor())
             del st.session_state[SKIP_KEY]
             st.session_state.pop(STUCK_KEY, None)
             st.session_state[SKIPPED_KEY] = (

@@ -48,7 +48,7 @@ def config_section(settings: ClusterSettings, topic: str) -> str | None:
             if not sets.strip() and not resets:
                 raise InvalidInput("nothing to change: give key=value lines to set, or keys to reset")
             edits = parse_edits([f"{k}={v}" for k, v in parse_config_lines(sets).items()], resets)
-            st.session_state[CONFIG_PLAN] = resources.with_admin(settings, plan_config_change, topic, edits)
+            st.session_state[CONFIG_PLAN] = resources.with_cluster(settings, plan_config_change, topic, edits)
     plan = st.session_state.get(CONFIG_PLAN)
     if plan is None or plan.topic != topic:
         return None
@@ -61,7 +61,7 @@ def config_section(settings: ClusterSettings, topic: str) -> str | None:
     if not apply.button(f"Apply {len(plan.changes)} change(s)", type="primary", key="config_apply"):
         return None
     with show_errors("Configs not changed"):
-        resources.with_admin(settings, apply_config_change, plan, actor=auth.actor())
+        resources.with_cluster(settings, apply_config_change, plan, actor=auth.actor())
         del st.session_state[CONFIG_PLAN]
         names = ", ".join(r.config for r in plan.changes)
         return f"Changed {len(plan.changes)} config(s) of {topic!r}: {names}."
@@ -85,7 +85,7 @@ def purge_section(settings: ClusterSettings, topic: str, partitions: int) -> str
         with show_errors("Nothing purged"):
             partition = None if which == ALL else int(which)
             before_offset = None if before is None else int(before)
-            st.session_state[PURGE_PLAN] = resources.with_admin(settings, plan_purge, topic, partition, before_offset)
+            st.session_state[PURGE_PLAN] = resources.with_cluster(settings, plan_purge, topic, partition, before_offset)
     plan = st.session_state.get(PURGE_PLAN)
     if plan is None or plan.topic != topic:
         return None
@@ -97,7 +97,7 @@ def purge_section(settings: ClusterSettings, topic: str, partitions: int) -> str
     if not go:
         return None
     with show_errors("Nothing purged"):
-        result = resources.with_admin(settings, apply_purge, plan, typed, actor=auth.actor())
+        result = resources.with_cluster(settings, apply_purge, plan, typed, actor=auth.actor())
         del st.session_state[PURGE_PLAN]
         lows = ", ".join(f"p{p}: {low}" for p, low in result.low_watermarks)
         return f"Purged {result.records:,} record(s) from {topic!r}; new low watermarks {lows}."

@@ -13,12 +13,11 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
-
-from confluent_kafka.admin import AdminClient
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
 from kafka_io._client import (
     FUTURE_GRACE_S,
+    ClusterClient,
     CountingAdmin,
     OffsetAnswer,
     OffsetQuery,
@@ -41,6 +40,7 @@ __all__ = [
 
 log = logging.getLogger("kafka_io")
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +67,9 @@ class ClusterInfo:
     brokers: tuple[BrokerInfo, ...]
 
 
-def describe_cluster(admin: AdminClient, settings: ClusterSettings) -> ClusterInfo:
+def describe_cluster(cluster: ClusterClient) -> ClusterInfo:
     """Cluster id, controller and brokers (with racks), or Unavailable within timeout_s."""
+    admin, settings = cluster.admin, cluster.settings
     try:
         result = admin.describe_cluster(request_timeout=settings.timeout_s).result(
             timeout=settings.timeout_s + FUTURE_GRACE_S
@@ -85,8 +86,9 @@ def describe_cluster(admin: AdminClient, settings: ClusterSettings) -> ClusterIn
     return ClusterInfo(result.cluster_id, controller, brokers)
 
 
-def list_topic_names(admin: AdminClient, settings: ClusterSettings, include_internal: bool = False) -> list[str]:
+def list_topic_names(cluster: ClusterClient, include_internal: bool = False) -> list[str]:
     """Topic names, sorted; internal ``__*`` topics hidden unless asked (one metadata request)."""
+    admin, settings = cluster.admin, cluster.settings
     try:
         metadata = admin.list_topics(timeout=settings.timeout_s)
     except Exception as exc:
@@ -137,11 +139,20 @@ class Cluster:
             self.reset_clients()
             raise
 
+    def run(self, action: Callable[Concatenate[Cluster, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """``action(self, *args, **kwargs)``: a kafka_io function that takes a cluster;
+        an unreachable cluster also resets the clients."""
+        try:
+            return action(self, *args, **kwargs)
+        except (Unavailable, Timeout):
+            self.reset_clients()
+            raise
+
     def describe(self) -> ClusterInfo:
-        return self.call(lambda admin: describe_cluster(admin, self.settings))
+        return self.run(describe_cluster)
 
     def topic_names(self, include_internal: bool = False) -> list[str]:
-        return self.call(lambda admin: list_topic_names(admin, self.settings, include_internal))
+        return self.run(list_topic_names, include_internal)
 
     def list_offsets(self, partitions: Iterable[TP], *queries: OffsetQuery) -> tuple[dict[TP, OffsetAnswer], ...]:
         return self.call(lambda admin: list_offsets(admin, self.settings, partitions, *queries))

@@ -40,7 +40,7 @@ def _create_form(refused: str | None) -> None:
         if not sure:
             st.warning(plain(f"Tick the confirmation to create: {row.describe()}."), icon=":material/help:")
             return
-        resources.with_admin(settings, create_acl, row, actor=auth.actor())
+        resources.with_cluster(settings, create_acl, row, actor=auth.actor())
         _done(f"Created: {row.describe()}.")
 
 
@@ -57,7 +57,7 @@ def _delete_form(rows, refused: str | None) -> None:
         if not sure:
             st.warning(plain(f"Tick the confirmation to delete: {row.describe()}."), icon=":material/help:")
             return
-        resources.with_admin(settings, delete_acl, row, actor=auth.actor())
+        resources.with_cluster(settings, delete_acl, row, actor=auth.actor())
         _done(f"Deleted: {row.describe()}.")
 
 

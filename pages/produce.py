@@ -64,7 +64,7 @@ def _create(topic: str) -> None:
     if not state.get("create_confirm"):
         return flash("error", "Tick the box to confirm creating the topic.")
     try:
-        resources.with_admin(
+        resources.with_cluster(
             settings,
             create_topic,
             topic,

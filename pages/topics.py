@@ -208,7 +208,7 @@ def _create_form() -> None:
         if not st.form_submit_button("Create topic", type="primary", disabled=bool(refused), help=refused):
             return
     try:
-        spec = resources.with_admin(
+        spec = resources.with_cluster(
             settings, topic_admin.create_topic, name, int(partitions), int(replication), configs, actor=auth.actor()
         )
     except KafkaIOError as exc:
@@ -227,7 +227,7 @@ def _partitions_form(name: str, current: int) -> None:
         if not st.form_submit_button("Add partitions", disabled=bool(refused), help=refused):
             return
     try:
-        old = resources.with_admin(settings, topic_admin.add_partitions, name, int(total), actor=auth.actor())
+        old = resources.with_cluster(settings, topic_admin.add_partitions, name, int(total), actor=auth.actor())
     except KafkaIOError as exc:
         st.error(plain(f"Partitions not added: {exc}"), icon=":material/error:")
         return
@@ -242,7 +242,7 @@ def _delete_form(name: str) -> None:
         if not st.form_submit_button("Delete topic", disabled=bool(refused), help=refused):
             return
     try:
-        resources.with_admin(settings, topic_admin.delete_topic, name, confirm, actor=auth.actor())
+        resources.with_cluster(settings, topic_admin.delete_topic, name, confirm, actor=auth.actor())
     except KafkaIOError as exc:
         st.error(plain(f"Topic not deleted: {exc}"), icon=":material/error:")
         return

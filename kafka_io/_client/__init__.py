@@ -4,6 +4,7 @@ Small private modules, each for one defence:
 
     factories     clients configured with named timeouts, quiet logs, viewer consumers
                   that can never join or commit a group
+    connection    ClusterClient: what domain functions take (admin + settings); Connection
     admin         the admin client: requests counted, consumer-group calls in a child
     group_child   that child process, restarted after a crash (librdkafka#5040, #4605)
     group_worker  the child's side: the admin calls, answered as values
@@ -19,6 +20,7 @@ Domain code imports from here, never from the modules.
 from __future__ import annotations
 
 from kafka_io._client.admin import ADMIN_REQUESTS, CountingAdmin, make_admin
+from kafka_io._client.connection import ClusterClient, Connection
 from kafka_io._client.factories import (
     VIEWER_GROUP_PREFIX,
     make_member_consumer,
@@ -44,6 +46,8 @@ from kafka_io._client.values import GroupDescription, GroupListing, GroupListing
 __all__ = [
     "ADMIN_REQUESTS",
     "CRASHED",
+    "ClusterClient",
+    "Connection",
     "EARLIEST",
     "FUTURE_GRACE_S",
     "LATEST",

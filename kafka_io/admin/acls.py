@@ -18,13 +18,12 @@ from confluent_kafka.admin import (
     AclBindingFilter,
     AclOperation,
     AclPermissionType,
-    AdminClient,
     ConfigResource,
     ResourcePatternType,
     ResourceType,
 )
 
-from kafka_io._client import FUTURE_GRACE_S, translate_error
+from kafka_io._client import FUTURE_GRACE_S, ClusterClient, translate_error
 from kafka_io.access.actor import Actor
 from kafka_io.access.guard import write_guard
 from kafka_io.admin.acl_rules import AclRow
@@ -67,10 +66,9 @@ def _result(future, settings: ClusterSettings, what: str, denied: str | None = N
         raise translate_error(exc, settings, what, denied) from None
 
 
-def list_acls(
-    admin: AdminClient, settings: ClusterSettings, principal: str | None = None, topic: str | None = None
-) -> AclListing:
+def list_acls(cluster: ClusterClient, principal: str | None = None, topic: str | None = None) -> AclListing:
     """Every binding (of ``principal``; that applies to ``topic``: literal, prefixed or *)."""
+    admin, settings = cluster.admin, cluster.settings
     if topic:
         kind, name, pattern = ResourceType.TOPIC, topic, ResourcePatternType.MATCH
     else:
@@ -87,11 +85,12 @@ def list_acls(
     except Exception as exc:
         raise translate_error(exc, settings, "describe ACLs") from None
     rows = tuple(sorted(_row(b) for b in bindings))
-    return AclListing(rows, bool(rows) or _has_authorizer(admin, settings))
+    return AclListing(rows, bool(rows) or _has_authorizer(cluster))
 
 
-def _has_authorizer(admin: AdminClient, settings: ClusterSettings) -> bool:
-    info = describe_cluster(admin, settings)
+def _has_authorizer(cluster: ClusterClient) -> bool:
+    admin, settings = cluster.admin, cluster.settings
+    info = describe_cluster(cluster)
     broker = info.controller_id if info.controller_id is not None else info.brokers[0].id
     resource = ConfigResource(ResourceType.BROKER, str(broker))
     try:
@@ -116,8 +115,9 @@ def _binding(row: AclRow, cls=AclBinding):
     )
 
 
-def create_acl(admin: AdminClient, settings: ClusterSettings, row: AclRow, *, actor: Actor | None = None) -> AclRow:
+def create_acl(cluster: ClusterClient, row: AclRow, *, actor: Actor | None = None) -> AclRow:
     """Create one binding (a row from acl_rules.validate_binding)."""
+    admin, settings = cluster.admin, cluster.settings
     with write_guard(settings, actor, "acl.create", row.describe(), row.to_dict()):
         try:
             futures = admin.create_acls([_binding(row)], request_timeout=settings.timeout_s)
@@ -128,8 +128,9 @@ def create_acl(admin: AdminClient, settings: ClusterSettings, row: AclRow, *, ac
     return row
 
 
-def delete_acl(admin: AdminClient, settings: ClusterSettings, row: AclRow, *, actor: Actor | None = None) -> int:
+def delete_acl(cluster: ClusterClient, row: AclRow, *, actor: Actor | None = None) -> int:
     """Delete exactly this binding; NotFound when the broker has no such binding."""
+    admin, settings = cluster.admin, cluster.settings
     with write_guard(settings, actor, "acl.delete", row.describe(), row.to_dict()):
         try:
             futures = admin.delete_acls([_binding(row, AclBindingFilter)], request_timeout=settings.timeout_s)

@@ -13,11 +13,10 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
-from confluent_kafka.admin import AdminClient, ConfigResource, ResourceType
+from confluent_kafka.admin import ConfigResource, ResourceType
 
-from kafka_io._client import FUTURE_GRACE_S, translate_error
+from kafka_io._client import FUTURE_GRACE_S, ClusterClient, translate_error
 from kafka_io.cluster import BrokerInfo, describe_cluster
-from kafka_io.config import ClusterSettings
 from kafka_io.topics.reach import unreachable_brokers
 from kafka_io.topics.snapshot import read_metadata
 
@@ -82,10 +81,10 @@ class BrokersView:
     brokers: tuple[BrokerView, ...]
 
 
-def describe_brokers(admin: AdminClient, settings: ClusterSettings, with_configs: bool = True) -> BrokersView:
+def describe_brokers(cluster: ClusterClient, with_configs: bool = True) -> BrokersView:
     """Every broker of the cluster; one that fails carries its error, only an unreachable cluster raises."""
-    info = describe_cluster(admin, settings)
-    metadata = read_metadata(admin, settings)
+    info = describe_cluster(cluster)
+    metadata = read_metadata(cluster)
     leaders, replicas = Counter(), Counter()
     for topic in metadata.topics.values():
         for partition in topic.partitions.values():
@@ -93,7 +92,7 @@ def describe_brokers(admin: AdminClient, settings: ClusterSettings, with_configs
             replicas.update(partition.replicas)
     silent = dict(unreachable_brokers(info.brokers))
     reachable = [b for b in info.brokers if b.id not in silent]
-    configs = _configs(admin, settings, reachable) if with_configs else {}
+    configs = _configs(cluster, reachable) if with_configs else {}
     brokers = tuple(
         BrokerView(
             b.id,
@@ -112,8 +111,9 @@ def describe_brokers(admin: AdminClient, settings: ClusterSettings, with_configs
 
 
 def _configs(
-    admin: AdminClient, settings: ClusterSettings, brokers: list[BrokerInfo]
+    cluster: ClusterClient, brokers: list[BrokerInfo]
 ) -> dict[int, tuple[tuple[BrokerConfig, ...], str | None]]:
+    admin, settings = cluster.admin, cluster.settings
     if not brokers:
         return {}
     try:

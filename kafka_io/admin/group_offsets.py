@@ -19,9 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from confluent_kafka import KafkaError, KafkaException, TopicCollection
-from confluent_kafka.admin import AdminClient
 
-from kafka_io._client import FUTURE_GRACE_S, translate_error
+from kafka_io._client import FUTURE_GRACE_S, ClusterClient, translate_error
 from kafka_io.access.actor import Actor
 from kafka_io.access.guard import write_guard
 from kafka_io.admin.python_client import admin_client, broker_words, translate
@@ -66,11 +65,11 @@ def checked_names(group_id: str, topic: str) -> tuple[str, str]:
     return group_id.strip(), validate_topic_name(topic)
 
 
-def plan_offset_delete(admin: AdminClient, settings: ClusterSettings, group_id: str, topic: str) -> OffsetDeletePlan:
+def plan_offset_delete(cluster: ClusterClient, group_id: str, topic: str) -> OffsetDeletePlan:
     """The preview: what the group has committed on ``topic``, and the lag that goes. Writes nothing."""
     group_id, topic = checked_names(group_id, topic)
-    _check_topic(admin, settings, topic)
-    group = read_group(admin, settings, group_id)
+    _check_topic(cluster, topic)
+    group = read_group(cluster, group_id)
     refuse_active(group, WHAT)
     if group.state == DEAD and not group.partitions:
         raise NotFound(f"group {group_id!r} does not exist")
@@ -83,9 +82,10 @@ def plan_offset_delete(admin: AdminClient, settings: ClusterSettings, group_id: 
     return OffsetDeletePlan(group_id, topic, tuple(sorted(rows, key=lambda r: r.partition)), others)
 
 
-def _check_topic(admin: AdminClient, settings: ClusterSettings, topic: str) -> None:
+def _check_topic(cluster: ClusterClient, topic: str) -> None:
     """NotFound for a topic that does not exist. DescribeTopics: a metadata request by
     name may create the topic on a broker with auto.create.topics.enable."""
+    admin, settings = cluster.admin, cluster.settings
     try:
         futures = admin.describe_topics(TopicCollection([topic]), request_timeout=settings.timeout_s)
         futures[topic].result(timeout=settings.timeout_s + FUTURE_GRACE_S)
@@ -99,8 +99,7 @@ def _check_topic(admin: AdminClient, settings: ClusterSettings, topic: str) -> N
 
 
 def apply_offset_delete(
-    admin: AdminClient,
-    settings: ClusterSettings,
+    cluster: ClusterClient,
     plan: OffsetDeletePlan,
     *,
     confirm: str,
@@ -108,11 +107,12 @@ def apply_offset_delete(
 ) -> OffsetDeletePlan:
     """Delete the plan's offsets; ``confirm`` must be the group id. The group is read
     again right before writing: consumers may have started since the preview."""
+    settings = cluster.settings
     details = {"topic": plan.topic, "partitions": len(plan.rows)}
     with write_guard(settings, actor, DELETE_OFFSETS, plan.group_id, details):
         if confirm.strip() != plan.group_id:
             raise InvalidInput(f"type the group id {plan.group_id!r} exactly to confirm deleting its offsets")
-        refuse_active(read_group(admin, settings, plan.group_id), WHAT)
+        refuse_active(read_group(cluster, plan.group_id), WHAT)
         _send(settings, plan)
         return plan
 

@@ -13,13 +13,11 @@ import time
 from dataclasses import dataclass
 
 from confluent_kafka import TopicPartition
-from confluent_kafka.admin import AdminClient
 
-from kafka_io._client import EARLIEST, FUTURE_GRACE_S, LATEST, list_offsets, translate_error
+from kafka_io._client import EARLIEST, FUTURE_GRACE_S, LATEST, ClusterClient, list_offsets, translate_error
 from kafka_io.access.actor import Actor
 from kafka_io.access.guard import write_guard
 from kafka_io.admin.purge_plan import PurgeRow, purge_rows
-from kafka_io.config import ClusterSettings
 from kafka_io.errors import InvalidInput, KafkaIOError, NotFound
 from kafka_io.topics.snapshot import read_metadata
 
@@ -52,13 +50,13 @@ class PurgeResult:
 
 
 def plan_purge(
-    admin: AdminClient,
-    settings: ClusterSettings,
+    cluster: ClusterClient,
     topic: str,
     partition: int | None = None,
     before_offset: int | None = None,
 ) -> PurgePlan:
-    metadata = read_metadata(admin, settings)
+    admin, settings = cluster.admin, cluster.settings
+    metadata = read_metadata(cluster)
     found = metadata.topics.get(topic)
     if found is None or found.error is not None:
         raise NotFound(f"topic {topic!r} does not exist")
@@ -68,21 +66,21 @@ def plan_purge(
     return PurgePlan(topic, before_offset, purge_rows(topic, marks, partition, before_offset))
 
 
-def apply_purge(
-    admin: AdminClient, settings: ClusterSettings, plan: PurgePlan, confirm: str, *, actor: Actor | None = None
-) -> PurgeResult:
+def apply_purge(cluster: ClusterClient, plan: PurgePlan, confirm: str, *, actor: Actor | None = None) -> PurgeResult:
+    settings = cluster.settings
     details = {"before_offset": plan.before_offset, "partitions": len(plan.changes), "records": plan.records}
     with write_guard(settings, actor, "topic.purge", plan.topic, details) as note:
         if (confirm or "").strip() != plan.topic:
             raise InvalidInput(f"type the topic name {plan.topic!r} exactly to confirm the purge")
         if not plan.changes:
             raise InvalidInput(f"nothing to purge: the preview removes no record from {plan.topic!r}")
-        result = _delete(admin, settings, plan)
+        result = _delete(cluster, plan)
         note.details["records"] = result.records
         return result
 
 
-def _delete(admin: AdminClient, settings: ClusterSettings, plan: PurgePlan) -> PurgeResult:
+def _delete(cluster: ClusterClient, plan: PurgePlan) -> PurgeResult:
+    admin, settings = cluster.admin, cluster.settings
     what = f"purge topic {plan.topic!r}"
     wanted = [TopicPartition(plan.topic, r.partition, r.new_low) for r in plan.changes]
     lows_before = {r.partition: r.low for r in plan.changes}

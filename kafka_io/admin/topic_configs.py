@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from confluent_kafka import KafkaError, KafkaException
-from confluent_kafka.admin import AdminClient, AlterConfigOpType, ConfigResource, ResourceType
+from confluent_kafka.admin import AlterConfigOpType, ConfigResource, ResourceType
 from confluent_kafka.admin import ConfigEntry as KafkaConfigEntry
 
-from kafka_io._client import FUTURE_GRACE_S, translate_error
+from kafka_io._client import FUTURE_GRACE_S, ClusterClient, translate_error
 from kafka_io.access.actor import Actor
 from kafka_io.access.guard import write_guard
 from kafka_io.admin.config_edits import MASKED, ConfigEdit, DiffRow, KnownConfig, check_edits, diff_rows, plain_refusal
@@ -38,9 +38,9 @@ class ConfigPlan:
         return tuple(r for r in self.rows if r.note is None)
 
 
-def read_topic_configs(admin: AdminClient, settings: ClusterSettings, topic: str) -> TopicConfigs:
+def read_topic_configs(cluster: ClusterClient, topic: str) -> TopicConfigs:
     """Every config of ``topic``; NotFound / NotAuthorized in the broker's words."""
-    found = topic_configs(admin, settings, [topic]).get(topic)
+    found = topic_configs(cluster, [topic]).get(topic)
     if found is None:
         raise NotFound(f"topic {topic!r} does not exist")
     if found.error:
@@ -58,23 +58,20 @@ def _known(configs: TopicConfigs) -> dict[str, KnownConfig]:
     return {e.name: KnownConfig(e.value, e.non_default, e.read_only, e.sensitive) for e in configs.entries}
 
 
-def plan_config_change(
-    admin: AdminClient, settings: ClusterSettings, topic: str, edits: Sequence[ConfigEdit]
-) -> ConfigPlan:
+def plan_config_change(cluster: ClusterClient, topic: str, edits: Sequence[ConfigEdit]) -> ConfigPlan:
     """The diff of ``edits`` against the topic's configs, validated by the broker; nothing is written."""
-    known = _known(read_topic_configs(admin, settings, topic))
+    known = _known(read_topic_configs(cluster, topic))
     check_edits(topic, edits, known)
     plan = ConfigPlan(topic, tuple(edits), diff_rows(edits, known))
     if not plan.changes:
         raise InvalidInput(f"nothing to change: every edit leaves topic {topic!r} as it is")
-    _alter(admin, settings, plan, validate_only=True)
+    _alter(cluster, plan, validate_only=True)
     return plan
 
 
-def apply_config_change(
-    admin: AdminClient, settings: ClusterSettings, plan: ConfigPlan, *, actor: Actor | None = None
-) -> TopicConfigs:
+def apply_config_change(cluster: ClusterClient, plan: ConfigPlan, *, actor: Actor | None = None) -> TopicConfigs:
     """Write the plan's changes; returns the topic's configs as read back afterwards."""
+    settings = cluster.settings
     details = {
         "set": {r.config: r.new for r in plan.changes if r.action == "set" and not _secret(r)},
         "reset": [r.config for r in plan.changes if r.action == "reset"],
@@ -82,15 +79,16 @@ def apply_config_change(
     with write_guard(settings, actor, "topic.alter_configs", plan.topic, details):
         if not plan.changes:
             raise InvalidInput("nothing to change: no edit in the preview changes a value")
-        _alter(admin, settings, plan, validate_only=False)
-    return read_topic_configs(admin, settings, plan.topic)
+        _alter(cluster, plan, validate_only=False)
+    return read_topic_configs(cluster, plan.topic)
 
 
 def _secret(row: DiffRow) -> bool:
     return row.new == MASKED  # a sensitive key: its new value stays out of the audit log
 
 
-def _alter(admin: AdminClient, settings: ClusterSettings, plan: ConfigPlan, *, validate_only: bool) -> None:
+def _alter(cluster: ClusterClient, plan: ConfigPlan, *, validate_only: bool) -> None:
+    admin, settings = cluster.admin, cluster.settings
     changed = {r.config for r in plan.changes}
     entries = [
         KafkaConfigEntry(

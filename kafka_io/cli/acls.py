@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     principal = validate_binding(args.principal, "READ", "TOPIC", "x").principal if args.principal else None
     topic = validate_topic_name(args.topic) if args.topic else None
     with Cluster(settings_from_args(args)) as cluster:
-        listing = cluster.call(lambda admin: list_acls(admin, cluster.settings, principal, topic))
+        listing = cluster.run(list_acls, principal, topic)
     if args.format == "json":
         print_json({"authorizer": listing.authorizer, "acls": [row.to_dict() for row in listing.rows]})
         return 0

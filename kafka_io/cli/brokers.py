@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     from kafka_io.cluster import Cluster
 
     with Cluster(settings_from_args(args)) as cluster:
-        view = cluster.call(lambda admin: describe_brokers(admin, cluster.settings))
+        view = cluster.run(describe_brokers)
     if args.format == "json":
         print_json(brokers_json(view))
         return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import asdict
 
-from kafka_io._client import make_admin
+from kafka_io._client import Connection, make_admin
 from kafka_io.cli.common import add_cluster_options, add_format_option, print_json, settings_from_args
 from kafka_io.cluster import describe_cluster
 from kafka_io.topics.snapshot import cluster_snapshot
@@ -22,10 +22,10 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
-    admin = make_admin(settings)
-    info = describe_cluster(admin, settings)
+    connection = Connection(make_admin(settings), settings)
+    info = describe_cluster(connection)
     # The same findings as the Overview's banner: missing brokers, offline and under-replicated partitions.
-    problems = cluster_snapshot(admin, settings).problems()
+    problems = cluster_snapshot(connection).problems()
     if args.format == "json":
         print_json({"settings": settings.sanitize(), **asdict(info), "problems": problems})
         return 0

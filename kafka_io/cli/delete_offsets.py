@@ -38,10 +38,9 @@ def run(args: argparse.Namespace) -> int:
 
     group, topic = checked_names(args.group, args.topic)
     with Cluster(settings_from_args(args)) as cluster:
-        settings = cluster.settings
-        plan = cluster.call(lambda admin: plan_offset_delete(admin, settings, group, topic))
+        plan = cluster.run(plan_offset_delete, group, topic)
         if args.yes:  # --yes is the confirmation the page asks for by typing the group id
-            cluster.call(lambda admin: apply_offset_delete(admin, settings, plan, confirm=group, actor=Actor.local()))
+            cluster.run(apply_offset_delete, plan, confirm=group, actor=Actor.local())
     _print(plan, args.format, executed=args.yes)
     return 0
 

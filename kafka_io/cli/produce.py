@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from kafka_io._client import make_admin
+from kafka_io._client import Connection, make_admin
 from kafka_io.access.actor import Actor
 from kafka_io.access.guard import audit_outcome, check_allowed
 from kafka_io.cli.common import add_cluster_options, add_format_option, print_json, print_table, settings_from_args
@@ -128,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
     check_allowed(settings, actor, "produce", args.topic, details)  # refused before any input is read
     try:
         headers = _local_checks(args)
-        limits = topic_limits(make_admin(settings), settings, args.topic)
+        limits = topic_limits(Connection(make_admin(settings), settings), args.topic)
         source = _plan(args, settings, limits, headers)
     except KafkaIOError as exc:  # nothing was sent, but the attempt is on record
         audit_outcome(settings, actor, "produce", args.topic, details, str(exc))

@@ -39,11 +39,10 @@ def run(args: argparse.Namespace) -> int:
         if value is not None and value < 0:
             raise InvalidInput(f"{flag} must be >= 0, got {value}")
     with Cluster(settings_from_args(args)) as cluster:
-        settings = cluster.settings
-        plan = cluster.call(lambda admin: plan_purge(admin, settings, topic, args.partition, args.before_offset))
+        plan = cluster.run(plan_purge, topic, args.partition, args.before_offset)
         result = None
         if args.yes:
-            result = cluster.call(lambda admin: apply_purge(admin, settings, plan, topic, actor=Actor.local()))
+            result = cluster.run(apply_purge, plan, topic, actor=Actor.local())
     _print(plan, result, args.format)
     return 0
 

@@ -82,10 +82,10 @@ def run(args: argparse.Namespace) -> int:
     group, topic = args.group.strip(), args.topic.strip()
     cluster = Cluster(settings_from_args(args))
     try:
-        plan = cluster.call(lambda admin: plan_reset(admin, cluster.settings, group, spec, topics=[topic]))
+        plan = cluster.run(plan_reset, group, spec, topics=[topic])
         plan = _only_partitions(plan, topic, args.partition)
         if args.execute:
-            plan = cluster.call(lambda admin: apply_reset(admin, cluster.settings, plan, actor=Actor.local()))
+            plan = cluster.run(apply_reset, plan, actor=Actor.local())
     finally:
         cluster.close()
     _print(plan, args.format, executed=args.execute)

@@ -13,7 +13,7 @@ import time
 
 import orjson
 
-from kafka_io._client import diagnose_handshake, make_admin, tcp_reason
+from kafka_io._client import Connection, diagnose_handshake, make_admin, tcp_reason
 from kafka_io.cli.common import add_cluster_options, add_format_option, print_json, print_table, settings_from_args
 from kafka_io.errors import InvalidInput, NotFound, Unavailable
 from kafka_io.live.framed import decoder_for, framed_view
@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
             # Kafka hides topics this user may not describe: name that instead of "does not exist".
             admin = make_admin(settings)
             for topic in reader.missing_topics:
-                error = absent_topic(admin, settings, topic)
+                error = absent_topic(Connection(admin, settings), topic)
                 if not isinstance(error, NotFound):
                     raise error
             raise NotFound(f"topic {', '.join(reader.missing_topics)} does not exist")

@@ -34,12 +34,11 @@ def run(args: argparse.Namespace) -> int:
     topic = validate_topic_name(args.topic)
     edits = parse_edits(args.set, args.reset) if args.set or args.reset else ()
     with Cluster(settings_from_args(args)) as cluster:
-        settings = cluster.settings
         if not edits:
-            _print_configs(cluster.call(lambda admin: read_topic_configs(admin, settings, topic)), args.format)
+            _print_configs(cluster.run(read_topic_configs, topic), args.format)
             return 0
-        plan = cluster.call(lambda admin: plan_config_change(admin, settings, topic, edits))
-        after = cluster.call(lambda admin: apply_config_change(admin, settings, plan, actor=Actor.local()))
+        plan = cluster.run(plan_config_change, topic, edits)
+        after = cluster.run(apply_config_change, plan, actor=Actor.local())
     _print_changes(plan, after, args.format)
     return 0
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from kafka_io._client import make_admin
+from kafka_io._client import Connection, make_admin
 from kafka_io.cli.common import add_cluster_options, add_format_option, print_json, print_table, settings_from_args
 from kafka_io.topics.snapshot import ClusterSnapshot, cluster_snapshot
 
@@ -20,7 +20,7 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
-    snapshot = cluster_snapshot(make_admin(settings), settings, args.include_internal, args.topic)
+    snapshot = cluster_snapshot(Connection(make_admin(settings), settings), args.include_internal, args.topic)
     if args.format == "json":
         print_json(snapshot_json(snapshot))
         return 0

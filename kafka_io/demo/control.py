@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+from kafka_io._client import ClusterClient, Connection
 from kafka_io.access.actor import Actor
 from kafka_io.access.guard import audit_outcome, check_allowed, write_guard
 from kafka_io.config import ClusterSettings
@@ -125,8 +126,8 @@ def run_demo(
     reason = "stopped on request"
     workers: list = []
     try:
-        admin = make_admin(settings)
-        summary.created_topics = ensure_topics(admin, settings, plan)
+        connection = Connection(make_admin(settings), settings)
+        summary.created_topics = ensure_topics(connection, plan)
         set_demo_paused(data_dir, False)  # every start begins with traffic flowing
         paused = _PauseFlag(data_dir)
         started_s = time.monotonic()
@@ -140,7 +141,7 @@ def run_demo(
             audited = True
         if on_ready:
             on_ready(summary)
-        _supervise(admin, settings, plan, workers, stop, paused, started_s, duration_s, write_status)
+        _supervise(connection, plan, workers, stop, paused, started_s, duration_s, write_status)
         if not stop.is_set():
             reason = f"ran its {duration_s:g} s"
     except BaseException as exc:
@@ -236,7 +237,7 @@ class _RestartBudget:
         return True
 
 
-def _supervise(admin, settings, plan, workers, stop, paused, started_s, duration_s, write_status) -> None:
+def _supervise(cluster: ClusterClient, plan, workers, stop, paused, started_s, duration_s, write_status) -> None:
     from kafka_io.demo.setup import commit_stopped_group
 
     stopped_ready = False
@@ -250,7 +251,7 @@ def _supervise(admin, settings, plan, workers, stop, paused, started_s, duration
         paused.refresh()
         if not stopped_ready:
             try:
-                stopped_ready = commit_stopped_group(admin, settings, plan)
+                stopped_ready = commit_stopped_group(cluster, plan)
             except KafkaIOError as exc:  # the broker may be restarting: try again next poll
                 log.debug("demo: %s", exc)
         for i, worker in enumerate(workers):

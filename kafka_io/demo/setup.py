@@ -6,18 +6,25 @@ Both are idempotent, so a restarted demo changes nothing that is already there.
 from __future__ import annotations
 
 from confluent_kafka import KafkaError, KafkaException, TopicPartition
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka.admin import NewTopic
 
-from kafka_io._client import EARLIEST, LATEST, CountingAdmin, list_offsets, make_member_consumer, translate_error
-from kafka_io.config import ClusterSettings
+from kafka_io._client import (
+    EARLIEST,
+    LATEST,
+    ClusterClient,
+    list_offsets,
+    make_member_consumer,
+    translate_error,
+)
 from kafka_io.demo.plan import TOPIC_CONFIG, DemoPlan, DemoTopic
 from kafka_io.errors import KafkaIOError
 
 __all__ = ["commit_stopped_group", "ensure_topics"]
 
 
-def ensure_topics(admin: AdminClient, settings: ClusterSettings, plan: DemoPlan) -> list[str]:
+def ensure_topics(cluster: ClusterClient, plan: DemoPlan) -> list[str]:
     """Create the demo topics that are missing; returns the names created."""
+    admin, settings = cluster.admin, cluster.settings
     try:
         existing = set(admin.list_topics(timeout=settings.timeout_s).topics)
         # replication_factor=-1: the broker's default (1 on a single dev broker).
@@ -40,8 +47,9 @@ def ensure_topics(admin: AdminClient, settings: ClusterSettings, plan: DemoPlan)
         raise translate_error(exc, settings, "creating the demo topics") from None
 
 
-def _middles(admin: AdminClient, settings: ClusterSettings, topic: DemoTopic) -> list[TopicPartition] | None:
+def _middles(cluster: ClusterClient, topic: DemoTopic) -> list[TopicPartition] | None:
     """Half-way between low and high in every partition, or None while one is empty or unknown."""
+    admin, settings = cluster.admin, cluster.settings
     keys = [(topic.name, p) for p in range(topic.partitions)]
     lows, highs = list_offsets(admin, settings, keys, EARLIEST, LATEST)
     failed = [error for answers in (lows, highs) for _, error in answers.values() if error]
@@ -56,13 +64,14 @@ def _middles(admin: AdminClient, settings: ClusterSettings, topic: DemoTopic) ->
     return middles
 
 
-def commit_stopped_group(admin: CountingAdmin, settings: ClusterSettings, plan: DemoPlan) -> bool:
+def commit_stopped_group(cluster: ClusterClient, plan: DemoPlan) -> bool:
     """Leave the stopped group at a position with lag and no members.
 
     It "consumed half of what was there, then stopped": one commit, once,
     from a client that never joins. True when done (now or on an earlier
     run), False while the topic has no records in some partition yet.
     """
+    admin, settings = cluster.admin, cluster.settings
     topic = plan.stopped_topic
     try:
         partitions = [(topic.name, p) for p in range(topic.partitions)]
@@ -70,7 +79,7 @@ def commit_stopped_group(admin: CountingAdmin, settings: ClusterSettings, plan: 
         committed = future[plan.stopped_group].result(timeout=settings.timeout_s)
         if any(offset is not None for offset in committed.values()):
             return True
-        offsets = _middles(admin, settings, topic)
+        offsets = _middles(cluster, topic)
         if offsets is None:
             return False
         consumer = make_member_consumer(settings, plan.stopped_group, None)

@@ -25,7 +25,7 @@ from typing import NamedTuple
 from kafka_io._client import (
     FUTURE_GRACE_S,
     VIEWER_GROUP_PREFIX,
-    CountingAdmin,
+    ClusterClient,
     GroupDescription,
     GroupMember,
     kafka_failure,
@@ -61,9 +61,10 @@ def visible_group(group_id: str) -> bool:
     return not group_id.startswith(VIEWER_GROUP_PREFIX)
 
 
-def list_groups(admin: CountingAdmin, settings: ClusterSettings) -> dict[str, str | None]:
+def list_groups(cluster: ClusterClient) -> dict[str, str | None]:
     """Every consumer group's listed state by id (None: the broker did not say), without
     our viewer groups; sorted by id."""
+    admin, settings = cluster.admin, cluster.settings
     try:
         result = admin.group_listings(request_timeout=settings.timeout_s).result(
             timeout=settings.timeout_s + FUTURE_GRACE_S
@@ -82,9 +83,9 @@ def list_groups(admin: CountingAdmin, settings: ClusterSettings) -> dict[str, st
     }
 
 
-def list_group_ids(admin: CountingAdmin, settings: ClusterSettings) -> list[str]:
+def list_group_ids(cluster: ClusterClient) -> list[str]:
     """Sorted ids of every consumer group, without our viewer groups."""
-    return list(list_groups(admin, settings))
+    return list(list_groups(cluster))
 
 
 def _wait(futures: Iterable[concurrent.futures.Future], settings: ClusterSettings) -> None:
@@ -143,8 +144,9 @@ def _refused_locally(ids: Sequence[str]) -> dict[str, concurrent.futures.Future]
     return {g: _failed_future(InvalidInput("a group id cannot be empty")) for g in ids if not g.strip()}
 
 
-def _issue(admin: CountingAdmin, settings: ClusterSettings, describe: Sequence[str], fetch_offsets: Sequence[str]):
+def _issue(cluster: ClusterClient, describe: Sequence[str], fetch_offsets: Sequence[str]):
     """Every describe batch and every per-group offset fetch, in flight together."""
+    admin, settings = cluster.admin, cluster.settings
     described = _refused_locally(describe)
     ok = [g for g in describe if g.strip()]
     for start in range(0, len(ok), DESCRIBE_BATCH):
@@ -165,8 +167,7 @@ def _with_assigned(shape: _Shape, committed: dict[TP, int | None]) -> dict[TP, i
 
 
 def fetch_group_lags(
-    admin: CountingAdmin,
-    settings: ClusterSettings,
+    cluster: ClusterClient,
     group_ids: Sequence[str] | None = None,
     *,
     recheck: Sequence[str] = (),
@@ -194,12 +195,13 @@ def fetch_group_lags(
     `previous` sample's groups describes only what groups.describe_plan chooses for
     full sample number `turn`.
     """
-    listed = _listed(admin, settings, recheck) if group_ids is None else dict.fromkeys(group_ids)
+    admin, settings = cluster.admin, cluster.settings
+    listed = _listed(cluster, recheck) if group_ids is None else dict.fromkeys(group_ids)
     unlisted = set(recheck) - set(listed)
     ids = sorted([*listed, *unlisted]) if unlisted else list(listed)
     if not ids:
         return ()
-    from_log, probed = serving_reader(admin, settings, commit_log, ids)
+    from_log, probed = serving_reader(cluster, commit_log, ids)
     describe = ids
     if from_log is not None and group_ids is None:
         changed = from_log.table.take_changed()  # also after a first read, which named every group
@@ -208,7 +210,7 @@ def fetch_group_lags(
             describe = [g for g in ids if g in chosen]
     try:
         described, offsets = _issue(
-            admin, settings, describe, [] if from_log is not None else [g for g in ids if g not in probed]
+            cluster, describe, [] if from_log is not None else [g for g in ids if g not in probed]
         )
     except Exception as exc:
         raise translate_error(exc, settings, "describe groups") from None
@@ -241,9 +243,9 @@ def _committed(group_id: str, offsets: dict, from_log: CommitLogReader | None, s
     return answer or {}, error
 
 
-def _listed(admin: CountingAdmin, settings: ClusterSettings, recheck: Sequence[str]) -> dict[str, str | None]:
+def _listed(cluster: ClusterClient, recheck: Sequence[str]) -> dict[str, str | None]:
     try:
-        return list_groups(admin, settings)
+        return list_groups(cluster)
     except KafkaIOError as exc:
         if not recheck:
             raise

@@ -15,8 +15,7 @@ from __future__ import annotations
 import concurrent.futures
 from collections.abc import Sequence
 
-from kafka_io._client import FUTURE_GRACE_S, CountingAdmin
-from kafka_io.config import ClusterSettings
+from kafka_io._client import FUTURE_GRACE_S, ClusterClient
 from kafka_io.groups.commit_reader import COMMIT_LOG, CommitLogReader
 
 __all__ = ["PROBE_GROUPS", "serving_reader"]
@@ -25,9 +24,10 @@ PROBE_GROUPS = 20
 
 
 def serving_reader(
-    admin: CountingAdmin, settings: ClusterSettings, reader: CommitLogReader | None, ids: Sequence[str]
+    cluster: ClusterClient, reader: CommitLogReader | None, ids: Sequence[str]
 ) -> tuple[CommitLogReader | None, dict[str, concurrent.futures.Future]]:
     """(the reader if the log serves this sample, else None; the probe's offset futures by group)."""
+    admin, settings = cluster.admin, cluster.settings
     if reader is None or reader.refused:
         return None, {}
     if reader.confirmed:

@@ -15,9 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
-from confluent_kafka.admin import AdminClient
 
-from kafka_io._client import EARLIEST, FUTURE_GRACE_S, LATEST, list_offsets, translate_error
+from kafka_io._client import EARLIEST, FUTURE_GRACE_S, LATEST, ClusterClient, list_offsets, translate_error
 from kafka_io.access.actor import Actor
 from kafka_io.access.guard import write_guard
 from kafka_io.cluster import Cluster
@@ -78,13 +77,14 @@ def refuse_active(group: GroupLag, what: str) -> None:
         raise InvalidInput(refusal)
 
 
-def read_group(admin: AdminClient, settings: ClusterSettings, group_id: str) -> GroupLag:
+def read_group(cluster: ClusterClient, group_id: str) -> GroupLag:
     """The group now (state, members, committed offsets and lag), read with the admin API."""
-    (group,) = fetch_group_lags(admin, settings, [group_id])
+    (group,) = fetch_group_lags(cluster, [group_id])
     return group
 
 
-def _topic_partitions(admin: AdminClient, settings: ClusterSettings, topics: Sequence[str]) -> list[TP]:
+def _topic_partitions(cluster: ClusterClient, topics: Sequence[str]) -> list[TP]:
+    admin, settings = cluster.admin, cluster.settings
     out: list[TP] = []
     for topic in topics:
         try:
@@ -99,8 +99,7 @@ def _topic_partitions(admin: AdminClient, settings: ClusterSettings, topics: Seq
 
 
 def plan_reset(
-    admin: AdminClient,
-    settings: ClusterSettings,
+    cluster: ClusterClient,
     group_id: str,
     spec: ResetSpec,
     *,
@@ -112,13 +111,12 @@ def plan_reset(
     Selection: `partitions`, else every partition of `topics`, else every
     partition the group has a committed offset on. Nothing is written.
     """
-    group = read_group(admin, settings, group_id)
+    admin, settings = cluster.admin, cluster.settings
+    group = read_group(cluster, group_id)
     refuse_active(group, "reset its offsets")
     committed = {(p.topic, p.partition): p.committed for p in group.partitions}
     chosen = (
-        sorted(set(partitions))
-        if partitions
-        else (_topic_partitions(admin, settings, topics) if topics else sorted(committed))
+        sorted(set(partitions)) if partitions else (_topic_partitions(cluster, topics) if topics else sorted(committed))
     )
     if not chosen:
         raise InvalidInput(f"group {group_id!r} has no committed offsets: choose topics to reset")
@@ -151,9 +149,7 @@ def plan_skip(cluster: Cluster, group_id: str, topic: str, partition: int, offse
     if type(offset) is not int or offset < 0 or type(partition) is not int or partition < 0:
         raise InvalidInput(f"skip needs a partition and an offset >= 0, got partition {partition!r}, offset {offset!r}")
     spec = ResetSpec(ResetMode.OFFSET, offset + 1)
-    plan = cluster.call(
-        lambda admin: plan_reset(admin, cluster.settings, group_id, spec, partitions=[(topic, partition)])
-    )
+    plan = cluster.run(plan_reset, group_id, spec, partitions=[(topic, partition)])
     (row,) = plan.rows
     if row.current is not None and row.current > offset:
         raise InvalidInput(
@@ -167,20 +163,19 @@ def plan_skip(cluster: Cluster, group_id: str, topic: str, partition: int, offse
     return replace(plan, rows=(row,))
 
 
-def apply_reset(
-    admin: AdminClient, settings: ClusterSettings, plan: ResetPlan, *, actor: Actor | None = None
-) -> ResetPlan:
+def apply_reset(cluster: ClusterClient, plan: ResetPlan, *, actor: Actor | None = None) -> ResetPlan:
     """Commit the plan's new offsets for the group; returns the plan as applied.
 
     The group is checked again right before writing: consumers may have
     started since the preview.
     """
+    admin, settings = cluster.admin, cluster.settings
     details = {"to": plan.spec.describe(), "partitions": len(plan.changes)}
     with write_guard(settings, actor, "group.reset_offsets", plan.group_id, details):
         changes = plan.changes
         if not changes:
             raise InvalidInput("nothing to reset: no partition in the preview gets a new offset")
-        refuse_active(read_group(admin, settings, plan.group_id), "reset its offsets")
+        refuse_active(read_group(cluster, plan.group_id), "reset its offsets")
         new_offsets = [TopicPartition(r.topic, r.partition, r.new) for r in changes]
         request = ConsumerGroupTopicPartitions(plan.group_id, new_offsets)
         try:
@@ -202,14 +197,13 @@ def _write_error(exc: Exception, settings: ClusterSettings, group_id: str, what:
     return error
 
 
-def delete_group(
-    admin: AdminClient, settings: ClusterSettings, group_id: str, *, confirm: str, actor: Actor | None = None
-) -> None:
+def delete_group(cluster: ClusterClient, group_id: str, *, confirm: str, actor: Actor | None = None) -> None:
     """Delete an empty group and its committed offsets; `confirm` must be its id."""
+    admin, settings = cluster.admin, cluster.settings
     with write_guard(settings, actor, "group.delete", group_id):
         if confirm.strip() != group_id:
             raise InvalidInput(f"type the group id {group_id!r} exactly to confirm the deletion")
-        group = read_group(admin, settings, group_id)
+        group = read_group(cluster, group_id)
         refuse_active(group, "delete it")
         if group.state == "DEAD" and not group.partitions:
             raise NotFound(f"group {group_id!r} does not exist")

@@ -40,7 +40,7 @@ from dataclasses import replace
 
 from confluent_kafka import KafkaError
 
-from kafka_io._client import ADMIN_REQUESTS, all_refused, make_admin
+from kafka_io._client import ADMIN_REQUESTS, Connection, all_refused, make_admin
 from kafka_io.cluster import Cluster, Part
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError
@@ -229,8 +229,7 @@ class LagSampler:
                 before = {g.group_id: g for g in self.latest().groups} if group_ids is None else {}
                 reader = self._commit_log
                 groups = fetch_group_lags(
-                    self._admin,
-                    self.settings,
+                    Connection(self._admin, self.settings),
                     group_ids,
                     recheck=list(before),
                     commit_log=reader,
@@ -282,7 +281,7 @@ class LagSampler:
 
     def _warm(self, highs: dict, now_s: float) -> None:
         try:
-            backfill(make_admin(self.settings), self.settings, self.history, highs, now_s)
+            backfill(Connection(make_admin(self.settings), self.settings), self.history, highs, now_s)
         finally:
             self.warmed.set()
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from kafka_io._client import list_offsets
-from kafka_io.config import ClusterSettings
+from kafka_io._client import ClusterClient, list_offsets
 from kafka_io.errors import KafkaIOError
 from kafka_io.groups.history import LagHistory
 from kafka_io.wire import TP
@@ -31,8 +30,9 @@ def seed_times_ms(now_s: float) -> list[int]:
     return [int((now_s - s) * 1000) for s in back]
 
 
-def backfill(admin, settings: ClusterSettings, history: LagHistory, highs: dict[TP, int], now_s: float) -> int:
+def backfill(cluster: ClusterClient, history: LagHistory, highs: dict[TP, int], now_s: float) -> int:
     """Seed ``history`` for the partitions of ``highs`` (their watermarks now); returns how many."""
+    admin, settings = cluster.admin, cluster.settings
     stamps = seed_times_ms(now_s)
     try:
         answers = list_offsets(admin, settings, highs, *stamps)

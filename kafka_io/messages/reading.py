@@ -111,10 +111,10 @@ class Layout:
 
 
 def _partition_ids(cluster: Cluster, topic: str, partition: int | None) -> list[int]:
-    metadata = cluster.call(lambda admin: read_metadata(admin, cluster.settings))
+    metadata = cluster.run(read_metadata)
     meta = metadata.topics.get(topic)
     if meta is None or (meta.error is not None and not meta.partitions):
-        raise cluster.call(lambda admin: absent_topic(admin, cluster.settings, topic))
+        raise cluster.run(absent_topic, topic)
     ids = sorted(meta.partitions)
     if partition is None:
         return ids

@@ -81,7 +81,7 @@ def redrive(
     check_allowed(settings, actor, REDRIVE_ACTION, to_topic, details)  # refused before anything is read
     try:
         events = redrive_events(messages)
-        limits = cluster.call(lambda admin: topic_limits(admin, settings, to_topic))
+        limits = cluster.run(topic_limits, to_topic)
         _check_sizes(events, limits, messages)
     except KafkaIOError as exc:  # nothing was sent, but the attempt is on record
         audit_outcome(settings, actor, REDRIVE_ACTION, to_topic, details, str(exc))

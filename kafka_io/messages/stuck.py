@@ -53,7 +53,7 @@ def stuck_events(
     if type(following) is not int or not 0 <= following < MAX_PAGE_SIZE:
         raise InvalidInput(f"following must be a whole number from 0 to {MAX_PAGE_SIZE - 1}, got {following!r}")
     TypeSpec.parse(type_field)
-    (group,) = cluster.call(lambda admin: fetch_group_lags(admin, cluster.settings, [group_id]))
+    (group,) = cluster.run(fetch_group_lags, [group_id])
     if group.error:
         raise KafkaIOError(group.error)
     if group.state == "DEAD" and not group.partitions:

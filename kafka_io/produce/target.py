@@ -14,10 +14,9 @@ read (an ACL, say) falls through to the next, and the limit's name says so.
 
 from __future__ import annotations
 
-from confluent_kafka.admin import AdminClient, ConfigResource
+from confluent_kafka.admin import ConfigResource
 
-from kafka_io._client import FUTURE_GRACE_S
-from kafka_io.config import ClusterSettings
+from kafka_io._client import FUTURE_GRACE_S, ClusterClient
 from kafka_io.errors import KafkaIOError
 from kafka_io.produce.inputs import TopicLimits
 from kafka_io.produce.validation import DEFAULT_MAX_MESSAGE_BYTES
@@ -39,7 +38,8 @@ def _as_int(text: str | None) -> int | None:
         return None
 
 
-def _broker_limit(admin: AdminClient, settings: ClusterSettings, broker: int) -> int | None:
+def _broker_limit(cluster: ClusterClient, broker: int) -> int | None:
+    admin, settings = cluster.admin, cluster.settings
     resource = ConfigResource("broker", str(broker))
     try:
         future = admin.describe_configs([resource], request_timeout=settings.timeout_s)[resource]
@@ -49,21 +49,22 @@ def _broker_limit(admin: AdminClient, settings: ClusterSettings, broker: int) ->
     return _as_int(entry.value) if entry is not None else None
 
 
-def topic_limits(admin: AdminClient, settings: ClusterSettings, topic: str) -> TopicLimits:
+def topic_limits(cluster: ClusterClient, topic: str) -> TopicLimits:
     """Partition count and size limit of an existing topic; NotFound when it does not exist."""
+    settings = cluster.settings
     topic = validate_topic_name(topic)
-    metadata = read_metadata(admin, settings)
+    metadata = read_metadata(cluster)
     found = metadata.topics.get(topic)
     if found is None:
-        raise absent_topic(admin, settings, topic)
+        raise absent_topic(cluster, topic)
     if found.error is not None:
         raise KafkaIOError(f"topic {topic!r}: {found.error.str()}")
-    configs = topic_configs(admin, settings, [topic], only=[TOPIC_LIMIT]).get(topic)
+    configs = topic_configs(cluster, [topic], only=[TOPIC_LIMIT]).get(topic)
     limit = _as_int(configs.get(TOPIC_LIMIT)) if configs is not None and configs.error is None else None
     name = f"{TOPIC_LIMIT} of topic {topic!r}"
     if limit is None and metadata.brokers:
         broker = min(metadata.brokers)
-        limit, name = _broker_limit(admin, settings, broker), f"{BROKER_LIMIT} of broker {broker}"
+        limit, name = _broker_limit(cluster, broker), f"{BROKER_LIMIT} of broker {broker}"
     if limit is None:
         limit, name = DEFAULT_MAX_MESSAGE_BYTES, "the default limit: neither topic nor broker reports one"
     return TopicLimits(topic, len(found.partitions), limit, name, settings.partitioner)

@@ -8,17 +8,16 @@ never auto-creates), it answers TOPIC_AUTHORIZATION_FAILED instead.
 from __future__ import annotations
 
 from confluent_kafka import KafkaError, KafkaException, TopicCollection
-from confluent_kafka.admin import AdminClient
 
-from kafka_io._client import FUTURE_GRACE_S
-from kafka_io.config import ClusterSettings
+from kafka_io._client import FUTURE_GRACE_S, ClusterClient
 from kafka_io.errors import KafkaIOError, NotAuthorized, NotFound
 
 __all__ = ["absent_topic"]
 
 
-def absent_topic(admin: AdminClient, settings: ClusterSettings, topic: str) -> KafkaIOError:
+def absent_topic(cluster: ClusterClient, topic: str) -> KafkaIOError:
     """The error to raise for a named topic that the full metadata did not list."""
+    admin, settings = cluster.admin, cluster.settings
     missing = NotFound(f"topic {topic!r} does not exist")
     try:
         futures = admin.describe_topics(TopicCollection([topic]), request_timeout=settings.timeout_s)

@@ -12,9 +12,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from confluent_kafka.admin import AdminClient, NewPartitions, NewTopic
+from confluent_kafka.admin import NewPartitions, NewTopic
 
-from kafka_io._client import FUTURE_GRACE_S, translate_error
+from kafka_io._client import FUTURE_GRACE_S, ClusterClient, translate_error
 from kafka_io.access.actor import Actor
 from kafka_io.access.guard import write_guard
 from kafka_io.config import ClusterSettings
@@ -106,8 +106,7 @@ def _wait(futures: dict, key: str, settings: ClusterSettings, what: str) -> None
 
 
 def create_topic(
-    admin: AdminClient,
-    settings: ClusterSettings,
+    cluster: ClusterClient,
     name: str,
     partitions: int,
     replication_factor: int = 1,
@@ -116,9 +115,10 @@ def create_topic(
     actor: Actor | None = None,
 ) -> NewTopicSpec:
     """Create a topic; InvalidInput before sending, the broker's words after."""
+    admin, settings = cluster.admin, cluster.settings
     details = {"partitions": partitions, "replication_factor": replication_factor}
     with write_guard(settings, actor, "topic.create", str(name), details) as note:
-        broker_count = len(read_metadata(admin, settings).brokers)
+        broker_count = len(read_metadata(cluster).brokers)
         spec = validate_new_topic(name, partitions, replication_factor, broker_count, configs)
         note.details["configs"] = dict(spec.configs)
         new = NewTopic(spec.name, spec.partitions, spec.replication_factor, config=dict(spec.configs))
@@ -132,20 +132,19 @@ def create_topic(
         return spec
 
 
-def _existing_partitions(admin: AdminClient, settings: ClusterSettings, topic: str) -> int:
-    metadata = read_metadata(admin, settings)
+def _existing_partitions(cluster: ClusterClient, topic: str) -> int:
+    metadata = read_metadata(cluster)
     if topic not in metadata.topics:
         raise NotFound(f"topic {topic!r} does not exist")
     return len(metadata.topics[topic].partitions)
 
 
-def add_partitions(
-    admin: AdminClient, settings: ClusterSettings, topic: str, new_total: int, *, actor: Actor | None = None
-) -> int:
+def add_partitions(cluster: ClusterClient, topic: str, new_total: int, *, actor: Actor | None = None) -> int:
     """Grow `topic` to `new_total` partitions (Kafka cannot shrink); returns the old count."""
+    admin, settings = cluster.admin, cluster.settings
     with write_guard(settings, actor, "topic.add_partitions", topic, {"to": new_total}) as note:
         new_total = _whole(new_total, "partition count")
-        current = _existing_partitions(admin, settings, topic)
+        current = _existing_partitions(cluster, topic)
         note.details["from"] = current
         if new_total <= current:
             raise InvalidInput(
@@ -167,14 +166,13 @@ def add_partitions(
         return current
 
 
-def delete_topic(
-    admin: AdminClient, settings: ClusterSettings, topic: str, confirm: str, *, actor: Actor | None = None
-) -> None:
+def delete_topic(cluster: ClusterClient, topic: str, confirm: str, *, actor: Actor | None = None) -> None:
     """Delete `topic` when `confirm` repeats its name exactly."""
+    admin, settings = cluster.admin, cluster.settings
     with write_guard(settings, actor, "topic.delete", topic):
         if (confirm or "").strip() != topic:
             raise InvalidInput(f"type the topic name {topic!r} exactly to confirm the delete")
-        _existing_partitions(admin, settings, topic)  # a clear NotFound; some brokers accept unknown names
+        _existing_partitions(cluster, topic)  # a clear NotFound; some brokers accept unknown names
         what = f"delete topic {topic!r}"
         try:
             futures = admin.delete_topics(

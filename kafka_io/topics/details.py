@@ -14,10 +14,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from confluent_kafka.admin import AdminClient, ConfigResource
+from confluent_kafka.admin import ConfigResource
 
-from kafka_io._client import FUTURE_GRACE_S, CountingAdmin, GroupListings, GroupOffsets, translate_error
-from kafka_io.config import ClusterSettings
+from kafka_io._client import FUTURE_GRACE_S, ClusterClient, GroupListings, GroupOffsets, translate_error
 from kafka_io.groups.lag_math import group_totals, partition_lag
 
 __all__ = [
@@ -78,13 +77,14 @@ def _deadline_wait(future, deadline: float):
 
 
 def topic_configs(
-    admin: AdminClient, settings: ClusterSettings, topics: Iterable[str], only: Iterable[str] | None = None
+    cluster: ClusterClient, topics: Iterable[str], only: Iterable[str] | None = None
 ) -> dict[str, TopicConfigs]:
     """Configs of every topic in one batched call; a failing topic gets an error.
 
     `only` keeps just those config names (the topics table needs two of ~35,
     and the rest would cost megabytes per refresh on thousands of topics).
     """
+    admin, settings = cluster.admin, cluster.settings
     keep = set(only) if only is not None else None
     names = list(topics)
     if not names:
@@ -139,7 +139,8 @@ def _state_name(state: str | None) -> str:
     return (state or "UNKNOWN").replace("_", " ").capitalize()
 
 
-def _list_groups(admin: CountingAdmin, settings: ClusterSettings) -> GroupListings:
+def _list_groups(cluster: ClusterClient) -> GroupListings:
+    admin, settings = cluster.admin, cluster.settings
     try:
         future = admin.group_listings(request_timeout=settings.timeout_s)
         return future.result(timeout=settings.timeout_s + FUTURE_GRACE_S)
@@ -153,8 +154,8 @@ def _listing_errors(listing: GroupListings) -> list[str]:
     return [f"list groups: {reason}" for _, reason in listing.failures]
 
 
-def group_states(admin: CountingAdmin, settings: ClusterSettings) -> GroupStates:
-    listing = _list_groups(admin, settings)
+def group_states(cluster: ClusterClient) -> GroupStates:
+    listing = _list_groups(cluster)
     counts = Counter(_state_name(g.state) for g in listing.groups)
     return GroupStates(tuple(sorted(counts.items())), tuple(_listing_errors(listing)))
 
@@ -184,8 +185,7 @@ class TopicGroups:
 
 
 def groups_on_topic(
-    admin: CountingAdmin,
-    settings: ClusterSettings,
+    cluster: ClusterClient,
     topic: str,
     highs: Mapping[int, int | None],
 ) -> TopicGroups:
@@ -195,7 +195,8 @@ def groups_on_topic(
     extra offsets request). A group whose offsets cannot be read is listed
     with its error rather than dropped.
     """
-    listing = _list_groups(admin, settings)
+    admin, settings = cluster.admin, cluster.settings
+    listing = _list_groups(cluster)
     states = {g.group_id: _state_name(g.state) for g in listing.groups}
     wanted = [(topic, p) for p in sorted(highs)]
     futures = admin.committed_offsets(sorted(states), settings.timeout_s, partitions=wanted) if states else {}

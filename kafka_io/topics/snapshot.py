@@ -13,11 +13,8 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from confluent_kafka.admin import AdminClient
-
-from kafka_io._client import EARLIEST, LATEST, OffsetAnswer, list_offsets, note_metadata, translate_error
+from kafka_io._client import EARLIEST, LATEST, ClusterClient, OffsetAnswer, list_offsets, note_metadata, translate_error
 from kafka_io.cluster import BrokerInfo
-from kafka_io.config import ClusterSettings
 from kafka_io.topics.absent import absent_topic
 from kafka_io.topics.reach import unreachable_brokers
 from kafka_io.wire import TP
@@ -168,8 +165,9 @@ class ClusterSnapshot:
         return found
 
 
-def read_metadata(admin: AdminClient, settings: ClusterSettings):
+def read_metadata(cluster: ClusterClient):
     """All topics' metadata in one call (never per topic: that can auto-create)."""
+    admin, settings = cluster.admin, cluster.settings
     at_s = time.monotonic()
     try:
         metadata = admin.list_topics(timeout=settings.timeout_s)
@@ -180,8 +178,7 @@ def read_metadata(admin: AdminClient, settings: ClusterSettings):
 
 
 def cluster_snapshot(
-    admin: AdminClient,
-    settings: ClusterSettings,
+    cluster: ClusterClient,
     include_internal: bool = False,
     topic: str | None = None,
 ) -> ClusterSnapshot:
@@ -189,10 +186,10 @@ def cluster_snapshot(
     NotAuthorized for one this user may not describe."""
     started = time.monotonic()
     sampled_at_s = time.time()
-    metadata = read_metadata(admin, settings)
+    metadata = read_metadata(cluster)
     if topic is not None:
         if topic not in metadata.topics:
-            raise absent_topic(admin, settings, topic)
+            raise absent_topic(cluster, topic)
         names = [topic]
     else:
         names = sorted(n for n in metadata.topics if include_internal or not is_internal(n))
@@ -210,7 +207,7 @@ def cluster_snapshot(
                 skipped[(name, number)] = f"leader broker {pm.leader} is unreachable"
             else:
                 wanted.append((name, number))
-    lows, highs, errors = watermarks(admin, settings, wanted)
+    lows, highs, errors = watermarks(cluster, wanted)
     errors.update(skipped)
     topics = tuple(_topic(metadata.topics[n], lows, highs, errors) for n in names)
     controller = metadata.controller_id if metadata.controller_id >= 0 else None
@@ -220,10 +217,9 @@ def cluster_snapshot(
     )
 
 
-def watermarks(
-    admin: AdminClient, settings: ClusterSettings, partitions: Iterable[TP]
-) -> tuple[dict[TP, int], dict[TP, int], dict[TP, str]]:
+def watermarks(cluster: ClusterClient, partitions: Iterable[TP]) -> tuple[dict[TP, int], dict[TP, int], dict[TP, str]]:
     """(lows, highs, errors) for all partitions, both sides asked at once."""
+    admin, settings = cluster.admin, cluster.settings
     lows, highs = list_offsets(admin, settings, partitions, EARLIEST, LATEST)
     errors: dict[TP, str] = {}
     return _known(lows, errors), _known(highs, errors), errors

@@ -64,7 +64,7 @@ def topics_feed(cluster: Cluster, include_internal: bool = False) -> Latest[Topi
     book = cluster.attached(TOPIC_RATES, RateBook)
 
     def fetch() -> TopicsView:
-        snapshot = cluster.call(lambda admin: cluster_snapshot(admin, cluster.settings, include_internal))
+        snapshot = cluster.run(cluster_snapshot, include_internal)
         return TopicsView(snapshot, MappingProxyType(book.observe(snapshot)))
 
     name = f"kdash-topics-{cluster.settings.name}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from confluent_kafka.admin import AdminClient, ConfigResource, ResourceType
 from support.kafka import TIMEOUT_S, create_topic, produce
 
-from kafka_io._client import make_admin
+from kafka_io._client import Connection, make_admin
 from kafka_io.topics.snapshot import cluster_snapshot
 
 
@@ -104,7 +104,7 @@ def test_purge_from_the_topics_page_needs_the_name_and_the_counts_follow(make_ap
     at.text_input(key="purge_confirm").input(topic)
     submit(at, f"purge_confirm_{topic}", "Purge 2 record(s)")
     assert texts(at.success) == [f"Purged 2 record(s) from '{topic}'; new low watermarks p0: 2."]
-    (summary,) = cluster_snapshot(make_admin(settings), settings, topic=topic).topics
+    (summary,) = cluster_snapshot(Connection(make_admin(settings), settings), topic=topic).topics
     assert [(p.low, p.high) for p in summary.partitions] == [(2, 5), (0, 3)]
     table = at.dataframe[0].value
     assert table[table.topic == topic].iloc[0].messages == 6

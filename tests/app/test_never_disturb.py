@@ -9,7 +9,7 @@ import sys
 from support.groups import GroupMember, committed_offsets, describe, group_ids, wait_for
 from support.kafka import create_topic, produce
 
-from kafka_io._client import VIEWER_GROUP_PREFIX, make_admin
+from kafka_io._client import VIEWER_GROUP_PREFIX, Connection, make_admin
 from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.groups.record_reads import exact_time_lags
 from kafka_io.groups.sampler import LagSampler
@@ -44,7 +44,7 @@ def test_reading_never_joins_rebalances_or_commits(make_app, settings, kafka_boo
         finally:
             sampler.stop()
         # 2. a direct admin read and the exact lag in seconds (viewer consumers)
-        (lag,) = fetch_group_lags(make_admin(settings), settings, [group])
+        (lag,) = fetch_group_lags(Connection(make_admin(settings), settings), [group])
         assert all(t.exact for t in exact_time_lags(settings, lag.partitions).values())
         # 3. the CLI, for this group and for all groups
         for args in (["--group", group, "--gap", "0.3"], ["--gap", "0"]):

@@ -10,7 +10,7 @@ from support.kafka import commit_offsets, create_topic, produce
 
 from dashboard import resources
 from dashboard.widgets import plain
-from kafka_io._client import make_admin
+from kafka_io._client import Connection, make_admin
 from kafka_io.topics.snapshot import cluster_snapshot, read_metadata
 
 
@@ -39,7 +39,7 @@ def topic(kafka_bootstrap, unique):
 def test_overview_counts_match_the_cluster(make_app, settings, topic, kafka_bootstrap):
     at = make_app("pages/overview.py").run()
     assert not at.exception and not at.error, texts(at.error)
-    snap = cluster_snapshot(make_admin(settings), settings)
+    snap = cluster_snapshot(Connection(make_admin(settings), settings))
     shown = metrics(at)
     assert shown["Topics"] == f"{len(snap.topics):,}"
     assert shown["Partitions"] == f"{snap.partition_count:,}"
@@ -53,7 +53,7 @@ def test_overview_counts_match_the_cluster(make_app, settings, topic, kafka_boot
     assert at.number_input(key="overview_refresh_s").value == 10
 
     at.toggle(key="overview_internal").set_value(True).run()
-    with_internal = cluster_snapshot(make_admin(settings), settings, include_internal=True)
+    with_internal = cluster_snapshot(Connection(make_admin(settings), settings), include_internal=True)
     assert metrics(at)["Topics"] == f"{len(with_internal.topics):,}" != shown["Topics"]
 
 
@@ -142,7 +142,7 @@ def test_create_form_shows_validation_errors_and_sends_nothing(make_app, setting
     assert at.text_input(key="create_name").value == "bad name!"  # nothing typed is lost
     create(at, "fine-name-but-bad-config", configs="retention.ms")
     assert texts(at.error) == ["Topic not created: config line 1: expected key=value, got 'retention.ms'"]
-    assert "fine-name-but-bad-config" not in read_metadata(make_admin(settings), settings).topics
+    assert "fine-name-but-bad-config" not in read_metadata(Connection(make_admin(settings), settings)).topics
 
 
 def test_create_add_partitions_and_delete_from_the_forms(make_app, settings, unique):
@@ -171,7 +171,7 @@ def test_create_add_partitions_and_delete_from_the_forms(make_app, settings, uni
     at.button(key="FormSubmitter:delete_topic-Delete topic").click().run()
     assert texts(at.success) == [f"Deleted topic {name!r}."]
     assert "topic" not in at.query_params
-    assert name not in read_metadata(make_admin(settings), settings).topics
+    assert name not in read_metadata(Connection(make_admin(settings), settings)).topics
 
 
 def test_read_only_disables_the_admin_forms(make_app, app_env, topic):

@@ -22,7 +22,7 @@ from produce_helpers import end_offsets
 from support.groups import committed_offsets
 from support.kafka import commit_offsets, create_topic, produce
 
-from kafka_io._client import make_admin
+from kafka_io._client import Connection, make_admin
 from kafka_io.access.actor import Actor
 from kafka_io.access.audit import read_entries
 from kafka_io.access.roles import AccessPolicy
@@ -68,8 +68,8 @@ def test_every_write_path_refuses_a_viewer_changes_nothing_and_audits_it(
     commit_offsets(kafka_bootstrap, group, topic, {0: 1, 1: 2})
     roles = dataclasses.replace(settings, access=POLICY)
     admin = make_admin(roles)
-    limits = topic_limits(admin, roles, topic)
-    plan = plan_reset(admin, roles, group, parse_reset_spec("earliest"))
+    limits = topic_limits(Connection(admin, roles), topic)
+    plan = plan_reset(Connection(admin, roles), group, parse_reset_spec("earliest"))
     burst = plan_template_burst(limits, '{"n": {{seq}}}', 10)
     handle = ProducerHandle(roles, factory=never_called)
     writes = [
@@ -77,24 +77,34 @@ def test_every_write_path_refuses_a_viewer_changes_nothing_and_audits_it(
             "topic.create",
             "creating topics",
             "new-topic",
-            lambda: create_topic_io(admin, roles, "new-topic", 1, actor=VIEWER),
+            lambda: create_topic_io(Connection(admin, roles), "new-topic", 1, actor=VIEWER),
         ),
         (
             "topic.add_partitions",
             "adding partitions",
             topic,
-            lambda: add_partitions(admin, roles, topic, 4, actor=VIEWER),
+            lambda: add_partitions(Connection(admin, roles), topic, 4, actor=VIEWER),
         ),
-        ("topic.delete", "deleting topics", topic, lambda: delete_topic(admin, roles, topic, topic, actor=VIEWER)),
+        (
+            "topic.delete",
+            "deleting topics",
+            topic,
+            lambda: delete_topic(Connection(admin, roles), topic, topic, actor=VIEWER),
+        ),
         ("produce", "sending events", topic, lambda: send_one(handle, limits, EventSpec(b"x"), actor=VIEWER)),
         ("produce", "sending events", topic, lambda: start_burst(roles, limits, burst, actor=VIEWER)),
         ("produce", "sending events", topic, lambda: send_burst(roles, limits, burst, actor=VIEWER)),
-        ("group.reset_offsets", "resetting offsets", group, lambda: apply_reset(admin, roles, plan, actor=VIEWER)),
+        (
+            "group.reset_offsets",
+            "resetting offsets",
+            group,
+            lambda: apply_reset(Connection(admin, roles), plan, actor=VIEWER),
+        ),
         (
             "group.delete",
             "deleting consumer groups",
             group,
-            lambda: delete_group(admin, roles, group, confirm=group, actor=VIEWER),
+            lambda: delete_group(Connection(admin, roles), group, confirm=group, actor=VIEWER),
         ),
     ]
     stopped = DemoExit("stopped on request", kafka_bootstrap, unique("acl-demo"), 1.0, time.time())
@@ -128,20 +138,20 @@ def test_an_operator_writes_but_may_not_delete_and_an_admin_may(settings, kafka_
     commit_offsets(kafka_bootstrap, group, topic, {0: 4})
     roles = dataclasses.replace(settings, access=POLICY)
     admin = make_admin(roles)
-    limits = topic_limits(admin, roles, topic)
+    limits = topic_limits(Connection(admin, roles), topic)
     created = unique("acl-op-new")
-    create_topic_io(admin, roles, created, 2, configs="retention.ms=60000", actor=OPERATOR)
-    add_partitions(admin, roles, created, 3, actor=OPERATOR)
+    create_topic_io(Connection(admin, roles), created, 2, configs="retention.ms=60000", actor=OPERATOR)
+    add_partitions(Connection(admin, roles), created, 3, actor=OPERATOR)
     with pytest.raises(InvalidInput):
-        add_partitions(admin, roles, created, 2, actor=OPERATOR)
+        add_partitions(Connection(admin, roles), created, 2, actor=OPERATOR)
     one = send_one(ProducerHandle(roles), limits, EventSpec(b'{"a": 1}'), actor=OPERATOR)
     summary = send_burst(roles, limits, plan_template_burst(limits, '{"n": {{seq}}}', 25), actor=OPERATOR)
     assert (summary.requested, summary.delivered, summary.failed) == (25, 25, 0)
-    plan = plan_reset(admin, roles, group, parse_reset_spec("earliest"))
-    apply_reset(admin, roles, plan, actor=OPERATOR)
+    plan = plan_reset(Connection(admin, roles), group, parse_reset_spec("earliest"))
+    apply_reset(Connection(admin, roles), plan, actor=OPERATOR)
     with pytest.raises(NotAllowed):
-        delete_group(admin, roles, group, confirm=group, actor=OPERATOR)
-    delete_group(admin, roles, group, confirm=group, actor=ADMIN)
+        delete_group(Connection(admin, roles), group, confirm=group, actor=OPERATOR)
+    delete_group(Connection(admin, roles), group, confirm=group, actor=ADMIN)
     entries = read_entries(audit_log).entries
     assert [(e.who, e.action, e.result) for e in entries] == [
         ("olive@example.com", "topic.create", "ok"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from confluent_kafka.admin import AdminClient
 from support.kafka import TIMEOUT_S, commit_offsets, create_topic, produce
 
-from kafka_io._client import ADMIN_REQUESTS, make_admin
+from kafka_io._client import ADMIN_REQUESTS, Connection, make_admin
 from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.groups.sampler import LagSampler
 
@@ -19,7 +19,7 @@ def test_every_admin_call_is_counted_by_kind(settings, kafka_bootstrap, unique):
         commit_offsets(kafka_bootstrap, group, topic, {0: 1, 1: 2})
     admin = make_admin(settings)
     process_before = ADMIN_REQUESTS.total()
-    lags = fetch_group_lags(admin, settings, groups)
+    lags = fetch_group_lags(Connection(admin, settings), groups)
     assert [g.totals.total_lag for g in lags] == [3, 3]
     # One describe batch, one committed-offsets call per group, one list_offsets batch, and
     # the new client's one metadata request that puts the partitions on their leaders first.
@@ -30,7 +30,7 @@ def test_every_admin_call_is_counted_by_kind(settings, kafka_bootstrap, unique):
         "list_topics": 1,
     }
     assert ADMIN_REQUESTS.total() - process_before >= 5  # other clients of this process count too
-    fetch_group_lags(admin, settings, groups)  # the leaders it read are still good: no metadata request
+    fetch_group_lags(Connection(admin, settings), groups)  # the leaders it read are still good: no metadata request
     assert admin.requests.by_kind() == {
         "describe_consumer_groups": 2,
         "list_consumer_group_offsets": 4,

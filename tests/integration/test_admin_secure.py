@@ -30,7 +30,7 @@ from support.secure_kafka import (
 )
 
 from dashboard.widgets import plain
-from kafka_io._client import make_admin
+from kafka_io._client import Connection, make_admin
 from kafka_io.admin.acl_rules import AclRow
 from kafka_io.admin.acls import list_acls
 from kafka_io.cli import main
@@ -197,14 +197,14 @@ def test_an_acl_is_created_and_deleted_through_the_page(app_as_alice, node):
     at.checkbox(key="acl_create_sure").check()
     at.button(key="FormSubmitter:acl_create-Create binding").click().run()
     settings = load_settings(env=sasl_env(node, "alice"), secrets_path=Path("/nonexistent"))
-    assert carol in list_acls(make_admin(settings), settings, "User:carol").rows
+    assert carol in list_acls(Connection(make_admin(settings), settings), "User:carol").rows
     assert [s.value for s in at.success] == [plain(f"Created: {carol.describe()}.")]
     assert at.dataframe[0].value.values.tolist() == [list(carol.to_dict().values())]
 
     at.selectbox(key="acl_delete_pick").select(carol)
     at.checkbox(key="acl_delete_sure").check()
     at.button(key="FormSubmitter:acl_delete-Delete binding").click().run()
-    assert list_acls(make_admin(settings), settings, "User:carol").rows == ()
+    assert list_acls(Connection(make_admin(settings), settings), "User:carol").rows == ()
     audit = [json.loads(line) for line in app_as_alice.read_text().splitlines()]
     assert [(a["action"], a["target"], a["result"]) for a in audit] == [
         ("acl.create", carol.describe(), "ok"),

@@ -11,7 +11,7 @@ from confluent_kafka import TopicPartition
 from confluent_kafka.admin import AdminClient, ConfigResource, ResourceType
 from support.kafka import TIMEOUT_S, create_topic, produce
 
-from kafka_io._client import make_admin
+from kafka_io._client import Connection, make_admin
 from kafka_io.access.actor import Actor
 from kafka_io.access.audit import read_entries
 from kafka_io.access.roles import AccessPolicy
@@ -65,20 +65,20 @@ def test_config_set_and_reset_are_exact_when_read_back(settings, kafka_bootstrap
     default = described(kafka_bootstrap, topic, "segment.ms")["segment.ms"]
     admin = make_admin(settings)
     edits = parse_edits(["retention.ms=3600000", "segment.ms=600000"])
-    plan = plan_config_change(admin, settings, topic, edits)
+    plan = plan_config_change(Connection(admin, settings), topic, edits)
     assert [(r.config, r.action, r.current, r.new) for r in plan.rows] == [
         ("retention.ms", "set", "86400000", "3600000"),
         ("segment.ms", "set", default[0], "600000"),
     ]
     assert described(kafka_bootstrap, topic, "retention.ms")["retention.ms"] == ("86400000", 1)  # preview wrote nothing
-    after = apply_config_change(admin, settings, plan)
+    after = apply_config_change(Connection(admin, settings), plan)
     assert (after.get("retention.ms"), after.get("segment.ms")) == ("3600000", "600000")
     assert described(kafka_bootstrap, topic, "retention.ms", "segment.ms") == {
         "retention.ms": ("3600000", 1),
         "segment.ms": ("600000", 1),
     }
-    reset = plan_config_change(admin, settings, topic, parse_edits([], ["retention.ms", "segment.ms"]))
-    apply_config_change(admin, settings, reset)
+    reset = plan_config_change(Connection(admin, settings), topic, parse_edits([], ["retention.ms", "segment.ms"]))
+    apply_config_change(Connection(admin, settings), reset)
     back = described(kafka_bootstrap, topic, "retention.ms", "segment.ms")
     assert back["segment.ms"] == default and back["retention.ms"][1] != 1  # inherited again
     assert [(e.action, e.target, e.result, dict(e.details)) for e in read_entries(audit_log).entries] == [
@@ -139,15 +139,15 @@ def test_purge_moves_the_low_watermark_exactly_and_the_counts_follow(settings, k
         "partitions": [{"partition": 0, "low": 0, "high": 5, "new_low": 2, "records": 2, "note": None, "error": None}],
     }
     assert watermarks(kafka_bootstrap, topic, 2) == [(2, 5), (0, 3)]
-    (summary,) = cluster_snapshot(make_admin(settings), settings, topic=topic).topics
+    (summary,) = cluster_snapshot(Connection(make_admin(settings), settings), topic=topic).topics
     assert [(p.low, p.high, p.messages) for p in summary.partitions] == [(2, 5, 3), (0, 3, 3)] and summary.messages == 6
     admin = make_admin(settings)
-    plan = plan_purge(admin, settings, topic)
+    plan = plan_purge(Connection(admin, settings), topic)
     assert [(r.partition, r.new_low, r.records) for r in plan.rows] == [(0, 5, 3), (1, 3, 3)]
-    result = apply_purge(admin, settings, plan, topic)
+    result = apply_purge(Connection(admin, settings), plan, topic)
     assert (result.low_watermarks, result.records) == (((0, 5), (1, 3)), 6)
     assert watermarks(kafka_bootstrap, topic, 2) == [(5, 5), (3, 3)]
-    assert cluster_snapshot(admin, settings, topic=topic).topics[0].messages == 0
+    assert cluster_snapshot(Connection(admin, settings), topic=topic).topics[0].messages == 0
     assert run_cli(capsys, *base, "--partition", "7") == (
         1 + 1,
         "",
@@ -215,19 +215,34 @@ def test_a_viewer_and_an_operator_are_refused_by_role_with_one_audit_line_each(
     produce(kafka_bootstrap, topic, {0: 4})
     roles = dataclasses.replace(settings, access=POLICY)
     admin = make_admin(roles)
-    config = plan_config_change(admin, roles, topic, parse_edits(["retention.ms=3600000"]))
-    purge = plan_purge(admin, roles, topic)
+    config = plan_config_change(Connection(admin, roles), topic, parse_edits(["retention.ms=3600000"]))
+    purge = plan_purge(Connection(admin, roles), topic)
     binding = validate_binding("User:bob", "READ", "TOPIC", topic)
     writes = [
         (
             "topic.alter_configs",
             "changing topic configs",
             topic,
-            lambda a: apply_config_change(admin, roles, config, actor=a),
+            lambda a: apply_config_change(Connection(admin, roles), config, actor=a),
         ),
-        ("topic.purge", "purging records", topic, lambda a: apply_purge(admin, roles, purge, topic, actor=a)),
-        ("acl.create", "creating ACLs", binding.describe(), lambda a: create_acl(admin, roles, binding, actor=a)),
-        ("acl.delete", "deleting ACLs", binding.describe(), lambda a: delete_acl(admin, roles, binding, actor=a)),
+        (
+            "topic.purge",
+            "purging records",
+            topic,
+            lambda a: apply_purge(Connection(admin, roles), purge, topic, actor=a),
+        ),
+        (
+            "acl.create",
+            "creating ACLs",
+            binding.describe(),
+            lambda a: create_acl(Connection(admin, roles), binding, actor=a),
+        ),
+        (
+            "acl.delete",
+            "deleting ACLs",
+            binding.describe(),
+            lambda a: delete_acl(Connection(admin, roles), binding, actor=a),
+        ),
     ]
     expected = []
     for who, refused in ((VIEWER, writes), (OPERATOR, writes[1:])):
@@ -239,7 +254,7 @@ def test_a_viewer_and_an_operator_are_refused_by_role_with_one_audit_line_each(
             expected.append((who.who, action, target, "refused", f"{role}: {words} is not allowed"))
     assert watermarks(kafka_bootstrap, topic, 1) == [(0, 4)]
     assert described(kafka_bootstrap, topic, "retention.ms")["retention.ms"][1] != 1
-    apply_config_change(admin, roles, config, actor=OPERATOR)  # an operator may change configs
+    apply_config_change(Connection(admin, roles), config, actor=OPERATOR)  # an operator may change configs
     expected.append((OPERATOR.who, "topic.alter_configs", topic, "ok", None))
     assert [(e.who, e.action, e.target, e.result, e.error) for e in read_entries(audit_log).entries] == expected
 

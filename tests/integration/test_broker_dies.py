@@ -21,7 +21,7 @@ from support.groups import GroupMember, consume_and_commit, wait_for
 from support.kafka import TIMEOUT_S
 from support.ports import free_base_port
 
-from kafka_io._client import make_admin
+from kafka_io._client import Connection, make_admin
 from kafka_io.config import ClusterSettings
 from kafka_io.groups.sampler import LagSampler
 from kafka_io.local import apache
@@ -96,7 +96,7 @@ def test_a_killed_broker_is_named_lag_stays_exact_and_everything_recovers(three_
     try:
         wait_for(lambda: live.consumed >= PARTITIONS * PER_PARTITION, TIMEOUT_S, "the live group to catch up")
         wait_for(lambda: (g := sampler.latest().group("billing")) and g.totals.total_lag == 90, 20, "billing's lag")
-        healthy = cluster_snapshot(admin, settings)
+        healthy = cluster_snapshot(Connection(admin, settings))
         assert healthy.problems() == [] and len(healthy.brokers) == 3
 
         killed_at = time.monotonic()
@@ -104,7 +104,9 @@ def test_a_killed_broker_is_named_lag_stays_exact_and_everything_recovers(three_
 
         # At once (before Kafka fences it): named as unreachable, its partitions fail fast as error cells.
         early = wait_for(
-            lambda: (s := cluster_snapshot(admin, settings)).silent_brokers and s, NOTICE_S, "broker 2 named"
+            lambda: (s := cluster_snapshot(Connection(admin, settings))).silent_brokers and s,
+            NOTICE_S,
+            "broker 2 named",
         )
         noticed_s = time.monotonic() - killed_at
         assert [b for b, _ in early.silent_brokers] == [2]
@@ -118,7 +120,9 @@ def test_a_killed_broker_is_named_lag_stays_exact_and_everything_recovers(three_
         # epoch" once, until the client's metadata catches up: an error cell for one refresh.
         down = wait_for(
             lambda: (
-                (s := cluster_snapshot(admin, settings)).missing_brokers == (2,) and not s.topic(TOPIC).problem and s
+                (s := cluster_snapshot(Connection(admin, settings))).missing_brokers == (2,)
+                and not s.topic(TOPIC).problem
+                and s
             ),
             FENCED_S,
             "broker 2 fenced and its partitions led elsewhere",
@@ -155,7 +159,9 @@ def test_a_killed_broker_is_named_lag_stays_exact_and_everything_recovers(three_
 
         # Back: everything recovers by itself, with nobody restarting the dashboard.
         apache.start_node(data_dir, 2)
-        wait_for(lambda: cluster_snapshot(admin, settings).problems() == [], RECOVER_S, "a healthy cluster again")
+        wait_for(
+            lambda: cluster_snapshot(Connection(admin, settings)).problems() == [], RECOVER_S, "a healthy cluster again"
+        )
         assert sampler.latest().group("billing").totals.total_lag == 90
         print(f"broker 2 named {noticed_s:.1f} s after the kill, fenced by Kafka after {fenced_s:.1f} s")
     finally:

@@ -13,8 +13,18 @@ from support.groups import consume_and_commit, wait_for
 from support.kafka import create_topic, produce
 
 from dashboard import resources
-from kafka_io._client import CRASHED, EARLIEST, LATEST, list_offsets, make_admin, make_producer, translate_error
+from kafka_io._client import (
+    CRASHED,
+    EARLIEST,
+    LATEST,
+    Connection,
+    list_offsets,
+    make_admin,
+    make_producer,
+    translate_error,
+)
 from kafka_io._client import offsets as offsets_module
+from kafka_io.admin.brokers import describe_brokers
 from kafka_io.cluster import Cluster, Part
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError, NotAuthorized, NotFound, Timeout
@@ -133,6 +143,16 @@ def test_an_unreachable_cluster_resets_its_clients_and_keeps_its_parts(unreachab
         assert cluster.attached(Part("marker"), object) is marker
 
 
+def test_run_hands_the_cluster_to_a_function_and_resets_its_clients_when_unreachable(unreachable_bootstrap):
+    settings = ClusterSettings(bootstrap_servers=unreachable_bootstrap, timeout_s=1, embedded=False)
+    with Cluster(settings) as cluster:
+        assert cluster.run(lambda given, x, *, y: (given, x, y), 1, y=2) == (cluster, 1, 2)
+        admin = cluster.admin
+        with pytest.raises(KafkaIOError, match="Cannot reach Kafka"):
+            cluster.run(describe_brokers, with_configs=False)
+        assert cluster.admin is not admin
+
+
 def test_group_reads_of_an_unreachable_cluster_cross_the_child_in_plain_words(unreachable_bootstrap):
     """The whole child path without a broker: the child's error answers become the
     KafkaExceptions translate_error knows, so the user's one line is the usual one."""
@@ -141,9 +161,9 @@ def test_group_reads_of_an_unreachable_cluster_cross_the_child_in_plain_words(un
     refused = f"Cannot reach Kafka at {unreachable_bootstrap}: connection refused (is the broker running?)"
     try:
         with pytest.raises(KafkaIOError) as caught:
-            list_groups(admin, settings)
+            list_groups(Connection(admin, settings))
         assert str(caught.value) == refused
-        (lag,) = fetch_group_lags(admin, settings, ["g1"])
+        (lag,) = fetch_group_lags(Connection(admin, settings), ["g1"])
         assert (lag.error, lag.state, lag.partitions) == (refused, "UNKNOWN", ())
         assert admin.requests.by_kind() == {
             "list_consumer_groups": 1,
@@ -258,7 +278,7 @@ def test_committed_offsets_survive_their_client_crashing(settings, kafka_bootstr
     # A crash mid-sample is that sample's error cell, in plain words.
     os.kill(admin.group_child.child_pid, signal.SIGSTOP)
     sample = {}
-    worker = threading.Thread(target=lambda: sample.update(lags=fetch_group_lags(admin, settings, [group])))
+    worker = threading.Thread(target=lambda: sample.update(lags=fetch_group_lags(Connection(admin, settings), [group])))
     worker.start()
     wait_for(lambda: admin.group_child.pending, 10, "the sample's request")
     os.kill(admin.group_child.child_pid, signal.SIGKILL)

@@ -15,7 +15,7 @@ from confluent_kafka.admin import AdminClient
 from support.groups import GroupMember, committed_offsets, delete_group_offsets, wait_for
 from support.kafka import TIMEOUT_S, commit_offsets, create_topic, produce
 
-from kafka_io._client import ADMIN_REQUESTS, make_admin
+from kafka_io._client import ADMIN_REQUESTS, Connection, make_admin
 from kafka_io.groups.commit_reader import ADMIN_API, COMMIT_LOG, CommitLogReader
 from kafka_io.groups.describe_plan import full_pass_share
 from kafka_io.groups.fetch import fetch_group_lags
@@ -24,7 +24,7 @@ from kafka_io.groups.sampler import LagSampler
 
 def admin_committed(settings) -> dict[str, dict[tuple[str, int], int]]:
     """Every listed group's committed offsets through today's admin path (fetch.py)."""
-    groups = fetch_group_lags(make_admin(settings), settings)
+    groups = fetch_group_lags(Connection(make_admin(settings), settings))
     assert all(g.error is None for g in groups), [g.error for g in groups if g.error]
     return {
         g.group_id: {(p.topic, p.partition): p.committed for p in g.partitions if p.committed is not None}

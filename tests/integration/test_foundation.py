@@ -11,7 +11,7 @@ import time
 import pytest
 from support.ports import free_port
 
-from kafka_io._client import make_admin
+from kafka_io._client import Connection, make_admin
 from kafka_io.cluster import describe_cluster
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import Unavailable
@@ -69,7 +69,7 @@ def test_broker_start_refuses_a_port_that_is_not_kafka(tmp_path):
 
 
 def test_describe_cluster_reports_the_broker(settings, kafka_bootstrap):
-    info = describe_cluster(make_admin(settings), settings)
+    info = describe_cluster(Connection(make_admin(settings), settings))
     assert info.cluster_id
     assert len(info.brokers) >= 1
     if not os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
@@ -81,7 +81,7 @@ def test_unreachable_cluster_gives_a_clear_error_within_the_timeout(unreachable_
     settings = ClusterSettings(bootstrap_servers=unreachable_bootstrap, timeout_s=2, embedded=False)
     started = time.monotonic()
     with pytest.raises(Unavailable) as caught:
-        describe_cluster(make_admin(settings), settings)
+        describe_cluster(Connection(make_admin(settings), settings))
     assert time.monotonic() - started < 2 + 1
     assert str(caught.value) == (
         f"Cannot reach Kafka at {unreachable_bootstrap}: connection refused (is the broker running?)"

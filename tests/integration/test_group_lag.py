@@ -11,7 +11,7 @@ from support.groups import GroupMember, consume_and_commit, produce_at, wait_for
 from support.kafka import TIMEOUT_S, create_topic, produce
 from support.own_broker import start_own_broker
 
-from kafka_io._client import make_admin
+from kafka_io._client import Connection, make_admin
 from kafka_io.config import ClusterSettings
 from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.groups.lag_math import GroupTotals
@@ -29,7 +29,7 @@ def test_exact_lag_numbers_per_partition_and_in_total(settings, kafka_bootstrap,
     # A running member assigned the idle topic that has not committed: lag unknown, not 0.
     member = GroupMember(kafka_bootstrap, group, [idle], commit="never", client_id="billing-7").wait_assigned()
     try:
-        (lag,) = fetch_group_lags(make_admin(settings), settings, [group])
+        (lag,) = fetch_group_lags(Connection(make_admin(settings), settings), [group])
     finally:
         member.stop()
     assert {(p.topic, p.partition): (p.committed, p.high, p.lag) for p in lag.partitions} == {
@@ -49,7 +49,7 @@ def test_one_failing_group_is_an_error_in_its_row(settings, kafka_bootstrap, uni
     create_topic(kafka_bootstrap, topic, 1)
     produce(kafka_bootstrap, topic, {0: 3})
     consume_and_commit(kafka_bootstrap, good, topic, {0: 1})
-    groups = fetch_group_lags(make_admin(settings), settings, [good, ""])
+    groups = fetch_group_lags(Connection(make_admin(settings), settings), [good, ""])
     assert groups[0].totals.total_lag == 2 and groups[0].error is None
     # An id the client refuses fails only its own row.
     assert (groups[1].group_id, groups[1].error) == ("", "a group id cannot be empty")
@@ -61,7 +61,7 @@ def test_exact_time_lag_reads_the_record_at_the_committed_offset(settings, kafka
     now_ms = int(time.time() * 1000)
     produce_at(kafka_bootstrap, topic, 0, [now_ms - 60_000, now_ms - 30_000, now_ms - 10_000])
     consume_and_commit(kafka_bootstrap, group, topic, {0: 1})  # next record: 30 s old
-    (lag,) = fetch_group_lags(make_admin(settings), settings, [group])
+    (lag,) = fetch_group_lags(Connection(make_admin(settings), settings), [group])
     lags = exact_time_lags(settings, lag.partitions)
     seconds = lags[(topic, 0)].seconds
     assert lags[(topic, 0)].exact and 30.0 <= seconds < 30.0 + 5
@@ -141,8 +141,8 @@ def test_a_group_the_listing_misses_is_kept_until_kafka_says_it_is_gone(settings
     produce(kafka_bootstrap, topic, {0: 9, 1: 4})
     consume_and_commit(kafka_bootstrap, group, topic, {0: 3, 1: 4})
     admin = ListingMisses(make_admin(settings), {group})
-    assert group not in {g.group_id for g in fetch_group_lags(admin, settings)}  # the gap itself
-    lags = {g.group_id: g for g in fetch_group_lags(admin, settings, recheck=[group, never])}
+    assert group not in {g.group_id for g in fetch_group_lags(Connection(admin, settings))}  # the gap itself
+    lags = {g.group_id: g for g in fetch_group_lags(Connection(admin, settings), recheck=[group, never])}
     assert never not in lags  # DEAD, no members, no commits: gone
     assert [(p.partition, p.committed, p.lag) for p in lags[group].partitions] == [(0, 3, 6), (1, 4, 0)]
     assert lags[group].error is None

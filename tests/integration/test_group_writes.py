@@ -10,7 +10,7 @@ import pytest
 from support.groups import busy_group, committed_offsets, consume_and_commit, group_ids, produce_at
 from support.kafka import create_topic
 
-from kafka_io._client import make_admin
+from kafka_io._client import Connection, make_admin
 from kafka_io.errors import InvalidInput, NotFound, ReadOnly
 from kafka_io.groups.reset import apply_reset, delete_group, plan_reset
 from kafka_io.groups.reset_rules import parse_reset_spec
@@ -46,23 +46,23 @@ def test_reset_round_trip(settings, kafka_bootstrap, empty_group, mode, value, e
     if mode == "timestamp":
         value += start_ms
     admin = make_admin(settings)
-    plan = plan_reset(admin, settings, group, parse_reset_spec(mode, value))
+    plan = plan_reset(Connection(admin, settings), group, parse_reset_spec(mode, value))
     # The preview writes nothing and shows the lag the reset would leave.
     assert committed_offsets(kafka_bootstrap, group) == {(topic, 0): 4, (topic, 1): 15}
     assert {r.partition: (r.current, r.new, r.lag_after) for r in plan.rows} == {
         0: (4, expected[0], 10 - expected[0]),
         1: (15, expected[1], 20 - expected[1]),
     }
-    apply_reset(admin, settings, plan)
+    apply_reset(Connection(admin, settings), plan)
     assert committed_offsets(kafka_bootstrap, group) == {(topic, p): o for p, o in expected.items()}
 
 
 def test_reset_selected_topic_partition_only(settings, kafka_bootstrap, empty_group):
     topic, group, _ = empty_group
     admin = make_admin(settings)
-    plan = plan_reset(admin, settings, group, parse_reset_spec("earliest"), partitions=[(topic, 1)])
+    plan = plan_reset(Connection(admin, settings), group, parse_reset_spec("earliest"), partitions=[(topic, 1)])
     assert [(r.topic, r.partition, r.new) for r in plan.rows] == [(topic, 1, 0)]
-    apply_reset(admin, settings, plan)
+    apply_reset(Connection(admin, settings), plan)
     assert committed_offsets(kafka_bootstrap, group) == {(topic, 0): 4, (topic, 1): 0}
 
 
@@ -75,10 +75,10 @@ def test_active_group_is_refused_in_plain_words(settings, kafka_bootstrap, uniqu
             f"Group '{group}' is active (STABLE, 1 member(s): billing-worker). Stop its consumers first, then {{what}}."
         )
         with pytest.raises(InvalidInput) as caught:
-            plan_reset(admin, settings, group, parse_reset_spec("earliest"))
+            plan_reset(Connection(admin, settings), group, parse_reset_spec("earliest"))
         assert str(caught.value) == refusal.format(what="reset its offsets")
         with pytest.raises(InvalidInput) as caught:
-            delete_group(admin, settings, group, confirm=group)
+            delete_group(Connection(admin, settings), group, confirm=group)
         assert str(caught.value) == refusal.format(what="delete it")
     finally:
         member.stop()
@@ -89,12 +89,12 @@ def test_read_only_refuses_writes_inside_kafka_io(settings, kafka_bootstrap, emp
     topic, group, _ = empty_group
     read_only = dataclasses.replace(settings, read_only=True)
     admin = make_admin(read_only)
-    plan = plan_reset(admin, read_only, group, parse_reset_spec("earliest"))  # a preview only reads
+    plan = plan_reset(Connection(admin, read_only), group, parse_reset_spec("earliest"))  # a preview only reads
     with pytest.raises(ReadOnly) as caught:
-        apply_reset(admin, read_only, plan)
+        apply_reset(Connection(admin, read_only), plan)
     assert str(caught.value) == f"cluster '{settings.name}' is read-only: resetting offsets is disabled"
     with pytest.raises(ReadOnly) as caught:
-        delete_group(admin, read_only, group, confirm=group)
+        delete_group(Connection(admin, read_only), group, confirm=group)
     assert str(caught.value) == f"cluster '{settings.name}' is read-only: deleting consumer groups is disabled"
     assert committed_offsets(kafka_bootstrap, group) == {(topic, 0): 4, (topic, 1): 15}
 
@@ -103,12 +103,12 @@ def test_delete_needs_the_exact_id_then_removes_the_group(settings, kafka_bootst
     _, group, _ = empty_group
     admin = make_admin(settings)
     with pytest.raises(InvalidInput) as caught:
-        delete_group(admin, settings, group, confirm=group[:-1])
+        delete_group(Connection(admin, settings), group, confirm=group[:-1])
     assert str(caught.value) == f"type the group id {group!r} exactly to confirm the deletion"
     assert group in group_ids(kafka_bootstrap)
-    delete_group(admin, settings, group, confirm=group)
+    delete_group(Connection(admin, settings), group, confirm=group)
     assert group not in group_ids(kafka_bootstrap)
     assert committed_offsets(kafka_bootstrap, group) == {}
     with pytest.raises(NotFound) as caught:
-        delete_group(admin, settings, group, confirm=group)
+        delete_group(Connection(admin, settings), group, confirm=group)
     assert str(caught.value) == f"group {group!r} does not exist"

@@ -7,7 +7,7 @@ import time
 import pytest
 from support.faults import HangingProxy, dedicated_broker, frozen_process
 
-from kafka_io._client import make_admin
+from kafka_io._client import Connection, make_admin
 from kafka_io.cluster import describe_cluster
 from kafka_io.config import ClusterSettings
 from kafka_io.errors import KafkaIOError
@@ -23,7 +23,7 @@ def test_silent_bootstrap_connection_fails_within_the_timeout(kafka_bootstrap):
         settings = ClusterSettings(bootstrap_servers=proxy.bootstrap, timeout_s=TIMEOUT_S, embedded=False)
         started = time.monotonic()
         with pytest.raises(KafkaIOError) as caught:
-            describe_cluster(make_admin(settings), settings)
+            describe_cluster(Connection(make_admin(settings), settings))
         assert time.monotonic() - started < TIMEOUT_S + 1
         assert str(caught.value) == f"Cannot reach Kafka at {proxy.bootstrap}: no answer within 2 s"
     finally:
@@ -34,17 +34,17 @@ def test_frozen_broker_fails_a_connected_client_within_the_timeout_then_recovers
     with dedicated_broker(tmp_path) as (bootstrap, pid):
         settings = ClusterSettings(bootstrap_servers=bootstrap, timeout_s=TIMEOUT_S, embedded=False)
         admin = make_admin(settings)
-        assert describe_cluster(admin, settings).brokers  # connected and healthy
+        assert describe_cluster(Connection(admin, settings)).brokers  # connected and healthy
         with frozen_process(pid):
             started = time.monotonic()
             with pytest.raises(KafkaIOError) as caught:
-                describe_cluster(admin, settings)
+                describe_cluster(Connection(admin, settings))
             assert time.monotonic() - started < TIMEOUT_S + 1
             assert str(caught.value) == f"Cannot reach Kafka at {bootstrap}: no answer within 2 s"
         deadline = time.monotonic() + 10
         while True:  # the same cached client recovers by itself once the broker answers
             try:
-                assert describe_cluster(admin, settings).brokers
+                assert describe_cluster(Connection(admin, settings)).brokers
                 break
             except KafkaIOError:
                 assert time.monotonic() < deadline, "no recovery within 10 s"

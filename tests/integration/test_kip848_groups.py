@@ -14,7 +14,7 @@ from confluent_kafka import Producer, ShareConsumer
 from support.groups import GroupMember, describe, wait_for
 from support.kafka import TIMEOUT_S, create_topic
 
-from kafka_io._client import make_admin
+from kafka_io._client import Connection, make_admin
 from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.groups.health import silent_members_note
 from kafka_io.groups.record_reads import exact_time_lags
@@ -66,7 +66,7 @@ def test_consumer_groups_beside_classic_ones_and_reads_leave_them_alone(settings
         wait_for(lambda: classic.consumed == 10 and classic.commits >= 1, TIMEOUT_S, "the classic member's commit")
         before = describe(kafka_bootstrap, new)
         admin = make_admin(settings)
-        by_id = {g.group_id: g for g in fetch_group_lags(admin, settings, [new, old])}
+        by_id = {g.group_id: g for g in fetch_group_lags(Connection(admin, settings), [new, old])}
         kip, cls = by_id[new], by_id[old]
         # Listed with their type, members and assignments.
         assert (kip.group_id, kip.group_type, kip.state) == (new, "CONSUMER", "STABLE")
@@ -99,12 +99,12 @@ def test_consumer_groups_beside_classic_ones_and_reads_leave_them_alone(settings
         finally:
             worker.stop()
             assert worker.join()
-        cluster_snapshot(admin, settings, topic=topic)
+        cluster_snapshot(Connection(admin, settings), topic=topic)
         # Undisturbed: same member and epoch-free assignment, no new assignment callback, commits as they were.
         after = describe(kafka_bootstrap, new)
         assert [m.member_id for m in after.members] == [m.member_id for m in before.members]
         assert (member.assignments, classic.assignments) == (1, 1)
-        (again,) = fetch_group_lags(admin, settings, [new])
+        (again,) = fetch_group_lags(Connection(admin, settings), [new])
         assert {(p.partition, p.committed) for p in again.partitions} == {
             (p.partition, p.committed) for p in kip.partitions
         }
@@ -136,8 +136,8 @@ def test_a_share_group_breaks_no_read(settings, kafka_bootstrap, unique):
         finally:
             sampler.stop()
         # Asked for by name (a deep link), it is a group the consumer-group API does not know.
-        (asked,) = fetch_group_lags(admin, settings, [share])
+        (asked,) = fetch_group_lags(Connection(admin, settings), [share])
         assert (asked.error, asked.members, asked.partitions) == (None, (), ())
-        assert cluster_snapshot(admin, settings, topic=topic).topic(topic) is not None
+        assert cluster_snapshot(Connection(admin, settings), topic=topic).topic(topic) is not None
     finally:
         consumer.close()

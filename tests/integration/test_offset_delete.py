@@ -12,7 +12,7 @@ import pytest
 from support.groups import GroupMember, busy_group, committed_offsets
 from support.kafka import commit_offsets, create_topic, produce
 
-from kafka_io._client import make_admin
+from kafka_io._client import Connection, make_admin
 from kafka_io.access.actor import Actor
 from kafka_io.access.audit import read_entries
 from kafka_io.access.roles import AccessPolicy
@@ -55,17 +55,17 @@ def test_one_topics_offsets_go_and_the_other_topics_stay(settings, kafka_bootstr
     orders, audit, group = empty_group
     settings = dataclasses.replace(settings, access=POLICY)
     admin = make_admin(settings)
-    plan = plan_offset_delete(admin, settings, group, orders)
+    plan = plan_offset_delete(Connection(admin, settings), group, orders)
     assert (plan.rows, plan.lag, plan.other_topics) == ((OffsetRow(0, 2, 5, 3), OffsetRow(1, 3, 3, 0)), 3, (audit,))
     with pytest.raises(InvalidInput) as caught:
-        apply_offset_delete(admin, settings, plan, confirm=group + "x", actor=ADMIN)
+        apply_offset_delete(Connection(admin, settings), plan, confirm=group + "x", actor=ADMIN)
     refused = f"type the group id {group!r} exactly to confirm deleting its offsets"
     assert str(caught.value) == refused
     assert committed_offsets(kafka_bootstrap, group) == {(orders, 0): 2, (orders, 1): 3, (audit, 0): 4}
-    assert apply_offset_delete(admin, settings, plan, confirm=f" {group} ", actor=ADMIN) == plan
+    assert apply_offset_delete(Connection(admin, settings), plan, confirm=f" {group} ", actor=ADMIN) == plan
     assert committed_offsets(kafka_bootstrap, group) == {(audit, 0): 4}
     with pytest.raises(InvalidInput) as caught:  # nothing left there to delete
-        plan_offset_delete(admin, settings, group, orders)
+        plan_offset_delete(Connection(admin, settings), group, orders)
     assert (
         str(caught.value) == f"group {group!r} has no committed offsets on topic {orders!r} (it has offsets on {audit})"
     )
@@ -92,7 +92,7 @@ def test_bad_names_are_refused_before_anything_is_sent(settings, kafka_bootstrap
         ((missing_group, orders), NotFound, f"group {missing_group!r} does not exist"),
     ):
         with pytest.raises(kind) as caught:
-            plan_offset_delete(admin, settings, *args)
+            plan_offset_delete(Connection(admin, settings), *args)
         assert str(caught.value) == words
     assert committed_offsets(kafka_bootstrap, group)[(orders, 0)] == 2
 
@@ -103,7 +103,7 @@ def test_an_active_group_is_refused_in_plain_words(settings, kafka_bootstrap, un
     admin = make_admin(settings)
     try:
         with pytest.raises(InvalidInput) as caught:
-            plan_offset_delete(admin, settings, group, topic)
+            plan_offset_delete(Connection(admin, settings), group, topic)
         assert str(caught.value) == (
             f"Group '{group}' is active (STABLE, 1 member(s): billing-worker). "
             "Stop its consumers first, then delete its offsets."
@@ -117,11 +117,11 @@ def test_consumers_that_start_after_the_preview_are_refused_and_nothing_goes(
 ):
     orders, audit, group = empty_group
     admin = make_admin(settings)
-    plan = plan_offset_delete(admin, settings, group, orders)
+    plan = plan_offset_delete(Connection(admin, settings), group, orders)
     member = GroupMember(kafka_bootstrap, group, [orders], commit="never", client_id="late-worker").wait_assigned()
     try:
         with pytest.raises(InvalidInput) as caught:
-            apply_offset_delete(admin, settings, plan, confirm=group)
+            apply_offset_delete(Connection(admin, settings), plan, confirm=group)
         assert str(caught.value) == (
             f"Group '{group}' is active (STABLE, 1 member(s): late-worker). "
             "Stop its consumers first, then delete its offsets."
@@ -146,14 +146,14 @@ def test_viewer_and_operator_are_refused_by_role_and_read_only_refuses_all(
     orders, audit, group = empty_group
     roles = dataclasses.replace(settings, access=POLICY)
     admin = make_admin(roles)
-    plan = plan_offset_delete(admin, roles, group, orders)  # a preview only reads: any role
+    plan = plan_offset_delete(Connection(admin, roles), group, orders)  # a preview only reads: any role
     for who, role in ((VIEWER, "viewer"), (OPERATOR, "operator")):
         with pytest.raises(NotAllowed) as caught:
-            apply_offset_delete(admin, roles, plan, confirm=group, actor=who)
+            apply_offset_delete(Connection(admin, roles), plan, confirm=group, actor=who)
         assert str(caught.value) == f"{role}: deleting a group's offsets is not allowed"
     read_only = dataclasses.replace(roles, read_only=True)
     with pytest.raises(ReadOnly) as caught:
-        apply_offset_delete(admin, read_only, plan, confirm=group, actor=ADMIN)
+        apply_offset_delete(Connection(admin, read_only), plan, confirm=group, actor=ADMIN)
     assert str(caught.value) == f"cluster '{settings.name}' is read-only: deleting a group's offsets is disabled"
     assert committed_offsets(kafka_bootstrap, group) == {(orders, 0): 2, (orders, 1): 3, (audit, 0): 4}
     assert [(e.who, e.action, e.target, e.result, e.error) for e in read_entries(audit_log).entries] == [

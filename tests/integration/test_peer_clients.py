@@ -18,7 +18,7 @@ from kafka import KafkaAdminClient, KafkaConsumer
 from kafka.admin import OffsetSpec
 from support.kafka import create_topic, produce
 
-from kafka_io._client import make_admin
+from kafka_io._client import Connection, make_admin
 from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.produce.burst.source import plan_spec_burst
 from kafka_io.produce.burst.start import start_burst
@@ -82,7 +82,7 @@ def test_lag_of_a_kafka_python_group_equals_what_kafka_python_reports(settings, 
     topic, group = peer_group
     theirs = peer_lag(kafka_bootstrap, group)
     assert sum(theirs.values()) == sum(PRODUCED.values()) - CONSUMED  # the peer really left lag behind
-    (ours,) = fetch_group_lags(make_admin(settings), settings, [group])
+    (ours,) = fetch_group_lags(Connection(make_admin(settings), settings), [group])
     assert ours.error is None
     assert {(p.topic, p.partition): p.lag for p in ours.partitions} == theirs
     assert ours.totals.total_lag == sum(PRODUCED.values()) - CONSUMED
@@ -140,7 +140,7 @@ def keyed_topic(kafka_bootstrap, settings) -> tuple[str, dict[int, int]]:
     """A topic filled by our own burst with keyed events: (name, events per partition)."""
     topic = f"test-kafkajs-{uuid.uuid4().hex[:8]}"
     create_topic(kafka_bootstrap, topic, KAFKAJS_PARTITIONS)
-    limits = topic_limits(make_admin(settings), settings, topic)
+    limits = topic_limits(Connection(make_admin(settings), settings), topic)
     events = [EventSpec(b'{"type": "order"}', f"order-{i}".encode()) for i in range(KAFKAJS_PRODUCED)]
     summary = start_burst(settings, limits, plan_spec_burst(limits, events)).wait(60)
     assert summary is not None and summary.delivered == KAFKAJS_PRODUCED
@@ -165,7 +165,7 @@ def test_lag_of_a_kafkajs_group_equals_what_kafkajs_reports(kafkajs, settings, k
     }
     assert sum(theirs.values()) == KAFKAJS_PRODUCED - KAFKAJS_CONSUMED  # 60 - 25: kafkajs really left lag
 
-    (ours,) = fetch_group_lags(make_admin(settings), settings, [group])
+    (ours,) = fetch_group_lags(Connection(make_admin(settings), settings), [group])
 
     assert ours.error is None
     assert {(p.topic, p.partition): p.lag for p in ours.partitions} == theirs
@@ -190,7 +190,7 @@ def test_partitions_a_kafkajs_group_never_committed_are_unknown_not_zero(
     _, theirs = their_report(kafkajs, kafka_bootstrap, topic, group)
     assert [tp for tp, lag in theirs.items() if lag is not None] == [(topic, int(read))]
 
-    (ours,) = fetch_group_lags(make_admin(settings), settings, [group])
+    (ours,) = fetch_group_lags(Connection(make_admin(settings), settings), [group])
 
     lags = {(p.topic, p.partition): p.lag for p in ours.partitions}
     assert {tp: lag for tp, lag in theirs.items() if lag is not None} == {
@@ -207,7 +207,7 @@ def test_keyed_events_land_where_kafkajs_puts_them(kafkajs, settings, kafka_boot
     keys = [f"user_{i}" for i in range(20)] + ["foobar", "é"]
     placed = kafkajs("place", "--bootstrap", kafka_bootstrap, "--topic", topic, "--keys-json", json.dumps(keys))
     theirs = placed["partitions"]
-    limits = topic_limits(make_admin(settings), settings, topic)
+    limits = topic_limits(Connection(make_admin(settings), settings), topic)
     handle = ProducerHandle(settings)
     try:
         ours = {key: send_one(handle, limits, EventSpec(b"{}", key.encode())).partition for key in keys}

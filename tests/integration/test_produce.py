@@ -12,7 +12,7 @@ from produce_helpers import end_offsets, read_topic
 from support.kafka import create_topic
 from support.own_broker import start_own_broker
 
-from kafka_io._client import make_admin
+from kafka_io._client import Connection, make_admin
 from kafka_io.cluster import list_topic_names
 from kafka_io.errors import KafkaIOError, NotFound, ReadOnly
 from kafka_io.produce.burst.source import plan_spec_burst, plan_template_burst
@@ -35,7 +35,7 @@ def topic(settings, kafka_bootstrap, unique):
 
 
 def limits_of(settings, topic):
-    return topic_limits(make_admin(settings), settings, topic)
+    return topic_limits(Connection(make_admin(settings), settings), topic)
 
 
 def test_a_templated_burst_reads_back_exactly(settings, topic):
@@ -129,20 +129,20 @@ def test_read_only_refuses_before_anything_is_sent(settings, topic):
     with pytest.raises(ReadOnly, match=f"^{refusal}$"):
         start_burst(read_only, limits, source)
     with pytest.raises(ReadOnly, match="creating topics is disabled"):
-        create_topic_io(make_admin(read_only), read_only, "would-be-new", 1)
+        create_topic_io(Connection(make_admin(read_only), read_only), "would-be-new", 1)
     assert end_offsets(settings, topic) == {0: 0, 1: 0, 2: 0}
-    assert "would-be-new" not in list_topic_names(make_admin(settings), settings)
+    assert "would-be-new" not in list_topic_names(Connection(make_admin(settings), settings))
 
 
 def test_unknown_topics_are_not_created_by_looking_them_up(settings, unique):
     admin, name = make_admin(settings), unique("missing")
     with pytest.raises(NotFound, match=f"^topic '{name}' does not exist$"):
-        topic_limits(admin, settings, name)
-    assert name not in list_topic_names(admin, settings)
-    create_topic_io(admin, settings, name, 4)
+        topic_limits(Connection(admin, settings), name)
+    assert name not in list_topic_names(Connection(admin, settings))
+    create_topic_io(Connection(admin, settings), name, 4)
     assert limits_of(settings, name).partitions == 4
     with pytest.raises(KafkaIOError, match=f"create topic '{name}': .*already exists"):
-        create_topic_io(admin, settings, name, 4)
+        create_topic_io(Connection(admin, settings), name, 4)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from produce_helpers import end_offsets
 from support.groups import committed_offsets, group_ids
 from support.kafka import commit_offsets, create_topic, produce
 
-from kafka_io._client import make_admin
+from kafka_io._client import Connection, make_admin
 from kafka_io.demo.control import run_demo
 from kafka_io.demo.plan import DemoPlan
 from kafka_io.errors import ReadOnly
@@ -35,7 +35,7 @@ from kafka_io.topics.snapshot import read_metadata
 
 def broker_state(settings, bootstrap: str, topic: str, group: str) -> dict:
     """Everything a refused write could have changed, read without kafka_io's write paths."""
-    metadata = read_metadata(make_admin(settings), settings)
+    metadata = read_metadata(Connection(make_admin(settings), settings))
     return {
         "topics": sorted(metadata.topics),
         "partitions": len(metadata.topics[topic].partitions),
@@ -56,8 +56,8 @@ def test_every_write_path_refuses_a_read_only_cluster_and_changes_nothing(settin
     commit_offsets(kafka_bootstrap, group, topic, {0: 1, 1: 2})
     read_only = dataclasses.replace(settings, read_only=True)
     admin = make_admin(read_only)
-    limits = topic_limits(admin, read_only, topic)
-    plan = plan_reset(admin, read_only, group, parse_reset_spec("earliest"))  # a preview only reads
+    limits = topic_limits(Connection(admin, read_only), topic)
+    plan = plan_reset(Connection(admin, read_only), group, parse_reset_spec("earliest"))  # a preview only reads
     assert len(plan.changes) == 2
     burst = plan_template_burst(limits, '{"n": {{seq}}}', 10)
     handle = ProducerHandle(read_only, factory=never_called)
@@ -65,15 +65,18 @@ def test_every_write_path_refuses_a_read_only_cluster_and_changes_nothing(settin
     assert before["end_offsets"] == {0: 3, 1: 2} and before["committed"] == {(topic, 0): 1, (topic, 1): 2}
 
     writes = [
-        ("creating topics", lambda: create_topic_io(admin, read_only, never, 1)),
-        ("creating topics", lambda: create_topic_io(admin, read_only, "bad name!", 0)),  # refused before validation
-        ("adding partitions", lambda: add_partitions(admin, read_only, topic, 4)),
-        ("deleting topics", lambda: delete_topic(admin, read_only, topic, confirm=topic)),
+        ("creating topics", lambda: create_topic_io(Connection(admin, read_only), never, 1)),
+        (
+            "creating topics",
+            lambda: create_topic_io(Connection(admin, read_only), "bad name!", 0),
+        ),  # refused before validation
+        ("adding partitions", lambda: add_partitions(Connection(admin, read_only), topic, 4)),
+        ("deleting topics", lambda: delete_topic(Connection(admin, read_only), topic, confirm=topic)),
         ("sending events", lambda: send_one(handle, limits, EventSpec(b"x"))),
         ("sending events", lambda: start_burst(read_only, limits, burst)),
         ("sending events", lambda: send_burst(read_only, limits, burst)),
-        ("resetting offsets", lambda: apply_reset(admin, read_only, plan)),
-        ("deleting consumer groups", lambda: delete_group(admin, read_only, group, confirm=group)),
+        ("resetting offsets", lambda: apply_reset(Connection(admin, read_only), plan)),
+        ("deleting consumer groups", lambda: delete_group(Connection(admin, read_only), group, confirm=group)),
     ]
     for action, write in writes:
         with pytest.raises(ReadOnly) as refused:

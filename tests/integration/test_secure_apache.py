@@ -25,7 +25,7 @@ from support.secure_kafka import (
     sasl_env,
 )
 
-from kafka_io._client import make_admin
+from kafka_io._client import Connection, make_admin
 from kafka_io.config import load_settings
 from kafka_io.errors import NotAuthorized, Unavailable
 from kafka_io.groups.commit_reader import ADMIN_API, COMMIT_LOG, CommitLogReader
@@ -141,12 +141,12 @@ def test_mutual_tls_by_env_and_by_a_java_pem_keystore(node, tmp_path):
 def test_the_kafka_io_calls_of_the_pages_work_over_sasl_ssl(node):
     settings = settings_of(sasl_env(node))
     admin = make_admin(settings)
-    snapshot = cluster_snapshot(admin, settings)
+    snapshot = cluster_snapshot(Connection(admin, settings))
     found = [(t.name, t.messages, t.problem) for t in snapshot.topics if t.name != OUTBOX]
     assert found == [(OPEN, 6, None), (SECRET, 6, None)]
-    (lag,) = fetch_group_lags(admin, settings, [SECRET_GROUP])
+    (lag,) = fetch_group_lags(Connection(admin, settings), [SECRET_GROUP])
     assert (lag.error, lag.totals.total_lag) == (None, 5)
-    limits = topic_limits(admin, settings, SECRET)
+    limits = topic_limits(Connection(admin, settings), SECRET)
     handle = ProducerHandle(settings)
     try:
         result = send_one(handle, limits, build_event(limits, '{"type": "refund"}', "json"))
@@ -213,7 +213,7 @@ def test_a_wrong_password_is_one_line_naming_the_user_never_the_password(node, t
     settings = load_settings(env=env, secrets_path=Path("/nonexistent"))
     started = time.monotonic()
     with pytest.raises(Unavailable) as raised:
-        cluster_snapshot(make_admin(settings), settings)
+        cluster_snapshot(Connection(make_admin(settings), settings))
     assert str(raised.value) == line.removeprefix("error: ").rstrip()
     assert time.monotonic() - started < fail_within_s
 
@@ -246,10 +246,10 @@ def test_bob_sees_what_his_acls_allow_and_the_rest_is_named_not_authorized(node)
 
     settings = settings_of(env)
     admin = make_admin(settings)
-    assert [t.name for t in cluster_snapshot(admin, settings).topics] == [OPEN]
+    assert [t.name for t in cluster_snapshot(Connection(admin, settings)).topics] == [OPEN]
     with pytest.raises(NotAuthorized, match=f"^not authorized to describe topic '{SECRET}'"):
-        cluster_snapshot(admin, settings, topic=SECRET)
-    mine, theirs = fetch_group_lags(admin, settings, [OPEN_GROUP, SECRET_GROUP])
+        cluster_snapshot(Connection(admin, settings), topic=SECRET)
+    mine, theirs = fetch_group_lags(Connection(admin, settings), [OPEN_GROUP, SECRET_GROUP])
     assert (mine.error, mine.totals.total_lag) == (None, 2)
     assert theirs.error == f"not authorized to describe group {SECRET_GROUP}"
 
@@ -267,7 +267,7 @@ def test_writes_bob_may_not_do_are_refused_in_plain_words(node):
     assert sent.stdout.splitlines()[-1].split(None, 1) == ["0", refusal]
     settings = settings_of(env)
     with pytest.raises(NotAuthorized) as raised:
-        create_topic(make_admin(settings), settings, "bob-made-this", 1)
+        create_topic(Connection(make_admin(settings), settings), "bob-made-this", 1)
     assert str(raised.value) == "not authorized to create topic 'bob-made-this'"
 
 
@@ -285,7 +285,7 @@ def test_committed_offsets_come_from_the_log_only_with_read_on_it(node):
     finally:
         bob.close()
     settings = settings_of(sasl_env(node, "alice"))
-    (secret,) = fetch_group_lags(make_admin(settings), settings, [SECRET_GROUP])
+    (secret,) = fetch_group_lags(Connection(make_admin(settings), settings), [SECRET_GROUP])
     committed = {(p.topic, p.partition): p.committed for p in secret.partitions}
     alice = CommitLogReader(settings)
     try:

@@ -24,7 +24,7 @@ from confluent_kafka import Consumer, Producer, TopicPartition
 from support.groups import wait_for
 from support.kafka import TIMEOUT_S, commit_offsets, create_topic
 
-from kafka_io._client import make_admin
+from kafka_io._client import Connection, make_admin
 from kafka_io.groups import markers
 from kafka_io.groups.fetch import fetch_group_lags
 from kafka_io.groups.record_reads import exact_time_lags
@@ -142,8 +142,8 @@ def test_a_commit_on_the_last_marker_is_caught_up(settings, kafka_bootstrap, eng
     commit_offsets(kafka_bootstrap, group, topic, {0: after_last})
     markers.forget()
     admin = make_admin(settings)
-    (first,) = fetch_group_lags(admin, settings, [group])  # the first sight of this position
-    (second,) = fetch_group_lags(admin, settings, [group])  # unchanged: one read settles it
+    (first,) = fetch_group_lags(Connection(admin, settings), [group])  # the first sight of this position
+    (second,) = fetch_group_lags(Connection(admin, settings), [group])  # unchanged: one read settles it
     (part,) = second.partitions
     assert (part.committed, part.high, part.lag) == (after_last, high, 0)
     assert part.consumed_to == high
@@ -164,7 +164,7 @@ def test_exact_lag_in_seconds_uses_the_next_committed_record(settings, kafka_boo
     if engine == "apache":
         assert after_first not in committed, "the first transaction's commit marker sits there"
     commit_offsets(kafka_bootstrap, group, topic, {0: after_first})
-    (lag,) = fetch_group_lags(make_admin(settings), settings, [group])
+    (lag,) = fetch_group_lags(Connection(make_admin(settings), settings), [group])
     seconds = exact_time_lags(settings, lag.partitions)[(topic, 0)].seconds
     # The next committed record is 1 h old; the aborted ones in between are 3 h old.
     assert seconds is not None and 3500 < seconds < 3700 + TIMEOUT_S
@@ -175,7 +175,7 @@ def test_counts_say_approximately_where_markers_take_offsets(settings, kafka_boo
     plain = unique("plain")
     create_topic(kafka_bootstrap, plain, 1)
     end_with_plain_event(kafka_bootstrap, plain)
-    snapshot = cluster_snapshot(make_admin(settings), settings)
+    snapshot = cluster_snapshot(Connection(make_admin(settings), settings))
     txn, plain_topic = snapshot.topic(topic), snapshot.topic(plain)
     assert not topic_count_bound(settings, plain_topic, "delete").upper_bound
     assert topic_count_bound(settings, plain_topic, "compact").upper_bound
