@@ -4,9 +4,11 @@ broker cannot give cleanly:
 
 1. A screenshot of every page (test-artifacts/screenshot-*.png; the
    docs/*.png the README and docs/pages.md show are copies of these), taken first while the seeded history is fresh.
-2. Viewer load: 20 Chromium tabs on the consumer-groups page, each
+2. Viewer load: 8 Chromium tabs on the consumer-groups page (20 with
+   KDASH_SHOWCASE_VIEWERS=20, the figure in docs/performance.md), each
    auto-refreshing every sampling interval (1 s), cost the admin requests of one
-   tab. Counted over the same number of intervals, twice:
+   tab. Eight prove it as well as twenty (one request per viewer would be 8x),
+   at a third of the CPU that make test's two passes side by side share. Counted over the same number of intervals, twice:
    - at the kafka_io boundary: the page's caption shows the sample number and
      the process-wide count of admin calls (_client.CountingAdmin) when that
      sample ended, so requests per sample = delta count / delta sample;
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import subprocess
 import time
@@ -33,7 +36,7 @@ from support.kafka import TIMEOUT_S, commit_offsets, create_topic
 from kafka_io.local.noida import binary_path
 
 INTERVAL_S = 1
-VIEWERS = 20
+VIEWERS = int(os.environ.get("KDASH_SHOWCASE_VIEWERS", "8"))
 WINDOW_S = 5
 MAX_RATIO = 1.2
 CAPTION = re.compile(r"sample (\d+) cost (\d+) admin requests · ([\d,]+) by this app")
@@ -194,7 +197,7 @@ def measure(tab, data_dir) -> Window:
     return Window(seq1 - seq0, total1 - total0, count, seconds)
 
 
-def test_twenty_viewers_cost_the_admin_requests_of_one(showcase, browser, artifacts):
+def test_many_viewers_cost_the_admin_requests_of_one(showcase, browser, artifacts):
     context = browser.new_context(viewport={"width": 1000, "height": 700})
     try:
         first = context.new_page()
@@ -224,7 +227,7 @@ def test_twenty_viewers_cost_the_admin_requests_of_one(showcase, browser, artifa
     print(f"\n{report}")
     # Every tab kept auto-refreshing through the window: each shows a newer sample than when it opened.
     assert all(now > then for now, then in zip(shown, opened)), (opened, shown)
-    # The sampler kept its pace under 20 viewers, so a sample is an interval.
+    # The sampler kept its pace under every viewer, so a sample is an interval.
     assert min(one.samples, many.samples) >= WINDOW_S / INTERVAL_S - 1
     assert many.requests_per_sample <= MAX_RATIO * one.requests_per_sample
     assert many.list_groups_per_interval <= MAX_RATIO * one.list_groups_per_interval
