@@ -139,7 +139,7 @@ def test_skip_moves_exactly_one_partition_to_n_plus_1(settings, kafka_bootstrap,
         (topic, 1, 15, 16, 5, 4, None)
     ]
     assert committed_offsets(kafka_bootstrap, group) == {(topic, 0): 4, (topic, 1): 15}  # a preview writes nothing
-    apply_reset(cluster.admin, settings, plan)
+    apply_reset(cluster, plan)
     assert committed_offsets(kafka_bootstrap, group) == {(topic, 0): 4, (topic, 1): 16}
     with pytest.raises(InvalidInput) as past:
         plan_skip(cluster, group, topic, 1, 15)
@@ -180,7 +180,7 @@ def test_a_viewer_is_refused_redrive_and_skip_with_one_audit_line_each(
     assert str(refused.value) == "viewer: redriving messages is not allowed"
     plan = plan_skip(cluster, group, topic, 0, 4)  # a preview only reads
     with pytest.raises(NotAllowed) as refused_skip:
-        apply_reset(cluster.admin, roles, plan, actor=VIEWER)
+        apply_reset(cluster, plan, actor=VIEWER)
     assert str(refused_skip.value) == "viewer: resetting offsets is not allowed"
     assert end_offsets(settings, target) == {0: 0}
     assert committed_offsets(kafka_bootstrap, group) == {(topic, 0): 4, (topic, 1): 15}
@@ -202,7 +202,7 @@ def test_read_only_refuses_redrive_and_skip_inside_kafka_io(
         redrive(cluster, read_messages(settings, dlq, 1, 0, 1), target)
     assert str(refused.value) == f"cluster '{settings.name}' is read-only: redriving messages is disabled"
     with pytest.raises(ReadOnly):
-        apply_reset(cluster.admin, read_only, plan_skip(cluster, group, topic, 0, 4))
+        apply_reset(cluster, plan_skip(cluster, group, topic, 0, 4))
     assert end_offsets(settings, target) == {0: 0}
     assert committed_offsets(kafka_bootstrap, group) == {(topic, 0): 4, (topic, 1): 15}
     assert [(e.action, e.result) for e in read_entries(audit_log).entries] == [
