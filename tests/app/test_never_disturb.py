@@ -29,7 +29,7 @@ def test_reading_never_joins_rebalances_or_commits(make_app, settings, kafka_boo
     produce(kafka_bootstrap, topic, {0: 10, 1: 10})
     member = GroupMember(kafka_bootstrap, group, [topic], commit="first", client_id="users-app").wait_assigned()
     try:
-        wait_for(lambda: member.commits == 1 and member.consumed == 20, 10, "the member to read and commit")
+        wait_for(lambda: member.commits == 1 and member.consumed == 20, 30, "the member to read and commit")
         produce(kafka_bootstrap, topic, {0: 5, 1: 5})  # lag > 0 so exact time lag really reads records
         before = (committed_offsets(kafka_bootstrap, group), membership(kafka_bootstrap, group), member.assignments)
         groups_before = group_ids(kafka_bootstrap)
@@ -38,7 +38,9 @@ def test_reading_never_joins_rebalances_or_commits(make_app, settings, kafka_boo
         # 1. the sampler, for several cycles, plus an on-demand refresh of the group
         sampler = LagSampler(settings, interval_s=0.2).start()
         try:
-            wait_for(lambda: len(sampler.history.samples(group, topic, 0)) >= 3, 10, "three samples")
+            # 60 s: the session broker holds every test's groups by now, and a loaded run (a core
+            # kept busy, 2026-12-08) took over 10 s for three samples; a pass waits no longer.
+            wait_for(lambda: len(sampler.history.samples(group, topic, 0)) >= 3, 60, "three samples")
             assert sampler.refresh_groups([group]).group(group).totals.total_lag > 0
             assert sampler.health()[group].group.members
         finally:
